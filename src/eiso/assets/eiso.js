@@ -1,0 +1,53 @@
+/* e-ISO: sortable and filterable tables. No inline script: loaded as a file. */
+(function () {
+  "use strict";
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
+  }
+  function cellKey(row, index) {
+    var cell = row.cells[index];
+    if (!cell) return "";
+    return cell.getAttribute("data-sort") || fold(cell.textContent.trim());
+  }
+  function makeSortable(table) {
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, index) {
+      th.setAttribute("role", "button");
+      th.tabIndex = 0;
+      function sort() {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellKey(a, index), y = cellKey(b, index);
+          return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (event) { if (event.key === "Enter") sort(); });
+    });
+  }
+  function makeFilter(input) {
+    var scope = document.getElementById(input.getAttribute("data-eiso-filter"));
+    if (!scope) return;
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      scope.querySelectorAll("tbody tr").forEach(function (row) {
+        var text = fold(row.textContent);
+        row.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
+    });
+  }
+  function init() {
+    document.querySelectorAll("table[data-eiso-sortable]").forEach(makeSortable);
+    document.querySelectorAll("input[data-eiso-filter]").forEach(makeFilter);
+  }
+  if (window.document$ && window.document$.subscribe) {
+    window.document$.subscribe(init);  // Material's instant navigation
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
+  }
+})();

@@ -1,0 +1,93 @@
+"""The ``eiso`` command. Every message is Vietnamese and no traceback reaches the user."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how the command was called or with files it needs (exit 2)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except UsageError as error:
+        print(f"eiso: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # last resort: a message, never a traceback
+        print(f"eiso: lỗi không mong đợi ({type(error).__name__}): {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eiso", description="e-ISO: tài liệu hệ thống quản lý chất lượng từ git.")
+    parser.add_argument("--version", action="version", version=f"eiso {__version__}")
+    parser.add_argument("--config", "-f", default="mkdocs.yml", help="tệp cấu hình MkDocs (mặc định mkdocs.yml)")
+    sub = parser.add_subparsers(title="lệnh")
+
+    check = sub.add_parser("check", help="kiểm tra mọi tài liệu")
+    check.add_argument("--format", choices=("text", "json", "codequality"), default="text")
+    check.add_argument("--against", metavar="REV", help="kiểm tra thêm chính sách thay đổi so với REV")
+    check.add_argument("--output", "-o", help="ghi kết quả vào tệp thay vì màn hình")
+    check.set_defaults(handler=_lazy("commands", "check"))
+
+    build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
+    build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
+    build.add_argument("-d", "--site-dir", help="thư mục kết quả")
+    build.set_defaults(handler=_lazy("commands", "build"))
+
+    serve = sub.add_parser("serve", help="xem trước trực tiếp")
+    serve.add_argument("--public", action="store_true")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
+    serve.set_defaults(handler=_lazy("commands", "serve"))
+
+    new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
+    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide")
+    new.add_argument("--unit", required=True, help="đơn vị chủ trì")
+    new.add_argument("--field", help="lĩnh vực")
+    new.add_argument("title")
+    new.set_defaults(handler=_lazy("commands", "new"))
+
+    report = sub.add_parser("report", help="báo cáo")
+    report.add_argument("name", choices=("review-due",))
+    report.add_argument("--format", choices=("text", "json"), default="text")
+    report.add_argument("--today", help="ngày tính (YYYY-MM-DD), mặc định hôm nay")
+    report.set_defaults(handler=_lazy("commands", "report"))
+    return parser
+
+
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    # Import command code only when used: `eiso check` must not pay for MkDocs.
+    def run(args: argparse.Namespace) -> int:
+        from importlib import import_module
+
+        return getattr(import_module(f"eiso.{module}"), name)(args)
+
+    return run
+
+
+def repo_root(config: str) -> Path:
+    path = Path(config)
+    if not path.is_file():
+        raise UsageError(f"không tìm thấy tệp cấu hình «{config}» (chạy lệnh từ thư mục gốc của kho)")
+    return path.resolve().parent
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Links into the forge (GitLab or GitHub) where people propose changes to a document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+
+
+def forge_kind(repo_url: str) -> str:
+    host = urlsplit(repo_url).hostname or ""
+    return "github" if "github" in host else "gitlab"
+
+
+def change_actions(repo_url: str | None, branch: str, path: str, code: str, title: str) -> list[Action]:
+    """"Sửa tài liệu này" and "Gửi góp ý" links for a document, when the forge is known."""
+    if not repo_url or not repo_url.startswith(("https://", "http://")):
+        return []
+    base = repo_url.rstrip("/")
+    subject = f"[{code}] Góp ý: {title}"
+    body = f"Tài liệu: {code} – {title}\nTệp: {path}\n\nNội dung góp ý / đề xuất sửa đổi:\n"
+    if forge_kind(base) == "github":
+        edit = f"{base}/edit/{quote(branch)}/{quote(path)}"
+        issue = f"{base}/issues/new?" + urlencode({"title": subject, "body": body})
+    else:
+        edit = f"{base}/-/edit/{quote(branch)}/{quote(path)}"
+        issue = f"{base}/-/issues/new?" + urlencode({"issue[title]": subject, "issue[description]": body})
+    return [Action("Đề xuất sửa đổi (sửa tệp)", edit), Action("Gửi góp ý", issue)]
+
+
+def merge_request_url(repo_url: str | None, ref: str) -> str | None:
+    """Web URL of a merge request reference ("group/project!12" or "#12")."""
+    if not repo_url or not repo_url.startswith(("https://", "http://")):
+        return None
+    base = repo_url.rstrip("/")
+    number = ref.rsplit("!", 1)[-1].lstrip("#")
+    if not number.isdigit():
+        return None
+    if forge_kind(base) == "github":
+        return f"{base}/pull/{number}"
+    return f"{base}/-/merge_requests/{number}"

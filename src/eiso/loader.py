@@ -1,0 +1,218 @@
+"""Read ``procedures/**/*.md`` into typed documents, turning every defect into a finding."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import yamlsource
+from .findings import Finding, field_name
+from .model import Document, FrontMatter
+from .text import nfc
+
+MAX_FILE_BYTES = 1024 * 1024  # a real procedure is tens of kilobytes
+_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_KNOWN_KEYS = list(FrontMatter.model_fields)
+# Keys other tools put in front matter that e-ISO deliberately ignores.
+_IGNORED_KEYS = {"render_macros": "tài liệu quy trình không bao giờ được xử lý macro/Jinja"}
+
+
+@dataclass
+class Corpus:
+    """Every controlled document of a repository, and what was wrong with the others."""
+
+    root: Path
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # paths of files that did not load
+
+    def by_slug(self) -> dict[str, Document]:
+        return {doc.slug: doc for doc in self.documents}
+
+
+@dataclass
+class SourceFile:
+    """The text of one file after normalisation, or the finding that stopped it."""
+
+    text: str | None
+    finding: Finding | None = None
+
+
+def find_sources(root: Path, procedures_dir: str = "procedures") -> list[Path]:
+    """Every ``.md`` file below the procedures folder, sorted, never following links out."""
+    base = root / procedures_dir
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(base):  # os.walk does not enter linked folders
+        dirs.sort()
+        found.extend(Path(folder) / name for name in sorted(files) if name.endswith(".md"))
+    return found
+
+
+def load_corpus(root: Path, procedures_dir: str = "procedures") -> Corpus:
+    root = root.resolve()
+    corpus = Corpus(root=root)
+    for source in find_sources(root, procedures_dir):
+        rel = source.relative_to(root).as_posix()
+        document, findings = load_document(root, rel)
+        corpus.findings.extend(findings)
+        if document is None:
+            corpus.rejected.append(rel)
+        else:
+            corpus.documents.append(document)
+    return corpus
+
+
+def load_document(root: Path, rel: str) -> tuple[Document | None, list[Finding]]:
+    """Load one file; a ``None`` document comes with at least one error finding."""
+    source = read_source(root, rel)
+    if source.text is None:
+        return None, [source.finding] if source.finding else []
+    return parse_document(rel, source.text)
+
+
+def read_source(root: Path, rel: str) -> SourceFile:
+    path = root / rel
+    if path.is_symlink() and not _inside(path.resolve(), root):
+        return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return SourceFile(None, Finding(
+                rel, 1, "-",
+                f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)", "size",
+            ))
+        raw = path.read_bytes()
+    except OSError as error:
+        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {error.strerror}", "io"))
+    return decode_source(rel, raw)
+
+
+def decode_source(rel: str, raw: bytes) -> SourceFile:
+    """UTF-8 text with BOM and CR/CRLF accepted, NFC; binary data is refused."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return SourceFile(None, Finding(rel, line, "-", "tệp nhị phân, không phải văn bản Markdown", "encoding"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return SourceFile(None, Finding(rel, line, "-", "tệp không phải mã UTF-8", "encoding"))
+    return SourceFile(nfc(text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]:
+    if not text.startswith("---\n"):
+        return None, [Finding(rel, 1, "-", "thiếu phần đầu YAML (tệp phải bắt đầu bằng dòng ---)", "front-matter")]
+    closing = _FENCE.search(text, 4)
+    if closing is None:
+        return None, [Finding(rel, 1, "-", "phần đầu YAML không có dòng --- kết thúc", "front-matter")]
+    header = text[4 : closing.start()]
+    body_start = closing.end() + 1
+    body_line = text.count("\n", 0, body_start) + 1
+    try:
+        parsed = yamlsource.load(header)
+    except yamlsource.YamlError as error:
+        return None, [Finding(rel, error.line + 1, "-", error.message, "yaml")]
+    if not isinstance(parsed.data, dict):
+        return None, [Finding(rel, 2, "-", "phần đầu YAML phải là các cặp khóa: giá trị", "yaml")]
+    lines = {path: line + 1 for path, line in parsed.lines.items()}
+    data = dict(parsed.data)
+    findings = [
+        Finding(rel, lines.get((key,), 2), key, f"khóa bị bỏ qua: {why}", "ignored-key", "warning")
+        for key, why in _IGNORED_KEYS.items()
+        if data.pop(key, None) is not None or key in parsed.data
+    ]
+    try:
+        meta = FrontMatter.model_validate(data)
+    except ValidationError as error:
+        findings.extend(_schema_findings(rel, error, lines, data))
+        return None, findings
+    body = text[body_start:] if body_start <= len(text) else ""
+    return Document(path=rel, meta=meta, body=body, body_line=body_line, lines=lines), findings
+
+
+def _schema_findings(rel: str, error: ValidationError, lines: dict, data: dict) -> list[Finding]:
+    findings = []
+    for item in error.errors(include_url=False):
+        loc = tuple(part for part in item["loc"] if not _is_pydantic_tag(part))
+        line = _line_of(lines, loc)
+        findings.append(Finding(rel, line, field_name(loc), _message(item, loc), "schema"))
+    return findings
+
+
+def _is_pydantic_tag(part: Any) -> bool:
+    # Pydantic adds the branch of a union ("function-before[...]", "float") to locations.
+    return isinstance(part, str) and ("[" in part or part in {"float", "int", "str", "none"})
+
+
+def _line_of(lines: dict, loc: tuple) -> int:
+    while loc not in lines and loc:
+        loc = loc[:-1]
+    return lines.get(loc, 2)
+
+
+def _message(item: dict[str, Any], loc: tuple) -> str:
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    value = _shown(item.get("input"))
+    if kind == "missing":
+        return "thiếu trường bắt buộc"
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        close = difflib.get_close_matches(name, _KNOWN_KEYS, n=1)
+        hint = f"; có phải «{close[0]}»?" if close else ""
+        return f"trường không được hỗ trợ{hint}"
+    if kind == "enum":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"giá trị {value} không hợp lệ; chỉ chấp nhận: {expected}"
+    if kind == "value_error":
+        reason = str(ctx.get("error", ""))
+        if "date_format" in reason:
+            return f"ngày {value} không hợp lệ: cần dạng YYYY-MM-DD"
+        if "date_invalid" in reason:
+            return f"ngày {value} không tồn tại"
+        if "date_only" in reason:
+            return f"chỉ ghi ngày (YYYY-MM-DD), không ghi giờ: {value}"
+        return f"giá trị {value} không hợp lệ"
+    return _GENERIC.get(kind, "giá trị {value} không hợp lệ").format(value=value, **ctx)
+
+
+_GENERIC = {
+    "int_type": "phải là số nguyên, không phải {value}",
+    "int_parsing": "phải là số nguyên, không phải {value}",
+    "int_from_float": "phải là số nguyên, không phải {value}",
+    "float_type": "phải là số, không phải {value}",
+    "float_parsing": "phải là số, không phải {value}",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "string_type": "phải là chuỗi văn bản, không phải {value}",
+    "string_too_short": "không được để trống",
+    "too_short": "phải có ít nhất {min_length} mục",
+    "list_type": "phải là danh sách (các dòng bắt đầu bằng -)",
+    "model_type": "phải là các cặp khóa: giá trị, không phải {value}",
+    "model_attributes_type": "phải là các cặp khóa: giá trị, không phải {value}",
+    "dict_type": "phải là các cặp khóa: giá trị, không phải {value}",
+    "date_type": "ngày không hợp lệ: {value}",
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "(danh sách)" if isinstance(value, list) else "(bảng khóa)"
+    text = str(yamlsource.raw_text(value)) if value is not None else "rỗng"
+    return f"«{text[:60]}{'…' if len(text) > 60 else ''}»"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False

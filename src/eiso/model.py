@@ -1,0 +1,254 @@
+"""The typed model of a controlled document: front matter version 1 of DESIGN.md.
+
+Pydantic gives validation with a location for every error and the JSON Schema
+published for editors (``schema/procedure.schema.json``), both from this one
+definition. Descriptions are Vietnamese because editors show them to authors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from .text import nfc, slugify
+from .yamlsource import raw_text
+
+SCHEMA_VERSION = 1
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_text(value: Any) -> Any:
+    value = raw_text(value)
+    return nfc(value) if isinstance(value, str) else value
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("date_only")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("date_invalid") from None
+    raise ValueError("date_format")
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Date = Annotated[dt.date, BeforeValidator(_as_date)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Kind(str, Enum):
+    policy = "policy"
+    objectives = "objectives"
+    manual = "manual"
+    system = "system"
+    tthc = "tthc"
+    internal = "internal"
+    guide = "guide"
+
+
+class Status(str, Enum):
+    draft = "draft"
+    effective = "effective"
+    withdrawn = "withdrawn"
+
+
+class Audience(str, Enum):
+    public = "public"
+    internal = "internal"
+
+
+class TimeUnit(str, Enum):
+    working_days = "working_days"
+    days = "days"
+    hours = "hours"
+    months = "months"
+
+
+class OnlineLevel(str, Enum):
+    toan_trinh = "toan_trinh"
+    mot_phan = "mot_phan"
+    none = "none"
+
+
+class Duration(_Model):
+    value: float = Field(gt=0, description="Số lượng thời gian")
+    unit: TimeUnit = Field(description="Đơn vị: working_days (ngày làm việc), days, hours, months")
+
+
+class Person(_Model):
+    name: Text = Field(min_length=1, description="Họ và tên")
+    title: Text = Field(default="", description="Chức vụ")
+
+
+class LegalRef(_Model):
+    code: Text = Field(default="", description="Số, ký hiệu văn bản, ví dụ 123/2015/NĐ-CP")
+    title: Text = Field(min_length=1, description="Trích yếu văn bản")
+
+
+class Online(_Model):
+    level: OnlineLevel = Field(description="Mức dịch vụ công trực tuyến")
+    url: Text | None = Field(default=None, description="Địa chỉ nộp hồ sơ trực tuyến")
+
+
+class Channel(_Model):
+    channel: Text = Field(min_length=1, description="Cách thức thực hiện")
+    time: Duration | None = Field(default=None, description="Thời hạn giải quyết")
+    fee: Text = Field(default="", description="Phí, lệ phí")
+
+
+class DossierItem(_Model):
+    name: Text = Field(min_length=1, description="Tên giấy tờ")
+    form: Text | None = Field(default=None, description="Mã biểu mẫu (nếu có)")
+    originals: int = Field(default=1, ge=0, description="Số bản chính")
+    copies: int = Field(default=0, ge=0, description="Số bản sao")
+
+
+class Tthc(_Model):
+    national_code: Text = Field(min_length=1, description="Mã thủ tục trên Cơ sở dữ liệu quốc gia")
+    decision: Text | None = Field(default=None, description="Quyết định công bố thủ tục")
+    online: Online | None = None
+    level: Text = Field(min_length=1, description="Cấp thực hiện")
+    applicants: Text = Field(default="", description="Đối tượng thực hiện")
+    agency: Text = Field(min_length=1, description="Cơ quan thực hiện")
+    result: Text = Field(default="", description="Kết quả thực hiện")
+    conditions: Text = Field(default="", description="Yêu cầu, điều kiện")
+    channels: list[Channel] = Field(min_length=1, description="Cách thức thực hiện")
+    dossier: list[DossierItem] = Field(default_factory=list, description="Thành phần hồ sơ")
+
+
+class Step(_Model):
+    actor: Text = Field(min_length=1, description="Trách nhiệm")
+    action: Text = Field(min_length=1, description="Nội dung công việc")
+    time: Duration | None = Field(default=None, description="Thời gian thực hiện")
+    output: Text | None = Field(default=None, description="Kết quả / biểu mẫu")
+
+
+class Form(_Model):
+    code: Text = Field(min_length=1, description="Mã biểu mẫu")
+    title: Text = Field(min_length=1, description="Tên biểu mẫu")
+    file: Text | None = Field(default=None, description="Tệp biểu mẫu, đường dẫn tính từ tệp .md")
+
+
+class Record(_Model):
+    name: Text = Field(min_length=1, description="Tên hồ sơ")
+    keeper: Text = Field(default="", description="Người lưu")
+    retention: Text = Field(default="", description="Thời gian lưu")
+
+
+class FrontMatter(_Model):
+    """Front matter of one controlled document (version 1)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="e-ISO: phần đầu tài liệu kiểm soát (phiên bản 1)",
+        # The rules that depend on other keys, for editors; eiso check enforces them too.
+        json_schema_extra={
+            "allOf": [
+                {"if": {"properties": {"status": {"const": "effective"}}, "required": ["status"]},
+                 "then": {"required": ["approved_by", "effective"]}},
+                {"if": {"properties": {"status": {"const": "withdrawn"}}, "required": ["status"]},
+                 "then": {"required": ["effective"]}},
+                {"if": {"properties": {"kind": {"const": "tthc"}}, "required": ["kind"]},
+                 "then": {"required": ["tthc"]}},
+            ]
+        },
+    )
+
+    code: Text = Field(min_length=1, description="Mã hiệu tài liệu, duy nhất")
+    title: Text = Field(min_length=1, description="Tên tài liệu")
+    kind: Kind = Field(description="Loại tài liệu")
+    unit: Text = Field(min_length=1, description="Đơn vị chủ trì")
+    field: Text | None = Field(default=None, description="Lĩnh vực")
+    revision: int = Field(ge=1, description="Lần ban hành")
+    effective: Date | None = Field(default=None, description="Ngày hiệu lực (YYYY-MM-DD)")
+    status: Status = Field(description="Trạng thái")
+    audience: Audience = Field(default=Audience.internal, description="Phạm vi công bố")
+    review_months: int = Field(default=12, ge=1, le=120, description="Chu kỳ xem xét (tháng)")
+    prepared_by: Person | None = Field(default=None, description="Người soạn thảo")
+    reviewed_by: Person | None = Field(default=None, description="Người xem xét")
+    approved_by: Person | None = Field(default=None, description="Người phê duyệt")
+    legal_basis: list[LegalRef] = Field(default_factory=list, description="Căn cứ pháp lý")
+    related: list[Text] = Field(default_factory=list, description="Mã các tài liệu liên quan")
+    tthc: Tthc | None = Field(default=None, description="Thông tin thủ tục hành chính")
+    steps: list[Step] = Field(default_factory=list, description="Các bước xử lý")
+    forms: list[Form] = Field(default_factory=list, description="Biểu mẫu")
+    records: list[Record] = Field(default_factory=list, description="Hồ sơ cần lưu")
+
+
+class Document(BaseModel):
+    """A loaded controlled document: validated front matter plus where it came from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: str  # repository-relative POSIX path of the .md file
+    meta: FrontMatter
+    body: str  # Markdown, NFC, LF line endings
+    body_line: int  # line of the file where the body starts
+    lines: dict[tuple[str | int, ...], int] = Field(default_factory=dict, repr=False)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.meta.code)
+
+    @property
+    def url(self) -> str:
+        return f"quy-trinh/{self.slug}/"
+
+    @property
+    def folder(self) -> PurePosixPath:
+        return PurePosixPath(self.path).parent
+
+    def line_of(self, *path: str | int) -> int:
+        """File line of a front-matter key (or its nearest parent)."""
+        key: tuple[str | int, ...] = tuple(path)
+        while key not in self.lines and key:
+            key = key[:-1]
+        return self.lines.get(key, 1)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the front matter, for editors (kept in sync by a test)."""
+    schema = FrontMatter.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://e-iso.example/schema/procedure-v1.schema.json"
+    return schema
+
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.policy: "Chính sách chất lượng",
+    Kind.objectives: "Mục tiêu chất lượng",
+    Kind.manual: "Sổ tay chất lượng",
+    Kind.system: "Quy trình hệ thống",
+    Kind.tthc: "Quy trình giải quyết TTHC",
+    Kind.internal: "Quy trình nội bộ",
+    Kind.guide: "Hướng dẫn",
+}
+STATUS_LABELS: dict[Status, str] = {
+    Status.draft: "Dự thảo",
+    Status.effective: "Đang hiệu lực",
+    Status.withdrawn: "Hết hiệu lực",
+}
+UNIT_LABELS: dict[TimeUnit, str] = {
+    TimeUnit.working_days: "ngày làm việc",
+    TimeUnit.days: "ngày",
+    TimeUnit.hours: "giờ",
+    TimeUnit.months: "tháng",
+}
+ONLINE_LABELS: dict[OnlineLevel, str] = {
+    OnlineLevel.toan_trinh: "Dịch vụ công trực tuyến toàn trình",
+    OnlineLevel.mot_phan: "Dịch vụ công trực tuyến một phần",
+    OnlineLevel.none: "Không có dịch vụ công trực tuyến",
+}

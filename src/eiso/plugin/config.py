@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+
+
+class EisoConfig(Config):
+    procedures_dir = opt.Type(str, default="procedures")
+    audience = opt.Choice(("internal", "public"), default="internal")
+    edit_branch = opt.Type(str, default="main")

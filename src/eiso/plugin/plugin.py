@@ -1,0 +1,102 @@
+"""MkDocs plugin ``eiso``: load, check and render the controlled documents.
+
+All logic lives in the engine-independent core; this module only maps MkDocs
+events onto it. Procedure pages are generated in memory: their Markdown never
+passes through Jinja (mkdocs-macros sees ``render_macros: false``) and their
+HTML is sanitised before the trusted parts are put around it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from ..checks import check_corpus
+from ..findings import Finding, has_errors
+from ..loader import load_corpus
+from ..sanitize import clean_html
+from ..site import PlannedPage, SiteOptions, plan_intranet, valid_documents
+from .config import EisoConfig
+
+log = logging.getLogger("mkdocs.plugins.eiso")
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSET_URIS = {"css": "assets/eiso/eiso.css", "js": "assets/eiso/eiso.js"}
+
+
+class EisoPlugin(BasePlugin[EisoConfig]):
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.planned: dict[str, PlannedPage] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config.extra_css.append(ASSET_URIS["css"])
+        config.extra_javascript.append(ASSET_URIS["js"])
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        root = Path(config.config_file_path).resolve().parent
+        corpus = load_corpus(root, self.config.procedures_dir)
+        self.findings = check_corpus(corpus)
+        for finding in self.findings:
+            if finding.severity == "warning":
+                log.warning(str(finding))
+        plan = plan_intranet(
+            valid_documents(corpus, self.findings), root,
+            SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch),
+        )
+        self.planned = {}
+        for page in plan.pages:
+            self.planned[page.src_uri] = page
+            _replace(files, File.generated(config, page.src_uri, content=_page_source(page)))
+        for uri, content in plan.files.items():
+            _replace(files, File.generated(config, uri, content=content))
+        for uri, source in plan.copies.items():
+            _replace(files, File.generated(config, uri, abs_src_path=str(source)))
+        for kind, uri in ASSET_URIS.items():
+            _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
+        return files
+
+    @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.planned:
+            page.meta["render_macros"] = False
+        return markdown
+
+    @event_priority(-100)  # last: nothing may change a procedure's Markdown after us
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        planned = self.planned.get(page.file.src_uri)
+        if planned is None:
+            return html
+        if planned.noindex:
+            page.meta["robots"] = "noindex"
+        return planned.render(clean_html(html))
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        errors = [f for f in self.findings if f.severity == "error"]
+        if errors:
+            listing = "\n".join(str(f) for f in errors)
+            raise PluginError(
+                f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
+            )
+
+
+def _page_source(page: PlannedPage) -> str:
+    # Trusted front matter of our own, so nothing in the untrusted body can set page meta.
+    meta = {"title": page.title, "render_macros": False}
+    if not page.searchable:
+        meta["search"] = {"exclude": True}
+    return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
+
+
+def _replace(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)

@@ -1,0 +1,54 @@
+"""HTML of the generated parts of pages, from trusted templates and untrusted data.
+
+Templates ship with the package; data from procedure files is only ever passed
+to them as values, with autoescaping, so content can never become template code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from .. import durations, model
+
+
+@lru_cache(maxsize=1)
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=_loader(),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        duration=durations.format_duration,
+        number=durations.format_number,
+        vndate=format_date,
+        kind_label=lambda kind: model.KIND_LABELS[kind],
+        status_label=lambda status: model.STATUS_LABELS[status],
+        online_label=lambda level: model.ONLINE_LABELS[level],
+    )
+    return env
+
+
+def _loader() -> Any:
+    from jinja2 import PackageLoader
+
+    return PackageLoader("eiso.renderer", "templates")
+
+
+def render(template: str, **values: Any) -> str:
+    return environment().get_template(template).render(**values)
+
+
+def format_date(value: Any) -> str:
+    """``2025-03-01`` -> ``01/03/2025``, the way Vietnamese documents write dates."""
+    if value is None or value == "":
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    year, month, day = text[:10].split("-")
+    return f"{day}/{month}/{year}"

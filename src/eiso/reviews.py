@@ -1,0 +1,44 @@
+"""Periodic review: when each effective document must be reviewed again."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from .model import Document, Status
+
+DUE_SOON_DAYS = 30
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review(doc: Document) -> dt.date | None:
+    if doc.meta.status is not Status.effective or doc.meta.effective is None:
+        return None
+    return add_months(doc.meta.effective, doc.meta.review_months)
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    document: Document
+    due: dt.date
+    days_left: int  # negative when overdue
+
+    @property
+    def state(self) -> str:
+        return "Quá hạn" if self.days_left < 0 else "Đến hạn"
+
+
+def reviews_due(documents: list[Document], today: dt.date, within_days: int = DUE_SOON_DAYS) -> list[ReviewDue]:
+    """Effective documents whose review date has passed or falls within ``within_days``."""
+    due = []
+    for doc in documents:
+        date = next_review(doc)
+        if date is not None and (date - today).days <= within_days:
+            due.append(ReviewDue(doc, date, (date - today).days))
+    return sorted(due, key=lambda r: (r.due, r.document.slug))

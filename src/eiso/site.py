@@ -1,0 +1,201 @@
+"""What the intranet site contains: generated pages, data files and attachments.
+
+Engine-independent: an adapter (the MkDocs plugin) turns this plan into pages
+of its engine and calls ``PlannedPage.render`` with the body's HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from . import durations, renderer
+from .checks import resolve_attachment
+from .forge import change_actions
+from .loader import Corpus
+from .model import Document, Status
+from .renderer import format_date
+from .text import fold, slugify
+
+
+@dataclass
+class SiteOptions:
+    repo_url: str | None = None
+    edit_branch: str = "main"
+
+
+@dataclass
+class PlannedPage:
+    src_uri: str  # e.g. "quy-trinh/qt-ht-01/index.md"
+    title: str
+    markdown: str = ""  # untrusted Markdown for documents; empty for generated indexes
+    render: Callable[[str], str] = lambda html: html
+    document: Document | None = None
+    searchable: bool = True
+    noindex: bool = False
+
+    @property
+    def url(self) -> str:
+        return posixpath.dirname(self.src_uri) + "/"
+
+
+@dataclass
+class SitePlan:
+    pages: list[PlannedPage] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # site path -> content
+    copies: dict[str, Path] = field(default_factory=dict)  # site path -> file to copy
+
+
+def base_of(url: str) -> str:
+    """Relative prefix from a page URL to the site root: ``quy-trinh/x/`` -> ``../../``."""
+    return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
+
+
+def plan_intranet(documents: list[Document], root: Path, options: SiteOptions) -> SitePlan:
+    plan = SitePlan()
+    by_slug = {doc.slug: doc for doc in documents}
+    for doc in documents:
+        plan.pages.append(document_page(doc, root, by_slug, options, plan))
+    rows = [Row(doc) for doc in sorted(documents, key=lambda d: d.slug)]
+    plan.pages.append(master_list_page(rows))
+    plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", rows, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
+    plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", rows, lambda r: r.doc.meta.unit))
+    plan.files["api/documents.json"] = documents_json(rows)
+    return plan
+
+
+def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan) -> PlannedPage:
+    url = doc.url
+    base = base_of(url)
+    form_links = {}
+    for form in doc.meta.forms:
+        source = resolve_attachment(doc, form.file, root) if form.file else None
+        if source is not None and source.is_file():
+            target = f"{url}bieu-mau/{PurePosixPath(form.file).name}"
+            plan.copies[target] = source
+            form_links[form.code] = f"bieu-mau/{PurePosixPath(form.file).name}"
+    related = [_related(code, by_slug, base) for code in doc.meta.related]
+    actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
+    values = dict(doc=doc, form_links=form_links, related=related, actions=actions,
+                  timing=step_timing(doc), banner=status_banner(doc), extra="")
+
+    def render(body_html: str) -> str:
+        return renderer.render("document.html", body=body_html, **values)
+
+    return PlannedPage(f"{url}index.md", doc.meta.title, doc.body, render, doc,
+                       searchable=doc.meta.status is Status.effective)
+
+
+def _related(code: str, by_slug: dict[str, Document], base: str) -> dict[str, str]:
+    target = by_slug.get(slugify(code))
+    if target is None:
+        return {"code": code, "title": "", "url": ""}
+    return {"code": target.meta.code, "title": target.meta.title, "url": base + target.url}
+
+
+def status_banner(doc: Document) -> dict[str, str] | None:
+    if doc.meta.status is Status.draft:
+        return {"kind": "draft", "title": "DỰ THẢO", "text": "tài liệu chưa được phê duyệt ban hành, không dùng để giải quyết công việc.", "link": "", "link_text": ""}
+    if doc.meta.status is Status.withdrawn:
+        return {"kind": "withdrawn", "title": "HẾT HIỆU LỰC", "text": "tài liệu đã bị hủy bỏ, chỉ để tham khảo.", "link": "", "link_text": ""}
+    return None
+
+
+def step_timing(doc: Document) -> dict[str, str]:
+    """Total of the step table and how it compares with the shortest statutory time."""
+    timed = [s.time for s in doc.meta.steps if s.time is not None]
+    limits = [c.time for c in doc.meta.tthc.channels if c.time] if doc.meta.tthc else []
+    result = {"total": "", "limit": "", "verdict": "", "verdict_kind": ""}
+    try:
+        total = durations.total(timed)
+        limit = durations.shortest(limits)
+    except durations.Incomparable:
+        return result | {"total": "không cộng được (đơn vị khác loại)"}
+    if total is None:
+        return result
+    result["total"] = str(total)
+    if limit is not None:
+        result["limit"] = durations.format_duration(limit)
+        try:
+            over = durations.compare(total, limit) > 0
+            result["verdict"] = "Vượt thời hạn" if over else "Đạt"
+            result["verdict_kind"] = "bad" if over else "ok"
+        except durations.Incomparable:
+            result["verdict"] = "không so sánh được"
+    return result
+
+
+@dataclass
+class Row:
+    """One document in the lists; columns read from it."""
+
+    doc: Document
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Row], Any]
+    sort: Callable[[Row], Any] | None = None
+
+
+LIST_COLUMNS = [
+    Column("Loại", lambda r: renderer.environment().filters["kind_label"](r.doc.meta.kind)),
+    Column("Lần ban hành", lambda r: r.doc.meta.revision, lambda r: f"{r.doc.meta.revision:04d}"),
+    Column("Ngày hiệu lực", lambda r: format_date(r.doc.meta.effective), lambda r: str(r.doc.meta.effective or "")),
+    Column("Trạng thái", lambda r: renderer.environment().filters["status_label"](r.doc.meta.status)),
+    Column("Đơn vị", lambda r: r.doc.meta.unit),
+]
+
+
+def master_list_page(rows: list[Row], columns: list[Column] = LIST_COLUMNS) -> PlannedPage:
+    title = "Danh mục tài liệu"
+    intro = (f"Danh mục {len(rows)} tài liệu của hệ thống quản lý chất lượng. "
+             "Bấm vào tiêu đề cột để sắp xếp.")
+    html = renderer.render("master_list.html", title=title, intro=intro, rows=rows, columns=columns, base="../")
+    return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False)
+
+
+def grouped_page(src_uri: str, title: str, rows: list[Row], key: Callable[[Row], str]) -> PlannedPage:
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    ordered = [
+        {"name": name, "anchor": slugify(name) or "khac", "rows": groups[name]}
+        for name in sorted(groups, key=fold)
+    ]
+    html = renderer.render("grouped.html", title=title, intro="", groups=ordered, columns=LIST_COLUMNS, base="../")
+    return PlannedPage(src_uri, title, "", lambda _: html, searchable=False)
+
+
+def document_record(row: Row) -> dict[str, Any]:
+    meta = row.doc.meta
+    return {
+        "code": meta.code,
+        "title": meta.title,
+        "kind": meta.kind.value,
+        "unit": meta.unit,
+        "field": meta.field,
+        "revision": meta.revision,
+        "effective": meta.effective.isoformat() if meta.effective else None,
+        "status": meta.status.value,
+        "audience": meta.audience.value,
+        "url": row.doc.url,
+        "path": row.doc.path,
+        **row.extra,
+    }
+
+
+def documents_json(rows: list[Row]) -> bytes:
+    records = [document_record(row) for row in rows]
+    return (json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def valid_documents(corpus: Corpus, findings: list[Any]) -> list[Document]:
+    """Documents without an error finding: the only ones a site may publish."""
+    broken = {(f.path) for f in findings if f.severity == "error"}
+    return [doc for doc in corpus.documents if doc.path not in broken]
