@@ -1,0 +1,40 @@
+# e-ISO: the two commands of the README, and a few more for maintainers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+ADDR   ?= 127.0.0.1:8000
+
+.PHONY: install serve build build-public check test test-fast browser clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/eiso serve --dev-addr $(ADDR)
+
+build: $(STAMP)
+	$(BIN)/eiso build
+
+build-public: $(STAMP)
+	$(BIN)/eiso build --public -d site-public
+
+check: $(STAMP)
+	$(BIN)/eiso check
+
+browser:
+	@sh scripts/ensure-chromium.sh
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+clean:
+	rm -rf site site-public .pytest_cache

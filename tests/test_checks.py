@@ -1,0 +1,193 @@
+"""Every rule of `eiso check`, each with a file that breaks it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factory import document_text, make_repo, system_meta, tthc_meta, write_doc
+
+from eiso.checks import check_corpus
+from eiso.loader import load_corpus
+
+
+def findings_for(root: Path):
+    return check_corpus(load_corpus(root))
+
+
+def line_of(path: Path, prefix: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if line.strip().startswith(prefix):
+            return number
+    raise AssertionError(prefix)
+
+
+def only(findings, field: str):
+    matching = [f for f in findings if f.field == field]
+    assert len(matching) == 1, findings
+    return matching[0]
+
+
+def test_clean_repository_has_no_findings(tmp_path):
+    assert findings_for(make_repo(tmp_path)) == []
+
+
+def test_yaml_that_does_not_parse(tmp_path):
+    path = tmp_path / "procedures" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\ncode: QT-01\ntitle: [Đăng ký\nkind: tthc\n---\nbody\n", encoding="utf-8")
+    (finding,) = findings_for(tmp_path)
+    assert finding.path == "procedures/x.md" and finding.line in (3, 4, 5)
+    assert "YAML không hợp lệ" in finding.message
+
+
+def test_missing_front_matter(tmp_path):
+    path = tmp_path / "procedures" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("# Chỉ có nội dung\n", encoding="utf-8")
+    (finding,) = findings_for(tmp_path)
+    assert (finding.line, finding.field) == (1, "-") and "thiếu phần đầu YAML" in finding.message
+
+
+def test_unknown_key_with_suggestion_and_missing_required(tmp_path):
+    meta = system_meta()
+    del meta["unit"]
+    meta["titel"] = "Sai chính tả"
+    path = write_doc(tmp_path, "x.md", meta)
+    findings = findings_for(tmp_path)
+    unknown = only(findings, "titel")
+    assert unknown.line == line_of(path, "titel:") and "có phải «title»" in unknown.message
+    missing = only(findings, "unit")
+    assert "thiếu trường bắt buộc" in missing.message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("revision", "hai", "số nguyên"),
+        ("revision", 0, "lớn hơn hoặc bằng 1"),
+        ("kind", "quy-trinh", "chỉ chấp nhận: policy"),
+        ("status", "active", "chỉ chấp nhận: draft"),
+        ("audience", "everyone", "chỉ chấp nhận: public"),
+        ("effective", "01/03/2025", "cần dạng YYYY-MM-DD"),
+        ("effective", "2025-02-30", "không tồn tại"),
+        ("related", "QT-01", "danh sách"),
+        ("approved_by", "Lê Văn Cường", "khóa: giá trị"),
+    ],
+)
+def test_wrong_types_and_enum_values(tmp_path, key, value, words):
+    path = write_doc(tmp_path, "x.md", system_meta(**{key: value}))
+    finding = only(findings_for(tmp_path), key)
+    assert finding.line == line_of(path, f"{key}:")
+    assert words in finding.message
+
+
+def test_nested_field_is_named_and_located(tmp_path):
+    meta = tthc_meta()
+    meta["tthc"]["dossier"][1]["copies"] = -2
+    meta["tthc"]["channels"][0]["time"]["unit"] = "weeks"
+    write_doc(tmp_path, "x.md", meta)
+    findings = findings_for(tmp_path)
+    assert "lớn hơn hoặc bằng 0" in only(findings, "tthc.dossier[1].copies").message
+    assert "working_days" in only(findings, "tthc.channels[0].time.unit").message
+
+
+def test_duplicate_codes_compared_by_slug(tmp_path):
+    write_doc(tmp_path, "a.md", system_meta(code="QT-NB-01"))
+    write_doc(tmp_path, "b.md", system_meta(code="qt nb 01", title="Khác"))
+    finding = only(findings_for(tmp_path), "code")
+    assert finding.path == "procedures/b.md" and "trùng" in finding.message and "procedures/a.md" in finding.message
+
+
+def test_effective_document_needs_approver_and_date(tmp_path):
+    meta = system_meta()
+    del meta["approved_by"], meta["effective"]
+    write_doc(tmp_path, "x.md", meta)
+    findings = findings_for(tmp_path)
+    assert "phê duyệt" in only(findings, "approved_by").message
+    assert "ngày hiệu lực" in only(findings, "effective").message
+
+
+def test_draft_needs_neither(tmp_path):
+    meta = system_meta(status="draft")
+    del meta["approved_by"], meta["effective"]
+    write_doc(tmp_path, "x.md", meta)
+    assert findings_for(tmp_path) == []
+
+
+def test_tthc_document_needs_tthc(tmp_path):
+    meta = tthc_meta()
+    del meta["tthc"]
+    path = write_doc(tmp_path, "x.md", meta)
+    finding = only(findings_for(tmp_path), "tthc")
+    assert finding.line == line_of(path, "kind:") and "phải có mục tthc" in finding.message
+
+
+def test_form_file_missing_or_outside_repository(tmp_path):
+    (tmp_path / "secret.docx").write_bytes(b"x")
+    meta = system_meta(forms=[
+        {"code": "BM-01", "title": "Mẫu 1", "file": "forms/khong-co.docx"},
+        {"code": "BM-02", "title": "Mẫu 2", "file": "../../../etc/passwd"},
+        {"code": "BM-03", "title": "Mẫu 3", "file": "/etc/passwd"},
+    ])
+    write_doc(tmp_path / "repo", "x.md", meta)
+    findings = findings_for(tmp_path / "repo")
+    assert "không tìm thấy" in only(findings, "forms[0].file").message
+    assert "ngoài kho" in only(findings, "forms[1].file").message
+    assert "ngoài kho" in only(findings, "forms[2].file").message
+
+
+def test_form_symlink_pointing_outside_is_refused(tmp_path):
+    outside = tmp_path / "outside.docx"
+    outside.write_bytes(b"secret")
+    meta = system_meta(forms=[{"code": "BM-01", "title": "Mẫu 1", "file": "forms/link.docx"}])
+    write_doc(tmp_path / "repo", "x.md", meta)
+    link = tmp_path / "repo" / "procedures" / "forms" / "link.docx"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    assert "ngoài kho" in only(findings_for(tmp_path / "repo"), "forms[0].file").message
+
+
+def test_related_code_that_does_not_exist(tmp_path):
+    path = write_doc(tmp_path, "x.md", system_meta(related=["QT-NB-99"]))
+    finding = only(findings_for(tmp_path), "related[0]")
+    assert finding.line == line_of(path, "- QT-NB-99") and "QT-NB-99" in finding.message
+
+
+def test_step_table_longer_than_shortest_channel(tmp_path):
+    meta = tthc_meta()
+    # 0.5 + 0.25 working days + 6 hours = 1.5 working days > 1 working day.
+    meta["steps"][2]["time"] = {"value": 6, "unit": "hours"}
+    write_doc(tmp_path, "x.md", meta)
+    finding = only(findings_for(tmp_path), "steps")
+    assert "vượt thời hạn" in finding.message and "1,5 ngày làm việc" in finding.message
+
+
+def test_step_table_within_limit_after_unit_conversion(tmp_path):
+    meta = tthc_meta()
+    meta["steps"][2]["time"] = {"value": 2, "unit": "hours"}  # exactly 0.25 working days
+    write_doc(tmp_path, "x.md", meta)
+    assert [f for f in findings_for(tmp_path) if f.field == "steps"] == []
+
+
+def test_mixed_units_are_reported_not_guessed(tmp_path):
+    meta = tthc_meta()
+    meta["steps"][2]["time"] = {"value": 1, "unit": "days"}
+    write_doc(tmp_path, "x.md", meta)
+    finding = only(findings_for(tmp_path), "steps")
+    assert "không so sánh được" in finding.message
+
+
+def test_unsafe_html_in_body_is_reported(tmp_path):
+    body = "## 1\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[bấm](javascript:alert(1))\n"
+    path = write_doc(tmp_path, "x.md", system_meta(), body)
+    findings = [f for f in findings_for(tmp_path) if f.rule == "unsafe-html"]
+    messages = " ".join(f.message for f in findings)
+    assert "<script>" in messages and "onerror" in messages and "javascript:" in messages
+    assert min(f.line for f in findings) == line_of(path, "<script>")
+
+
+def test_render_macros_key_is_ignored_with_a_warning(tmp_path):
+    path = write_doc(tmp_path, "x.md", system_meta(render_macros=True))
+    (finding,) = findings_for(tmp_path)
+    assert finding.severity == "warning" and finding.line == line_of(path, "render_macros:")
