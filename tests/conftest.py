@@ -28,3 +28,16 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def eiso():
     return run_eiso
+
+
+def build_site(repo: Path, *extra: str, site: str = "site") -> tuple[subprocess.CompletedProcess, Path]:
+    """Build with the real ``eiso build`` (MkDocs + Material + the plugin)."""
+    result = run_eiso("build", "-d", site, *extra, cwd=repo, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result, repo / site
+
+
+def soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

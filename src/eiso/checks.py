@@ -112,14 +112,17 @@ def _step_time(doc: Document) -> list[Finding]:
 
 
 def _duplicate_codes(documents: list[Document]) -> list[Finding]:
-    first: dict[str, Document] = {}
-    found = []
+    """Both files of a clash are reported: neither can own the URL of the code."""
+    by_slug: dict[str, list[Document]] = {}
     for doc in sorted(documents, key=lambda d: d.path):
-        other = first.setdefault(doc.slug, doc)
-        if other is not doc:
-            found.append(_at(doc, ("code",), "code", f"mã hiệu «{doc.meta.code}» trùng với tài liệu "
-                             f"«{other.meta.code}» ở {other.path}", "duplicate-code"))
-    return found
+        by_slug.setdefault(doc.slug, []).append(doc)
+    return [
+        _at(doc, ("code",), "code", f"mã hiệu «{doc.meta.code}» trùng với tài liệu "
+            f"«{other.meta.code}» ở {other.path}", "duplicate-code")
+        for clash in by_slug.values() if len(clash) > 1
+        for doc in clash
+        for other in clash if other is not doc
+    ]
 
 
 def _unknown_related(documents: list[Document]) -> list[Finding]:

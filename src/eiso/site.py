@@ -15,6 +15,7 @@ from typing import Any, Callable
 from . import durations, renderer
 from .checks import resolve_attachment
 from .forge import change_actions
+from .literal import protect_template_text
 from .loader import Corpus
 from .model import Document, Status
 from .renderer import format_date
@@ -85,7 +86,7 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     def render(body_html: str) -> str:
         return renderer.render("document.html", body=body_html, **values)
 
-    return PlannedPage(f"{url}index.md", doc.meta.title, doc.body, render, doc,
+    return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
 
 
