@@ -8,3 +8,6 @@ class EisoConfig(Config):
     procedures_dir = opt.Type(str, default="procedures")
     audience = opt.Choice(("internal", "public"), default="internal")
     edit_branch = opt.Type(str, default="main")
+    # Public site only: where and when citizens hand in their dossier.
+    office_address = opt.Type(str, default="")
+    office_hours = opt.Type(str, default="")

@@ -19,10 +19,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ..checks import check_corpus
-from ..findings import Finding, has_errors
+from ..findings import Finding
 from ..loader import load_corpus
 from ..sanitize import clean_html
-from ..site import PlannedPage, SiteOptions, plan_intranet, valid_documents
+from ..model import Document
+from ..public import project
+from ..public_site import PublicOptions, plan_public
+from ..site import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from .config import EisoConfig
 
 log = logging.getLogger("mkdocs.plugins.eiso")
@@ -47,10 +50,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         for finding in self.findings:
             if finding.severity == "warning":
                 log.warning(str(finding))
-        plan = plan_intranet(
-            valid_documents(corpus, self.findings), root,
-            SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch),
-        )
+        plan = self._plan(valid_documents(corpus, self.findings), root, config)
         self.planned = {}
         for page in plan.pages:
             self.planned[page.src_uri] = page
@@ -62,6 +62,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         for kind, uri in ASSET_URIS.items():
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
+
+    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
+        if self.config.audience == "public":
+            options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
+            return plan_public(project(documents), root, options)
+        return plan_intranet(documents, root, SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch))
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -1,0 +1,129 @@
+"""The public projection: the only view of the corpus the public site is built from.
+
+Internal documents and internal fields are dropped here, before any page,
+index or export is made, so nothing downstream can leak what it never receives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
+from .text import slugify
+
+# A heading that ends with {.internal} (or {: .noi-bo }) opens a section kept off the public site.
+_INTERNAL_HEADING = re.compile(r"^(#{1,6})\s.*\{:?\s*\.(?:internal|noi-bo)\s*\}\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    actor: str
+    action: str
+    time: object  # Duration | None
+
+
+@dataclass(frozen=True)
+class PublicForm:
+    code: str
+    title: str
+    source_path: str  # repository-relative path of the blank form, for copying
+
+
+@dataclass(frozen=True)
+class PublicRelated:
+    code: str
+    title: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class PublicProcedure:
+    """Everything a citizen may read about one administrative procedure, and nothing more."""
+
+    code: str
+    slug: str
+    title: str
+    field: str | None
+    effective: dt.date | None
+    updated: dt.date | None
+    national_code: str
+    decision: str | None
+    level: str
+    applicants: str
+    agency: str
+    result: str
+    conditions: str
+    online: Online | None
+    channels: tuple[Channel, ...]
+    dossier: tuple[DossierItem, ...]
+    legal_basis: tuple[LegalRef, ...]
+    steps: tuple[PublicStep, ...]
+    forms: tuple[PublicForm, ...]
+    related: tuple[PublicRelated, ...]
+    body: str  # Markdown without the sections marked internal
+
+    @property
+    def url(self) -> str:
+        return f"thu-tuc/{self.slug}/"
+
+
+def is_public(doc: Document) -> bool:
+    meta = doc.meta
+    return (meta.audience is Audience.public and meta.kind is Kind.tthc
+            and meta.tthc is not None and meta.status is Status.effective)
+
+
+def project(documents: list[Document], updated: dict[str, dt.date] | None = None) -> list[PublicProcedure]:
+    """Public procedures of the corpus: effective TTHC documents with ``audience: public``."""
+    public = [doc for doc in documents if is_public(doc)]
+    titles = {doc.slug: doc.meta.title for doc in public}
+    return [_project_one(doc, titles, (updated or {}).get(doc.path)) for doc in sorted(public, key=lambda d: d.slug)]
+
+
+def _project_one(doc: Document, public_titles: dict[str, str], updated: dt.date | None) -> PublicProcedure:
+    meta, tthc = doc.meta, doc.meta.tthc
+    assert tthc is not None
+    dossier_forms = {slugify(item.form) for item in tthc.dossier if item.form}
+    forms = tuple(
+        PublicForm(form.code, form.title, f"{doc.folder.as_posix()}/{form.file}")
+        for form in meta.forms
+        if form.file and slugify(form.code) in dossier_forms  # blank forms citizens fill in
+    )
+    related = tuple(
+        PublicRelated(code, public_titles[slugify(code)], slugify(code))
+        for code in meta.related
+        if slugify(code) in public_titles
+    )
+    last = max(filter(None, [meta.effective, updated]), default=None)
+    return PublicProcedure(
+        code=meta.code, slug=doc.slug, title=meta.title, field=meta.field, effective=meta.effective,
+        updated=last, national_code=tthc.national_code, decision=tthc.decision, level=tthc.level,
+        applicants=tthc.applicants, agency=tthc.agency, result=tthc.result, conditions=tthc.conditions,
+        online=tthc.online, channels=tuple(tthc.channels), dossier=tuple(tthc.dossier),
+        legal_basis=tuple(meta.legal_basis),
+        steps=tuple(PublicStep(s.actor, s.action, s.time) for s in meta.steps),
+        forms=forms, related=related, body=strip_internal_sections(doc.body),
+    )
+
+
+def strip_internal_sections(markdown: str) -> str:
+    """Drop every section whose heading is marked ``{.internal}``, down to the next heading of its level."""
+    kept, skip_level, fence = [], 0, None
+    for line in markdown.split("\n"):
+        opened = _FENCE.match(line)
+        if opened and fence is None:
+            fence = opened.group(1)
+        elif fence and line.strip().startswith(fence):
+            fence = None
+        elif fence is None and (heading := _HEADING.match(line)):
+            level = len(heading.group(1))
+            if skip_level and level > skip_level:
+                continue
+            skip_level = level if _INTERNAL_HEADING.match(line) else 0
+        if not skip_level:
+            kept.append(line)
+    return "\n".join(kept)

@@ -1,0 +1,151 @@
+"""What the public site contains, made only from the public projection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import segno
+
+from . import durations, renderer
+from .public import PublicProcedure
+from .site import PlannedPage, SitePlan
+from .text import fold, slugify
+
+
+@dataclass
+class PublicOptions:
+    site_url: str | None = None
+    office_address: str = ""
+    office_hours: str = ""
+
+
+def plan_public(procedures: list[PublicProcedure], root: Path, options: PublicOptions) -> SitePlan:
+    plan = SitePlan()
+    for proc in procedures:
+        plan.pages.append(procedure_page(proc, root, options, plan))
+    plan.pages.append(list_page("linh-vuc/index.md", "Thủ tục theo lĩnh vực", procedures, lambda p: p.field or "Khác"))
+    plan.pages.append(list_page("cap/index.md", "Thủ tục theo cấp thực hiện", procedures, lambda p: p.level))
+    plan.files["api/tthc.json"] = tthc_json(procedures)
+    plan.files["api/tthc.csv"] = tthc_csv(procedures)
+    return plan
+
+
+def shortest_time(proc: PublicProcedure) -> str:
+    try:
+        limit = durations.shortest([c.time for c in proc.channels if c.time])
+    except durations.Incomparable:
+        return " / ".join(durations.format_duration(c.time) for c in proc.channels if c.time)
+    return durations.format_duration(limit) if limit else "Không quy định"
+
+
+def procedure_page(proc: PublicProcedure, root: Path, options: PublicOptions, plan: SitePlan) -> PlannedPage:
+    form_links = {}
+    for form in proc.forms:
+        source = (root / form.source_path).resolve()
+        if source.is_file() and source.is_relative_to(root.resolve()):
+            name = PurePosixPath(form.source_path).name
+            plan.copies[f"{proc.url}bieu-mau/{name}"] = source
+            form_links[form.code] = f"bieu-mau/{name}"
+    url = absolute_url(options.site_url, proc.url)
+    values = dict(proc=proc, form_links=form_links, office=options, qr=qr_svg(url) if url else "",
+                  jsonld=json_ld(proc, url))
+
+    def render(body_html: str) -> str:
+        return renderer.render("public_procedure.html", body=body_html, **values)
+
+    return PlannedPage(f"{proc.url}index.md", proc.title, proc.body, render)
+
+
+def absolute_url(site_url: str | None, path: str) -> str:
+    if not site_url or not site_url.startswith(("https://", "http://")):
+        return ""
+    return site_url.rstrip("/") + "/" + path
+
+
+def qr_svg(url: str) -> str:
+    """QR code of the page's own URL, made at build time (no external service)."""
+    qr = segno.make(url, error="m", micro=False)
+    return qr.svg_inline(scale=3, border=2, title="Mã QR", dark="#000", light="#fff")
+
+
+def json_ld(proc: PublicProcedure, url: str) -> str:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "GovernmentService",
+        "name": proc.title,
+        "identifier": proc.national_code,
+        "serviceType": proc.field or "",
+        "provider": {"@type": "GovernmentOrganization", "name": proc.agency},
+        "audience": {"@type": "Audience", "audienceType": proc.applicants},
+        "serviceOutput": proc.result,
+    }
+    if url:
+        data["url"] = url
+    # "<" escaped so that no text can close the script element.
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+
+
+def list_page(src_uri: str, title: str, procedures: list[PublicProcedure], key) -> PlannedPage:
+    groups: dict[str, list[PublicProcedure]] = {}
+    for proc in procedures:
+        groups.setdefault(key(proc), []).append(proc)
+    ordered = [{"name": name, "anchor": slugify(name) or "khac", "rows": sorted(groups[name], key=lambda p: fold(p.title))}
+               for name in sorted(groups, key=fold)]
+    times = {p.slug: shortest_time(p) for p in procedures}
+    html = renderer.render("public_list.html", title=title, intro=f"{len(procedures)} thủ tục hành chính.",
+                           groups=ordered, times=times, base="../")
+    return PlannedPage(src_uri, title, "", lambda _: html, searchable=False)
+
+
+def procedure_record(proc: PublicProcedure) -> dict[str, Any]:
+    return {
+        "code": proc.code,
+        "national_code": proc.national_code,
+        "title": proc.title,
+        "level": proc.level,
+        "field": proc.field,
+        "agency": proc.agency,
+        "applicants": proc.applicants,
+        "result": proc.result,
+        "conditions": proc.conditions,
+        "decision": proc.decision,
+        "online": {"level": proc.online.level.value, "url": proc.online.url} if proc.online else None,
+        "channels": [{"channel": c.channel, "time": {"value": c.time.value, "unit": c.time.unit.value} if c.time else None,
+                      "fee": c.fee} for c in proc.channels],
+        "dossier": [{"name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies} for d in proc.dossier],
+        "legal_basis": [{"code": ref.code, "title": ref.title} for ref in proc.legal_basis],
+        "effective": proc.effective.isoformat() if proc.effective else None,
+        "updated": proc.updated.isoformat() if proc.updated else None,
+        "url": proc.url,
+    }
+
+
+def tthc_json(procedures: list[PublicProcedure]) -> bytes:
+    return (json.dumps([procedure_record(p) for p in procedures], ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+CSV_COLUMNS = ["code", "national_code", "title", "level", "field", "agency", "applicants", "result",
+               "time", "fee", "dossier", "legal_basis", "effective", "updated", "url"]
+
+
+def tthc_csv(procedures: list[PublicProcedure]) -> bytes:
+    """UTF-8 with BOM, so Excel opens the Vietnamese text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in procedures:
+        record = procedure_record(p)
+        writer.writerow([
+            *(record[key] or "" for key in CSV_COLUMNS[:8]),
+            shortest_time(p),
+            "; ".join(dict.fromkeys(c.fee for c in p.channels if c.fee)),
+            "; ".join(f"{d.name} ({d.originals} bản chính, {d.copies} bản sao)" for d in p.dossier),
+            "; ".join(" ".join(filter(None, [ref.code, ref.title])) for ref in p.legal_basis),
+            record["effective"] or "", record["updated"] or "", record["url"],
+        ])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,160 @@
+"""The public portal: a projection of the corpus with nothing internal in any file."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import shutil
+import subprocess
+
+import pytest
+from conftest import build_site, soup
+from factory import REPO, make_repo, system_meta, tthc_meta, write_doc
+
+CANARIES = {
+    "internal_doc_title": "CANARY-INTERNAL-TITLE-7f3a",
+    "internal_doc_body": "CANARY-INTERNAL-BODY-91bd",
+    "internal_doc_code": "QT-CANARY-NB-05",
+    "prepared_by": "CANARY-PREPARER-2c11",
+    "reviewed_title": "CANARY-REVIEWER-TITLE-88e0",
+    "approved_by": "CANARY-APPROVER-5d42",
+    "record": "CANARY-RECORD-0b6e",
+    "record_keeper": "CANARY-KEEPER-4411",
+    "unit": "CANARY-UNIT-a1a1",
+    "internal_section": "CANARY-INTERNAL-SECTION-3e9f",
+    "internal_form": "CANARY-INTERNAL-FORM-77ab",
+    "step_output": "CANARY-STEP-OUTPUT-5150",
+    "draft_tthc": "CANARY-DRAFT-TTHC-c0de",
+    "internal_tthc": "CANARY-INTERNAL-TTHC-1d1d",
+    "commit_author": "CANARY-GIT-AUTHOR-9a9a",
+    "commit_message": "CANARY-COMMIT-MESSAGE-6b6b",
+}
+
+
+def canary_repo(root):
+    repo = make_repo(root)
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir()
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    c = CANARIES
+    public = tthc_meta(
+        code="QT-TTHC-01", unit=c["unit"],
+        prepared_by={"name": c["prepared_by"], "title": "Công chức"},
+        reviewed_by={"name": "Trần Văn Bình", "title": c["reviewed_title"]},
+        approved_by={"name": c["approved_by"], "title": "Chủ tịch"},
+        records=[{"name": c["record"], "keeper": c["record_keeper"], "retention": "5 năm"}],
+        related=[c["internal_doc_code"], "QT-HT-01"],
+    )
+    public["steps"][0]["output"] = c["step_output"]
+    public["forms"].append({"code": "BM-NB-99", "title": c["internal_form"], "file": "forms/noi-bo.docx"})
+    (repo / "procedures" / "tthc" / "forms" / "noi-bo.docx").write_bytes(c["internal_form"].encode())
+    body = (f"## 1. Mục đích\n\nCông khai.\n\n## 2. Ghi chú nội bộ {{.internal}}\n\n{c['internal_section']}\n\n"
+            f"### 2.1 Chi tiết\n\nVẫn nội bộ {c['internal_section']}.\n\n## 3. Phạm vi\n\nCông khai tiếp.\n")
+    write_doc(repo, "tthc/cong-khai.md", public, body)
+    write_doc(repo, "he-thong/noi-bo.md", system_meta(code=c["internal_doc_code"], title=c["internal_doc_title"]),
+              f"## Nội dung\n\n{c['internal_doc_body']}\n")
+    draft = tthc_meta(code="QT-TTHC-02", title=c["draft_tthc"], status="draft")
+    write_doc(repo, "tthc/du-thao.md", draft)
+    write_doc(repo, "tthc/noi-bo.md", tthc_meta(code="QT-TTHC-03", title=c["internal_tthc"], audience="internal"))
+    git = ["git", "-c", f"user.name={c['commit_author']}", "-c", "user.email=canary@example.vn"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", f"Ban hành {c['commit_message']}\n\nSee merge request xa/e-iso!1\n\n"
+                    f"Approved-by: {c['approved_by']} <a@example.vn>"], cwd=repo, check=True)
+    return repo
+
+
+def all_text(site):
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            yield path, data.decode("utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    repo = canary_repo(tmp_path_factory.mktemp("public") / "repo")
+    public_result, public_site = build_site(repo, "--public", site="site-public")
+    assert public_result.returncode == 0, public_result.stderr
+    intranet_result, intranet_site = build_site(repo)
+    assert intranet_result.returncode == 0, intranet_result.stderr
+    return repo, public_site, intranet_site
+
+
+DOCUMENT_CANARIES = [k for k in CANARIES if not k.startswith("commit")]
+
+
+def test_no_canary_in_any_public_file(built):
+    _, public_site, _ = built
+    leaks = [(path.relative_to(public_site).as_posix(), name)
+             for path, text in all_text(public_site) for name, canary in CANARIES.items() if canary in text]
+    assert leaks == []
+
+
+def test_intranet_contains_every_document_canary(built):
+    _, _, intranet_site = built
+    everything = "\n".join(text for _, text in all_text(intranet_site))
+    missing = [name for name in DOCUMENT_CANARIES if CANARIES[name] not in everything]
+    assert missing == []
+
+
+def test_public_site_has_the_public_procedure_only(built):
+    _, site, _ = built
+    # QT-HT-01 of the base repository is public too; drafts and internal TTHC are not.
+    assert sorted(p.name for p in (site / "thu-tuc").iterdir()) == ["qt-ht-01", "qt-tthc-01"]
+    assert not (site / "quy-trinh").exists() and not (site / "danh-muc").exists()
+
+
+def test_public_procedure_page(built):
+    _, site, _ = built
+    page = soup(site / "thu-tuc" / "qt-tthc-01" / "index.html")
+    dossier = page.select(".eiso-dossier tbody tr")
+    assert [r.select("td")[1].get_text(strip=True) for r in dossier] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert all(r.select_one(".eiso-box") for r in dossier)  # tick boxes
+    assert dossier[0].select_one("a[download]")["href"] == "bieu-mau/BM-HT-01-01.docx"
+    channels = page.select_one(".eiso-channels").get_text(" ", strip=True)
+    assert "Trực tuyến" in channels and "1 ngày làm việc" in channels and "Miễn phí" in channels
+    facts = page.select_one(".eiso-facts").get_text(" ", strip=True)
+    assert "1.001193" in facts and "Công dân Việt Nam" in facts and "Giấy khai sinh" in facts
+    assert "Cập nhật thông tin 01/03/2025" in facts
+    assert "123/2015/NĐ-CP" in page.select_one(".eiso-legal").get_text()
+    body = page.select_one(".eiso-body").get_text(" ", strip=True)
+    assert "Công khai." in body and "Công khai tiếp." in body
+    assert page.select_one(".eiso-qr svg") is not None
+    related = [a.get_text() for a in page.select(".eiso-doc a")]
+    assert not any("CANARY" in text for text in related)
+    ld = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    assert ld["@type"] == "GovernmentService" and ld["identifier"] == "1.001193"
+    assert ld["url"] == "https://thutuc.hoabinh.example.vn/thu-tuc/qt-tthc-01/"
+
+
+def test_open_data_json_and_csv_match_the_corpus(built):
+    _, site, _ = built
+    records = json.loads((site / "api" / "tthc.json").read_text(encoding="utf-8"))
+    assert [r["code"] for r in records] == ["QT-HT-01", "QT-TTHC-01"]
+    record = records[1]
+    assert record["code"] == "QT-TTHC-01" and record["national_code"] == "1.001193"
+    assert record["level"] == "Cấp xã" and record["agency"] == "UBND cấp xã" and record["field"] == "Hộ tịch"
+    assert [d["name"] for d in record["dossier"]] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert record["channels"][0] == {"channel": "Trực tiếp", "time": {"value": 1.0, "unit": "working_days"}, "fee": "Miễn phí"}
+    assert {r["code"] for r in record["legal_basis"]} == {"60/2014/QH13", "123/2015/NĐ-CP"}
+    assert record["url"] == "thu-tuc/qt-tthc-01/"
+    raw = (site / "api" / "tthc.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["code"] for r in rows] == ["QT-HT-01", "QT-TTHC-01"] and rows[1]["national_code"] == "1.001193"
+    assert "Giấy chứng sinh (1 bản chính, 0 bản sao)" in rows[1]["dossier"]
+    assert rows[1]["time"] == "1 ngày làm việc" and rows[1]["fee"] == "Miễn phí"
+
+
+def test_indexes_by_field_and_level(built):
+    _, site, _ = built
+    by_field = soup(site / "linh-vuc" / "index.html")
+    assert "Hộ tịch" in [h.get_text(strip=True) for h in by_field.select("h2")]
+    by_level = soup(site / "cap" / "index.html")
+    links = {a["href"] for a in by_level.select("table a")}
+    assert links == {"../thu-tuc/qt-ht-01/", "../thu-tuc/qt-tthc-01/"}
