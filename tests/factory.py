@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -16,6 +17,7 @@ repo_url: {repo_url}
 theme:
   name: material
   language: vi
+  custom_dir: overrides
 nav:
   - Trang chủ: index.md
   - Danh mục tài liệu: danh-muc/index.md
@@ -108,6 +110,7 @@ def write_doc(root: Path, rel: str, meta: dict, body: str = BODY) -> Path:
 def make_repo(root: Path, repo_url: str = "https://gitlab.example.vn/xa/e-iso") -> Path:
     """A valid two-document repository: one TTHC with its form file, one system procedure."""
     (root / "docs").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "overrides", root / "overrides", dirs_exist_ok=True)
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(repo_url=repo_url), encoding="utf-8")
     (root / "docs" / "index.md").write_text("# Trang chủ\n\nSố trang: {{ 1 + 1 }}\n", encoding="utf-8")
     write_doc(root, "tthc/khai-sinh.md", tthc_meta(related=["QT-NB-01"]))
