@@ -21,11 +21,14 @@ theme:
 nav:
   - Trang chủ: index.md
   - Danh mục tài liệu: danh-muc/index.md
+  - Lưu trữ: danh-muc/luu-tru/index.md
+  - Xem xét định kỳ: xem-xet-dinh-ky/index.md
   - Theo lĩnh vực: linh-vuc/index.md
   - Theo đơn vị: don-vi/index.md
 not_in_nav: |
   /quy-trinh/
 plugins:
+  - search
   - eiso
   - macros
 markdown_extensions:

@@ -33,12 +33,21 @@ class ReviewDue:
     def state(self) -> str:
         return "Quá hạn" if self.days_left < 0 else "Đến hạn"
 
+    @property
+    def label(self) -> str:
+        if self.days_left < 0:
+            return f"Quá hạn {-self.days_left} ngày"
+        if self.days_left <= DUE_SOON_DAYS:
+            return f"Đến hạn (còn {self.days_left} ngày)"
+        return "Chưa đến hạn"
+
+
+def review_schedule(documents: list[Document], today: dt.date) -> list[ReviewDue]:
+    """Every effective document with its next review date, soonest first."""
+    rows = [ReviewDue(doc, date, (date - today).days) for doc in documents if (date := next_review(doc))]
+    return sorted(rows, key=lambda r: (r.due, r.document.slug))
+
 
 def reviews_due(documents: list[Document], today: dt.date, within_days: int = DUE_SOON_DAYS) -> list[ReviewDue]:
     """Effective documents whose review date has passed or falls within ``within_days``."""
-    due = []
-    for doc in documents:
-        date = next_review(doc)
-        if date is not None and (date - today).days <= within_days:
-            due.append(ReviewDue(doc, date, (date - today).days))
-    return sorted(due, key=lambda r: (r.due, r.document.slug))
+    return [r for r in review_schedule(documents, today) if r.days_left <= within_days]

@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from . import durations, renderer
+import datetime as dt
+
+from . import archive, durations, renderer
 from .checks import resolve_attachment
+from .history import History
 from .forge import change_actions
 from .literal import protect_template_text
 from .loader import Corpus
 from .model import Document, Status
 from .renderer import format_date
+from .reviews import DUE_SOON_DAYS, next_review, review_schedule
 from .text import fold, slugify
 
 
@@ -26,6 +30,7 @@ from .text import fold, slugify
 class SiteOptions:
     repo_url: str | None = None
     edit_branch: str = "main"
+    as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
 
 
 @dataclass
@@ -55,20 +60,51 @@ def base_of(url: str) -> str:
     return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
 
 
-def plan_intranet(documents: list[Document], root: Path, options: SiteOptions) -> SitePlan:
+def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> SitePlan:
     plan = SitePlan()
     by_slug = {doc.slug: doc for doc in documents}
-    for doc in documents:
-        plan.pages.append(document_page(doc, root, by_slug, options, plan))
-    rows = [Row(doc) for doc in sorted(documents, key=lambda d: d.slug)]
-    plan.pages.append(master_list_page(rows))
+    notice = history_notice(history)
+    rows = []
+    for doc in sorted(documents, key=lambda d: d.slug):
+        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
+        plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice))
+        rows.append(Row(doc, control_fields(doc, control)))
+    archived = archived_pages(documents, history, by_slug, options, plan) if history and history.available else []
+    plan.pages.append(master_list_page(rows, notice))
+    plan.pages.append(archive_list_page(rows, archived, notice))
     plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", rows, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
     plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", rows, lambda r: r.doc.meta.unit))
+    plan.pages.append(review_page(documents, options.as_of or dt.date.today()))
     plan.files["api/documents.json"] = documents_json(rows)
     return plan
 
 
-def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan) -> PlannedPage:
+def history_notice(history: History | None) -> str:
+    if history is None or not history.available:
+        if history is not None and history.notice:
+            return history.notice
+        return "Không có lịch sử git: không hiển thị được lịch sử sửa đổi và phê duyệt."
+    return history.notice or ""
+
+
+def control_fields(doc: Document, control: archive.DocumentControl) -> dict[str, Any]:
+    """History-derived columns of the master list and of api/documents.json."""
+    current = control.current
+    last = current.changes[-1] if current else None
+    review = next_review(doc)
+    return {
+        "mr": last.mr_ref if last and last.mr_ref else None,
+        "mr_url": last.mr_url if last else None,
+        "approvers": list(current.approvers) if current else [],
+        "approved": bool(current and current.approved),
+        "approval_state": control.approval_state,
+        "last_change": control.last_change,
+        "next_review": review.isoformat() if review else None,
+    }
+
+
+def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan,
+                  control: archive.DocumentControl | None = None, notice: str = "") -> PlannedPage:
     url = doc.url
     base = base_of(url)
     form_links = {}
@@ -80,14 +116,56 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
             form_links[form.code] = f"bieu-mau/{PurePosixPath(form.file).name}"
     related = [_related(code, by_slug, base) for code in doc.meta.related]
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
+    revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base)
     values = dict(doc=doc, form_links=form_links, related=related, actions=actions,
-                  timing=step_timing(doc), banner=status_banner(doc), extra="")
+                  timing=step_timing(doc), banner=status_banner(doc), extra=revisions)
 
     def render(body_html: str) -> str:
         return renderer.render("document.html", body=body_html, **values)
 
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
+
+
+def archived_page(old: Document, url: str, banner: dict[str, str], by_slug: dict[str, Document]) -> PlannedPage:
+    """A superseded revision or a deleted document: rendered as it was, never searchable or indexed."""
+    base = base_of(url)
+    values = dict(doc=old, form_links={}, related=[_related(c, by_slug, base) for c in old.meta.related], actions=[],
+                  timing=step_timing(old), banner=banner, extra="")
+
+    def render(body_html: str) -> str:
+        return renderer.render("document.html", body=body_html, **values)
+
+    return PlannedPage(f"{url}index.md", f"{old.meta.title} (lần {old.meta.revision}, hết hiệu lực)",
+                       protect_template_text(old.body), render, old, searchable=False, noindex=True)
+
+
+def archived_pages(documents: list[Document], history: History, by_slug: dict[str, Document],
+                   options: SiteOptions, plan: SitePlan) -> list[dict[str, Any]]:
+    """Pages of superseded revisions and deleted documents; returns the archive list's items."""
+    items = []
+    for doc in documents:
+        for old in archive.superseded_documents(doc, history):
+            url = archive.superseded_url(doc.url, old.meta.revision)
+            banner = {"kind": "superseded", "title": "HẾT HIỆU LỰC — chỉ để tham khảo",
+                      "text": f"đây là lần ban hành {old.meta.revision}, đã được thay thế bởi lần ban hành {doc.meta.revision}.",
+                      "link": base_of(url) + doc.url, "link_text": "Xem bản hiện hành"}
+            plan.pages.append(archived_page(old, url, banner, by_slug))
+            items.append(_archive_item(old, url, f"Đã thay thế bởi lần {doc.meta.revision}"))
+    for old, deletion in archive.deleted_documents(history, set(by_slug)):
+        url = old.url
+        banner = {"kind": "withdrawn", "title": "HẾT HIỆU LỰC — chỉ để tham khảo",
+                  "text": f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).",
+                  "link": "", "link_text": ""}
+        plan.pages.append(archived_page(old, url, banner, by_slug))
+        items.append(_archive_item(old, url, f"Đã hủy bỏ ngày {format_date(deletion.date[:10])}"))
+    return items
+
+
+def _archive_item(doc: Document, url: str, state: str) -> dict[str, Any]:
+    meta = doc.meta
+    return {"code": meta.code, "title": meta.title, "revision": meta.revision,
+            "effective": meta.effective.isoformat() if meta.effective else "", "url": url, "state": state}
 
 
 def _related(code: str, by_slug: dict[str, Document], base: str) -> dict[str, str]:
@@ -144,7 +222,7 @@ class Column:
     sort: Callable[[Row], Any] | None = None
 
 
-LIST_COLUMNS = [
+LIST_COLUMNS: list[Column] = [
     Column("Loại", lambda r: renderer.environment().filters["kind_label"](r.doc.meta.kind)),
     Column("Lần ban hành", lambda r: r.doc.meta.revision, lambda r: f"{r.doc.meta.revision:04d}"),
     Column("Ngày hiệu lực", lambda r: format_date(r.doc.meta.effective), lambda r: str(r.doc.meta.effective or "")),
@@ -153,12 +231,37 @@ LIST_COLUMNS = [
 ]
 
 
-def master_list_page(rows: list[Row], columns: list[Column] = LIST_COLUMNS) -> PlannedPage:
+CONTROL_COLUMNS = [
+    Column("MR", lambda r: r.extra.get("mr") or "—"),
+    Column("Phê duyệt", lambda r: ", ".join(r.extra.get("approvers") or []) or r.extra.get("approval_state", "")),
+    Column("Thay đổi gần nhất", lambda r: format_date(r.extra.get("last_change")), lambda r: r.extra.get("last_change") or ""),
+    Column("Hạn xem xét", lambda r: format_date(r.extra.get("next_review")), lambda r: r.extra.get("next_review") or ""),
+]
+
+
+def master_list_page(rows: list[Row], notice: str = "") -> PlannedPage:
     title = "Danh mục tài liệu"
-    intro = (f"Danh mục {len(rows)} tài liệu của hệ thống quản lý chất lượng. "
-             "Bấm vào tiêu đề cột để sắp xếp.")
-    html = renderer.render("master_list.html", title=title, intro=intro, rows=rows, columns=columns, base="../")
+    current = [r for r in rows if r.doc.meta.status is not Status.withdrawn]
+    intro = (f"Danh mục {len(current)} tài liệu của hệ thống quản lý chất lượng. "
+             "Bấm vào tiêu đề cột để sắp xếp. Tài liệu hết hiệu lực xem ở mục Lưu trữ.")
+    html = renderer.render("master_list.html", title=title, intro=intro, rows=current,
+                           columns=LIST_COLUMNS + CONTROL_COLUMNS, base="../", notice=notice)
     return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False)
+
+
+def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: str) -> PlannedPage:
+    withdrawn = [_archive_item(r.doc, r.doc.url, "Hết hiệu lực") for r in rows if r.doc.meta.status is Status.withdrawn]
+    items = sorted(withdrawn + archived, key=lambda i: (slugify(i["code"]), i["revision"]))
+    html = renderer.render("archive_list.html", title="Lưu trữ tài liệu hết hiệu lực", items=items, notice=notice, base="../../")
+    return PlannedPage("danh-muc/luu-tru/index.md", "Lưu trữ tài liệu hết hiệu lực", "", lambda _: html, searchable=False)
+
+
+def review_page(documents: list[Document], as_of: dt.date) -> PlannedPage:
+    schedule = review_schedule(documents, as_of)
+    due = [r for r in schedule if r.days_left <= DUE_SOON_DAYS]
+    html = renderer.render("review_list.html", title="Xem xét định kỳ", rows=due, later=[r for r in schedule if r not in due],
+                           as_of=as_of, base="../")
+    return PlannedPage("xem-xet-dinh-ky/index.md", "Xem xét định kỳ", "", lambda _: html, searchable=False)
 
 
 def grouped_page(src_uri: str, title: str, rows: list[Row], key: Callable[[Row], str]) -> PlannedPage:

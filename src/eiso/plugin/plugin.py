@@ -8,8 +8,10 @@ HTML is sanitised before the trusted parts are put around it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,6 +22,8 @@ from mkdocs.structure.pages import Page
 
 from ..checks import check_corpus
 from ..findings import Finding
+from ..gitinfo import head_commit_time
+from ..history import read_history
 from ..loader import load_corpus
 from ..sanitize import clean_html
 from ..model import Document
@@ -41,10 +45,16 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
+        self.root = Path(config.config_file_path).resolve().parent
+        # Two builds of one commit must be byte-identical: MkDocs dates its sitemap
+        # with SOURCE_DATE_EPOCH when set, so it is the commit's time, not the clock's.
+        self.commit_time = head_commit_time(self.root)
+        if self.commit_time is not None:
+            os.environ.setdefault("SOURCE_DATE_EPOCH", str(self.commit_time))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        root = Path(config.config_file_path).resolve().parent
+        root = self.root
         corpus = load_corpus(root, self.config.procedures_dir)
         self.findings = check_corpus(corpus)
         for finding in self.findings:
@@ -64,10 +74,19 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return files
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
-        if self.config.audience == "public":
-            options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
-            return plan_public(project(documents), root, options)
-        return plan_intranet(documents, root, SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch))
+        history = read_history(root, self.config.procedures_dir)
+        if history.shallow or (history.available and history.notice):
+            log.warning(f"e-ISO: {history.notice}")
+        try:
+            if self.config.audience == "public":
+                updated = {p: dt.date.fromisoformat(c.date[:10]) for p in history.paths() if (c := history.last_change(p))}
+                options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
+                return plan_public(project(documents, updated), root, options)
+            as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
+            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of)
+            return plan_intranet(documents, root, options, history)
+        finally:
+            history.close()
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -1,0 +1,155 @@
+"""Document control from git history: revision tables, superseded revisions, deleted documents.
+
+Engine-independent: it reads a ``History`` (one pass over git) and the loader,
+and gives the site plan plain data to render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .forge import merge_request_url
+from .history import Change, History, RevisionEntry
+from .loader import decode_source, parse_document
+from .model import Document
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One change of a revision-table row: the MR (or commit) and who approved it."""
+
+    date: str  # YYYY-MM-DD
+    description: str
+    mr_ref: str
+    mr_url: str | None
+    commit: str
+    approvers: tuple[str, ...]
+    reviewers: tuple[str, ...]
+    approved: bool
+    state: str  # Vietnamese: "Đã phê duyệt" / "Chưa phê duyệt (…)"
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    revision: int | None
+    effective: str | None
+    changes: tuple[ChangeRow, ...]  # the first introduced the revision; later ones are fixups
+    approved: bool
+    archived_url: str | None  # quy-trinh/<slug>/lan-<N>/ for superseded revisions
+
+    @property
+    def approvers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for change in self.changes for name in change.approvers))
+
+
+@dataclass
+class DocumentControl:
+    """What the history says about one current document."""
+
+    rows: list[RevisionRow] = field(default_factory=list)
+    current: RevisionRow | None = None
+    last_change: str | None = None  # YYYY-MM-DD
+
+    @property
+    def approval_state(self) -> str:
+        if self.current is None:
+            return "Không có lịch sử"
+        return "Đã phê duyệt" if self.current.approved else "Chưa phê duyệt"
+
+
+def approval_state(change: Change) -> str:
+    if change.mr is None:
+        return "Chưa phê duyệt (đưa thẳng vào nhánh chính, không qua yêu cầu hợp nhất)"
+    if not change.approvers:
+        return "Chưa phê duyệt (yêu cầu hợp nhất không ghi người phê duyệt)"
+    return "Đã phê duyệt"
+
+
+def change_row(change: Change, repo_url: str | None) -> ChangeRow:
+    mr = change.mr
+    return ChangeRow(
+        date=change.date[:10],
+        description=(mr.title if mr and mr.title else change.subject),
+        mr_ref=mr.ref if mr else "",
+        mr_url=merge_request_url(repo_url, mr.ref) if mr else None,
+        commit=change.commit[:10],
+        approvers=change.approvers,
+        reviewers=change.reviewers,
+        approved=change.approved,
+        state=approval_state(change),
+    )
+
+
+def superseded_url(doc_url: str, revision: int) -> str:
+    return f"{doc_url}lan-{revision}/"
+
+
+def control_of(doc: Document, history: History, repo_url: str | None) -> DocumentControl:
+    entries = history.revisions(doc.path)
+    if not entries:
+        return DocumentControl()
+    archived = {e.revision for e in superseded_entries(entries, doc.meta.revision)}
+    rows = [
+        RevisionRow(
+            revision=e.revision,
+            effective=e.effective,
+            changes=tuple(change_row(c, repo_url) for c in e.changes),
+            approved=e.approved,
+            archived_url=superseded_url(doc.url, e.revision) if e.revision in archived and e is not entries[-1] else None,
+        )
+        for e in entries
+    ]
+    return DocumentControl(rows=rows, current=rows[-1], last_change=entries[-1].last.date[:10])
+
+
+def superseded_entries(entries: list[RevisionEntry], current_revision: int) -> list[RevisionEntry]:
+    """Earlier revisions worth archiving: the last entry of each revision value, except the current one."""
+    latest: dict[int, RevisionEntry] = {}
+    for entry in entries[:-1]:
+        if entry.revision is not None and entry.revision != current_revision:
+            latest[entry.revision] = entry
+    return [latest[n] for n in sorted(latest)]
+
+
+def load_blob_document(history: History, change: Change) -> Document | None:
+    """The document as it was after ``change`` (None when it cannot be read or is invalid)."""
+    if not change.blob:
+        return None
+    source = decode_source(change.path, history.read_blob(change.blob))
+    if source.text is None:
+        return None
+    document, findings = parse_document(change.path, source.text)
+    if document is None or any(f.severity == "error" for f in findings):
+        return None
+    return document
+
+
+def superseded_documents(doc: Document, history: History) -> list[Document]:
+    """Each earlier revision of ``doc`` as it was on main while that revision was current."""
+    found = []
+    for entry in superseded_entries(history.revisions(doc.path), doc.meta.revision):
+        old = load_blob_document(history, entry.last)
+        if old is not None and old.meta.revision == entry.revision:
+            found.append(old)
+    return found
+
+
+def deleted_documents(history: History, current_slugs: set[str]) -> list[tuple[Document, Change]]:
+    """Documents removed from main, as they last were, when no current document took their code."""
+    found = []
+    for deletion in history.deleted():
+        states = [c for c in history.changes(deletion.path) if not c.deleted and c.blob]
+        if not states:
+            continue
+        old = load_blob_document(history, states[-1])
+        if old is not None and old.slug not in current_slugs:
+            found.append((old, deletion))
+    return found
+
+
+def history_date(history: History) -> dt.date | None:
+    """Date of the newest change of any document: "today" for pages that must not depend on the clock."""
+    dates = [c.date[:10] for p in history.paths() if (c := history.last_change(p))]
+    dates += [c.date[:10] for c in history.deleted()]
+    return dt.date.fromisoformat(max(dates)) if dates else None
