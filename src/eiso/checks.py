@@ -35,6 +35,7 @@ def check_document(doc: Document, root: Path) -> list[Finding]:
         *_dossier_forms(doc),
         *_step_time(doc),
         *unsafe_html(doc.path, doc.body, doc.body_line),
+        *pathological_markdown(doc.path, doc.body, doc.body_line),
     ]
 
 
@@ -170,3 +171,23 @@ def unsafe_html(path: str, markdown: str, first_line: int) -> list[Finding]:
         Finding(path, first_line + line - 1, "body", f"{message}; nội dung này bị loại khỏi trang", "unsafe-html", "warning")
         for line, message in sorted(set(problems))
     ]
+
+
+MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels
+MAX_MARKER_RUN = 64  # consecutive emphasis markers
+_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])\s")
+_QUOTE = re.compile(r"^\s*((?:>\s*)+)")
+_MARKERS = re.compile(r"[*_~]{%d,}" % (MAX_MARKER_RUN + 1))
+
+
+def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
+    """Nesting that makes Markdown parsers slow or deep; such a body is not rendered."""
+    for number, line in enumerate(markdown.split("\n"), first_line):
+        item = _LIST_ITEM.match(line)
+        quote = _QUOTE.match(line)
+        depth = max(len(item.group(1).expandtabs(4)) // 2 if item else 0, quote.group(1).count(">") if quote else 0)
+        if depth > MAX_NESTING:
+            return [Finding(path, number, "body", f"Markdown lồng quá sâu (hơn {MAX_NESTING} cấp danh sách/trích dẫn)", "markdown-depth")]
+        if _MARKERS.search(line) or line.count("*") + line.count("_") > 2000:
+            return [Finding(path, number, "body", "quá nhiều ký hiệu nhấn mạnh (* _ ~) liên tiếp", "markdown-depth")]
+    return []

@@ -100,7 +100,9 @@ def build(args: argparse.Namespace) -> int:
         finally:
             config.plugins.on_shutdown()
     except MkDocsException as error:
-        print(f"eiso: xây dựng thất bại.\n{error}", file=sys.stderr)
+        # MkDocs has already logged the cause; its Abort text itself is English boilerplate.
+        detail = "" if "Aborted with" in str(error) else f"\n{error}"
+        print(f"eiso: xây dựng thất bại (xem các lỗi ở trên).{detail}", file=sys.stderr)
         return EXIT_FINDINGS
     print(f"Đã xây dựng trang vào {config.site_dir}", file=sys.stderr)
     return EXIT_OK

@@ -39,3 +39,8 @@ def clean_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def clean_text(html: str) -> str:
+    """Markup reduced to escaped text (for places the theme prints as HTML)."""
+    return nh3.clean(html, tags=set(), strip_comments=True)

@@ -9,6 +9,7 @@ HTML is sanitised before the trusted parts are put around it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import os
@@ -21,16 +22,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ..checks import check_corpus
+from ..csp import add_csp_meta
 from ..findings import Finding
 from ..gitinfo import head_commit_time
 from ..history import read_history
 from ..loader import load_corpus
-from ..sanitize import clean_html
+from ..sanitize import clean_html, clean_text
 from ..model import Document
 from ..public import project
 from ..public_site import PublicOptions, plan_public
 from ..site import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from .config import EisoConfig
+from .macros_guard import sandbox_macros
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -42,7 +45,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.findings: list[Finding] = []
         self.planned: dict[str, PlannedPage] = {}
 
+    @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        sandbox_macros(config.plugins)
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
         self.root = Path(config.config_file_path).resolve().parent
@@ -101,7 +106,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             return html
         if planned.noindex:
             page.meta["robots"] = "noindex"
+        _clean_toc(page.toc)
         return planned.render(clean_html(html))
+
+    @event_priority(-100)  # last, so the policy sees the final HTML
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return add_csp_meta(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return add_csp_meta(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         errors = [f for f in self.findings if f.severity == "error"]
@@ -114,10 +127,18 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
 def _page_source(page: PlannedPage) -> str:
     # Trusted front matter of our own, so nothing in the untrusted body can set page meta.
-    meta = {"title": page.title, "render_macros": False}
+    # The theme prints titles without escaping (header, nav, search): escape them here.
+    meta = {"title": html.escape(page.title, quote=False), "render_macros": False}
     if not page.searchable:
         meta["search"] = {"exclude": True}
     return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
+
+
+def _clean_toc(items) -> None:
+    # The theme prints table-of-contents titles as HTML; headings of untrusted bodies become text.
+    for item in items:
+        item.title = clean_text(item.title)
+        _clean_toc(item.children)
 
 
 def _replace(files: Files, file: File) -> None:

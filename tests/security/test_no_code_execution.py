@@ -1,0 +1,61 @@
+"""1. Content cannot run code at build time."""
+
+from __future__ import annotations
+
+from conftest import build_site, run_eiso, soup
+from factory import system_meta, write_doc
+
+PWN = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}"
+
+
+def test_procedure_never_goes_through_jinja(repo):
+    bodies = [
+        PWN % "PWNED1",
+        "{% set x = cycler.__init__.__globals__.os.popen('touch PWNED2').read() %}{{ x }}",
+        "{% include '/etc/passwd' %}",
+        "{% import 'os' as os %}",
+    ]
+    for number, body in enumerate(bodies):
+        write_doc(repo, f"evil{number}.md", system_meta(code=f"QT-EVIL-{number}", render_macros=True), f"## A\n\n{body}\n")
+    result, site = build_site(repo)
+    assert result.returncode == 0, result.stderr
+    assert not list(repo.rglob("PWNED*"))
+    for number, body in enumerate(bodies):
+        text = soup(site / "quy-trinh" / f"qt-evil-{number}" / "index.html").select_one(".eiso-body").get_text()
+        assert body in text
+    assert "root:x:0:0" not in (site / "quy-trinh" / "qt-evil-2" / "index.html").read_text(encoding="utf-8")
+
+
+def test_other_spellings_of_render_macros_are_refused(repo):
+    write_doc(repo, "evil.md", system_meta(code="QT-EVIL", Render_Macros=True), "## A\n\n" + PWN % "PWNED" + "\n")
+    result = run_eiso("check", cwd=repo)
+    assert result.returncode == 1 and "Render_Macros" in result.stdout
+    build_site(repo)
+    assert not (repo / "PWNED").exists()
+
+
+def test_yaml_tags_do_not_construct_objects(repo):
+    path = repo / "procedures" / "tag.md"
+    path.write_text("---\ncode: !!python/object/apply:os.system ['touch PWNED']\ntitle: x\n---\n", encoding="utf-8")
+    result = run_eiso("check", cwd=repo)
+    assert result.returncode == 1 and "procedures/tag.md:2:" in result.stdout and "thẻ YAML" in result.stdout
+    build_site(repo)
+    assert not (repo / "PWNED").exists()
+
+
+def test_hand_written_macros_run_in_the_sandbox(repo):
+    (repo / "docs" / "index.md").write_text(f"# Trang chủ\n\n{{{{ 2 * 21 }}}}\n\n{PWN % 'PWNED'}\n", encoding="utf-8")
+    result = run_eiso("build", "-d", "site", cwd=repo)
+    assert not (repo / "PWNED").exists()
+    assert "SecurityError" in result.stderr  # the sandbox refused the attribute access
+
+
+def test_snippets_cannot_read_outside_the_repository(repo):
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - pymdownx.snippets\n", encoding="utf-8")
+    write_doc(repo, "snip.md", system_meta(code="QT-SNIP"), '## A\n\n--8<-- "/etc/passwd"\n\n--8<-- "../../../../etc/hostname"\n')
+    result, site = build_site(repo)
+    page = site / "quy-trinh" / "qt-snip" / "index.html"
+    if page.exists():
+        assert "root:x:0:0" not in page.read_text(encoding="utf-8")
+    assert "root:x:0:0" not in result.stdout + result.stderr
