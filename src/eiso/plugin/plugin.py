@@ -29,6 +29,7 @@ from ..history import read_history
 from ..loader import load_corpus
 from ..sanitize import clean_html, clean_text
 from ..model import Document
+from ..progress import Progress
 from ..public import project
 from ..public_site import PublicOptions, plan_public
 from ..site import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
@@ -44,6 +45,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.planned: dict[str, PlannedPage] = {}
+        self.progress = Progress(0)
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -67,6 +69,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 log.warning(str(finding))
         plan = self._plan(valid_documents(corpus, self.findings), root, config)
         self.planned = {}
+        self.progress = Progress(len(plan.pages))
         for page in plan.pages:
             self.planned[page.src_uri] = page
             _replace(files, File.generated(config, page.src_uri, content=_page_source(page)))
@@ -107,6 +110,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if planned.noindex:
             page.meta["robots"] = "noindex"
         _clean_toc(page.toc)
+        self.progress.tick()
         return planned.render(clean_html(html))
 
     @event_priority(-100)  # last, so the policy sees the final HTML
