@@ -41,7 +41,21 @@
       });
     });
   }
+  function refreshReviewStates(table) {
+    // The page says the state as of its commit; the reader wants it as of today.
+    var today = new Date();
+    today.setHours(0, 0, 0, 0);
+    table.querySelectorAll("tr[data-due]").forEach(function (row) {
+      var due = new Date(row.getAttribute("data-due") + "T00:00:00");
+      var days = Math.round((due - today) / 86400000);
+      var cell = row.querySelector(".eiso-review-state");
+      if (!cell || isNaN(days)) return;
+      cell.textContent = days < 0 ? "Quá hạn " + (-days) + " ngày"
+        : days <= 30 ? "Đến hạn (còn " + days + " ngày)" : "Chưa đến hạn";
+    });
+  }
   function init() {
+    document.querySelectorAll("table[data-eiso-review]").forEach(refreshReviewStates);
     document.querySelectorAll("table[data-eiso-sortable]").forEach(makeSortable);
     document.querySelectorAll("input[data-eiso-filter]").forEach(makeFilter);
   }
