@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import shutil
 import subprocess
 
@@ -59,10 +60,12 @@ def canary_repo(root):
     write_doc(repo, "tthc/du-thao.md", draft)
     write_doc(repo, "tthc/noi-bo.md", tthc_meta(code="QT-TTHC-03", title=c["internal_tthc"], audience="internal"))
     git = ["git", "-c", f"user.name={c['commit_author']}", "-c", "user.email=canary@example.vn"]
+    # Committed before the effective date, so the page's "updated" date is the effective date.
+    env = dict(os.environ, GIT_AUTHOR_DATE="2025-02-01T08:00:00+07:00", GIT_COMMITTER_DATE="2025-02-01T08:00:00+07:00")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-q", "-m", f"Ban hành {c['commit_message']}\n\nSee merge request xa/e-iso!1\n\n"
-                    f"Approved-by: {c['approved_by']} <a@example.vn>"], cwd=repo, check=True)
+                    f"Approved-by: {c['approved_by']} <a@example.vn>"], cwd=repo, check=True, env=env)
     return repo
 
 

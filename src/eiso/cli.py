@@ -64,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.set_defaults(handler=_lazy("commands", "new"))
 
+    from . import diff, importer
+
+    diff.add_parser(sub)
+    importer.add_parser(sub)
+
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due",))
     report.add_argument("--format", choices=("text", "json"), default="text")

