@@ -31,6 +31,7 @@ class SiteOptions:
     repo_url: str | None = None
     edit_branch: str = "main"
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
+    draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
 
 
 @dataclass
@@ -117,8 +118,9 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     related = [_related(code, by_slug, base) for code in doc.meta.related]
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
     revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base)
+    banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
     values = dict(doc=doc, form_links=form_links, related=related, actions=actions,
-                  timing=step_timing(doc), banner=status_banner(doc), extra=revisions)
+                  timing=step_timing(doc), banner=banner, extra=revisions)
 
     def render(body_html: str) -> str:
         return renderer.render("document.html", body=body_html, **values)
@@ -173,6 +175,11 @@ def _related(code: str, by_slug: dict[str, Document], base: str) -> dict[str, st
     if target is None:
         return {"code": code, "title": "", "url": ""}
     return {"code": target.meta.code, "title": target.meta.title, "url": base + target.url}
+
+
+DRAFT_PREVIEW_BANNER = {"kind": "draft", "title": "BẢN DỰ THẢO — chưa phê duyệt",
+                        "text": "trang này thuộc bản xem trước của một yêu cầu hợp nhất, chưa được ban hành.",
+                        "link": "", "link_text": ""}
 
 
 def status_banner(doc: Document) -> dict[str, str] | None:

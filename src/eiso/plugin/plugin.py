@@ -29,7 +29,9 @@ from ..history import read_history
 from ..loader import load_corpus
 from ..sanitize import clean_html, clean_text
 from ..model import Document
+from ..preview import changed_documents, preview_base
 from ..progress import Progress
+from ..renderer import preview_notice
 from ..public import project
 from ..public_site import PublicOptions, plan_public
 from ..site import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
@@ -46,6 +48,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.findings: list[Finding] = []
         self.planned: dict[str, PlannedPage] = {}
         self.progress = Progress(0)
+        self.preview_base: str | None = None
+        self.preview_changes: list = []
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -62,6 +66,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
+        self.preview_base = preview_base() if self.config.audience == "internal" else None
+        self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
+                                if self.preview_base else [])
         corpus = load_corpus(root, self.config.procedures_dir)
         self.findings = check_corpus(corpus)
         for finding in self.findings:
@@ -91,7 +98,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
                 return plan_public(project(documents, updated), root, options)
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
-            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of)
+            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
+                                  draft_slugs=frozenset(c.slug for c in self.preview_changes))
             return plan_intranet(documents, root, options, history)
         finally:
             history.close()
@@ -105,7 +113,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     @event_priority(-100)  # last: nothing may change a procedure's Markdown after us
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         planned = self.planned.get(page.file.src_uri)
+        if self.preview_base:
+            page.meta["robots"] = "noindex"
         if planned is None:
+            if self.preview_base and page.is_homepage:
+                return preview_notice(self.preview_changes, self.preview_base) + html
             return html
         if planned.noindex:
             page.meta["robots"] = "noindex"

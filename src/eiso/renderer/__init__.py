@@ -52,3 +52,11 @@ def format_date(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     year, month, day = text[:10].split("-")
     return f"{day}/{month}/{year}"
+
+
+PREVIEW_LABELS = {"added": "thêm mới", "changed": "sửa đổi", "removed": "xóa"}
+
+
+def preview_notice(changes: list[Any], base: str) -> str:
+    """The box a preview build puts on its home page: the documents the merge request changes."""
+    return render("preview_list.html", changes=changes, base=base, labels=PREVIEW_LABELS)
