@@ -147,6 +147,8 @@ def _page_source(page: PlannedPage) -> str:
     meta = {"title": html.escape(page.title, quote=False), "render_macros": False}
     if not page.searchable:
         meta["search"] = {"exclude": True}
+    if page.document is None:
+        meta["hide"] = ["toc"]  # lists need the width more than a table of contents
     return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
 
 
