@@ -1,0 +1,71 @@
+"""The demo agency shipped in this repository: valid, and built into real pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REPO, run_eiso, soup
+
+from eiso.loader import load_corpus
+from eiso.model import Kind, Status
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    site = tmp_path_factory.mktemp("demo") / "site"
+    result = run_eiso("build", "-d", str(site), cwd=REPO, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return load_corpus(REPO), site
+
+
+def test_demo_passes_eiso_check():
+    result = run_eiso("check", cwd=REPO)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_demo_has_the_promised_documents():
+    corpus = load_corpus(REPO)
+    kinds = [doc.meta.kind for doc in corpus.documents]
+    assert Kind.policy in kinds and Kind.objectives in kinds
+    assert kinds.count(Kind.system) >= 5
+    tthc = [d for d in corpus.documents if d.meta.kind is Kind.tthc]
+    assert len(tthc) >= 20
+    assert all("Cấp xã" in d.meta.tthc.level for d in tthc)
+    form_files = [f for d in corpus.documents for f in d.meta.forms if f.file]
+    assert len(form_files) >= 3
+
+
+def test_tthc_page_shows_its_front_matter(demo):
+    corpus, site = demo
+    doc = next(d for d in sorted(corpus.documents, key=lambda d: d.slug)
+               if d.meta.kind is Kind.tthc and d.meta.status is Status.effective and d.meta.tthc.dossier)
+    page = soup(site / doc.url / "index.html")
+    assert page.select_one("h1").get_text(strip=True) == doc.meta.title
+    block = page.select_one(".eiso-iso-block").get_text(" ", strip=True)
+    assert doc.meta.code in block and f"Lần ban hành {doc.meta.revision}" in block
+    dossier = [r.select("td")[1].get_text(strip=True) for r in page.select(".eiso-dossier tbody tr")]
+    assert dossier == [item.name for item in doc.meta.tthc.dossier]
+    channels = page.select(".eiso-channels tbody tr")
+    assert [r.select("td")[0].get_text(strip=True) for r in channels] == [c.channel for c in doc.meta.tthc.channels]
+    if doc.meta.approved_by:
+        assert doc.meta.approved_by.name in page.select_one(".eiso-signatures").get_text()
+
+
+def test_master_list_and_api(demo):
+    corpus, site = demo
+    page = soup(site / "danh-muc" / "index.html")
+    codes = {r.select("td")[0].get_text(strip=True) for r in page.select("#eiso-master tbody tr")}
+    current = {d.meta.code for d in corpus.documents if d.meta.status is not Status.withdrawn}
+    assert codes == current
+    records = json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))
+    assert {r["code"] for r in records} == {d.meta.code for d in corpus.documents}
+    for record in records:
+        assert record["url"] == f"quy-trinh/{record['url'].split('/')[1]}/"
+        assert (site / record["url"] / "index.html").exists()
+
+
+def test_home_page_has_policy_and_objectives(demo):
+    _, site = demo
+    text = soup(site / "index.html").select_one("article").get_text()
+    assert "Chính sách chất lượng" in text and "Mục tiêu chất lượng" in text
