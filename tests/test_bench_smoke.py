@@ -1,0 +1,27 @@
+"""Smoke test of the build benchmark: 500 generated procedures, built by e-ISO and by stock MkDocs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path("/work/shared/corpus/tthc-national.jsonl")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
+def test_bench_build_quick() -> None:
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_build.py"), "--quick", "--quiet"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| documents |"))
+    assert lines[header + 1].startswith("|---:|")
+    row = [cell.strip() for cell in lines[header + 2].strip("|").split("|")]
+    assert row[0] == "500"
+    assert row[3] != "n/a" and float(row[3]) > 0  # intranet build time
+    assert row[9] != "n/a" and float(row[9]) > 0  # stock MkDocs build time
