@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO / "src"))
 from eiso.importer import build_document, render_document  # noqa: E402
 from eiso.model import UNIT_LABELS, TimeUnit  # noqa: E402
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/tthc-national.jsonl")
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
 DEFAULT_SIZES = (500, 2000, 10000)
 MB = 1024 * 1024
 PEOPLE = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = Path("/work/shared/corpus/tthc-national.jsonl")
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
 
 
 @pytest.mark.slow

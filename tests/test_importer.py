@@ -20,7 +20,7 @@ from eiso.importer import DRAFT_NOTE, MANIFEST_NAME, build_document, import_reco
 from eiso.loader import load_corpus, parse_document
 from eiso.model import Duration
 
-CORPUS = Path("/work/shared/corpus/tthc-national.jsonl")
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
 
 
