@@ -69,3 +69,62 @@ def test_home_page_has_policy_and_objectives(demo):
     _, site = demo
     text = soup(site / "index.html").select_one("article").get_text()
     assert "Chính sách chất lượng" in text and "Mục tiêu chất lượng" in text
+
+
+QUERIES = [
+    ("dang ky khai sinh", "Đăng ký khai sinh"),
+    ("Đăng ký khai sinh", "Đăng ký khai sinh"),
+    ("ket hon", "Đăng ký kết hôn"),
+    ("đăng ký kết hôn", "Đăng ký kết hôn"),
+    ("dang ky lai khai tu", "Đăng ký lại khai tử"),
+    ("chung thuc di chuc", "Chứng thực di chúc"),
+    ("xac nhan tinh trang hon nhan", "Cấp Giấy xác nhận tình trạng hôn nhân"),
+    ("1.001193", "Đăng ký khai sinh"),
+    ("QT-HTICH-02", "Đăng ký kết hôn"),
+    ("BM-HTICH-01-01", "Đăng ký khai sinh"),
+]
+
+
+@pytest.mark.browser
+def test_search_finds_the_procedure_first(browser, demo):
+    from conftest import StaticServer
+
+    _, site = demo
+    server = StaticServer(site)
+    page = browser.new_page()
+    try:
+        page.goto(server.url)
+        for query, expected in QUERIES:
+            page.click(".md-search__input")
+            page.fill(".md-search__input", "")
+            page.type(".md-search__input", query, delay=10)
+            page.wait_for_function(
+                "q => document.querySelector('.md-search-result__item h1') !== null", arg=query, timeout=15000)
+            page.wait_for_timeout(300)  # let the last keystroke's results replace the previous ones
+            first = page.inner_text(".md-search-result__item h1")
+            assert first == expected, (query, first)
+    finally:
+        page.close()
+        server.close()
+
+
+@pytest.mark.browser
+def test_legal_document_number_is_searchable(browser, demo):
+    from conftest import StaticServer
+
+    corpus, site = demo
+    holders = {d.meta.title for d in corpus.documents if d.meta.status is Status.effective
+               and any(ref.code == "123/2015/NĐ-CP" for ref in d.meta.legal_basis)}
+    assert holders
+    server = StaticServer(site)
+    page = browser.new_page()
+    try:
+        page.goto(server.url)
+        page.click(".md-search__input")
+        page.type(".md-search__input", "123/2015/NĐ-CP", delay=10)
+        page.wait_for_selector(".md-search-result__item h1", timeout=15000)
+        page.wait_for_timeout(300)
+        assert page.inner_text(".md-search-result__item h1") in holders
+    finally:
+        page.close()
+        server.close()

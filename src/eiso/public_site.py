@@ -58,7 +58,7 @@ def procedure_page(proc: PublicProcedure, root: Path, options: PublicOptions, pl
     def render(body_html: str) -> str:
         return renderer.render("public_procedure.html", body=body_html, **values)
 
-    return PlannedPage(f"{proc.url}index.md", proc.title, proc.body, render)
+    return PlannedPage(f"{proc.url}index.md", proc.title, proc.body, render, document=proc)
 
 
 def absolute_url(site_url: str | None, path: str) -> str:

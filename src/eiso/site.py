@@ -40,7 +40,7 @@ class PlannedPage:
     title: str
     markdown: str = ""  # untrusted Markdown for documents; empty for generated indexes
     render: Callable[[str], str] = lambda html: html
-    document: Document | None = None
+    document: Document | None = None  # or the public projection of one
     searchable: bool = True
     noindex: bool = False
 

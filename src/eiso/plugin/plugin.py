@@ -32,7 +32,9 @@ from ..model import Document
 from ..preview import changed_documents, preview_base
 from ..progress import Progress
 from ..renderer import preview_notice
-from ..public import project
+from ..public import PublicProcedure, project
+from ..search import build_search_files
+from ..search.entries import document_entry, page_entry, public_entry
 from ..public_site import PublicOptions, plan_public
 from ..site import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from .config import EisoConfig
@@ -50,10 +52,16 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.progress = Progress(0)
         self.preview_base: str | None = None
         self.preview_changes: list = []
+        self.search_entries: list = []
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         sandbox_macros(config.plugins)
+        self.search_entries = []
+        if "material/search" in config.plugins:
+            # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
+            config.extra["eiso_search"] = True
+            _skip_material_indexing(config.plugins)
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
         self.root = Path(config.config_file_path).resolve().parent
@@ -116,6 +124,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if self.preview_base:
             page.meta["robots"] = "noindex"
         if planned is None:
+            if not (page.meta.get("search") or {}).get("exclude"):
+                self.search_entries.append(page_entry(page.url, page.title or "", html))
             if self.preview_base and page.is_homepage:
                 return preview_notice(self.preview_changes, self.preview_base) + html
             return html
@@ -123,7 +133,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             page.meta["robots"] = "noindex"
         _clean_toc(page.toc)
         self.progress.tick()
-        return planned.render(clean_html(html))
+        output = planned.render(clean_html(html))
+        if planned.searchable and planned.document is not None:
+            make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
+            self.search_entries.append(make_entry(planned.document, page.url, output))
+        return output
 
     @event_priority(-100)  # last, so the policy sees the final HTML
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -132,7 +146,13 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         return add_csp_meta(output_content) if template_name.endswith(".html") else output_content
 
+    @event_priority(-100)  # after Material's search plugin has written its own index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if config.extra.get("eiso_search"):
+            for uri, content in build_search_files(self.search_entries, lang="vi").items():
+                target = Path(config.site_dir) / uri
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
         errors = [f for f in self.findings if f.severity == "error"]
         if errors:
             listing = "\n".join(str(f) for f in errors)
@@ -150,6 +170,14 @@ def _page_source(page: PlannedPage) -> str:
     if page.document is None:
         meta["hide"] = ["toc"]  # lists need the width more than a table of contents
     return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
+
+
+def _skip_material_indexing(plugins) -> None:
+    # Material's search plugin parses every page to build an index the browser would
+    # rebuild at each load; e-ISO replaces that index, so the parsing is wasted time.
+    search = plugins["material/search"]
+    handlers = plugins.events.get("page_context", [])
+    handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not search]
 
 
 def _clean_toc(items) -> None:

@@ -1,0 +1,61 @@
+"""What each page contributes to the search index: engine-independent, from core objects."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .. import durations
+from ..model import Document, Kind
+from ..public import PublicProcedure
+from . import SearchEntry
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_BRACKETS = re.compile(r"[<>]")
+
+
+def plain_text(markup: str) -> str:
+    """Text of rendered HTML, as the index wants it: no tags, entities decoded, spaces collapsed.
+
+    Angle brackets are dropped too: the worker escapes what it shows, but hostile
+    text that looks like markup has no business in an index people download.
+    """
+    return _SPACE.sub(" ", _BRACKETS.sub(" ", html.unescape(_TAG.sub(" ", markup)))).strip()
+
+
+def plain_title(title: str) -> str:
+    return _SPACE.sub(" ", _BRACKETS.sub(" ", title)).strip()
+
+
+def _time_label(channels) -> tuple[tuple[str, str], ...]:
+    try:
+        limit = durations.shortest([c.time for c in channels if c.time])
+    except durations.Incomparable:
+        return ()
+    return (("Thời hạn", durations.format_duration(limit)),) if limit else ()
+
+
+def document_entry(doc: Document, location: str, page_html: str) -> SearchEntry:
+    meta = doc.meta
+    codes = [meta.code, *(f.code for f in meta.forms), *(ref.code for ref in meta.legal_basis if ref.code)]
+    labels: tuple[tuple[str, str], ...] = (("Mã", meta.code),)
+    if meta.kind is Kind.tthc and meta.tthc:
+        codes += [meta.tthc.national_code, *([meta.tthc.decision] if meta.tthc.decision else [])]
+        labels += (("Cấp", meta.tthc.level),) + _time_label(meta.tthc.channels)
+    else:
+        labels += (("Đơn vị", meta.unit),)
+    return SearchEntry(location, plain_title(meta.title), plain_text(page_html), tuple(dict.fromkeys(codes)), labels)
+
+
+def public_entry(proc: PublicProcedure, location: str, page_html: str) -> SearchEntry:
+    codes = [proc.national_code, proc.code, *(f.code for f in proc.forms), *(r.code for r in proc.legal_basis if r.code)]
+    if proc.decision:
+        codes.append(proc.decision)
+    labels = (("Mã", proc.national_code), ("Cấp", proc.level)) + _time_label(proc.channels)
+    return SearchEntry(location, plain_title(proc.title), plain_text(page_html), tuple(dict.fromkeys(codes)), labels)
+
+
+def page_entry(location: str, title: str, page_html: str) -> SearchEntry:
+    """A hand-written page (its title as MkDocs holds it, HTML-escaped)."""
+    return SearchEntry(location, plain_title(html.unescape(title)), plain_text(page_html))
