@@ -266,8 +266,8 @@ def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: s
 def review_page(documents: list[Document], as_of: dt.date) -> PlannedPage:
     schedule = review_schedule(documents, as_of)
     due = [r for r in schedule if r.days_left <= DUE_SOON_DAYS]
-    html = renderer.render("review_list.html", title="Xem xét định kỳ", rows=due, later=[r for r in schedule if r not in due],
-                           as_of=as_of, base="../")
+    later = [r for r in schedule if r.days_left > DUE_SOON_DAYS]
+    html = renderer.render("review_list.html", title="Xem xét định kỳ", rows=due, later=later, as_of=as_of, base="../")
     return PlannedPage("xem-xet-dinh-ky/index.md", "Xem xét định kỳ", "", lambda _: html, searchable=False)
 
 
