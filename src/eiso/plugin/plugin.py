@@ -141,6 +141,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-100)  # last, so the policy sees the final HTML
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if page.file.src_uri in self.planned:
+            # MkDocs keeps every page's Markdown and HTML until the build ends; at 10,000
+            # documents that is most of the memory, and nothing reads them after this event.
+            page.markdown, page.content = None, None
         return add_csp_meta(output)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
