@@ -6,7 +6,6 @@ and gives the site plan plain data to render.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from .forge import merge_request_url
@@ -146,10 +145,3 @@ def deleted_documents(history: History, current_slugs: set[str]) -> list[tuple[D
         if old is not None and old.slug not in current_slugs:
             found.append((old, deletion))
     return found
-
-
-def history_date(history: History) -> dt.date | None:
-    """Date of the newest change of any document: "today" for pages that must not depend on the clock."""
-    dates = [c.date[:10] for p in history.paths() if (c := history.last_change(p))]
-    dates += [c.date[:10] for c in history.deleted()]
-    return dt.date.fromisoformat(max(dates)) if dates else None

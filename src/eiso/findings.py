@@ -32,10 +32,6 @@ def field_name(path: Iterable[str | int]) -> str:
     return text or "-"
 
 
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.severity == "error" for f in findings)
-
-
 def format_text(findings: list[Finding]) -> str:
     lines = [str(f) for f in sorted(findings)]
     errors = sum(f.severity == "error" for f in findings)

@@ -32,9 +32,6 @@ class Corpus:
     findings: list[Finding] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # paths of files that did not load
 
-    def by_slug(self) -> dict[str, Document]:
-        return {doc.slug: doc for doc in self.documents}
-
 
 @dataclass
 class SourceFile:

@@ -18,7 +18,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from .text import nfc, slugify
 from .yamlsource import raw_text
 
-SCHEMA_VERSION = 1
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
