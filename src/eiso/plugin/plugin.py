@@ -112,6 +112,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         finally:
             history.close()
 
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        # Live preview: editing a procedure rebuilds like editing a page of docs/.
+        server.watch(str(self.root / self.config.procedures_dir))
+        return server
+
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self.planned:
