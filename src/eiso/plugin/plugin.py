@@ -29,6 +29,7 @@ from ..history import read_history
 from ..loader import load_corpus
 from ..sanitize import clean_html, clean_text
 from ..model import Document
+from ..gitfiles import GitError
 from ..preview import changed_documents, preview_base
 from ..progress import Progress
 from ..renderer import preview_notice
@@ -75,8 +76,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
         self.preview_base = preview_base() if self.config.audience == "internal" else None
-        self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
-                                if self.preview_base else [])
+        try:
+            self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
+                                    if self.preview_base else [])
+        except GitError as error:
+            raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         corpus = load_corpus(root, self.config.procedures_dir)
         self.findings = check_corpus(corpus)
         for finding in self.findings:
@@ -92,7 +96,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             _replace(files, File.generated(config, uri, content=content))
         for uri, source in plan.copies.items():
             _replace(files, File.generated(config, uri, abs_src_path=str(source)))
-        for kind, uri in ASSET_URIS.items():
+        for uri in ASSET_URIS.values():
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
