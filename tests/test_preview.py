@@ -48,3 +48,12 @@ def test_normal_build_has_no_preview_marks(repo):
                                capture_output=True, text=True, timeout=300)
     assert env_build.returncode == 0
     assert soup(repo / "site" / "index.html").select_one(".eiso-preview") is None
+
+
+def test_preview_against_an_unknown_branch_fails_clearly(repo):
+    Git(repo).init().commit_all("Khởi tạo")
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), EISO_DRAFT_PREVIEW="khong-co-nhanh-nay")
+    result = subprocess.run([sys.executable, "-m", "eiso.cli", "build", "-d", "preview"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "khong-co-nhanh-nay" in result.stderr and "Traceback" not in result.stderr
