@@ -49,7 +49,8 @@ ASSET_URIS = {"css": "assets/eiso/eiso.css", "js": "assets/eiso/eiso.js"}
 class EisoPlugin(BasePlugin[EisoConfig]):
     def __init__(self) -> None:
         self.findings: list[Finding] = []
-        self.planned: dict[str, PlannedPage] = {}
+        self.planned: dict[str, PlannedPage] = {}  # pages still to render
+        self.generated: set[str] = set()  # every page the plan made
         self.progress = Progress(0)
         self.preview_base: str | None = None
         self.preview_changes: list = []
@@ -88,9 +89,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 log.warning(str(finding))
         plan = self._plan(valid_documents(corpus, self.findings), root, config)
         self.planned = {}
+        self.generated = set()
         self.progress = Progress(len(plan.pages))
         for page in plan.pages:
             self.planned[page.src_uri] = page
+            self.generated.add(page.src_uri)
             _replace(files, File.generated(config, page.src_uri, content=_page_source(page)))
         for uri, content in plan.files.items():
             _replace(files, File.generated(config, uri, content=content))
@@ -123,13 +126,14 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri in self.planned:
+        if page.file.src_uri in self.generated:
             page.meta["render_macros"] = False
         return markdown
 
     @event_priority(-100)  # last: nothing may change a procedure's Markdown after us
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        planned = self.planned.get(page.file.src_uri)
+        # Popped: once rendered, a page's document is no longer held (memory at 10,000 documents).
+        planned = self.planned.pop(page.file.src_uri, None)
         if self.preview_base:
             page.meta["robots"] = "noindex"
         if planned is None:
@@ -150,7 +154,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-100)  # last, so the policy sees the final HTML
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if page.file.src_uri in self.planned:
+        if page.file.src_uri in self.generated:
             # MkDocs keeps every page's Markdown and HTML until the build ends; at 10,000
             # documents that is most of the memory, and nothing reads them after this event.
             page.markdown, page.content = None, None
