@@ -94,21 +94,13 @@ def _dossier_forms(doc: Document) -> list[Finding]:
 
 
 def _step_time(doc: Document) -> list[Finding]:
-    meta = doc.meta
-    timed = [step.time for step in meta.steps if step.time is not None]
-    limits = [c.time for c in meta.tthc.channels if c.time is not None] if meta.tthc else []
-    if not timed or not limits:
-        return []
-    try:
-        spent = durations.total(timed)
-        limit = durations.shortest(limits)
-        assert spent is not None and limit is not None
-        if durations.compare(spent, limit) > 0:
-            return [_at(doc, ("steps",), "steps", f"tổng thời gian các bước ({spent}) vượt thời hạn giải quyết ngắn nhất "
-                        f"({durations.format_duration(limit)})", "step-time")]
-    except durations.Incomparable as units:
+    budget = durations.step_budget(doc.meta.steps, doc.meta.tthc.channels if doc.meta.tthc else [])
+    if budget.incomparable:
         return [_at(doc, ("steps",), "steps", f"không so sánh được tổng thời gian các bước với thời hạn giải quyết "
-                    f"vì đơn vị khác loại ({units}); hãy dùng cùng một loại đơn vị", "step-time")]
+                    f"vì đơn vị khác loại ({budget.incomparable}); hãy dùng cùng một loại đơn vị", "step-time")]
+    if budget.over:
+        return [_at(doc, ("steps",), "steps", f"tổng thời gian các bước ({budget.total}) vượt thời hạn giải quyết "
+                    f"ngắn nhất ({durations.format_duration(budget.limit)})", "step-time")]
     return []
 
 

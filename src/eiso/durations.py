@@ -88,3 +88,34 @@ def format_duration(duration: Duration | None) -> str:
     if duration is None:
         return ""
     return f"{format_number(duration.value)} {UNIT_LABELS[duration.unit]}"
+
+
+@dataclass(frozen=True)
+class StepBudget:
+    """A step table's total time against the shortest statutory channel time."""
+
+    total: Total | None
+    limit: Duration | None
+    over: bool | None = None  # None when there is nothing to compare
+    incomparable: str = ""  # the units that could not be compared, when they could not
+
+
+def step_budget(steps: Iterable, channels: Iterable) -> StepBudget:
+    """Compare the steps' times (``.time``) with the channels' (``.time``); never guesses across units."""
+    timed = [step.time for step in steps if step.time is not None]
+    limits = [channel.time for channel in channels if channel.time is not None]
+    try:
+        spent, limit = total(timed), shortest(limits)
+        over = compare(spent, limit) > 0 if spent is not None and limit is not None else None
+    except Incomparable as units:
+        return StepBudget(None, None, None, str(units))
+    return StepBudget(spent, limit, over)
+
+
+def shortest_label(channels: Iterable) -> str:
+    """The shortest channel time as people read it; all of them when their units differ in kind."""
+    times = [channel.time for channel in channels if channel.time is not None]
+    try:
+        return format_duration(shortest(times))
+    except Incomparable:
+        return " / ".join(format_duration(t) for t in times)

@@ -36,11 +36,7 @@ def plan_public(procedures: list[PublicProcedure], root: Path, options: PublicOp
 
 
 def shortest_time(proc: PublicProcedure) -> str:
-    try:
-        limit = durations.shortest([c.time for c in proc.channels if c.time])
-    except durations.Incomparable:
-        return " / ".join(durations.format_duration(c.time) for c in proc.channels if c.time)
-    return durations.format_duration(limit) if limit else "Không quy định"
+    return durations.shortest_label(proc.channels) or "Không quy định"
 
 
 def procedure_page(proc: PublicProcedure, root: Path, options: PublicOptions, plan: SitePlan) -> PlannedPage:

@@ -191,27 +191,13 @@ def status_banner(doc: Document) -> dict[str, str] | None:
 
 
 def step_timing(doc: Document) -> dict[str, str]:
-    """Total of the step table and how it compares with the shortest statutory time."""
-    timed = [s.time for s in doc.meta.steps if s.time is not None]
-    limits = [c.time for c in doc.meta.tthc.channels if c.time] if doc.meta.tthc else []
-    result = {"total": "", "limit": "", "verdict": "", "verdict_kind": ""}
-    try:
-        total = durations.total(timed)
-        limit = durations.shortest(limits)
-    except durations.Incomparable:
-        return result | {"total": "không cộng được (đơn vị khác loại)"}
-    if total is None:
-        return result
-    result["total"] = str(total)
-    if limit is not None:
-        result["limit"] = durations.format_duration(limit)
-        try:
-            over = durations.compare(total, limit) > 0
-            result["verdict"] = "Vượt thời hạn" if over else "Đạt"
-            result["verdict_kind"] = "bad" if over else "ok"
-        except durations.Incomparable:
-            result["verdict"] = "không so sánh được"
-    return result
+    """Total of the step table and how it compares with the shortest statutory time, as shown."""
+    budget = durations.step_budget(doc.meta.steps, doc.meta.tthc.channels if doc.meta.tthc else [])
+    if budget.incomparable:
+        return {"total": "không cộng được (đơn vị khác loại)", "limit": "", "verdict": "", "verdict_kind": ""}
+    verdict, kind = {True: ("Vượt thời hạn", "bad"), False: ("Đạt", "ok"), None: ("", "")}[budget.over]
+    return {"total": str(budget.total) if budget.total else "", "limit": durations.format_duration(budget.limit),
+            "verdict": verdict if budget.total else "", "verdict_kind": kind}
 
 
 @dataclass

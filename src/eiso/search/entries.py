@@ -29,11 +29,8 @@ def plain_title(title: str) -> str:
 
 
 def _time_label(channels) -> tuple[tuple[str, str], ...]:
-    try:
-        limit = durations.shortest([c.time for c in channels if c.time])
-    except durations.Incomparable:
-        return ()
-    return (("Thời hạn", durations.format_duration(limit)),) if limit else ()
+    label = durations.shortest_label(channels)
+    return (("Thời hạn", label),) if label else ()
 
 
 def document_entry(doc: Document, location: str, page_html: str) -> SearchEntry:
