@@ -115,29 +115,25 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
             target = f"{url}bieu-mau/{PurePosixPath(form.file).name}"
             plan.copies[target] = source
             form_links[form.code] = f"bieu-mau/{PurePosixPath(form.file).name}"
-    related = [_related(code, by_slug, base) for code in doc.meta.related]
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
     revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
-    values = dict(doc=doc, form_links=form_links, related=related, actions=actions,
-                  timing=step_timing(doc), banner=banner, extra=revisions)
-
-    def render(body_html: str) -> str:
-        return renderer.render("document.html", body=body_html, **values)
-
+    render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
+                               extra=revisions)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
 
 
+def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> Callable[[str], str]:
+    """The page of a document (current, superseded or deleted) around its sanitised body HTML."""
+    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc),
+                  related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
+    return lambda body_html: renderer.render("document.html", body=body_html, **values)
+
+
 def archived_page(old: Document, url: str, banner: dict[str, str], by_slug: dict[str, Document]) -> PlannedPage:
     """A superseded revision or a deleted document: rendered as it was, never searchable or indexed."""
-    base = base_of(url)
-    values = dict(doc=old, form_links={}, related=[_related(c, by_slug, base) for c in old.meta.related], actions=[],
-                  timing=step_timing(old), banner=banner, extra="")
-
-    def render(body_html: str) -> str:
-        return renderer.render("document.html", body=body_html, **values)
-
+    render = document_renderer(old, base_of(url), by_slug, banner=banner)
     return PlannedPage(f"{url}index.md", f"{old.meta.title} (lần {old.meta.revision}, hết hiệu lực)",
                        protect_template_text(old.body), render, old, searchable=False, noindex=True)
 
@@ -149,16 +145,14 @@ def archived_pages(documents: list[Document], history: History, by_slug: dict[st
     for doc in documents:
         for old in archive.superseded_documents(doc, history):
             url = archive.superseded_url(doc.url, old.meta.revision)
-            banner = {"kind": "superseded", "title": "HẾT HIỆU LỰC — chỉ để tham khảo",
-                      "text": f"đây là lần ban hành {old.meta.revision}, đã được thay thế bởi lần ban hành {doc.meta.revision}.",
-                      "link": base_of(url) + doc.url, "link_text": "Xem bản hiện hành"}
+            banner = make_banner("superseded", OBSOLETE, f"đây là lần ban hành {old.meta.revision}, đã được thay thế "
+                                 f"bởi lần ban hành {doc.meta.revision}.", base_of(url) + doc.url, "Xem bản hiện hành")
             plan.pages.append(archived_page(old, url, banner, by_slug))
             items.append(_archive_item(old, url, f"Đã thay thế bởi lần {doc.meta.revision}"))
     for old, deletion in archive.deleted_documents(history, set(by_slug)):
         url = old.url
-        banner = {"kind": "withdrawn", "title": "HẾT HIỆU LỰC — chỉ để tham khảo",
-                  "text": f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).",
-                  "link": "", "link_text": ""}
+        banner = make_banner("withdrawn", OBSOLETE,
+                             f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).")
         plan.pages.append(archived_page(old, url, banner, by_slug))
         items.append(_archive_item(old, url, f"Đã hủy bỏ ngày {format_date(deletion.date[:10])}"))
     return items
@@ -177,16 +171,22 @@ def _related(code: str, by_slug: dict[str, Document], base: str) -> dict[str, st
     return {"code": target.meta.code, "title": target.meta.title, "url": base + target.url}
 
 
-DRAFT_PREVIEW_BANNER = {"kind": "draft", "title": "BẢN DỰ THẢO — chưa phê duyệt",
-                        "text": "trang này thuộc bản xem trước của một yêu cầu hợp nhất, chưa được ban hành.",
-                        "link": "", "link_text": ""}
+OBSOLETE = "HẾT HIỆU LỰC — chỉ để tham khảo"
+
+
+def make_banner(kind: str, title: str, text: str, link: str = "", link_text: str = "") -> dict[str, str]:
+    return {"kind": kind, "title": title, "text": text, "link": link, "link_text": link_text}
+
+
+DRAFT_PREVIEW_BANNER = make_banner("draft", "BẢN DỰ THẢO — chưa phê duyệt",
+                                   "trang này thuộc bản xem trước của một yêu cầu hợp nhất, chưa được ban hành.")
 
 
 def status_banner(doc: Document) -> dict[str, str] | None:
     if doc.meta.status is Status.draft:
-        return {"kind": "draft", "title": "DỰ THẢO", "text": "tài liệu chưa được phê duyệt ban hành, không dùng để giải quyết công việc.", "link": "", "link_text": ""}
+        return make_banner("draft", "DỰ THẢO", "tài liệu chưa được phê duyệt ban hành, không dùng để giải quyết công việc.")
     if doc.meta.status is Status.withdrawn:
-        return {"kind": "withdrawn", "title": "HẾT HIỆU LỰC", "text": "tài liệu đã bị hủy bỏ, chỉ để tham khảo.", "link": "", "link_text": ""}
+        return make_banner("withdrawn", "HẾT HIỆU LỰC", "tài liệu đã bị hủy bỏ, chỉ để tham khảo.")
     return None
 
 
