@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from .mdlines import text_lines
+
 _SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
 
@@ -18,17 +19,8 @@ def protect_template_text(markdown: str) -> str:
     """Backslash-escape Markdown syntax inside ``{{ }}``, ``{% %}`` and ``{# #}`` outside code."""
     if "{" not in markdown:
         return markdown
-    out, fence = [], None
-    for line in markdown.split("\n"):
-        opened = _FENCE.match(line)
-        if fence is None and opened:
-            fence = opened.group(1)
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and "{" in line:
-            line = _outside_code_spans(line)
-        out.append(line)
-    return "\n".join(out)
+    return "\n".join(_outside_code_spans(line) if prose and "{" in line else line
+                     for line, prose in text_lines(markdown))
 
 
 def _outside_code_spans(line: str) -> str:

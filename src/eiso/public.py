@@ -10,13 +10,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .mdlines import text_lines
 from .model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from .text import slugify
 
 # A heading that ends with {.internal} (or {: .noi-bo }) opens a section kept off the public site.
 _INTERNAL_HEADING = re.compile(r"^(#{1,6})\s.*\{:?\s*\.(?:internal|noi-bo)\s*\}\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -112,14 +112,10 @@ def _project_one(doc: Document, public_titles: dict[str, str], updated: dt.date 
 
 def strip_internal_sections(markdown: str) -> str:
     """Drop every section whose heading is marked ``{.internal}``, down to the next heading of its level."""
-    kept, skip_level, fence = [], 0, None
-    for line in markdown.split("\n"):
-        opened = _FENCE.match(line)
-        if opened and fence is None:
-            fence = opened.group(1)
-        elif fence and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and (heading := _HEADING.match(line)):
+    kept, skip_level = [], 0
+    for line, prose in text_lines(markdown):
+        heading = _HEADING.match(line) if prose else None
+        if heading:
             level = len(heading.group(1))
             if skip_level and level > skip_level:
                 continue

@@ -1,0 +1,16 @@
+from eiso.mdlines import text_lines
+from eiso.public import strip_internal_sections
+
+
+def test_fenced_lines_are_code():
+    lines = list(text_lines("a\n```\n# not a heading\n```\nb\n~~~py\nx\n~~~"))
+    assert [prose for _, prose in lines] == [True, False, False, False, True, False, False, False]
+
+
+def test_internal_sections_end_at_a_heading_of_their_level_not_inside_code():
+    body = ("## 1. Công khai\n\nA\n\n## 2. Nội bộ {.internal}\n\nB\n\n```\n## 3. Giả {.x}\n```\n\n"
+            "### 2.1 Con\n\nC\n\n## 4. Công khai\n\n```\n## trong mã {.internal}\n```\nD\n")
+    kept = strip_internal_sections(body)
+    assert "A" in kept and "D" in kept and "## 4. Công khai" in kept
+    assert "B" not in kept and "C" not in kept and "Giả" not in kept
+    assert "## trong mã {.internal}" in kept  # inside code, not a heading
