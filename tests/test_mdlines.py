@@ -8,9 +8,9 @@ def test_fenced_lines_are_code():
 
 
 def test_internal_sections_end_at_a_heading_of_their_level_not_inside_code():
-    body = ("## 1. Công khai\n\nA\n\n## 2. Nội bộ {.internal}\n\nB\n\n```\n## 3. Giả {.x}\n```\n\n"
-            "### 2.1 Con\n\nC\n\n## 4. Công khai\n\n```\n## trong mã {.internal}\n```\nD\n")
+    body = ("## 1. Công khai\n\nMỤC-A\n\n## 2. Nội bộ {.internal}\n\nMỤC-B\n\n```\n## 3. Giả {.x}\n```\n\n"
+            "### 2.1 Con\n\nMỤC-C\n\n## 4. Công khai\n\n```\n## trong mã {.internal}\n```\nMỤC-D\n")
     kept = strip_internal_sections(body)
-    assert "A" in kept and "D" in kept and "## 4. Công khai" in kept
-    assert "B" not in kept and "C" not in kept and "Giả" not in kept
+    assert "MỤC-A" in kept and "MỤC-D" in kept and "## 4. Công khai" in kept
+    assert "MỤC-B" not in kept and "MỤC-C" not in kept and "Giả" not in kept
     assert "## trong mã {.internal}" in kept  # inside code, not a heading
