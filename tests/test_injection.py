@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import build_site, soup
+from conftest import build_site, run_eiso, soup
 from factory import system_meta, write_doc
 
 PAYLOAD = "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}"
@@ -44,5 +44,9 @@ def test_script_and_handlers_never_reach_the_page(repo):
             assert not tag.get(attr, "").lower().strip().startswith("javascript:"), tag
     assert "<script>alert('t')</script>Quy trình" in page.select_one("h1").get_text()  # shown as text
     assert "alert('x')" not in html
-    # The body is reported by eiso check, too.
-    assert "unsafe" not in result.stdout  # build output is not the check's
+    # Removed from the page, and reported by eiso check with its lines.
+    check = run_eiso("check", "--format", "json", cwd=repo)
+    import json
+
+    reported = [f for f in json.loads(check.stdout) if f["path"] == "procedures/xss.md" and f["rule"] == "unsafe-html"]
+    assert check.returncode == 1 and len(reported) >= 4  # script, onerror, javascript:, iframe, onclick
