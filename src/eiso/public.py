@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from .checks import resolve_attachment
 from .mdlines import text_lines
 from .model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from .text import slugify
@@ -30,7 +32,7 @@ class PublicStep:
 class PublicForm:
     code: str
     title: str
-    source_path: str  # repository-relative path of the blank form, for copying
+    source: Path | None  # the blank form's file, resolved inside the repository (None if it is not)
 
 
 @dataclass(frozen=True)
@@ -77,19 +79,19 @@ def is_public(doc: Document) -> bool:
             and meta.tthc is not None and meta.status is Status.effective)
 
 
-def project(documents: list[Document], updated: dict[str, dt.date] | None = None) -> list[PublicProcedure]:
+def project(documents: list[Document], root: Path, updated: dict[str, dt.date] | None = None) -> list[PublicProcedure]:
     """Public procedures of the corpus: effective TTHC documents with ``audience: public``."""
     public = [doc for doc in documents if is_public(doc)]
     titles = {doc.slug: doc.meta.title for doc in public}
-    return [_project_one(doc, titles, (updated or {}).get(doc.path)) for doc in sorted(public, key=lambda d: d.slug)]
+    return [_project_one(doc, root, titles, (updated or {}).get(doc.path)) for doc in sorted(public, key=lambda d: d.slug)]
 
 
-def _project_one(doc: Document, public_titles: dict[str, str], updated: dt.date | None) -> PublicProcedure:
+def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updated: dt.date | None) -> PublicProcedure:
     meta, tthc = doc.meta, doc.meta.tthc
     assert tthc is not None
     dossier_forms = {slugify(item.form) for item in tthc.dossier if item.form}
     forms = tuple(
-        PublicForm(form.code, form.title, f"{doc.folder.as_posix()}/{form.file}")
+        PublicForm(form.code, form.title, resolve_attachment(doc, form.file, root))
         for form in meta.forms
         if form.file and slugify(form.code) in dossier_forms  # blank forms citizens fill in
     )

@@ -6,14 +6,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import segno
 
 from . import durations, renderer
 from .public import PublicProcedure
-from .site import PlannedPage, SitePlan
+from .site import PlannedPage, SitePlan, publish_forms
 from .text import fold, slugify
 
 
@@ -40,13 +40,7 @@ def shortest_time(proc: PublicProcedure) -> str:
 
 
 def procedure_page(proc: PublicProcedure, root: Path, options: PublicOptions, plan: SitePlan) -> PlannedPage:
-    form_links = {}
-    for form in proc.forms:
-        source = (root / form.source_path).resolve()
-        if source.is_file() and source.is_relative_to(root.resolve()):
-            name = PurePosixPath(form.source_path).name
-            plan.copies[f"{proc.url}bieu-mau/{name}"] = source
-            form_links[form.code] = f"bieu-mau/{name}"
+    form_links = publish_forms(plan, proc.url, {form.code: form.source for form in proc.forms})
     url = absolute_url(options.site_url, proc.url)
     values = dict(proc=proc, form_links=form_links, office=options, qr=qr_svg(url) if url else "",
                   jsonld=json_ld(proc, url))

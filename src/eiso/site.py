@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable
 
 import datetime as dt
@@ -108,13 +108,7 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
                   control: archive.DocumentControl | None = None, notice: str = "") -> PlannedPage:
     url = doc.url
     base = base_of(url)
-    form_links = {}
-    for form in doc.meta.forms:
-        source = resolve_attachment(doc, form.file, root) if form.file else None
-        if source is not None and source.is_file():
-            target = f"{url}bieu-mau/{PurePosixPath(form.file).name}"
-            plan.copies[target] = source
-            form_links[form.code] = f"bieu-mau/{PurePosixPath(form.file).name}"
+    form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
     revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
@@ -129,6 +123,16 @@ def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **
     values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc),
                   related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
     return lambda body_html: renderer.render("document.html", body=body_html, **values)
+
+
+def publish_forms(plan: SitePlan, page_url: str, sources: dict[str, Path | None]) -> dict[str, str]:
+    """Copy each existing form file beside its page (``bieu-mau/``); returns code -> link from the page."""
+    links = {}
+    for code, source in sources.items():
+        if source is not None and source.is_file():
+            plan.copies[f"{page_url}bieu-mau/{source.name}"] = source
+            links[code] = f"bieu-mau/{source.name}"
+    return links
 
 
 def archived_page(old: Document, url: str, banner: dict[str, str], by_slug: dict[str, Document]) -> PlannedPage:

@@ -111,7 +111,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             if self.config.audience == "public":
                 updated = {p: dt.date.fromisoformat(c.date[:10]) for p in history.paths() if (c := history.last_change(p))}
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
-                return plan_public(project(documents, updated), root, options)
+                return plan_public(project(documents, root, updated), root, options)
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes))
