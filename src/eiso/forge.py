@@ -17,11 +17,18 @@ def forge_kind(repo_url: str) -> str:
     return "github" if "github" in host else "gitlab"
 
 
+def _web_base(repo_url: str | None) -> str | None:
+    """The forge's web address, when one is configured and is a web address."""
+    if not repo_url or not repo_url.startswith(("https://", "http://")):
+        return None
+    return repo_url.rstrip("/")
+
+
 def change_actions(repo_url: str | None, branch: str, path: str, code: str, title: str) -> list[Action]:
     """"Sửa tài liệu này" and "Gửi góp ý" links for a document, when the forge is known."""
-    if not repo_url or not repo_url.startswith(("https://", "http://")):
+    base = _web_base(repo_url)
+    if base is None:
         return []
-    base = repo_url.rstrip("/")
     subject = f"[{code}] Góp ý: {title}"
     body = f"Tài liệu: {code} – {title}\nTệp: {path}\n\nNội dung góp ý / đề xuất sửa đổi:\n"
     if forge_kind(base) == "github":
@@ -35,9 +42,9 @@ def change_actions(repo_url: str | None, branch: str, path: str, code: str, titl
 
 def merge_request_url(repo_url: str | None, ref: str) -> str | None:
     """Web URL of a merge request reference ("group/project!12" or "#12")."""
-    if not repo_url or not repo_url.startswith(("https://", "http://")):
+    base = _web_base(repo_url)
+    if base is None:
         return None
-    base = repo_url.rstrip("/")
     number = ref.rsplit("!", 1)[-1].lstrip("#")
     if not number.isdigit():
         return None
