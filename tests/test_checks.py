@@ -192,3 +192,12 @@ def test_render_macros_key_is_ignored_with_a_warning(tmp_path):
     path = write_doc(tmp_path, "x.md", system_meta(render_macros=True))
     (finding,) = findings_for(tmp_path)
     assert finding.severity == "warning" and finding.line == line_of(path, "render_macros:")
+
+
+def test_untimed_steps_with_channels_of_mixed_units_are_fine(tmp_path):
+    meta = tthc_meta()
+    meta["tthc"]["channels"][1]["time"] = {"value": 3, "unit": "days"}
+    for step in meta["steps"]:
+        del step["time"]
+    write_doc(tmp_path, "x.md", meta)
+    assert [f for f in findings_for(tmp_path) if f.field == "steps"] == []

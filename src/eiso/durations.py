@@ -104,6 +104,8 @@ def step_budget(steps: Iterable, channels: Iterable) -> StepBudget:
     """Compare the steps' times (``.time``) with the channels' (``.time``); never guesses across units."""
     timed = [step.time for step in steps if step.time is not None]
     limits = [channel.time for channel in channels if channel.time is not None]
+    if not timed:
+        return StepBudget(None, None)  # nothing to add up: the channels' units do not matter here
     try:
         spent, limit = total(timed), shortest(limits)
         over = compare(spent, limit) > 0 if spent is not None and limit is not None else None
