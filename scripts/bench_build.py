@@ -4,7 +4,7 @@
 For each size, in a temporary directory:
 
 1. a portal repository is generated from the national TTHC corpus with the importer
-   (``eiso.importer.build_document``): records past the corpus size are repeated with new national
+   (``eiso.importers.tthc.build_document``): records past the corpus size are repeated with new national
    codes, every document is made ``status: effective`` with an approver and an effective date so that
    it is a full page, and the repository gets a git history of a few commits (an initial import and a
    few GitLab-style merge requests that bump revisions, merged with ``--no-ff`` and ``Approved-by:``);
@@ -41,8 +41,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from eiso.importer import build_document, render_document  # noqa: E402
-from eiso.model import UNIT_LABELS, TimeUnit  # noqa: E402
+from eiso.importers.tthc import build_document, render_document  # noqa: E402
+from eiso.documents.model import UNIT_LABELS, TimeUnit  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
 DEFAULT_SIZES = (500, 2000, 10000)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark ``eiso.history.read_history`` on a generated repository.
+"""Benchmark ``eiso.control.history.read_history`` on a generated repository.
 
 Builds, with one ``git fast-import`` process in a temporary directory, a repository
 with ``--docs`` documents under ``procedures/`` (one initial commit) followed by
@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from eiso.history import read_history  # noqa: E402
+from eiso.control.history import read_history  # noqa: E402
 
 UNITS = [
     "van-phong",

@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from eiso.search import SearchEntry, build_search_files  # noqa: E402
 from eiso.search import pipeline as vp  # noqa: E402
-from eiso.text import slugify  # noqa: E402
+from eiso.documents.text import slugify  # noqa: E402
 
 CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus" / "tthc-national.jsonl",
                             Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl") if p.exists()),

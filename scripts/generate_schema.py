@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from eiso.model import json_schema  # noqa: E402
+from eiso.documents.model import json_schema  # noqa: E402
 
 TARGET = Path(__file__).resolve().parent.parent / "schema" / "procedure-v1.schema.json"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from factory import document_text, make_repo, system_meta, tthc_meta, write_doc
 
-from eiso.checks import check_corpus
-from eiso.loader import load_corpus
+from eiso.documents.checks import check_corpus
+from eiso.documents.loader import load_corpus
 
 
 def findings_for(root: Path):

@@ -228,8 +228,8 @@ def test_every_eiso_command_and_option_exists(sub: str) -> None:
     argv = [str(EISO), sub, "--help"] if sub else [str(EISO), "--help"]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     if sub == "diff" and result.returncode != 0 and not _diff_registered():
-        # Until cli.py registers it, check the options against the parser eiso.diff provides, then say so.
-        from eiso import diff
+        # Until cli.py registers it, check the options against the parser eiso.control.diff provides, then say so.
+        from eiso.cli import diff
 
         parser = argparse.ArgumentParser(prog="eiso")
         diff.add_parser(parser.add_subparsers())

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import REPO, run_eiso, soup
 
-from eiso.loader import load_corpus
-from eiso.model import Kind, Status
+from eiso.documents.loader import load_corpus
+from eiso.documents.model import Kind, Status
 
 
 @pytest.fixture(scope="module")

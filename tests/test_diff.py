@@ -22,9 +22,10 @@ import pytest
 
 from factory import BODY, REPO, document_text, make_repo, system_meta, tthc_meta, write_doc
 
-from eiso import diff as eiso_diff
-from eiso.gitfiles import GitError, merge_base, read_corpus_at, read_snapshot
-from eiso.loader import parse_document
+from eiso.cli import diff as diff_command
+from eiso.control import diff as eiso_diff
+from eiso.control.gitfiles import GitError, merge_base, read_corpus_at, read_snapshot
+from eiso.documents.loader import parse_document
 
 FORM = "procedures/tthc/forms/BM-HT-01-01.docx"
 OLD_FORM = b"PK\x03\x04 demo form"
@@ -121,7 +122,7 @@ def scenario(tmp_path: Path) -> Path:
 _RUNNER = """
 import argparse, sys
 import eiso.cli as cli
-from eiso import diff
+from eiso.cli import diff
 original = cli._parser
 def parser():
     p = original()
@@ -465,9 +466,9 @@ def test_steps_added_and_removed_keep_their_order() -> None:
 def test_add_parser_registers_the_command() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default="mkdocs.yml")
-    eiso_diff.add_parser(parser.add_subparsers())
+    diff_command.add_parser(parser.add_subparsers())
     args = parser.parse_args(["diff", "origin/main", "--format", "json", "-o", "x.json"])
     assert (args.base, args.head, args.format, args.output, args.handler) == (
-        "origin/main", None, "json", "x.json", eiso_diff.run)
+        "origin/main", None, "json", "x.json", diff_command.run)
     with pytest.raises(SystemExit):
         parser.parse_args(["diff", "main", "--format", "html"])

@@ -1,4 +1,4 @@
-"""eiso.history against real git repositories built in tmp_path (git is never mocked)."""
+"""eiso.control.history against real git repositories built in tmp_path (git is never mocked)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ try:
 except ImportError:  # running without PYTHONPATH=src and without an installed package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from eiso.history import Change, History, MergeRequest, RevisionEntry, read_history  # noqa: E402
+from eiso.control.history import Change, History, MergeRequest, RevisionEntry, read_history  # noqa: E402
 
 LAN = ("Nguyễn Thị Lan", "lan@example.vn")
 BINH = ("Trần Văn Bình", "binh@example.vn")

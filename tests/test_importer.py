@@ -13,12 +13,14 @@ import markdown
 import pytest
 import yaml
 
-from eiso import durations, importer
-from eiso.checks import check_corpus
-from eiso.cli import UsageError
-from eiso.importer import DRAFT_NOTE, MANIFEST_NAME, build_document, import_records
-from eiso.loader import load_corpus, parse_document
-from eiso.model import Duration
+from eiso.cli import import_tthc
+from eiso.documents import durations
+from eiso.importers import tthc as importer
+from eiso.documents.checks import check_corpus
+from eiso.errors import EisoError as UsageError
+from eiso.importers.tthc import DRAFT_NOTE, MANIFEST_NAME, build_document, import_records
+from eiso.documents.loader import load_corpus, parse_document
+from eiso.documents.model import Duration
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
@@ -160,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
     """A fresh ``eiso``-like parser with only the import command (cli.py wiring is done elsewhere)."""
     top = argparse.ArgumentParser(prog="eiso")
     top.add_argument("--config", "-f", default="mkdocs.yml")
-    importer.add_parser(top.add_subparsers())
+    import_tthc.add_parser(top.add_subparsers())
     return top
 
 

@@ -1,6 +1,6 @@
 import markdown
 
-from eiso.literal import protect_template_text
+from eiso.documents.literal import protect_template_text
 
 
 def render(text: str) -> str:

@@ -5,8 +5,8 @@ import unicodedata
 
 from factory import document_text, tthc_meta, write_doc
 
-from eiso.loader import load_corpus
-from eiso.model import Kind, Status, TimeUnit
+from eiso.documents.loader import load_corpus
+from eiso.documents.model import Kind, Status, TimeUnit
 
 
 def test_valid_document_is_typed(tmp_path):

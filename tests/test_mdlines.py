@@ -1,5 +1,5 @@
-from eiso.mdlines import text_lines
-from eiso.public import strip_internal_sections
+from eiso.documents.mdlines import text_lines
+from eiso.sites.projection import strip_internal_sections
 
 
 def test_fenced_lines_are_code():

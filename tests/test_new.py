@@ -1,6 +1,6 @@
 from conftest import run_eiso
 
-from eiso.loader import load_corpus
+from eiso.documents.loader import load_corpus
 
 
 def test_new_scaffolds_a_valid_draft_with_the_next_code(repo):

@@ -12,10 +12,10 @@ import pytest
 from factory import BODY, document_text, system_meta, tthc_meta, write_doc
 from test_diff import FORM, NEW_FORM, build_base, build_scenario, git
 
-from eiso.diff import compare
-from eiso.findings import Finding, format_codequality
-from eiso.loader import parse_document
-from eiso.policy import check_policy, policy_findings
+from eiso.control.diff import compare
+from eiso.documents.findings import Finding, format_codequality
+from eiso.documents.loader import parse_document
+from eiso.control.policy import check_policy, policy_findings
 
 KHAI_SINH = "procedures/tthc/khai-sinh.md"
 DELETED = "procedures/he-thong/danh-gia-noi-bo.md"

@@ -1,6 +1,6 @@
 import io
 
-from eiso.progress import Progress
+from eiso.sites.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -4,7 +4,7 @@ The site is built by ``mkdocs build`` in a temporary folder with Material's sear
 plugin, our ``overrides/partials/search.html`` and a tiny test-local MkDocs hook that
 does what the eiso plugin does: collect each page as a ``SearchEntry``, write
 ``build_search_files`` into the site after Material's search plugin, and add the
-portal's Content-Security-Policy (``eiso.csp``) to each page.
+portal's Content-Security-Policy (``eiso.sites.csp``) to each page.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import re
 
 from mkdocs.plugins import event_priority
 
-from eiso.csp import add_csp_meta
+from eiso.sites.csp import add_csp_meta
 from eiso.search import SearchEntry, build_search_files
 
 ENTRIES = {}

@@ -1,4 +1,4 @@
-from eiso.text import fold, nfc, slugify
+from eiso.documents.text import fold, nfc, slugify
 
 
 def test_slug_examples_from_design():

@@ -75,7 +75,7 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi") -> dict
 
     Deterministic: the same entries (in any order) give byte-identical files.
     """
-    from .index import BuiltIndex
+    from eiso.search.index import BuiltIndex
 
     built = BuiltIndex(entries)
     files: dict[str, bytes] = {}

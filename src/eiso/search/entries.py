@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 import re
 
-from .. import durations
-from ..model import Document, Kind
-from ..public import PublicProcedure
-from . import SearchEntry
+from eiso.documents import durations
+from eiso.documents.model import Document, Kind
+from eiso.sites.projection import PublicProcedure
+from eiso.search import SearchEntry
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

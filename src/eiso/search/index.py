@@ -46,10 +46,10 @@ from lunr.token import Token
 from lunr.token_set import TokenSet
 from lunr.vector import Vector
 
-from . import pipeline as vp
+from eiso.search import pipeline as vp
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import SearchEntry
+    from eiso.search import SearchEntry
 
 FORMAT = "eiso-search-shard/1"
 #: Field boosts, applied inside the field vectors at build time.

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from lunr.index import Index
 from lunr.token_set import TokenSet
 
-from . import pipeline as vp
+from eiso.search import pipeline as vp
 
 PART_WEIGHT = 0.5
 PREFIX_FACTOR = 0.7

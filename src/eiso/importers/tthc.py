@@ -31,7 +31,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from .text import fold, slugify
+from eiso.documents.text import fold, slugify
 
 MANIFEST_NAME = ".eiso-import.json"
 CODE_PREFIX = "QT-TTHC-"
@@ -111,69 +111,6 @@ class ImportReport:
         return ("Chi tiết:\n" + details + "\n\n" if details else "") + self.summary() + "\n"
 
 
-# --------------------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------------------
-
-
-def add_parser(subparsers: Any) -> None:
-    """Register ``import tthc`` on the ``eiso`` sub-command parsers."""
-    parser = subparsers.add_parser("import", help="nhập tài liệu từ nguồn dữ liệu bên ngoài")
-    sources = parser.add_subparsers(title="nguồn dữ liệu", dest="import_source")
-    parser.set_defaults(handler=lambda args: _print_help(parser))
-    tthc = sources.add_parser(
-        "tthc", help="tạo dự thảo quy trình TTHC từ dữ liệu thủ tục hành chính quốc gia (JSONL)",
-        description="Tạo dự thảo quy trình giải quyết TTHC (status: draft) từ tệp JSONL của Cơ sở dữ liệu "
-                    "quốc gia về thủ tục hành chính. Chạy lại nhiều lần an toàn: tệp đã bị sửa không bị ghi đè.",
-    )
-    tthc.add_argument("file", metavar="FILE.jsonl", help="tệp JSON Lines, mỗi dòng một thủ tục")
-    tthc.add_argument("--level", help="chỉ nhập thủ tục thực hiện ở cấp này, ví dụ «Cấp xã»")
-    tthc.add_argument("--field", help="chỉ nhập thủ tục thuộc lĩnh vực này, ví dụ «Hộ tịch»")
-    tthc.add_argument("--limit", type=int, metavar="N", help="nhập tối đa N thủ tục")
-    tthc.add_argument("--out", metavar="DIR",
-                      help="thư mục đích, tính từ thư mục gốc của kho (mặc định: thư mục procedures của kho)")
-    tthc.add_argument("--force", action="store_true", help="ghi đè cả những tệp đã bị sửa sau khi nhập")
-    tthc.set_defaults(handler=run)
-
-
-def _print_help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
-
-
-def run(args: argparse.Namespace) -> int:
-    from .cli import UsageError, repo_root
-
-    config = getattr(args, "config", "mkdocs.yml")
-    root = repo_root(config)
-    if args.limit is not None and args.limit < 1:
-        raise UsageError("--limit phải là số nguyên dương")
-    procedures_dir = _procedures_dir(Path(config))
-    out = Path(args.out) if args.out else Path(procedures_dir)
-    out = out if out.is_absolute() else root / out
-    source = Path(args.file)
-    if not source.is_file():
-        raise UsageError(f"không tìm thấy tệp dữ liệu «{args.file}»")
-    report = ImportReport(source=source.name)
-    try:
-        items = read_jsonl(source, report)
-        _import(items, out, report, level=args.level, field=args.field, limit=args.limit,
-                force=args.force, repo_root=root, procedures_dir=procedures_dir)
-    except OSError as error:
-        raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
-    sys.stdout.write(report.as_text())
-    return 0
-
-
-def _procedures_dir(config_file: Path) -> str:
-    try:
-        from .commands import plugin_options
-
-        return str(plugin_options(config_file).get("procedures_dir", "procedures"))
-    except Exception:  # an unreadable mkdocs.yml is reported by the commands that need it
-        return "procedures"
-
-
 def read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[str, dict]]:
     """Records of a JSON Lines file as ``(label, record)``; bad lines go to ``report.malformed``."""
     with path.open("rb") as handle:
@@ -217,8 +154,8 @@ def import_records(records: Iterable[dict], out: Path, *, level: str | None = No
 def _import(items: Iterable[tuple[str, Any]], out: Path, report: ImportReport, *, level: str | None,
             field: str | None, limit: int | None, force: bool, repo_root: Path,
             procedures_dir: str) -> ImportReport:
-    from .checks import check_document
-    from .loader import parse_document
+    from eiso.documents.checks import check_document
+    from eiso.documents.loader import parse_document
 
     root = repo_root.resolve()
     out = out.resolve()
@@ -344,7 +281,7 @@ def _write_manifest(path: Path, files: dict[str, str]) -> None:
 
 def _other_documents(root: Path, procedures_dir: str) -> dict:
     """Codes and national codes of documents the import must not duplicate, and their paths."""
-    from .loader import load_corpus
+    from eiso.documents.loader import load_corpus
 
     if not (root / procedures_dir).is_dir():
         return {}
@@ -854,8 +791,8 @@ def clean_legal_basis(record: dict, warn) -> tuple[list[dict], str]:
 
 def shortest_time(channels: list[dict]) -> dict | None:
     """The shortest channel time when all timed channels are comparable, else None."""
-    from . import durations
-    from .model import Duration
+    from eiso.documents import durations
+    from eiso.documents.model import Duration
 
     times = [Duration(**c["time"]) for c in channels if c.get("time")]
     if not times:

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from .model import Document, Status
+from eiso.documents.model import Document, Status
 
 DUE_SOON_DAYS = 30
 

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .text import nfc, slugify
-from .yamlsource import raw_text
+from eiso.documents.text import nfc, slugify
+from eiso.documents.yamlsource import raw_text
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

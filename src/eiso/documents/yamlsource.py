@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .text import nfc
+from eiso.documents.text import nfc
 
 try:  # libyaml is an order of magnitude faster; the pure parser is equivalent.
     _BaseLoader: type = yaml.CSafeLoader

@@ -21,25 +21,25 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ..checks import check_corpus
-from ..csp import add_csp_meta
-from ..findings import Finding
-from ..gitinfo import head_commit_time
-from ..history import read_history
-from ..loader import load_corpus
-from ..sanitize import clean_html, clean_text
-from ..model import Document
-from ..gitfiles import GitError
-from ..preview import changed_documents, preview_base
-from ..progress import Progress
-from ..renderer import preview_notice
-from ..public import PublicProcedure, project
-from ..search import build_search_files
-from ..search.entries import document_entry, page_entry, public_entry
-from ..public_site import PublicOptions, plan_public
-from ..site import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
-from .config import EisoConfig
-from .macros_guard import sandbox_macros
+from eiso.documents.checks import check_corpus
+from eiso.sites.csp import add_csp_meta
+from eiso.documents.findings import Finding
+from eiso.control.gitinfo import head_commit_time
+from eiso.control.history import read_history
+from eiso.documents.loader import load_corpus
+from eiso.sites.sanitize import clean_html, clean_text
+from eiso.documents.model import Document
+from eiso.control.gitfiles import GitError
+from eiso.control.preview import changed_documents, preview_base
+from eiso.sites.progress import Progress
+from eiso.sites.renderer import preview_notice
+from eiso.sites.projection import PublicProcedure, project
+from eiso.search import build_search_files
+from eiso.search.entries import document_entry, page_entry, public_entry
+from eiso.sites.public import PublicOptions, plan_public
+from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
+from eiso.mkdocs.config import EisoConfig
+from eiso.mkdocs.macros_guard import sandbox_macros
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"

@@ -12,8 +12,8 @@ the working tree. Form files are only hashed (SHA-256): that is what the change
 report and the change policy need, and forms may be large binary files.
 
 Git failures (an unknown revision, not a repository, no git) raise
-:class:`GitError`, a :class:`~eiso.cli.UsageError` with a Vietnamese message, so
-the ``eiso`` command exits with status 2 and no traceback.
+:class:`~eiso.errors.GitError` with a Vietnamese message; the ``eiso`` command
+maps it to exit status 2 and no traceback.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from .cli import UsageError
-from .findings import Finding
-from .loader import MAX_FILE_BYTES, decode_source, load_corpus, parse_document
-from .model import Document
+from eiso.errors import GitError
+from eiso.documents.findings import Finding
+from eiso.documents.loader import MAX_FILE_BYTES, decode_source, load_corpus, parse_document
+from eiso.documents.model import Document
 
 __all__ = ["GitError", "Snapshot", "form_path", "merge_base", "read_corpus_at", "read_snapshot"]
 
@@ -40,9 +40,6 @@ _CHUNK = 1 << 16
 # What a revision argument may look like: no option, no whitespace or control characters.
 _BAD_REV = re.compile(r"[\x00-\x20\x7f]")
 
-
-class GitError(UsageError):
-    """Git could not answer (unknown revision, not a repository…); the message is Vietnamese."""
 
 
 @dataclass
@@ -118,7 +115,7 @@ def sort_key(path: str) -> tuple:
 
 
 def _working_tree(root: Path, procedures_dir: str) -> Snapshot:
-    from .checks import resolve_attachment
+    from eiso.documents.checks import resolve_attachment
 
     corpus = load_corpus(root, procedures_dir)
     files: dict[str, str] = {}

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diff import compare
-from .gitfiles import GitError, head_commit, merge_base, read_snapshot
+from eiso.control.diff import compare
+from eiso.control.gitfiles import GitError, head_commit, merge_base, read_snapshot
 
 ENV_FLAG = "EISO_DRAFT_PREVIEW"
 
@@ -46,7 +46,7 @@ def changed_documents(root: Path, procedures_dir: str, base: str) -> list[Previe
     old = read_snapshot(root, procedures_dir, since)
     new = read_snapshot(root, procedures_dir, None)
     result = compare(old.documents, new.documents, old.files, new.files, head_unreadable=new.unreadable)
-    from .text import slugify
+    from eiso.documents.text import slugify
 
     return [
         PreviewChange(d.code, d.title, slugify(d.code), d.status)

@@ -11,10 +11,11 @@ from typing import Any
 
 import segno
 
-from . import durations, renderer
-from .public import PublicProcedure
-from .site import PlannedPage, SitePlan, publish_forms
-from .text import fold, slugify
+from eiso.documents import durations
+from eiso.sites import renderer
+from eiso.sites.projection import PublicProcedure
+from eiso.sites.intranet import PlannedPage, SitePlan, publish_forms
+from eiso.documents.text import fold, slugify
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .mdlines import text_lines
+from eiso.documents.mdlines import text_lines
 
 _SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")

@@ -6,11 +6,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
-from . import durations
-from .findings import Finding, field_name
-from .loader import Corpus
-from .model import Document, Kind, Status
-from .text import slugify
+from eiso.documents import durations
+from eiso.documents.findings import Finding, field_name
+from eiso.documents.loader import Corpus
+from eiso.documents.model import Document, Kind, Status
+from eiso.documents.text import slugify
 
 _DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
 _URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}

@@ -14,16 +14,18 @@ from typing import Any, Callable
 
 import datetime as dt
 
-from . import archive, durations, renderer
-from .checks import resolve_attachment
-from .history import History
-from .forge import change_actions
-from .literal import protect_template_text
-from .loader import Corpus
-from .model import Document, Status
-from .renderer import format_date
-from .reviews import DUE_SOON_DAYS, next_review, review_schedule
-from .text import fold, slugify
+from eiso.control import archive
+from eiso.documents import durations
+from eiso.sites import renderer
+from eiso.documents.checks import resolve_attachment
+from eiso.control.history import History
+from eiso.sites.forge import change_actions
+from eiso.documents.literal import protect_template_text
+from eiso.documents.loader import Corpus
+from eiso.documents.model import Document, Status
+from eiso.sites.renderer import format_date
+from eiso.control.reviews import DUE_SOON_DAYS, next_review, review_schedule
+from eiso.documents.text import fold, slugify
 
 
 @dataclass

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import resolve_attachment
-from .mdlines import text_lines
-from .model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
-from .text import slugify
+from eiso.documents.checks import resolve_attachment
+from eiso.documents.mdlines import text_lines
+from eiso.documents.model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
+from eiso.documents.text import slugify
 
 # A heading that ends with {.internal} (or {: .noi-bo }) opens a section kept off the public site.
 _INTERNAL_HEADING = re.compile(r"^(#{1,6})\s.*\{:?\s*\.(?:internal|noi-bo)\s*\}\s*$")

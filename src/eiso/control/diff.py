@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import durations
-from .model import (
+from eiso.documents import durations
+from eiso.documents.model import (
     KIND_LABELS,
     ONLINE_LABELS,
     STATUS_LABELS,
@@ -43,7 +43,7 @@ from .model import (
     OnlineLevel,
     Status,
 )
-from .text import fold, slugify
+from eiso.documents.text import fold, slugify
 
 MAX_DIFF_LINES = 40  # lines of unified diff shown per body section
 INLINE_DIFF_LINES = 8  # shorter diffs are shown directly, longer ones folded in <details>
@@ -537,7 +537,7 @@ def _steps_total(doc: Document) -> str | None:
 
 
 def _form_changes(old: Document, new: Document, base_files: dict[str, str], head_files: dict[str, str]) -> list[FormChange]:
-    from .gitfiles import form_path
+    from eiso.control.gitfiles import form_path
 
     labels = _item_labeller("forms")
     before = {_item_key(form.code): form for form in old.meta.forms}
@@ -916,52 +916,3 @@ def _section_block(section: SectionChange) -> list[str]:
     if lines <= INLINE_DIFF_LINES:
         return [md(summary), "", block, ""]
     return ["<details>", f"<summary>{_html_text(summary)}</summary>", "", block, "", "</details>", ""]
-
-
-# --------------------------------------------------------------------------- command
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "diff", help="liệt kê thay đổi của các tài liệu kiểm soát giữa hai phiên bản (để xem xét MR)",
-        description="So sánh các tài liệu kiểm soát ở phiên bản BASE với HEAD (mặc định: thư mục làm việc). "
-                    "BASE được lấy tại điểm rẽ nhánh (merge-base) với HEAD, như trang MR của GitLab.",
-    )
-    parser.add_argument("base", metavar="BASE", help="phiên bản gốc: nhánh, thẻ hoặc commit (ví dụ origin/main)")
-    parser.add_argument("head", metavar="HEAD", nargs="?", help="phiên bản mới (mặc định: thư mục làm việc)")
-    parser.add_argument("--format", choices=("markdown", "json"), default="markdown", help="định dạng kết quả")
-    parser.add_argument("--output", "-o", help="ghi kết quả vào tệp thay vì màn hình")
-    parser.add_argument("--no-merge-base", action="store_true",
-                        help="so sánh trực tiếp với BASE, không lấy điểm rẽ nhánh")
-    parser.set_defaults(handler=run)
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    from .cli import EXIT_OK, UsageError, repo_root
-    from .commands import plugin_options
-    from .gitfiles import head_commit, merge_base, read_snapshot
-
-    root = repo_root(args.config)
-    procedures = str(plugin_options(Path(args.config)).get("procedures_dir", "procedures"))
-    base_rev = args.base
-    if not getattr(args, "no_merge_base", False):
-        other = args.head or head_commit(root)
-        if other is not None:
-            base_rev = merge_base(root, args.base, other) or args.base
-    base = read_snapshot(root, procedures, base_rev)
-    head = read_snapshot(root, procedures, args.head)
-    result = compare(base.documents, head.documents, base.files, head.files, head_unreadable=head.unreadable)
-    result.base_label = args.base
-    result.base_commit = base.commit
-    result.head_label = args.head or WORKING_TREE
-    result.head_commit = head.commit
-    output = to_json(result) if args.format == "json" else to_markdown(result)
-    if args.output:
-        try:
-            Path(args.output).write_text(output, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"không ghi được tệp «{args.output}»: {error.strerror or error}") from None
-    else:
-        sys.stdout.write(output)
-    return EXIT_OK

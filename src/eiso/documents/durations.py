@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .model import UNIT_LABELS, Duration, TimeUnit
+from eiso.documents.model import UNIT_LABELS, Duration, TimeUnit
 
 HOURS_PER_WORKING_DAY = 8
 # unit -> (comparable family, size in the family's base unit)

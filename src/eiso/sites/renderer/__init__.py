@@ -11,7 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
-from .. import durations, model
+from eiso.documents import durations
+from eiso.documents import model
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +40,7 @@ def environment() -> Environment:
 def _loader() -> Any:
     from jinja2 import PackageLoader
 
-    return PackageLoader("eiso.renderer", "templates")
+    return PackageLoader("eiso.sites.renderer", "templates")
 
 
 def render(template: str, **values: Any) -> str:

@@ -46,10 +46,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .diff import DocumentDiff, compare
-from .findings import Finding
-from .gitfiles import GitError, head_commit, merge_base, read_snapshot
-from .model import Document, Status
+from eiso.control.diff import DocumentDiff, compare
+from eiso.documents.findings import Finding
+from eiso.control.gitfiles import GitError, head_commit, merge_base, read_snapshot
+from eiso.documents.model import Document, Status
 
 __all__ = ["check_policy", "policy_findings"]
 

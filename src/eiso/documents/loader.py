@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import yamlsource
-from .findings import Finding, field_name
-from .model import Document, FrontMatter
-from .text import nfc
+from eiso.documents import yamlsource
+from eiso.documents.findings import Finding, field_name
+from eiso.documents.model import Document, FrontMatter
+from eiso.documents.text import nfc
 
 MAX_FILE_BYTES = 1024 * 1024  # a real procedure is tens of kilobytes
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)

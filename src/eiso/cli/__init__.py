@@ -7,13 +7,12 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
+from eiso import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from eiso.errors import EisoError
 
-
-class UsageError(Exception):
-    """A problem with how the command was called or with files it needs (exit 2)."""
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
-    except UsageError as error:
+    except EisoError as error:
         print(f"eiso: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -45,35 +44,35 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "codequality"), default="text")
     check.add_argument("--against", metavar="REV", help="kiểm tra thêm chính sách thay đổi so với REV")
     check.add_argument("--output", "-o", help="ghi kết quả vào tệp thay vì màn hình")
-    check.set_defaults(handler=_lazy("commands", "check"))
+    check.set_defaults(handler=_lazy("check", "check"))
 
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
     build.add_argument("-d", "--site-dir", help="thư mục kết quả")
-    build.set_defaults(handler=_lazy("commands", "build"))
+    build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")
     serve.add_argument("--public", action="store_true")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
-    serve.set_defaults(handler=_lazy("commands", "serve"))
+    serve.set_defaults(handler=_lazy("build", "serve"))
 
     new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
     new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide")
     new.add_argument("--unit", required=True, help="đơn vị chủ trì")
     new.add_argument("--field", help="lĩnh vực")
     new.add_argument("title")
-    new.set_defaults(handler=_lazy("commands", "new"))
+    new.set_defaults(handler=_lazy("new", "new"))
 
-    from . import diff, importer
+    from eiso.cli import diff, import_tthc
 
     diff.add_parser(sub)
-    importer.add_parser(sub)
+    import_tthc.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due",))
     report.add_argument("--format", choices=("text", "json"), default="text")
     report.add_argument("--today", help="ngày tính (YYYY-MM-DD), mặc định hôm nay")
-    report.set_defaults(handler=_lazy("commands", "report"))
+    report.set_defaults(handler=_lazy("report", "report"))
     return parser
 
 
@@ -82,16 +81,9 @@ def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from importlib import import_module
 
-        return getattr(import_module(f"eiso.{module}"), name)(args)
+        return getattr(import_module(f"eiso.cli.{module}"), name)(args)
 
     return run
-
-
-def repo_root(config: str) -> Path:
-    path = Path(config)
-    if not path.is_file():
-        raise UsageError(f"không tìm thấy tệp cấu hình «{config}» (chạy lệnh từ thư mục gốc của kho)")
-    return path.resolve().parent
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .forge import merge_request_url
-from .history import Change, History, RevisionEntry
-from .loader import decode_source, parse_document
-from .model import Document
+from eiso.sites.forge import merge_request_url
+from eiso.control.history import Change, History, RevisionEntry
+from eiso.documents.loader import decode_source, parse_document
+from eiso.documents.model import Document
 
 
 @dataclass(frozen=True)

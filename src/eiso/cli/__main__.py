@@ -1,0 +1,5 @@
+import sys
+
+from eiso.cli import main
+
+sys.exit(main())

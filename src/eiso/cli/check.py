@@ -1,0 +1,30 @@
+"""``eiso check``: validate every document, and a merge request's change policy."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eiso.cli.common import EXIT_FINDINGS, EXIT_OK
+from eiso.documents.checks import check_corpus
+from eiso.documents.findings import FORMATS, Finding
+from eiso.documents.loader import load_corpus
+from eiso.project import procedures_dir, repo_root
+
+def check(args: argparse.Namespace) -> int:
+    root, procedures = repo_root(args.config), procedures_dir(args.config)
+    corpus = load_corpus(root, procedures)
+    findings: list[Finding] = check_corpus(corpus)
+    if args.against:
+        from eiso.control.policy import check_policy
+
+        findings = sorted(findings + check_policy(root, procedures, args.against))
+    output = FORMATS[args.format](findings)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+        if args.format != "text":
+            sys.stdout.write(FORMATS["text"](findings))
+    else:
+        sys.stdout.write(output)
+    return EXIT_FINDINGS if findings else EXIT_OK

@@ -1,0 +1,49 @@
+"""The agency's repository as the core sees it: its root and the ``eiso`` plugin's options.
+
+Read from ``mkdocs.yml`` without loading MkDocs, so commands that only check or compare
+documents do not pay for the site engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from eiso.errors import EisoError
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose Material settings use !!python/name tags, without running them."""
+
+
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def repo_root(config: str | Path) -> Path:
+    """The repository root: the folder of the configuration file."""
+    path = Path(config)
+    if not path.is_file():
+        raise EisoError(f"không tìm thấy tệp cấu hình «{config}» (chạy lệnh từ thư mục gốc của kho)")
+    return path.resolve().parent
+
+
+def plugin_options(config_file: Path) -> dict:
+    """The ``eiso`` plugin's options in mkdocs.yml (following INHERIT)."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise EisoError(f"không đọc được «{config_file}»: {error}") from None
+    options: dict = {}
+    if isinstance(data, dict) and isinstance(data.get("INHERIT"), str):
+        options.update(plugin_options(config_file.parent / data["INHERIT"]))
+    for entry in (data.get("plugins") if isinstance(data, dict) else None) or []:
+        if isinstance(entry, dict) and isinstance(entry.get("eiso"), dict):
+            options.update(entry["eiso"])
+    return options
+
+
+def procedures_dir(config_file: str | Path) -> str:
+    """The folder of controlled documents, relative to the root (``procedures`` by default)."""
+    return str(plugin_options(Path(config_file)).get("procedures_dir", "procedures"))
