@@ -10,12 +10,12 @@ from eiso.cli.common import EXIT_FINDINGS, EXIT_OK
 from eiso.documents.checks import check_corpus
 from eiso.documents.findings import FORMATS, Finding
 from eiso.documents.loader import load_corpus
-from eiso.project import procedures_dir, repo_root
+from eiso.project import markdown_setup, procedures_dir, repo_root
 
 def check(args: argparse.Namespace) -> int:
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     corpus = load_corpus(root, procedures)
-    findings: list[Finding] = check_corpus(corpus)
+    findings: list[Finding] = check_corpus(corpus, markdown_setup(args.config))
     if args.against:
         from eiso.control.policy import check_policy
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 from eiso.documents import durations
+from eiso.documents.budget import MarkdownSetup, pathological_markdown, render_budget
 from eiso.documents.findings import Finding, field_name
+from eiso.documents.htmlscan import LineCounter, start_tags
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
 from eiso.documents.text import slugify
@@ -15,28 +16,38 @@ from eiso.documents.text import slugify
 _DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
 _URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
 _BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
-_MD_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data)\s*:[^)\s]*)", re.IGNORECASE)
+# One whitespace run before the optional "<" and one after: adjacent \s* around "<?" backtrack quadratically.
+_MD_LINK = re.compile(r"\]\(\s*(?:<\s*)?((?:javascript|vbscript|data)\s*:[^)\s]*)", re.IGNORECASE)
 
 
-def check_corpus(corpus: Corpus) -> list[Finding]:
-    """Every finding of the corpus: load errors, document rules and cross-document rules."""
+def check_corpus(corpus: Corpus, setup: MarkdownSetup | None = None) -> list[Finding]:
+    """Every finding of the corpus: load errors, document rules and cross-document rules.
+
+    ``setup``: the Markdown extensions the site renders bodies with (default: the demo's).
+    """
     findings = list(corpus.findings)
     for document in corpus.documents:
-        findings.extend(check_document(document, corpus.root))
+        findings.extend(check_document(document, corpus.root, setup))
     findings.extend(_duplicate_codes(corpus.documents))
     findings.extend(_unknown_related(corpus.documents))
     return sorted(findings)
 
 
-def check_document(doc: Document, root: Path) -> list[Finding]:
+def check_document(doc: Document, root: Path, setup: MarkdownSetup | None = None) -> list[Finding]:
     return [
         *_required_by_status(doc),
         *_form_files(doc, root),
         *_dossier_forms(doc),
         *_step_time(doc),
         *unsafe_html(doc.path, doc.body, doc.body_line),
-        *pathological_markdown(doc.path, doc.body, doc.body_line),
+        *_renderable(doc, setup),
     ]
+
+
+def _renderable(doc: Document, setup: MarkdownSetup | None) -> list[Finding]:
+    """Nesting the parser cannot take, else a body that would render past its time budget."""
+    return (pathological_markdown(doc.path, doc.body, doc.body_line)
+            or render_budget(doc.path, doc.body, doc.body_line, setup))
 
 
 def _required_by_status(doc: Document) -> list[Finding]:
@@ -104,18 +115,27 @@ def _step_time(doc: Document) -> list[Finding]:
     return []
 
 
-def _duplicate_codes(documents: list[Document]) -> list[Finding]:
-    """Both files of a clash are reported: neither can own the URL of the code."""
+MAX_LISTED = 20  # files named in one duplicate-code finding; the rest are counted
+
+
+def duplicate_codes(documents: list[Document]) -> dict[str, list[Document]]:
+    """Documents sharing a code (by slug), in path order: none of them can own the code's URL."""
     by_slug: dict[str, list[Document]] = {}
     for doc in sorted(documents, key=lambda d: d.path):
         by_slug.setdefault(doc.slug, []).append(doc)
-    return [
-        _at(doc, ("code",), "code", f"mã hiệu «{doc.meta.code}» trùng với tài liệu "
-            f"«{other.meta.code}» ở {other.path}", "duplicate-code")
-        for clash in by_slug.values() if len(clash) > 1
-        for doc in clash
-        for other in clash if other is not doc
-    ]
+    return {slug: clash for slug, clash in by_slug.items() if len(clash) > 1}
+
+
+def _duplicate_codes(documents: list[Document]) -> list[Finding]:
+    """One finding per shared code, on its first file, listing the others (linear in the files)."""
+    findings = []
+    for clash in duplicate_codes(documents).values():
+        first, others = clash[0], clash[1:]
+        listed = ", ".join(f"{doc.path} («{doc.meta.code}»)" for doc in others[:MAX_LISTED])
+        more = f" và {len(others) - MAX_LISTED} tệp khác" if len(others) > MAX_LISTED else ""
+        findings.append(_at(first, ("code",), "code", f"mã hiệu «{first.meta.code}» trùng ở {len(clash)} tài liệu; "
+                            f"trùng với: {listed}{more}; không tài liệu nào trong số này được xuất bản", "duplicate-code"))
+    return findings
 
 
 def _unknown_related(documents: list[Document]) -> list[Finding]:
@@ -132,54 +152,24 @@ def _at(doc: Document, key: tuple, field: str, message: str, rule: str, severity
     return Finding(doc.path, doc.line_of(*key), field, message, rule, severity)  # type: ignore[arg-type]
 
 
-class _UnsafeHtmlScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        if tag in _DANGEROUS_TAGS:
-            self.problems.append((line, f"thẻ HTML <{tag}> không được phép"))
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append((line, f"thuộc tính sự kiện «{name}» không được phép"))
-            elif name in _URL_ATTRS and value and _BAD_SCHEME.match(value):
-                self.problems.append((line, f"địa chỉ «{value.split(':')[0]}:» không được phép"))
-
-
 def unsafe_html(path: str, markdown: str, first_line: int) -> list[Finding]:
     """Script, event handlers and script URLs in a body: they are removed from the page and reported."""
     if "<" not in markdown and ":" not in markdown:
         return []
-    scanner = _UnsafeHtmlScanner()
-    scanner.feed(markdown)
-    scanner.close()
-    problems = list(scanner.problems)
+    problems = []
+    for tag in start_tags(markdown):
+        if tag.name in _DANGEROUS_TAGS:
+            problems.append((tag.line, f"thẻ HTML <{tag.name}> không được phép"))
+        for name, value in tag.attrs:
+            if name.startswith("on"):
+                problems.append((tag.line, f"thuộc tính sự kiện «{name}» không được phép"))
+            elif name in _URL_ATTRS and value and _BAD_SCHEME.match(value):
+                problems.append((tag.line, f"địa chỉ «{value.split(':')[0]}:» không được phép"))
+    lines = LineCounter(markdown)
     for match in _MD_LINK.finditer(markdown):
-        line = markdown.count("\n", 0, match.start()) + 1
+        line = lines.at(match.start())
         problems.append((line, f"liên kết «{match.group(1).split(':')[0]}:» không được phép"))
     return [
         Finding(path, first_line + line - 1, "body", f"{message}; nội dung này bị loại khỏi trang", "unsafe-html", "warning")
         for line, message in sorted(set(problems))
     ]
-
-
-MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels
-MAX_MARKER_RUN = 64  # consecutive emphasis markers
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])\s")
-_QUOTE = re.compile(r"^\s*((?:>\s*)+)")
-_MARKERS = re.compile(r"[*_~]{%d,}" % (MAX_MARKER_RUN + 1))
-
-
-def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
-    """Nesting that makes Markdown parsers slow or deep; such a body is not rendered."""
-    for number, line in enumerate(markdown.split("\n"), first_line):
-        item = _LIST_ITEM.match(line)
-        quote = _QUOTE.match(line)
-        depth = max(len(item.group(1).expandtabs(4)) // 2 if item else 0, quote.group(1).count(">") if quote else 0)
-        if depth > MAX_NESTING:
-            return [Finding(path, number, "body", f"Markdown lồng quá sâu (hơn {MAX_NESTING} cấp danh sách/trích dẫn)", "markdown-depth")]
-        if _MARKERS.search(line) or line.count("*") + line.count("_") > 2000:
-            return [Finding(path, number, "body", "quá nhiều ký hiệu nhấn mạnh (* _ ~) liên tiếp", "markdown-depth")]
-    return []

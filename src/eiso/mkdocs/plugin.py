@@ -21,6 +21,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from eiso.documents.budget import MarkdownSetup, over_budget
 from eiso.documents.checks import check_corpus
 from eiso.sites.csp import add_csp_meta
 from eiso.documents.findings import Finding
@@ -38,6 +39,7 @@ from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
+from eiso.mkdocs.budget import BudgetExtension
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.macros_guard import sandbox_macros
 
@@ -55,6 +57,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.rendering: str | None = None  # src_uri of the page being rendered
+        self.refused: dict[str, str] = {}  # src_uri -> why its Markdown was refused
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -64,6 +68,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
             _skip_material_indexing(config.plugins)
+        config.markdown_extensions.append(BudgetExtension(self._refuse))
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
         self.root = Path(config.config_file_path).resolve().parent
@@ -74,6 +79,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             os.environ.setdefault("SOURCE_DATE_EPOCH", str(self.commit_time))
         return config
 
+    def _refuse(self, reason: str) -> None:
+        if self.rendering is not None:
+            self.refused[self.rendering] = reason
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
         self.preview_base = preview_base() if self.config.audience == "internal" else None
@@ -83,7 +92,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         corpus = load_corpus(root, self.config.procedures_dir)
-        self.findings = check_corpus(corpus)
+        self.refused = {}
+        self.findings = check_corpus(corpus, _markdown_setup(config))
         for finding in self.findings:
             if finding.severity == "warning":
                 log.warning(str(finding))
@@ -128,12 +138,17 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self.generated:
             page.meta["render_macros"] = False
+        self.rendering = page.file.src_uri
         return markdown
 
     @event_priority(-100)  # last: nothing may change a procedure's Markdown after us
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Popped: once rendered, a page's document is no longer held (memory at 10,000 documents).
         planned = self.planned.pop(page.file.src_uri, None)
+        self.rendering = None
+        if page.file.src_uri in self.refused:
+            self.findings.append(_refusal(page, planned, self.refused[page.file.src_uri], self.root))
+            log.error(str(self.findings[-1]))
         if self.preview_base:
             page.meta["robots"] = "noindex"
         if planned is None:
@@ -176,6 +191,19 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def _markdown_setup(config: MkDocsConfig) -> MarkdownSetup:
+    extensions = tuple(e for e in config.markdown_extensions if not isinstance(e, BudgetExtension))
+    return MarkdownSetup(extensions, dict(config.mdx_configs or {}))
+
+
+def _refusal(page: Page, planned: PlannedPage | None, reason: str, root: Path) -> Finding:
+    document = planned.document if planned is not None else None
+    if document is not None:
+        return over_budget(document.path, document.body_line, reason)
+    source = Path(page.file.abs_src_path or page.file.src_uri)
+    return over_budget(source.relative_to(root).as_posix() if source.is_relative_to(root) else page.file.src_uri, 1, reason)
 
 
 def _page_source(page: PlannedPage) -> str:

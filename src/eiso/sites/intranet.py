@@ -17,7 +17,7 @@ import datetime as dt
 from eiso.control import archive
 from eiso.documents import durations
 from eiso.sites import renderer
-from eiso.documents.checks import resolve_attachment
+from eiso.documents.checks import duplicate_codes, resolve_attachment
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
 from eiso.documents.literal import protect_template_text
@@ -301,4 +301,6 @@ def documents_json(rows: list[Row]) -> bytes:
 def valid_documents(corpus: Corpus, findings: list[Any]) -> list[Document]:
     """Documents without an error finding: the only ones a site may publish."""
     broken = {(f.path) for f in findings if f.severity == "error"}
+    # A duplicate code is reported once, on its first file; every file sharing it is held back.
+    broken.update(doc.path for clash in duplicate_codes(corpus.documents).values() for doc in clash)
     return [doc for doc in corpus.documents if doc.path not in broken]

@@ -1,0 +1,35 @@
+"""A time budget around MkDocs' rendering of each page's Markdown.
+
+MkDocs makes one ``markdown.Markdown`` per page from the configured extensions; this
+extension wraps that instance's ``convert`` with the core's budget, so a body that
+would hang the build is replaced by a notice and reported, and the build goes on.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from markdown import Extension, Markdown
+
+from eiso.documents.budget import OverBudget, within_budget
+
+REFUSED_HTML = ('<p class="eiso-refused">Nội dung của trang này quá phức tạp để hiển thị '
+                "và đã bị từ chối; xem báo cáo kiểm tra.</p>")
+
+
+class BudgetExtension(Extension):
+    def __init__(self, on_refused: Callable[[str], None]) -> None:
+        super().__init__()
+        self.on_refused = on_refused
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        convert = md.convert
+
+        def bounded(source: str) -> str:
+            try:
+                return within_budget(lambda: convert(source))
+            except OverBudget as error:
+                self.on_refused(str(error))
+                return REFUSED_HTML
+
+        md.convert = bounded  # type: ignore[method-assign]
