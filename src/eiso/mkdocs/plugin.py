@@ -121,7 +121,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             if self.config.audience == "public":
                 updated = {p: dt.date.fromisoformat(c.date[:10]) for p in history.paths() if (c := history.last_change(p))}
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
-                return plan_public(project(documents, root, updated), root, options)
+                procedures = project(documents, root, updated, _markdown_setup(config))
+                for proc in procedures:
+                    if proc.refused:  # its body is left out of the page; the build reports it
+                        self.findings.append(over_budget(proc.path, proc.body_line, proc.refused))
+                        log.error(str(self.findings[-1]))
+                return plan_public(procedures, root, options)
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes))
