@@ -6,6 +6,7 @@ import argparse
 import copy
 import html as html_lib
 import json
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from eiso.importers.tthc import DRAFT_NOTE, MANIFEST_NAME, build_document, impor
 from eiso.documents.loader import load_corpus, parse_document
 from eiso.documents.model import Duration
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
+# Beside the repository (../shared/corpus); EISO_NATIONAL_CORPUS names it from a worktree elsewhere.
+CORPUS = Path(os.environ.get("EISO_NATIONAL_CORPUS")
+              or Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl")
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
 
 
@@ -394,3 +397,59 @@ def test_import_without_a_source_prints_help(capsys) -> None:
     args = parser().parse_args(["import"])
     assert args.handler(args) == 2
     assert "tthc" in capsys.readouterr().out
+
+
+# -- citizen steps: "trình tự thực hiện" as the public page lists it ---------------------------------
+
+
+def test_numbered_steps_become_citizen_steps() -> None:
+    _, doc, warnings = build(record())
+    assert doc.meta.tthc.citizen_steps == ["Nộp hồ sơ.", "Nhận kết quả."]
+    assert not any("trình tự" in w for w in warnings)
+
+
+def test_steps_numbered_inline_and_with_bullets_are_cut_at_each_number() -> None:
+    text = "Trình tự:\n+ Bước 1: Nộp hồ sơ tại xã.  + Bước 2. Xã kiểm tra;\nnếu thiếu thì hướng dẫn bổ sung.\n- BƯỚC 3 - Trả kết quả."
+    _, doc, _ = build(record(steps_text=text))
+    assert doc.meta.tthc.citizen_steps == ["Nộp hồ sơ tại xã.", "Xã kiểm tra; nếu thiếu thì hướng dẫn bổ sung.",
+                                           "Trả kết quả."]
+
+
+def test_list_items_without_numbers_are_steps_and_headings_join_their_item() -> None:
+    text = ("a) Nộp hồ sơ:\nNgười yêu cầu nộp hồ sơ tại Bộ phận một cửa.\nb) Giải quyết:\n"
+            "- Công chức kiểm tra hồ sơ;\n  tiếp tục trên dòng sau.\n- Trả kết quả cho người yêu cầu.")
+    steps = importer.citizen_steps(text)
+    assert steps == ["Nộp hồ sơ: Người yêu cầu nộp hồ sơ tại Bộ phận một cửa.",
+                     "Giải quyết: Công chức kiểm tra hồ sơ; tiếp tục trên dòng sau.",
+                     "Trả kết quả cho người yêu cầu."]
+
+
+def test_citizen_steps_stay_short_and_few() -> None:
+    long_step = "Bước 1: " + "Cơ quan xem xét hồ sơ của người dân. " * 40 + "\nBước 2: Trả kết quả."
+    first, second = importer.citizen_steps(long_step)
+    assert len(first) <= 402 and first.endswith("…") and first.startswith("Cơ quan xem xét")
+    assert second == "Trả kết quả."
+    many = importer.citizen_steps("".join(f"Bước {i}: Việc thứ {i} của người dân.\n" for i in range(1, 31)))
+    assert len(many) == 12 and many[0] == "Việc thứ 1 của người dân." and "toàn văn" in many[-1]
+
+
+def test_missing_or_unreadable_steps() -> None:
+    _, doc, warnings = build(record(steps_text="Không có thông tin"))
+    assert doc.meta.tthc.citizen_steps == [] and not any("trình tự" in w for w in warnings)
+    _, doc, warnings = build(record(steps_text="1.2.3"))
+    assert doc.meta.tthc.citizen_steps == [] and any("citizen_steps" in w for w in warnings)
+
+
+def test_citizen_steps_are_plain_data_even_when_hostile() -> None:
+    _, doc, _ = build(record(steps_text="Bước 1: <script>alert(1)</script> nộp {{ config }}.\nBước 2: Nhận kết quả."))
+    assert doc.meta.tthc.citizen_steps[0] == "<script>alert(1)</script> nộp {{ config }}."  # escaped by templates
+    # Long runs of what the splitter looks for stay linear (a backtracking pattern would not finish).
+    [words] = importer.citizen_steps("Bước " * 200_000)  # no number: one paragraph, cut short
+    assert len(words) <= 402
+    assert len(importer.citizen_steps("Bước 1: x ở đây nhé\n" * 50_000)) == 12
+
+
+def test_most_commune_records_get_citizen_steps(national) -> None:
+    commune = [r for r in national if "cấp xã" in r["level"].lower()]
+    with_steps = [r for r in commune if importer.citizen_steps(r.get("steps_text"))]
+    assert len(with_steps) >= 0.9 * len(commune)
