@@ -11,23 +11,24 @@ from typing import Callable
 
 from markdown import Extension, Markdown
 
-from eiso.documents.budget import OverBudget, within_budget
+from eiso.documents.budget import RENDER_SECONDS, OverBudget, within_budget
 
 REFUSED_HTML = ('<p class="eiso-refused">Nội dung của trang này quá phức tạp để hiển thị '
                 "và đã bị từ chối; xem báo cáo kiểm tra.</p>")
 
 
 class BudgetExtension(Extension):
-    def __init__(self, on_refused: Callable[[str], None]) -> None:
+    def __init__(self, on_refused: Callable[[str], None], seconds: float = RENDER_SECONDS) -> None:
         super().__init__()
         self.on_refused = on_refused
+        self.seconds = seconds
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         convert = md.convert
 
         def bounded(source: str) -> str:
             try:
-                return within_budget(lambda: convert(source))
+                return within_budget(lambda: convert(source), self.seconds)
             except OverBudget as error:
                 self.on_refused(str(error))
                 return REFUSED_HTML

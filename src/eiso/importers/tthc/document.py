@@ -13,7 +13,7 @@ from eiso.importers.tthc.body import render_body
 from eiso.importers.tthc.clean import (as_list, canonical_level, clean_channels, clean_decision, clean_dossier,
                                        clean_value, meaningful, one_line, strip_marker)
 from eiso.importers.tthc.legal import clean_legal_basis
-from eiso.importers.tthc.steps import FRONT_DESK, citizen_steps, draft_steps
+from eiso.importers.tthc.steps import FRONT_DESK, MAX_CITIZEN_STEPS, citizen_steps, draft_steps
 
 
 CODE_PREFIX = "QT-TTHC-"
@@ -88,6 +88,10 @@ def build_document(record: dict, *, level: str | None = None, warnings: list[str
     tthc["channels"] = channels
     tthc["dossier"] = dossier
     public_steps = citizen_steps(record.get("steps_text"))
+    if len(public_steps) > MAX_CITIZEN_STEPS:
+        warn(f"trình tự thực hiện có {len(public_steps)} bước; chỉ giữ {MAX_CITIZEN_STEPS} bước đầu cho người dân, "
+             "cần rút gọn tthc.citizen_steps")
+        public_steps = public_steps[:MAX_CITIZEN_STEPS]
     if public_steps:
         tthc["citizen_steps"] = public_steps
     elif clean_value(record.get("steps_text")):

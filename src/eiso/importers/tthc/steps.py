@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from typing import Any
 
 from eiso.importers.tthc.clean import as_number, clean_value, one_line, strip_list_marker
 
@@ -70,7 +71,7 @@ def draft_steps(channels: list[dict], agency: str) -> list[dict]:
 # Citizen steps: "trình tự thực hiện" as short items for the public page
 # --------------------------------------------------------------------------------------------------
 
-MAX_CITIZEN_STEPS = 12
+MAX_CITIZEN_STEPS = 15  # more is no longer a list a citizen reads; the importer reports the cut
 MAX_STEP_CHARS = 400  # a step longer than this is cut at a sentence end
 # "Bước 1:", "+ Bước 2.", "BƯỚC 3 -": where the national text starts a numbered step. No nested
 # quantifiers: one linear scan even on hostile text.
@@ -81,8 +82,10 @@ _SENTENCE_END = re.compile(r"[.;!?](?=\s)")
 _LETTERS = re.compile(r"[^\W\d_]")
 
 
-def citizen_steps(steps_text: str) -> list[str]:
+def citizen_steps(steps_text: Any) -> list[str]:
     """The national "trình tự thực hiện" as a list of short, plain steps (empty when none can be read).
+
+    All the steps found are returned; the importer keeps the first MAX_CITIZEN_STEPS.
 
     Numbered "Bước N" steps are cut where each number starts, wherever it stands on a line;
     without them, each list item (``-``, ``+``, ``a)``, ``1.``) is a step, and lines that only
@@ -94,10 +97,7 @@ def citizen_steps(steps_text: str) -> list[str]:
     starts = [m.start() for m in _STEP_START.finditer(text)]
     pieces = _cut(text, starts) if len(starts) >= 2 else _items(text)
     steps = [_short_step(_STEP_NUMBER.sub("", one_line(piece).strip(" -+*•·–—")).strip(" ;,")) for piece in pieces]
-    steps = [step for step in steps if len(_LETTERS.findall(step)) >= 3]  # not bare numbering or punctuation
-    if len(steps) > MAX_CITIZEN_STEPS:  # the rest stays in the body's "Trình tự thực hiện"
-        steps = steps[:MAX_CITIZEN_STEPS - 1] + ["Các bước tiếp theo: xem toàn văn trình tự thực hiện."]
-    return steps
+    return [step for step in steps if len(_LETTERS.findall(step)) >= 3]  # not bare numbering or punctuation
 
 
 def _cut(text: str, starts: list[int]) -> list[str]:
