@@ -119,3 +119,55 @@ def test_site_renderer_replaces_an_over_budget_page_and_reports_it():
     assert refused and "giây" in refused[0]
     md = markdown.Markdown(extensions=["tables", BudgetExtension(refused.append, seconds=0.5)])
     assert md.convert("Bình thường") == "<p>Bình thường</p>" and len(refused) == 1
+
+
+# -- every parser of untrusted text is linear: each call must end well within its bound -----------------
+
+
+def _finishes(seconds: float, work, *args) -> bool:
+    """Run ``work(*args)`` in a forked child (a C-level regex ignores signals) and kill it at the bound."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=work, args=args)
+    child.start()
+    child.join(seconds)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return False
+    return child.exitcode == 0
+
+
+def _linear_cases():
+    from eiso.control.diff_sections import atx_heading, split_sections
+    from eiso.documents.budget import pathological_markdown
+    from eiso.documents.checks import unsafe_html
+    from eiso.documents.htmlscan import start_tags
+    from eiso.documents.literal import protect_template_text
+    from eiso.importers.tthc import citizen_steps, markdown_blocks
+    from eiso.importers.tthc.clean import strip_marker
+    from eiso.importers.tthc.legal import _title_without_code
+
+    spaces = " " * 200_000
+    return {
+        "template-backticks": (protect_template_text, "{" + "`" * 200_000),
+        "template-braces": (protect_template_text, "{{" * 200_000),
+        "template-code-spans": (protect_template_text, "{{ `a" * 50_000),
+        "html-comments": (lambda t: list(start_tags(t)), "<!--" * 200_000),
+        "html-autolinks": (lambda t: unsafe_html("p", t, 1), "<http://" * 100_000),
+        "html-open-quotes": (lambda t: unsafe_html("p", t, 1), "<a b='" * 100_000),
+        "markdown-link-spaces": (lambda t: unsafe_html("p", t, 1), "](" + spaces + "x"),
+        "shape-screen": (lambda t: pathological_markdown("p", t, 1), ("[a](<!--" + spaces[:50]) * 20_000),
+        "diff-heading-spaces": (atx_heading, "# a" + spaces + "x"),
+        "diff-sections": (split_sections, ("# a" + spaces[:1000] + "x\n") * 200),
+        "import-step-blanks": (markdown_blocks, "a" + spaces + "b"),
+        "import-trailing-punctuation": (strip_marker, "a" + " ;" * 100_000 + "b"),
+        "import-number-word": (lambda t: _title_without_code(t, "60/2014/QH13"), "Luật" + spaces + "x số 60/2014/QH13"),
+        "citizen-steps": (citizen_steps, "Bước" + spaces + "1:" + "x" * 1000),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_linear_cases()))
+def test_untrusted_text_parsers_finish_within_their_bound(name):
+    work, text = _linear_cases()[name]
+    assert _finishes(20, work, text), f"{name}: still running after 20 s"

@@ -42,7 +42,8 @@ _STEP_LINE = re.compile(r"^(Bước\s*\d+)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE
 
 def markdown_blocks(text: str) -> str:
     """Free text as Markdown paragraphs and lists; "Bước N:" in bold."""
-    text = re.sub(r"[ \t]+(?=(?:[+\-]\s*)?Bước\s*\d+\s*[:.])", "\n", text)
+    # Only from the start of a run of blanks: from inside it, each position would rescan the run.
+    text = re.sub(r"(?<![ \t])[ \t]+(?=(?:[+\-]\s*)?Bước\s*\d+\s*[:.])", "\n", text)
     blocks: list[str] = []
     bullets: list[str] = []
     for raw in text.split("\n"):

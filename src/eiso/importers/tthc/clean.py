@@ -20,9 +20,10 @@ SPACES = re.compile(r"[ \t\xa0\u2000-\u200a\u202f\u205f\u3000]+")
 _HEADER_DOSSIER = re.compile(r"Tên giấy tờ\s*Mẫu đơn,\s*tờ khai\s*Số lượng")
 _MARKER = re.compile(r"^(?:[-+*•·–—>]+\s*|\(?[a-zđ]\)\s+|\((?:[ivx]+|\d{1,2})\)\s*|[ivx]+[.)]\s+|\d{1,2}[.)](?!\d)\s*)+",
                      re.IGNORECASE)
-# Stray punctuation behind a value; removed with str.rstrip, since "[…]+$" searched through a long
-# run of these characters backtracks quadratically.
-_TRAILING = " \t\n\r\f\v\xa0;,.:(-–—"
+# What regex's \s matches, for str.strip: "[\s…]+$" searched through a long run of such characters
+# backtracks quadratically, stripping them from the end is linear.
+BLANKS = " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_TRAILING = BLANKS + ";,.:(-–—"  # stray punctuation behind a value
 
 
 def clean_text(value: Any) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from eiso.documents.text import fold, slugify
-from eiso.importers.tthc.clean import SPACES, clean_value, meaningful, no_info, one_line, short
+from eiso.importers.tthc.clean import BLANKS, SPACES, clean_value, meaningful, no_info, one_line, short
 
 
 _HEADER_LEGAL = re.compile(r"^\s*Tên văn bản pháp lý\s*Mã văn bản")
@@ -101,8 +101,15 @@ def _tidy_title(text: str) -> str:
     text = text.replace(_GLUE, " ")
     text = _GLUED_DOC_TYPE.sub("", text)  # "…môi trườngLuật số" + "146/2025/QH15": the code's own words
     text = SPACES.sub(" ", text.replace("\n", " ")).strip()
-    text = re.sub(r"^[\s\-–—:;,.)]+", "", text)
-    return re.sub(r"[\s\-–—:;,(]+$", "", text).strip()
+    return text.lstrip(BLANKS + "-–—:;,.)").rstrip(BLANKS + "-–—:;,(").strip()
+
+
+def _without_number_word(text: str) -> str:
+    """Without a trailing "số" (the word before a code) and separators; str methods, linear."""
+    text = text.rstrip(BLANKS + ":,-–")
+    if text[-2:].lower() == "số" and text[:-2] != text[:-2].rstrip(BLANKS):
+        text = text[:-2]
+    return text.strip()
 
 
 def _title_without_code(title: str, code: str) -> str:
@@ -113,7 +120,7 @@ def _title_without_code(title: str, code: str) -> str:
     start, end, found = codes[-1]
     if found != code or title[end:].strip(" .;,"):
         return title
-    rest = re.sub(r"(?:\s+số)?[\s:,\-–]*$", "", title[:start], flags=re.IGNORECASE).strip()
+    rest = _without_number_word(title[:start])
     if not rest or fold(rest) in _DOC_TYPES or len(rest.split()) < 2:
         return title
     return rest
