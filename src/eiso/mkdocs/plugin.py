@@ -201,7 +201,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # documents that is most of the memory, and nothing reads them after this event.
             page.markdown, page.content = None, None
         output = add_csp_meta(output)
-        if self.incremental is not None:
+        if self.incremental is not None and page.file.src_uri not in self.refused:  # a refusal is never reused
             self.incremental.page_written(page.file.src_uri, output, self.page_entries.pop(page.file.src_uri, None))
         return output
 
