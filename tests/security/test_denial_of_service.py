@@ -110,6 +110,11 @@ def test_render_budget_interrupts_a_slow_render_and_the_depth_overflow():
     with pytest.raises(OverBudget):
         within_budget(lambda: deep(0))
     assert within_budget(lambda: markdown.markdown("**đậm**"), seconds=5) == "<p><strong>đậm</strong></p>"
+    import signal
+
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no timer left behind
+    with pytest.raises(OverBudget):  # an inner budget never extends the one around it
+        within_budget(lambda: within_budget(lambda: markdown.markdown(slow), seconds=30), seconds=0.5)
 
 
 def test_site_renderer_replaces_an_over_budget_page_and_reports_it():

@@ -115,6 +115,7 @@ def procedure_record(proc: PublicProcedure) -> dict[str, Any]:
                       "fee": c.fee} for c in proc.channels],
         "dossier": [{"name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies} for d in proc.dossier],
         "legal_basis": [{"code": ref.code, "title": ref.title} for ref in proc.legal_basis],
+        "citizen_steps": list(proc.citizen_steps),
         "effective": proc.effective.isoformat() if proc.effective else None,
         "updated": proc.updated.isoformat() if proc.updated else None,
         "url": proc.url,
