@@ -53,14 +53,13 @@ CASES.update({
     "autolinks.md": body_case("QT-AUTO", "<http://" * 25_000),
     "comments.md": body_case("QT-COMMENT", "<!--" * 100_000),
     "definitions.md": body_case("QT-DL", "Thuật ngữ\n: định nghĩa\n" * 2000),
-    # Variants: the same weaknesses reached another way.
+    # Variants: the same weaknesses reached another way. Each is refused by a shape rule or is far (minutes)
+    # over the render budget, so that the outcome does not depend on how loaded the machine is.
     "link-parens.md": body_case("QT-LP", "[a](" * 8000),
     "open-tags.md": body_case("QT-TAG", "<a b='" * 5000),
     "balanced-brackets.md": body_case("QT-NEST", "[ " * 3000 + "] " * 3000),
     "spaced-definitions.md": body_case("QT-DL2", "Thuật ngữ\n\n: định nghĩa\n\n" * 2000),
-    "wide-table.md": body_case("QT-TABLE", "|" + "a|" * 30_000 + "\n|" + "-|" * 30_000),
-    "quoted-lists.md": body_case("QT-QL", ("> - " * 20 + "x\n") * 2000),
-    "same-headings.md": body_case("QT-HEAD", "## a\n\n" * 24_000),  # quadratic unique ids in the toc extension
+    "quoted-lists.md": body_case("QT-QL", ("> - " * 30 + "x\n") * 2000),
 })
 
 

@@ -154,5 +154,5 @@ def render_budget(path: str, markdown: str, first_line: int, setup: MarkdownSetu
 
 
 def over_budget(path: str, line: int, reason: str) -> Finding:
-    return Finding(path, line, "body", f"nội dung Markdown quá phức tạp để hiển thị ({reason}); tài liệu không "
+    return Finding(path, line, "body", f"nội dung Markdown không hiển thị được ({reason}); tài liệu không "
                    "được xuất bản — hãy chia nhỏ hoặc bỏ các ký hiệu lặp lại", "markdown-budget")

@@ -13,7 +13,7 @@ from markdown import Extension, Markdown
 
 from eiso.documents.budget import RENDER_SECONDS, OverBudget, within_budget
 
-REFUSED_HTML = ('<p class="eiso-refused">Nội dung của trang này quá phức tạp để hiển thị '
+REFUSED_HTML = ('<p class="eiso-refused">Nội dung của trang này không hiển thị được '
                 "và đã bị từ chối; xem báo cáo kiểm tra.</p>")
 
 
@@ -31,6 +31,9 @@ class BudgetExtension(Extension):
                 return within_budget(lambda: convert(source), self.seconds)
             except OverBudget as error:
                 self.on_refused(str(error))
+                return REFUSED_HTML
+            except Exception as error:  # noqa: BLE001 - one page's Markdown must not stop the whole build
+                self.on_refused(f"lỗi khi đọc Markdown: {type(error).__name__}")
                 return REFUSED_HTML
 
         md.convert = bounded  # type: ignore[method-assign]

@@ -103,6 +103,8 @@ def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updat
         body_html, refused = public_sections(doc.body, setup), None
     except OverBudget as error:
         body_html, refused = "", str(error)
+    except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
+        body_html, refused = "", f"lỗi khi đọc Markdown: {type(error).__name__}"
     return PublicProcedure(
         code=meta.code, slug=doc.slug, title=meta.title, field=meta.field, effective=meta.effective,
         updated=last, national_code=tthc.national_code, decision=tthc.decision, level=tthc.level,
