@@ -31,9 +31,11 @@ def history_site(tmp_path_factory):
     # carries a trailer of its own, which must not count.
     git.merge_request("sua-loi", "Sửa lỗi chính tả", 6, bump(3, "2025-06-01", "Nội dung lần ba, đã sửa."),
                       feature_message="Sửa lỗi chính tả\n\nApproved-by: Kẻ Giả Mạo <fake@example.vn>")
-    # A GitHub-style squash merge on main.
+    # A GitHub-style squash merge on main: the trailer in its body is the PR author's text and never
+    # approves; the approval is the note the workflow's CI job records from the PR's reviews.
     bump(4, "2025-09-01", "Nội dung lần bốn.")()
-    git.commit_all("Cập nhật lệ phí (#7)\n\nApproved-by: Phạm Thị Dung <dung@example.vn>")
+    git.commit_all("Cập nhật lệ phí (#7)\n\nApproved-by: Kẻ Giả Mạo <fake@example.vn>")
+    git.approval_note(git("rev-parse", "HEAD").strip(), "Phạm Thị Dung")
     # Rename a document through an MR: its history follows.
     git.merge_request("doi-ten", "Đổi tên tệp quy trình kiểm soát tài liệu", 8,
                       lambda: git("mv", "procedures/he-thong/kiem-soat-tai-lieu.md", "procedures/he-thong/qt-nb-01.md"),
