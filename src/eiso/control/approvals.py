@@ -38,6 +38,10 @@ _GITLAB_RE = re.compile(r"^[ \t]*See merge request[ \t]+([A-Za-z0-9_.\-/]*)!([0-
 _GITHUB_MERGE_RE = re.compile(r"^Merge pull request #([0-9]{1,9}) from \S")
 _GITHUB_SQUASH_RE = re.compile(r"^(.*?)[ \t]*\(#([0-9]{1,9})\)$")
 
+NOT_A_MERGE = (
+    "commit không phải commit hợp nhất: phê duyệt trong commit squash chỉ được tính khi repo_url "
+    "khai báo kho GitLab"
+)
 NO_NOTE = "chưa có ghi nhận phê duyệt của pull request (git notes refs/notes/approvals do CI ghi)"
 UNSIGNED_COMMIT = "commit hợp nhất không có chữ ký số hợp lệ của người ký tin cậy (trusted_signers)"
 UNSIGNED_NOTES = "ghi nhận phê duyệt (refs/notes/approvals) không có chữ ký số hợp lệ của người ký tin cậy"
@@ -70,6 +74,7 @@ class CommitInfo:
     subject: str
     mr: MergeRequest | None
     forge_tail: bool  # GitLab: the message ends with a forge-written trailer place
+    parents: int = 1
 
 
 UNKNOWN_COMMIT = CommitInfo("", "", "", None, False)
@@ -93,8 +98,11 @@ def parse_commit(raw: bytes) -> CommitInfo:
     author = ""
     date = ""
     encoding: str | None = None
+    parents = 0
     for line in header.split(b"\n"):
-        if line.startswith(b"author "):
+        if line.startswith(b"parent "):
+            parents += 1
+        elif line.startswith(b"author "):
             author, _date = _parse_ident(line[7:])
         elif line.startswith(b"committer "):
             _name, date = _parse_ident(line[10:])
@@ -104,9 +112,10 @@ def parse_commit(raw: bytes) -> CommitInfo:
     info = _parse_message(message, author, date)
     # git's view of the message must be the one checked here: a NUL ends it for git,
     # and another encoding is re-encoded by git before it parses the trailers.
-    if b"\0" in body or (encoding and encoding.lower().replace("-", "") != "utf8"):
-        info = CommitInfo(info.date, info.author, info.subject, info.mr, False)
-    return info
+    tail = info.forge_tail and b"\0" not in body
+    if encoding and encoding.lower().replace("-", "") != "utf8":
+        tail = False
+    return CommitInfo(info.date, info.author, info.subject, info.mr, tail, parents)
 
 
 def _decode(raw: bytes, encoding: str | None) -> str:
@@ -209,7 +218,9 @@ def _parse_message(message: str, author: str, date: str) -> CommitInfo:
         subject, body = "", []
 
     def body_title() -> str:
-        if body and not _is_see_mr(body[0][0]):
+        # A merge commit's subject is the forge's ("Merge branch …"); the MR title follows it.
+        # A squash commit's subject is the MR title itself.
+        if subject.startswith("Merge ") and body and not _is_see_mr(body[0][0]):
             title = clean_text(body[0][0])
             if title:
                 return title[:_TITLE_MAX]
@@ -277,22 +288,33 @@ def verdict(
     signature: str = "",
     require_signature: bool = False,
     notes_trusted: bool = True,
+    forge: str | None = None,
 ) -> Verdict:
     """The approvals that count for one first-parent commit.
 
     ``trailers`` are git's own parse of the message; ``note`` the parsed note of
-    ``refs/notes/approvals`` on that commit (None when there is none).
+    ``refs/notes/approvals`` on that commit (None when there is none); ``forge`` the
+    repository's forge when known ("gitlab" / "github", from ``repo_url``).
+
+    On GitHub every commit message on main is the author's text (PR title and body,
+    squash bodies, rebased commits), so a GitLab-looking tail never counts there; a
+    single-parent commit counts as a GitLab squash only when the forge is known to be
+    GitLab. Notes count only off GitLab, where anyone may push ``refs/notes/*``.
     """
     mr = info.mr
     if mr is None:
         return Verdict()
     if mr.forge == "gitlab":
-        if not info.forge_tail:
+        if not info.forge_tail or forge == "github":
             return Verdict()
+        if info.parents < 2 and forge != "gitlab":
+            return Verdict(problem=NOT_A_MERGE)
         approvals, reviewers = _collect(trailers)
         if approvals and require_signature and signature != "G":
             return Verdict(problem=UNSIGNED_COMMIT)
         return Verdict(approvals, reviewers)
+    if forge == "gitlab":
+        return Verdict()
     if note is None:
         return Verdict(problem=NO_NOTE)
     if not notes_trusted:

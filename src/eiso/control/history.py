@@ -255,11 +255,14 @@ def read_history(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     trusted_signers: str | os.PathLike[str] | None = None,
+    forge: str | None = None,
 ) -> History:
     """Read the first-parent history of ``ref`` for every ``.md`` file under ``procedures_dir``.
 
     With ``trusted_signers`` (an SSH allowed-signers file, relative to ``repo_root``), an
     approval counts only from a merge commit, or notes, signed by a key listed there.
+    ``forge`` ("gitlab" / "github", from ``repo_url``) narrows where approvals may be
+    recorded (see :func:`eiso.control.approvals.verdict`).
     Never raises for git problems: the returned :class:`History` then has
     ``available=False`` and a Vietnamese ``notice``.
     """
@@ -276,12 +279,12 @@ def read_history(
         config = (f"gpg.ssh.allowedSignersFile={root / os.fspath(trusted_signers)}",)
     git = Git(executable, root, timeout, config)
     try:
-        return _read(git, procedures_dir, ref, signed=trusted_signers is not None)
+        return _read(git, procedures_dir, ref, signed=trusted_signers is not None, forge=forge)
     except GitError as error:
         return History(available=False, notice=_NOTICE_FAILED.format(reason=error.reason))
 
 
-def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool) -> History:
+def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str | None) -> History:
     # Repository facts: where repo_root sits inside the work tree, and shallowness.
     facts = git.run("rev-parse", "--is-shallow-repository", "--show-prefix", check=False)
     if facts.returncode != 0:
@@ -381,6 +384,7 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool) -> History:
             signature=by_sha[sha].signature,
             require_signature=signed,
             notes_trusted=notes_trusted,
+            forge=forge,
         )
         for sha in wanted_commits
     }

@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 
 from eiso.documents.checks import check_corpus
 from eiso.sites.csp import add_csp_meta
+from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
 from eiso.control.gitinfo import head_commit_time
 from eiso.control.approvals import Approver, parse_approvers
@@ -105,7 +106,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return files
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
-        history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers)
+        forge = forge_kind(config.repo_url) if config.repo_url else None
+        history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
+                               forge=forge)
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
         try:
