@@ -56,6 +56,9 @@ class Git:
         return self("rev-parse", "HEAD").strip()
 
     def approval_note(self, commit: str, *approvers: str, ref: str = "approvals") -> None:
-        """What the GitHub workflow's CI job records: the PR's approving reviews as a git note."""
-        text = "".join(f"Approved-by: {name} <{name.split()[-1].lower()}@example.vn>\n" for name in approvers)
+        """What the GitHub workflow's CI job records: the PR's approving reviews as a git note.
+
+        Each approver is "Name <email>", or a name (the e-mail then made from its last word)."""
+        text = "".join(f"Approved-by: {who}\n" if "<" in who else f"Approved-by: {who} <{who.split()[-1].lower()}@example.vn>\n"
+                       for who in approvers)
         self("notes", f"--ref={ref}", "add", "-f", "-m", text.rstrip("\n"), commit, author="github-actions[bot]")

@@ -229,13 +229,16 @@ def _parse_message(message: str, author: str, date: str) -> CommitInfo:
     mr: MergeRequest | None = None
     tail = _forge_tail(raw_lines)
     gitlab = [match for line in lines[1:] if (match := _GITLAB_RE.match(line)) is not None]
-    if gitlab:
+    # GitHub's merge subject first: the body under it (PR title, description) is the author's,
+    # whatever GitLab-looking lines it holds.
+    if (match := _GITHUB_MERGE_RE.match(subject)) is not None:
+        number = int(match.group(1))
+        mr = MergeRequest(ref=f"#{number}", number=number, forge="github", title=body_title())
+        tail = None
+    elif gitlab:
         match = tail or gitlab[-1]
         number = int(match.group(2))
         mr = MergeRequest(ref=f"{match.group(1)}!{number}", number=number, forge="gitlab", title=body_title())
-    elif (match := _GITHUB_MERGE_RE.match(subject)) is not None:
-        number = int(match.group(1))
-        mr = MergeRequest(ref=f"#{number}", number=number, forge="github", title=body_title())
     elif (match := _GITHUB_SQUASH_RE.match(subject)) is not None:
         number = int(match.group(2))
         title = match.group(1).strip() or subject
