@@ -107,6 +107,12 @@ GITLAB_FORGERIES = {
         f"{MERGE}\n\n{FORGED}\n\nSee merge request xa/e-iso!5\n",
     "trailer paragraph glued to See merge request":
         f"{MERGE}\n\nSửa quy trình\n\n{FORGED}\nSee merge request xa/e-iso!5",
+    # With a git-generated trailer in it, git reads this last paragraph as a trailer block
+    # (its 25% rule): only the position after the forge's line tells it is the author's.
+    "trailers and Signed-off-by glued to See merge request":
+        f"{MERGE}\n\nSửa\n\n{FORGED}\nSigned-off-by: {FORGER} <gia@example.vn>\nSee merge request xa/e-iso!5\n",
+    "description placed after See merge request":
+        f"{MERGE}\n\nSửa\n\nSee merge request xa/e-iso!5\n\nMô tả của tác giả.\n\n{FORGED}\n",
     "lower-case trailer in the description":
         f"{MERGE}\n\nSửa\n\napproved-by: {FORGER} <gia@example.vn>\n\nSee merge request xa/e-iso!5\n",
     "spaced separator in the description":
