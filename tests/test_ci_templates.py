@@ -271,9 +271,11 @@ def _git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "EISO_SIGNING_KEY"])
+def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path, monkeypatch, signed: bool) -> None:
     """The job's very script, with the real git and a stand-in `gh` that answers as the API (after --jq)."""
     import json
+    import shutil
 
     from eiso.control.history import read_history
 
@@ -313,10 +315,18 @@ def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path
     gh = bin_dir / "gh"
     gh.write_text(f"#!{sys.executable}\n{FAKE_GH}", encoding="utf-8")
     gh.chmod(0o755)
+    signing_key = ""
+    if signed:
+        if shutil.which("ssh-keygen") is None:
+            pytest.skip("ssh-keygen không có trên máy")
+        key = tmp_path / "ci-key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        signing_key = key.read_text(encoding="utf-8")
     step = next(s for s in github()["jobs"]["approvals"]["steps"] if "run" in s)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", FAKE_GH_ANSWERS=str(answers),
-               GH_TOKEN="x", REPO="ubnd-xa/e-iso", BEFORE=before, AFTER=merge, RUNNER_TEMP=str(tmp_path),
-               SIGNING_KEY="")
+               GH_TOKEN="x", REPO="ubnd-xa/e-iso", BEFORE=before, AFTER=merge, RUNNER_TEMP=str(tmp_path / "tmp"),
+               SIGNING_KEY=signing_key)
+    (tmp_path / "tmp").mkdir()
     result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=work, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
@@ -328,3 +338,8 @@ def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path
     _git(reader, "fetch", "-q", "origin", "+refs/notes/approvals:refs/notes/approvals")  # the build job's step
     change = read_history(reader, forge="github").last_change("procedures/qt.md")
     assert change.approvers == ("Lê Văn Cường",) and change.approved
+    if signed:  # the key left no trace on the runner, and the notes pass trusted_signers
+        assert list((tmp_path / "tmp").iterdir()) == []
+        (reader / ".gitsigners").write_text(f"ci@example.vn {key.with_suffix('.pub').read_text()}", encoding="utf-8")
+        trusted = read_history(reader, forge="github", trusted_signers=".gitsigners")
+        assert trusted.last_change("procedures/qt.md").approved
