@@ -230,6 +230,17 @@ def test_github_squash_approved_by_the_ci_note(repo: Repo) -> None:
     assert change.approvers == (BOSS, "Phạm Thu Hà") and change.approved
 
 
+def test_identical_notes_of_two_pull_requests_both_approve(repo: Repo) -> None:
+    # One approver, one note text: git stores it once (one blob for both commits).
+    first = repo.direct("Một.", "Sửa lần một (#43)\n".encode())
+    repo.approval_note(first, BOSS)
+    second = repo.direct("Hai.", "Sửa lần hai (#44)\n".encode())
+    repo.approval_note(second, BOSS)
+    history = read_history(repo.root, forge="github")
+    changes = {c.commit: c for c in history.changes(DOC)}
+    assert changes[first].approvers == changes[second].approvers == (BOSS,)
+
+
 def test_note_on_a_direct_push_does_not_approve(repo: Repo) -> None:
     direct = repo.direct("Sửa.", "Sửa trực tiếp trên main\n".encode())
     repo.approval_note(direct, BOSS)

@@ -346,7 +346,10 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
 
     docs, wanted_commits, wanted_blobs, pending = attribute(commits, root_prefix)
     notes = _list_notes(git)
-    note_blobs = {notes[sha]: sha for sha in wanted_commits if sha in notes}
+    note_blobs: dict[str, list[str]] = {}  # one note text (blob) is often shared by many commits
+    for sha in wanted_commits:
+        if sha in notes:
+            note_blobs.setdefault(notes[sha], []).append(sha)
 
     infos: dict[str, CommitInfo] = {}
     note_pairs: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -362,15 +365,15 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
                 infos[sha] = parse_commit(content)
             except Exception:  # hostile bytes must never break the build
                 infos[sha] = UNKNOWN_COMMIT
-        elif sha in note_blobs and kind == "blob":
-            note_pairs[note_blobs[sha]] = parse_note(content or b"")
         elif kind == "blob":
+            for commit in note_blobs.get(sha, ()):
+                note_pairs[commit] = parse_note(content or b"")
             cache.add(sha, content)
         else:
             cache.by_blob[sha] = NO_FACTS
 
-    # Note blobs last: a note identical to a document state is read as a state first.
-    requests = wanted_commits + wanted_blobs + [blob for blob in note_blobs if blob not in wanted_blobs]
+    states = set(wanted_blobs)
+    requests = wanted_commits + wanted_blobs + [blob for blob in note_blobs if blob not in states]
     done, failure = cat_file_bulk(git, requests, on_object)
     missing = len(requests) - done + unreadable
 
