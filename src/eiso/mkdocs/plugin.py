@@ -40,6 +40,9 @@ from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.macros_guard import sandbox_macros
+from eiso.records.checks import load_and_check, valid_records
+from eiso.records.model import Record
+from eiso.sites.records import plan_records_site
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -55,6 +58,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.records: list[Record] = []
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -84,6 +88,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         corpus = load_corpus(root, self.config.procedures_dir)
         self.findings = check_corpus(corpus)
+        self.records = []
+        if self.config.audience == "internal":  # records never reach the public portal, not even loaded
+            record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
+            self.findings = sorted(self.findings + record_findings)
+            self.records = valid_records(record_set, self.findings)
         for finding in self.findings:
             if finding.severity == "warning":
                 log.warning(str(finding))
@@ -115,13 +124,18 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes))
-            return plan_intranet(documents, root, options, history)
+            records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
+            plan = plan_intranet(documents, root, options, history, records.document_sections)
+            plan.pages.extend(records.pages)
+            return plan
         finally:
             history.close()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
         server.watch(str(self.root / self.config.procedures_dir))
+        if (self.root / self.config.records_dir).is_dir():
+            server.watch(str(self.root / self.config.records_dir))
         return server
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
