@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Callable, Sequence
 
 from eiso import __version__
@@ -64,10 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.set_defaults(handler=_lazy("new", "new"))
 
-    from eiso.cli import diff, import_tthc
+    from eiso.cli import diff, importing
 
     diff.add_parser(sub)
-    import_tthc.add_parser(sub)
+    importing.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due",))

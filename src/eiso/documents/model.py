@@ -158,6 +158,14 @@ class Measurement(_Model):
     note: Text = Field(default="", description="Ghi chú")
 
 
+class ImportedRevision(_Model):
+    """One row of the revision table a Word procedure kept before it came under git."""
+
+    date: Date | None = Field(default=None, description="Ngày sửa đổi (YYYY-MM-DD)")
+    revision: int | None = Field(default=None, ge=0, description="Lần ban hành / lần sửa đổi")
+    change: Text = Field(min_length=1, description="Nội dung sửa đổi")
+
+
 class FrontMatter(_Model):
     """Front matter of one controlled document (version 1)."""
 
@@ -199,6 +207,8 @@ class FrontMatter(_Model):
     records: list[Record] = Field(default_factory=list, description="Hồ sơ cần lưu")
     measurements: list[Measurement] = Field(
         default_factory=list, description="Kết quả đo mục tiêu chất lượng (chỉ tài liệu loại objectives)")
+    history_before_git: list[ImportedRevision] = Field(
+        default_factory=list, description="Bảng theo dõi sửa đổi của bản Word, trước khi tài liệu được quản lý bằng git")
 
 
 class Document(BaseModel):
