@@ -227,3 +227,12 @@ def test_eiso_new_scaffolds_a_record_that_passes_the_check(tmp_path):
         assert list((repo / "records" / str(year)).rglob(f"{prefix.lower()}-{year}-01.md"))
     assert findings(repo) == []
     assert run_eiso("new", "--kind", "system", "Không đơn vị", cwd=repo).returncode == 2
+
+
+def test_records_folder_linked_outside_the_repository_is_refused(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    outside = tmp_path / "outside"
+    write_record(outside, "nc.md", nc("NC-2026-01", title="BÍ MẬT NGOÀI KHO"))
+    (repo / "records").symlink_to(outside / "records")
+    got = findings(repo)
+    assert [(f["path"], f["rule"]) for f in got] == [("records", "path")]

@@ -159,3 +159,16 @@ def test_reviews_register_and_navigation(site):
         "XXLD-2026-01 – Xem xét của lãnh đạo XXLD-2026-01", "XXLD-2025-01 – Xem xét của lãnh đạo XXLD-2025-01"]
     overdue = page.select("tr.eiso-overdue")
     assert len(overdue) == 1 and "Trang bị máy quét" in overdue[0].get_text()
+
+
+def test_two_builds_of_one_commit_give_identical_record_pages(site, tmp_path):
+    import hashlib
+
+    repo = site.parent
+    result, again = build_site(repo, site="site-again")
+    assert result.returncode == 0, result.stderr
+    digest = lambda root: {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+                           for p in sorted((root / "ho-so").rglob("*")) + [root / "quy-trinh" / "qt-ht-01" / "index.html"]
+                           if p.is_file()}
+    first = digest(site)
+    assert len(first) == 11 and digest(again) == first  # six records, four registers, one document page

@@ -25,7 +25,12 @@ def load_records(root: Path, records_dir: str = "records") -> RecordSet:
     """Every record below ``records_dir``; a missing folder is an empty set (records are optional)."""
     root = root.resolve()
     result = RecordSet(root=root)
-    if not (root / records_dir).is_dir():
+    folder = root / records_dir
+    if not folder.is_dir():
+        return result
+    if not folder.resolve().is_relative_to(root):
+        # A linked folder would make the site read files outside the repository.
+        result.findings.append(Finding(records_dir, 1, "-", "thư mục hồ sơ là liên kết trỏ ra ngoài kho", "path"))
         return result
     for source in find_sources(root, records_dir):
         rel = source.relative_to(root).as_posix()
