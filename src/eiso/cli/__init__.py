@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
     build.add_argument("-d", "--site-dir", help="thư mục kết quả")
+    build.add_argument("--clean", action="store_true",
+                       help="xây dựng lại toàn bộ, không dùng lại các trang không đổi của lần trước")
     build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")

@@ -22,7 +22,8 @@ def build(args: argparse.Namespace) -> int:
     from eiso.mkdocs.engine import BuildFailed, build_site
 
     try:
-        site_dir = build_site(_config_file(args), getattr(args, "site_dir", None))
+        site_dir = build_site(_config_file(args), getattr(args, "site_dir", None),
+                              incremental=not getattr(args, "clean", False))
     except BuildFailed as error:
         print(f"eiso: {error}", file=sys.stderr)
         return EXIT_FINDINGS

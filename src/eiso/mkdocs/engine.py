@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from mkdocs.commands.build import build as engine_build
 from mkdocs.commands.serve import serve as engine_serve
@@ -21,14 +22,19 @@ class BuildFailed(EisoError):
     """The build stopped; the causes were logged as they happened."""
 
 
-def build_site(config_file: str, site_dir: str | None = None) -> str:
-    """Build the site of ``config_file``; return the folder it was written to."""
+def build_site(config_file: str, site_dir: str | None = None, *, incremental: bool = True) -> str:
+    """Build the site of ``config_file``; return the folder it was written to.
+
+    Incremental (the engine's dirty mode, with e-ISO's page cache) when the output folder exists: pages
+    whose inputs are unchanged are kept, the result is byte-identical to a clean build.
+    """
     _setup_logging()
     try:
         config = load_config(config_file, **({"site_dir": site_dir} if site_dir else {}))
-        config.plugins.on_startup(command="build", dirty=False)
+        dirty = incremental and Path(config.site_dir).is_dir()
+        config.plugins.on_startup(command="build", dirty=dirty)
         try:
-            engine_build(config)
+            engine_build(config, dirty=dirty)
         finally:
             config.plugins.on_shutdown()
     except MkDocsException as error:
@@ -42,7 +48,8 @@ def serve_site(config_file: str, dev_addr: str) -> None:
     """Live preview of ``config_file`` until interrupted."""
     _setup_logging()
     try:
-        engine_serve(config_file=config_file, dev_addr=dev_addr, livereload=True)
+        # Dirty: after the first build, an edit re-renders the pages it changes, not the whole site.
+        engine_serve(config_file=config_file, dev_addr=dev_addr, livereload=True, build_type="dirty")
     except MkDocsException as error:
         raise BuildFailed(str(error)) from None
 
