@@ -172,3 +172,32 @@ def test_two_builds_of_one_commit_give_identical_record_pages(site, tmp_path):
                            if p.is_file()}
     first = digest(site)
     assert len(first) == 11 and digest(again) == first  # six records, four registers, one document page
+
+
+def test_an_incremental_build_after_closing_a_record_matches_a_clean_build(tmp_path):
+    import shutil
+
+    from conftest import run_eiso
+    from gitrepo import Git
+
+    repo = make_repo(tmp_path / "repo")
+    # Git() dates its commits from 2025-01-01: the record is overdue at the first build.
+    write_record(repo, "nc.md", nc("NC-2024-01", found="2024-12-01", actions=[{"action": "Sửa", "owner": "A", "due": "2024-12-20"}]))
+    git = Git(repo).init()
+    git.commit_all("Hồ sơ")
+    tree = lambda site: {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}  # noqa: E731
+    assert run_eiso("build", "-d", "site", cwd=repo, timeout=300).returncode == 0
+    assert "eiso-overdue" in (repo / "site" / "ho-so" / "khong-phu-hop" / "index.html").read_text(encoding="utf-8")
+    write_record(repo, "nc.md", nc("NC-2024-01", found="2024-12-01", status="closed", closed="2024-12-28", verified_by={"name": "V"},
+                                   actions=[{"action": "Sửa", "owner": "A", "due": "2024-12-20", "done": "2024-12-19"}]))
+    git.commit_all("Đóng hồ sơ")
+    assert run_eiso("build", "-d", "site", cwd=repo, timeout=300).returncode == 0
+    shutil.rmtree(repo / "clean", ignore_errors=True)
+    assert run_eiso("build", "-d", "clean", "--clean", cwd=repo, timeout=300).returncode == 0
+    incremental, clean = tree(repo / "site"), tree(repo / "clean")
+    assert sorted(incremental) == sorted(clean)
+    assert [name for name in clean if incremental[name] != clean[name]] == []
+    # The closing reached the register and the document page, not only the record's own page.
+    register = soup(repo / "site" / "ho-so" / "khong-phu-hop" / "index.html")
+    assert register.select_one("tr[data-status]")["data-status"] == "closed"
+    assert "Đã đóng" in soup(repo / "site" / "quy-trinh" / "qt-ht-01" / "index.html").select_one(".eiso-doc-ncs").get_text()
