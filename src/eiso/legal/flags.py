@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eiso.documents.model import Document, Status
 from eiso.legal.citations import citations
+from eiso.legal.codes import legal_key
 from eiso.legal.register import LegalEntry, Register, load_register
 
 
@@ -35,16 +36,21 @@ class LegalFlag:
 def flagged_documents(documents: list[Document], register: Register) -> list[LegalFlag]:
     """Effective documents citing an amended or repealed legal document, sorted by code.
 
-    A document that took effect on or after the change's ``date`` has been reviewed since.
+    A document has been reviewed since the change, and is not flagged, when it took effect on or after
+    the change's ``date`` or when it already cites one of the documents that amend or replace it.
     """
     found: dict[str, list[LegalEntry]] = {}
     by_path = {}
-    for citation in citations([d for d in documents if d.meta.status is Status.effective]):
+    effective = [d for d in documents if d.meta.status is Status.effective]
+    cited = {(c.document.path, legal_key(c.code)) for c in citations(effective)}
+    for citation in citations(effective):
         entry = register.get(citation.code)
         doc = citation.document
         if entry is None or not entry.changed:
             continue
         if entry.date and doc.meta.effective and doc.meta.effective >= entry.date:
+            continue
+        if any((doc.path, legal_key(code)) in cited for code in entry.replaced_by):
             continue
         by_path[doc.path] = doc
         if entry not in found.setdefault(doc.path, []):
