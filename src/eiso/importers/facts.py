@@ -31,17 +31,28 @@ def facts(meta: dict) -> dict[str, Any]:
     tthc = meta.get("tthc") if isinstance(meta.get("tthc"), dict) else {}
     for name in SCALARS:
         out[f"tthc.{name}"] = text(tthc.get(name))
-    for channel in _dicts(tthc.get("channels")):
-        name = text(channel.get("channel"))
+    for name, channel in occurrences(tthc.get("channels"), "channel"):
         out[f"tthc.channels[{name}].time"] = time(channel.get("time"))
         out[f"tthc.channels[{name}].fee"] = text(channel.get("fee"))
-    for item in _dicts(tthc.get("dossier")):
-        out[f"tthc.dossier[{text(item.get('name'))}]"] = {"originals": count(item.get("originals"), 1),
-                                                          "copies": count(item.get("copies"), 0)}
+    for name, item in occurrences(tthc.get("dossier"), "name"):
+        out[f"tthc.dossier[{name}]"] = {"originals": count(item.get("originals"), 1),
+                                        "copies": count(item.get("copies"), 0)}
     for ref in _dicts(meta.get("legal_basis")):
         code, title = text(ref.get("code")), text(ref.get("title"))
         out[f"legal_basis[{legal_identity(code) if code else title}]"] = {"code": code, "title": title}
     return out
+
+
+def occurrences(items: Any, field: str) -> list[tuple[str, dict]]:
+    """``(identity, item)``: the item's name, and ``name#2``… for a name that repeats (national
+    records list "Trực tiếp" twice when two time limits apply)."""
+    seen: dict[str, int] = {}
+    found = []
+    for item in _dicts(items):
+        name = text(item.get(field))
+        seen[name] = seen.get(name, 0) + 1
+        found.append((name if seen[name] == 1 else f"{name}#{seen[name]}", item))
+    return found
 
 
 def legal_identity(code: str) -> str:
@@ -84,7 +95,7 @@ def label(key: str) -> str:
         return SCALAR_LABELS[key]
     if key.startswith("tthc.channels["):
         name, _, part = key[len("tthc.channels["):].rpartition("].")
-        return f"{'Thời hạn giải quyết' if part == 'time' else 'Phí, lệ phí'} ({name})"
+        return f"{'Thời hạn giải quyết' if part == 'time' else 'Phí, lệ phí'} (cách thức «{name}»)"
     if key.startswith("tthc.dossier["):
         return f"Thành phần hồ sơ «{key[len('tthc.dossier['):-1]}»"
     if key.startswith("legal_basis["):
