@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if args.apply:
         summary = as_markdown(report)
         if args.summary == "-":
-            sys.stdout.write("\n" + summary)
+            if args.format == "text":  # JSON output carries it as "mr_description"
+                sys.stdout.write("\n" + summary)
         else:
             target = Path(args.summary)
             target = target if target.is_absolute() else root / target

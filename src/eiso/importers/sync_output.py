@@ -113,6 +113,8 @@ def as_json(report: SyncReport) -> str:
                          "new": r.new} for r in report.new_records],
         "notes": report.notes, "malformed": [{"line": line, "message": why} for line, why in report.malformed],
     }
+    if report.applied:
+        data["mr_description"] = as_markdown(report)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
