@@ -27,6 +27,8 @@ def legal_key(code: str) -> str:
 
 def canonical_code(code: str) -> str:
     """The code as it should be written: spaces removed, Đ restored in the usual issuer segments."""
+    if _STANDARD.match(code):
+        return " ".join(nfc(code).split())  # "TCVN ISO 9001:2015" keeps its spaces
     text = normalize_code(nfc(code))
     parts = re.split(r"([-/])", text)
     return "".join(_ACCENTED_SEGMENTS.get(part, part) for part in parts)

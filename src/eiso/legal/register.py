@@ -26,7 +26,7 @@ from eiso.legal.codes import canonical_code, code_problem, legal_key
 REGISTER_NAME = "legal.yml"
 STATUSES = ("in_force", "amended", "repealed")
 STATUS_LABELS = {"in_force": "Còn hiệu lực", "amended": "Đã được sửa đổi, bổ sung", "repealed": "Hết hiệu lực",
-                 "": "Chưa rõ"}
+                 "": "Chưa ghi tình trạng"}
 _KEYS = {"code", "title", "status", "replaced_by", "note", "date"}
 
 
