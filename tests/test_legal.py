@@ -195,3 +195,8 @@ def test_intranet_lists_cited_legal_documents(legal_repo: Path) -> None:
     assert flagged == ["QT-HT-01", "QT-HT-02"]  # effective documents citing the repealed decree
     assert all(not r.has_attr("data-due") for r in review.select("tr.eiso-legal-flag"))
     assert soup(site / "index.html").select_one("a[href$='van-ban-phap-luat/']") is not None  # in the navigation
+
+
+def test_a_malformed_code_on_the_command_line_is_noted(legal_repo: Path) -> None:
+    result = run_eiso("report", "legal-impact", "123/2015/ND-CP", cwd=legal_repo)
+    assert result.returncode == 1 and "123/2015/NĐ-CP" in result.stderr and "lưu ý" in result.stderr

@@ -322,3 +322,14 @@ def test_front_matter_edit_keeps_written_numbers_and_body(tmp_path: Path) -> Non
     again = yaml.safe_load(text.split("---\n")[1])
     assert again["tthc"]["national_code"] == "1.10"  # not 1.1
     assert again["revision"] == 3 and str(again["effective"]) == "2025-03-01"
+
+
+@needs_corpus
+def test_malformed_lines_are_reported_and_the_rest_compared(imported: Path) -> None:
+    path = imported.parent / "tthc-2026.jsonl"
+    path.write_text("{not json\n[1, 2]\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    result, data = sync_json(imported)
+    assert [m["line"] for m in data["malformed"]] == [1, 2]
+    assert FEE_CHANGED in by_code(data)  # the good records are still compared
+    text = run_eiso("sync", "tthc", str(path), cwd=imported).stdout
+    assert "dòng 1: JSON không hợp lệ" in text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from eiso.documents.loader import load_corpus
+from eiso.legal.codes import code_problem
 from eiso.legal.decision import read_decision
 from eiso.legal.impact import Impact, decision_impacts, law_impacts
 from eiso.legal.register import load_register
@@ -30,6 +31,9 @@ def legal_impact(args: argparse.Namespace) -> int:
     impacts = law_impacts(corpus.documents, register, args.codes) + decision_impacts(corpus.documents, items)
     for problem in problems:
         print(str(problem), file=sys.stderr)
+    for code in args.codes:
+        if (note := code_problem(code)) is not None:
+            print(f"eiso: lưu ý: {note}; vẫn tìm theo dạng đã chuẩn hóa", file=sys.stderr)
     if args.format == "json":
         print(json.dumps({"affected": [i.as_dict() for i in impacts],
                           "decision_problems": [str(p) for p in problems]}, ensure_ascii=False, indent=2))

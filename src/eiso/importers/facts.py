@@ -94,8 +94,10 @@ def label(key: str) -> str:
     if key in SCALAR_LABELS:
         return SCALAR_LABELS[key]
     if key.startswith("tthc.channels["):
-        name, _, part = key[len("tthc.channels["):].rpartition("].")
-        return f"{'Thời hạn giải quyết' if part == 'time' else 'Phí, lệ phí'} (cách thức «{name}»)"
+        identity, _, part = key[len("tthc.channels["):].rpartition("].")
+        name, mark, number = identity.rpartition("#")
+        shown_name = f"{name}» thứ {number}" if mark and number.isdigit() else f"{identity}»"
+        return f"{'Thời hạn giải quyết' if part == 'time' else 'Phí, lệ phí'} (cách thức «{shown_name})"
     if key.startswith("tthc.dossier["):
         return f"Thành phần hồ sơ «{key[len('tthc.dossier['):-1]}»"
     if key.startswith("legal_basis["):
