@@ -10,7 +10,7 @@ import pytest
 from conftest import build_site, run_eiso, soup
 from factory import system_meta, tthc_meta, write_doc
 
-from eiso.documents.checks import check_corpus
+from eiso.checks import check_repository as check_corpus
 from eiso.documents.loader import load_corpus
 from eiso.legal.codes import canonical_code, code_problem, legal_key
 from eiso.legal.flags import legal_change_flags

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Callable, Sequence
 
 from eiso import __version__
@@ -49,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
     build.add_argument("-d", "--site-dir", help="thư mục kết quả")
+    build.add_argument("--clean", action="store_true",
+                       help="xây dựng lại toàn bộ, không dùng lại các trang không đổi của lần trước")
     build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")
@@ -63,10 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.set_defaults(handler=_lazy("new", "new"))
 
-    from eiso.cli import diff, import_tthc, sync
+    from eiso.cli import diff, importing, sync
 
     diff.add_parser(sub)
-    import_tthc.add_parser(sub)
+    importing.add_parser(sub)
     sync.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")

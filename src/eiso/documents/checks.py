@@ -25,16 +25,7 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
         findings.extend(check_document(document, corpus.root))
     findings.extend(_duplicate_codes(corpus.documents))
     findings.extend(_unknown_related(corpus.documents))
-    findings.extend(_legal(corpus))
     return sorted(findings)
-
-
-def _legal(corpus: Corpus) -> list[Finding]:
-    """legal.yml's own defects, citations of repealed documents, malformed legal-basis codes."""
-    from eiso.legal.citations import legal_findings
-    from eiso.legal.register import load_register
-
-    return legal_findings(corpus.documents, load_register(corpus.root))
 
 
 def check_document(doc: Document, root: Path) -> list[Finding]:

@@ -18,11 +18,9 @@ keeps the national facts imported (``importers/manifest.py``), the baseline of `
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
