@@ -21,7 +21,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from eiso.documents.checks import check_corpus
+from eiso.checks import check_repository
+from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.documents.findings import Finding
 from eiso.control.gitinfo import head_commit_time
@@ -96,7 +97,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         corpus = load_corpus(root, self.config.procedures_dir)
-        self.findings = check_corpus(corpus)
+        self.findings = check_repository(corpus)
         self.records = []
         if self.config.audience == "internal":  # records never reach the public portal, not even loaded
             record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
@@ -157,6 +158,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         server.watch(str(self.root / self.config.procedures_dir))
         if (self.root / self.config.records_dir).is_dir():
             server.watch(str(self.root / self.config.records_dir))
+        if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
+            server.watch(str(self.root / REGISTER_NAME))
         return server
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
