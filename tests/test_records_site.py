@@ -33,6 +33,9 @@ def records_repo(root):
         {"objective": 1, "period": "2025-Q4", "value": 96.0},
         {"objective": 2, "period": "2026-Q1", "value": 100}])
     write_doc(repo, "he-thong/mtcl.md", objectives)
+    # QT-HT-01 cites 123/2015/NĐ-CP: its repeal is an input of the review (9.3.2 b).
+    (repo / "legal.yml").write_text("- {code: 123/2015/NĐ-CP, title: Nghị định hộ tịch, status: repealed, "
+                                    "replaced_by: [07/2025/NĐ-CP]}\n", encoding="utf-8")
     write_record(repo, "2025/xxld-2025-01.md", review("XXLD-2025-01", date="2025-12-01", decisions=[
         {"decision": "Việc cũ đã xong", "owner": "A", "due": "2025-12-20", "done": "2025-12-15"}]))
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
@@ -144,6 +147,8 @@ def test_management_review_inputs_since_the_previous_review(site):
     assert [td.get_text() for td in audits[0].select("td")][3:] == ["0", "1", "1"]
     changes = [(tr.select("td")[1].get_text(), tr.select("td")[4].get_text()) for tr in page.select(".eiso-review-changes tbody tr")]
     assert changes == [("QT-HT-01", "Bổ sung bước ghi sổ vào QT-HT-01")]
+    legal = [li.get_text(" ", strip=True) for li in page.select(".eiso-review-legal li")]
+    assert len(legal) == 1 and legal[0].startswith("QT-HT-01") and "123/2015/NĐ-CP" in legal[0]
     objectives = {tr.select("td")[0].get_text(): tr for tr in page.select(".eiso-objectives tbody tr")}
     assert sorted(objectives) == ["Mục tiêu 1", "Mục tiêu 2"]
     assert objectives["Mục tiêu 1"].select("td")[1].get_text() == "2026-Q1"  # latest period, not the last written

@@ -53,10 +53,11 @@ class ReviewInputs:
     review_due: list[ReviewDue] = field(default_factory=list)
     objectives: list[ObjectiveSeries] = field(default_factory=list)
     objectives_document: Document | None = None
+    legal_flags: list[Any] = field(default_factory=list)  # eiso.legal.flags.LegalFlag: document, reason
 
 
 def compile_inputs(records: list[Record], documents: list[Document], history: History | None,
-                   as_of: dt.date) -> ReviewInputs:
+                   as_of: dt.date, legal_flags: list[Any] | None = None) -> ReviewInputs:
     previous = previous_review(records, as_of)
     since = previous.meta.date if previous else add_months(as_of, -12)
     inputs = ReviewInputs(as_of=as_of, since=since, previous=previous)
@@ -73,6 +74,7 @@ def compile_inputs(records: list[Record], documents: list[Document], history: Hi
             inputs.audits.append((audit, {grade: found.count(grade) for grade in Grade}))
     inputs.changes = document_changes(documents, history, since, as_of)
     inputs.review_due = reviews_due(documents, as_of)
+    inputs.legal_flags = list(legal_flags or [])
     inputs.objectives_document, inputs.objectives = objective_series(documents)
     return inputs
 

@@ -15,6 +15,8 @@ from eiso.control.history import History, read_history
 from eiso.documents.literal import protect_template_text
 from eiso.documents.model import Document
 from eiso.documents.text import fold, slugify
+from eiso.legal.flags import flagged_documents
+from eiso.legal.register import load_register
 from eiso.records import registers
 from eiso.records.closing import Closure, read_closures
 from eiso.records.inputs import compile_inputs
@@ -51,6 +53,7 @@ class _Context:
     closures: dict[str, list[Closure]]
     as_of: dt.date
     repo_url: str | None
+    legal_flags: list[Any] = field(default_factory=list)
 
 
 def plan_records_site(root: Path, records_dir: str, records: list[Record], documents: list[Document],
@@ -59,7 +62,8 @@ def plan_records_site(root: Path, records_dir: str, records: list[Record], docum
     codes = [r.meta.code for r in records if isinstance(r.meta, Nonconformity)]
     record_history = read_history(root, records_dir) if records else None
     try:
-        return plan_records(records, documents, options, history, record_history, read_closures(root, codes))
+        flags = flagged_documents(documents, load_register(root))  # changed laws: a 9.3.2 b) input
+        return plan_records(records, documents, options, history, record_history, read_closures(root, codes), flags)
     finally:
         if record_history is not None:
             record_history.close()
@@ -67,9 +71,9 @@ def plan_records_site(root: Path, records_dir: str, records: list[Record], docum
 
 def plan_records(records: list[Record], documents: list[Document], options: SiteOptions,
                  history: History | None, record_history: History | None,
-                 closures: dict[str, list[Closure]]) -> RecordsPlan:
+                 closures: dict[str, list[Closure]], legal_flags: list[Any] | None = None) -> RecordsPlan:
     ctx = _Context(records, {d.slug: d for d in documents}, {r.slug: r for r in records}, closures,
-                   records_as_of(options), options.repo_url)
+                   records_as_of(options), options.repo_url, list(legal_flags or []))
     plan = RecordsPlan()
     for record in sorted(records, key=lambda r: r.slug):
         plan.pages.append(record_page(record, ctx, record_history))
@@ -190,7 +194,7 @@ def reviews_page(ctx: _Context) -> PlannedPage:
 
 def review_inputs_page(ctx: _Context, documents: list[Document], history: History | None) -> PlannedPage:
     base = base_of(REVIEW_INPUTS)
-    inputs = compile_inputs(ctx.records, documents, history, ctx.as_of)
+    inputs = compile_inputs(ctx.records, documents, history, ctx.as_of, ctx.legal_flags)
     charts = {s.number: line_chart([(m.period, m.value) for m in s.points], f"Mục tiêu {s.number}") for s in inputs.objectives}
     html = renderer.render("review_inputs.html", title="Báo cáo đầu vào xem xét của lãnh đạo", i=inputs, charts=charts,
                            base=base, grades=GRADE_LABELS, nc=lambda r: nc_row(r, ctx, base),
