@@ -21,7 +21,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from eiso.documents.checks import check_corpus
+from eiso.checks import check_repository
+from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
@@ -43,6 +44,9 @@ from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intrane
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
+from eiso.records.checks import load_and_check, valid_records
+from eiso.records.model import Record
+from eiso.sites.records import plan_records_site
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -58,6 +62,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.records: list[Record] = []
         self.dirty = False
         self.incremental: Incremental | None = None
         self.files: Files | None = None
@@ -94,7 +99,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         corpus = load_corpus(root, self.config.procedures_dir)
-        self.findings = check_corpus(corpus)
+        self.findings = check_repository(corpus)
+        self.records = []
+        if self.config.audience == "internal":  # records never reach the public portal, not even loaded
+            record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
+            self.findings = sorted(self.findings + record_findings)
+            self.records = valid_records(record_set, self.findings)
         for finding in self.findings:
             if finding.severity == "warning":
                 log.warning(str(finding))
@@ -141,7 +151,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   approvers=self._approvers())
-            return plan_intranet(documents, root, options, history)
+            records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
+            plan = plan_intranet(documents, root, options, history, records.document_sections)
+            plan.pages.extend(records.pages)
+            return plan
         finally:
             history.close()
 
@@ -157,6 +170,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
         server.watch(str(self.root / self.config.procedures_dir))
+        if (self.root / self.config.records_dir).is_dir():
+            server.watch(str(self.root / self.config.records_dir))
+        if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
+            server.watch(str(self.root / REGISTER_NAME))
         return server
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
