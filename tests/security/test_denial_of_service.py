@@ -11,7 +11,7 @@ import resource
 
 import markdown
 import pytest
-from conftest import build_site, run_eiso
+from conftest import run_eiso
 from factory import document_text, system_meta, tthc_meta, write_doc
 
 from eiso.documents.budget import OverBudget, within_budget

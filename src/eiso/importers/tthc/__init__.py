@@ -12,7 +12,8 @@ and skipped. The step table is drafted from the processing time and the body say
 
 Re-running an import is safe. ``OUT/.eiso-import.json`` records the SHA-256 of every file the importer
 wrote; a file whose content no longer has that hash was edited by someone and is left alone unless
-``--force`` is given. An identical second import changes no byte, manifest included.
+``--force`` is given. An identical second import changes no byte, manifest included. The manifest also
+keeps the national facts imported (``importers/manifest.py``), the baseline of ``eiso sync tthc``.
 
 Modules: ``run`` (reading, selecting, writing, manifest), ``document`` (one record -> one document),
 ``clean`` (values), ``legal`` (legal basis), ``steps`` (drafted step table, citizen steps), ``body``
