@@ -192,3 +192,12 @@ def test_indexes_by_field_and_level(built):
     by_level = soup(site / "cap" / "index.html")
     links = {a["href"] for a in by_level.select("table a")}
     assert links == {"../thu-tuc/qt-ht-01/", "../thu-tuc/qt-tthc-01/"}
+
+
+def test_citizen_steps_on_the_intranet_page_and_in_open_data(built):
+    _, public_site, intranet_site = built
+    expected = ["Nộp hồ sơ tại Bộ phận một cửa", "Nhận kết quả theo giấy hẹn"]
+    page = soup(intranet_site / "quy-trinh" / "qt-tthc-01" / "index.html")
+    assert [li.get_text(strip=True) for li in page.select(".eiso-citizen-steps li")] == expected
+    records = json.loads((public_site / "api" / "tthc.json").read_text(encoding="utf-8"))
+    assert next(r for r in records if r["code"] == "QT-TTHC-01")["citizen_steps"] == expected
