@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from eiso.documents import durations
+from eiso.documents import attachments, durations
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
 from eiso.documents.text import slugify
+from eiso.documents.textrules import code_problem, text_findings
 
 _DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
 _URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
@@ -23,7 +24,8 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
     findings = list(corpus.findings)
     for document in corpus.documents:
         findings.extend(check_document(document, corpus.root))
-    findings.extend(_duplicate_codes(corpus.documents))
+    # A code refused for its characters cannot own a URL, so it clashes with nothing.
+    findings.extend(_duplicate_codes([doc for doc in corpus.documents if code_problem(doc.meta.code) is None]))
     findings.extend(_unknown_related(corpus.documents))
     return sorted(findings)
 
@@ -31,6 +33,7 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
 def check_document(doc: Document, root: Path) -> list[Finding]:
     return [
         *_required_by_status(doc),
+        *text_findings(doc),
         *_form_files(doc, root),
         *_dossier_forms(doc),
         *_step_time(doc),
@@ -58,27 +61,19 @@ def _form_files(doc: Document, root: Path) -> list[Finding]:
         if not form.file:
             continue
         key = ("forms", index, "file")
-        target = resolve_attachment(doc, form.file, root)
-        if target is None:
-            found.append(_at(doc, key, field_name(key), f"tệp biểu mẫu «{form.file}» nằm ngoài kho tài liệu", "form-file"))
-        elif not target.is_file():
-            found.append(_at(doc, key, field_name(key), f"không tìm thấy tệp biểu mẫu «{form.file}»", "form-file"))
+        located = attachments.locate(root, doc.path, form.file)
+        if located.problem:
+            found.append(_at(doc, key, field_name(key), located.problem, "form-file"))
     return found
 
 
 def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
-    """Absolute path of a file named relative to the document, or None if it leaves the repository.
+    """Absolute path of a publishable form file named relative to the document, or None.
 
-    Links are resolved, so a symlink inside the repository pointing outside is refused too.
+    None when it leaves the procedures folder (links resolved), enters ``.git``, is not a
+    published document format, or does not exist: see ``attachments.locate``.
     """
-    if PurePosixPath(relative).is_absolute() or "\\" in relative:
-        return None
-    candidate = (root / doc.folder / relative).resolve()
-    try:
-        candidate.relative_to(root.resolve())
-    except ValueError:
-        return None
-    return candidate
+    return attachments.locate(root, doc.path, relative).path
 
 
 def _dossier_forms(doc: Document) -> list[Finding]:

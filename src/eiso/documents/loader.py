@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from pydantic import ValidationError
 
 from eiso.documents import yamlsource
 from eiso.documents.findings import Finding, field_name
-from eiso.documents.model import Document, FrontMatter
-from eiso.documents.text import nfc
+from eiso.documents.model import FIRST_YEAR, LAST_YEAR, Document, FrontMatter
+from eiso.documents.text import nfc, shown
 
 MAX_FILE_BYTES = 1024 * 1024  # a real procedure is tens of kilobytes
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -56,6 +57,12 @@ def load_corpus(root: Path, procedures_dir: str = "procedures") -> Corpus:
     corpus = Corpus(root=root)
     for source in find_sources(root, procedures_dir):
         rel = source.relative_to(root).as_posix()
+        if shown(rel, None) != rel:
+            # A newline or an escape in a file name would forge lines of the report.
+            corpus.findings.append(Finding(shown(rel, 300), 1, "-", "tên tệp chứa ký tự điều khiển, ký tự ẩn hoặc "
+                                           "không phải UTF-8; hãy đổi tên tệp", "path"))
+            corpus.rejected.append(shown(rel, 300))
+            continue
         document, findings = load_document(root, rel)
         corpus.findings.extend(findings)
         if document is None:
@@ -75,8 +82,13 @@ def load_document(root: Path, rel: str) -> tuple[Document | None, list[Finding]]
 
 def read_source(root: Path, rel: str) -> SourceFile:
     path = root / rel
-    if path.is_symlink() and not _inside(path.resolve(), root):
-        return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+    try:
+        if path.is_symlink() and not _inside(path.resolve(), root):
+            return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+    except RuntimeError:  # Python before 3.13 reports a symlink loop so
+        return SourceFile(None, Finding(rel, 1, "-", "tệp là vòng lặp liên kết tượng trưng (symlink)", "path"))
+    except OSError as error:
+        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {_os_reason(error)}", "io"))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -86,8 +98,14 @@ def read_source(root: Path, rel: str) -> SourceFile:
             ))
         raw = path.read_bytes()
     except OSError as error:
-        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {error.strerror}", "io"))
+        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {_os_reason(error)}", "io"))
     return decode_source(rel, raw)
+
+
+def _os_reason(error: OSError) -> str:
+    reasons = {errno.ELOOP: "vòng lặp liên kết tượng trưng (symlink)", errno.ENAMETOOLONG: "tên tệp quá dài",
+               errno.EACCES: "không có quyền đọc", errno.ENOENT: "tệp không tồn tại (liên kết hỏng?)"}
+    return reasons.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 def decode_source(rel: str, raw: bytes) -> SourceFile:
@@ -174,6 +192,8 @@ def _message(item: dict[str, Any], loc: tuple) -> str:
             return f"ngày {value} không hợp lệ: cần dạng YYYY-MM-DD"
         if "date_invalid" in reason:
             return f"ngày {value} không tồn tại"
+        if "date_range" in reason:
+            return f"ngày {value} nằm ngoài khoảng cho phép (từ năm {FIRST_YEAR} đến năm {LAST_YEAR})"
         if "date_only" in reason:
             return f"chỉ ghi ngày (YYYY-MM-DD), không ghi giờ: {value}"
         return f"giá trị {value} không hợp lệ"
@@ -186,6 +206,7 @@ _GENERIC = {
     "int_from_float": "phải là số nguyên, không phải {value}",
     "float_type": "phải là số, không phải {value}",
     "float_parsing": "phải là số, không phải {value}",
+    "finite_number": "phải là một số hữu hạn, không phải {value}",
     "greater_than": "phải lớn hơn {gt}",
     "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
     "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",

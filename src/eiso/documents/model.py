@@ -26,17 +26,22 @@ def _as_text(value: Any) -> Any:
     return nfc(value) if isinstance(value, str) else value
 
 
+FIRST_YEAR, LAST_YEAR = 1945, 2100  # dates outside are typing mistakes, and 9999 overflows date arithmetic
+
+
 def _as_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("date_only")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str) and _DATE.match(value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise ValueError("date_invalid") from None
-    raise ValueError("date_format")
+    if not isinstance(value, dt.date):
+        raise ValueError("date_format")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError("date_range")
+    return value
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
@@ -82,7 +87,8 @@ class OnlineLevel(str, Enum):
 
 
 class Duration(_Model):
-    value: float = Field(gt=0, description="Số lượng thời gian")
+    # inf and nan would print as "inf ngày làm việc"; no statutory time is near the upper bound.
+    value: float = Field(gt=0, le=100_000, allow_inf_nan=False, description="Số lượng thời gian")
     unit: TimeUnit = Field(description="Đơn vị: working_days (ngày làm việc), days, hours, months")
 
 

@@ -98,7 +98,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         for uri, content in plan.files.items():
             _replace(files, File.generated(config, uri, content=content))
         for uri, source in plan.copies.items():
-            _replace(files, File.generated(config, uri, abs_src_path=str(source)))
+            copy = File.generated(config, uri, abs_src_path=str(source))
+            # Attachments are downloads: never a page (Markdown would pass through macros)
+            # nor HTML/SVG/JS served from the portal's origin.
+            if copy.is_documentation_page() or copy.is_static_page() or copy.is_javascript() or copy.is_css():
+                raise PluginError(f"e-ISO: tệp đính kèm «{uri}» không phải định dạng tài liệu được phép công bố")
+            _replace(files, copy)
         for uri in ASSET_URIS.values():
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files

@@ -17,6 +17,7 @@ import datetime as dt
 from eiso.control import archive
 from eiso.documents import durations
 from eiso.sites import renderer
+from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import resolve_attachment
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
@@ -128,12 +129,17 @@ def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **
 
 
 def publish_forms(plan: SitePlan, page_url: str, sources: dict[str, Path | None]) -> dict[str, str]:
-    """Copy each existing form file beside its page (``bieu-mau/``); returns code -> link from the page."""
-    links = {}
+    """Copy each form file beside its page (``bieu-mau/``) under a safe download name; returns
+    code -> link from the page. Sources come from ``resolve_attachment``, which only lets
+    published document formats inside the procedures folder through; the format is checked
+    again here so that nothing else can ever become a page or a script on the portal."""
+    links, taken = {}, set()
     for code, source in sources.items():
-        if source is not None and source.is_file():
-            plan.copies[f"{page_url}bieu-mau/{source.name}"] = source
-            links[code] = f"bieu-mau/{source.name}"
+        if source is None or source.suffix.lower().lstrip(".") not in ALLOWED_FORMATS or not source.is_file():
+            continue
+        name = download_name(source, taken)
+        plan.copies[f"{page_url}bieu-mau/{name}"] = source
+        links[code] = f"bieu-mau/{name}"
     return links
 
 
