@@ -68,7 +68,8 @@ def _spelling_problem(relative: str) -> str | None:
     if len(relative) > MAX_PATH_CHARS or any(len(part) > MAX_NAME_CHARS for part in relative.split("/")):
         return f"đường dẫn tệp biểu mẫu quá dài ({len(relative)} ký tự, tối đa {MAX_PATH_CHARS}, mỗi phần {MAX_NAME_CHARS})"
     if not relative.strip() or "\\" in relative or PurePosixPath(relative).is_absolute() or ":" in relative.split("/")[0]:
-        return f"tệp biểu mẫu «{shown(relative)}» phải là đường dẫn tương đối tính từ tệp .md, dùng dấu /"
+        return (f"tệp biểu mẫu «{shown(relative)}» không phải đường dẫn tương đối trong kho (có thể trỏ ra ngoài kho); "
+                "hãy ghi đường dẫn tính từ tệp .md, dùng dấu /")
     return None
 
 

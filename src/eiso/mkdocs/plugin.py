@@ -55,10 +55,13 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.macros_guard = None
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        sandbox_macros(config.plugins)
+        self.macros_guard = sandbox_macros(config.plugins, config)
+        if self.macros_guard is not None:
+            self.macros_guard.violations.clear()
         self.search_entries = []
         if "material/search" in config.plugins:
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
@@ -175,9 +178,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 target = Path(config.site_dir) / uri
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
-        errors = [f for f in self.findings if f.severity == "error"]
+        errors = [str(f) for f in self.findings if f.severity == "error"]
+        errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
         if errors:
-            listing = "\n".join(str(f) for f in errors)
+            listing = "\n".join(errors)
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
