@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
-from eiso.documents import attachments, durations
+from eiso.documents import attachments, durations, htmlscan
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
 from eiso.documents.text import slugify
 from eiso.documents.textrules import code_problem, text_findings
 
-_DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
-_BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
-_MD_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data)\s*:[^)\s]*)", re.IGNORECASE)
 
 
 def check_corpus(corpus: Corpus) -> list[Finding]:
@@ -31,14 +26,16 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
 
 
 def check_document(doc: Document, root: Path) -> list[Finding]:
+    # A pathological body is not rendered on the site, so it is not rendered here either.
+    body = pathological_markdown(doc.path, doc.body, doc.body_line) or htmlscan.unsafe_html(
+        doc.path, doc.body, doc.body_line, htmlscan.project_extensions(root))
     return [
         *_required_by_status(doc),
         *text_findings(doc),
         *_form_files(doc, root),
         *_dossier_forms(doc),
         *_step_time(doc),
-        *unsafe_html(doc.path, doc.body, doc.body_line),
-        *pathological_markdown(doc.path, doc.body, doc.body_line),
+        *body,
     ]
 
 
@@ -125,39 +122,6 @@ def _unknown_related(documents: list[Document]) -> list[Finding]:
 
 def _at(doc: Document, key: tuple, field: str, message: str, rule: str, severity: str = "error") -> Finding:
     return Finding(doc.path, doc.line_of(*key), field, message, rule, severity)  # type: ignore[arg-type]
-
-
-class _UnsafeHtmlScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        if tag in _DANGEROUS_TAGS:
-            self.problems.append((line, f"thẻ HTML <{tag}> không được phép"))
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append((line, f"thuộc tính sự kiện «{name}» không được phép"))
-            elif name in _URL_ATTRS and value and _BAD_SCHEME.match(value):
-                self.problems.append((line, f"địa chỉ «{value.split(':')[0]}:» không được phép"))
-
-
-def unsafe_html(path: str, markdown: str, first_line: int) -> list[Finding]:
-    """Script, event handlers and script URLs in a body: they are removed from the page and reported."""
-    if "<" not in markdown and ":" not in markdown:
-        return []
-    scanner = _UnsafeHtmlScanner()
-    scanner.feed(markdown)
-    scanner.close()
-    problems = list(scanner.problems)
-    for match in _MD_LINK.finditer(markdown):
-        line = markdown.count("\n", 0, match.start()) + 1
-        problems.append((line, f"liên kết «{match.group(1).split(':')[0]}:» không được phép"))
-    return [
-        Finding(path, first_line + line - 1, "body", f"{message}; nội dung này bị loại khỏi trang", "unsafe-html", "warning")
-        for line, message in sorted(set(problems))
-    ]
 
 
 MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels
