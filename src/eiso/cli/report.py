@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 
 from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
+from eiso.documents.text import shown
 from eiso.project import procedures_dir, repo_root
 
 def report(args: argparse.Namespace) -> int:
@@ -29,5 +31,10 @@ def report(args: argparse.Namespace) -> int:
         print(f"Không có tài liệu nào đến hạn xem xét định kỳ (tính đến {today:%d/%m/%Y}).")
     for r in due:
         when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
-        print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.state} ({when})\t{r.document.meta.title}\t{r.document.meta.unit}")
+        meta = r.document.meta
+        # Titles are untrusted: no raw control character reaches the terminal.
+        print("\t".join(shown(text, None) for text in (meta.code, f"{r.due:%d/%m/%Y}", f"{r.state} ({when})",
+                                                      meta.title, meta.unit)))
+    if corpus.rejected:
+        print(f"Lưu ý: {len(corpus.rejected)} tệp lỗi không được tính (xem «eiso check»).", file=sys.stderr)
     return EXIT_OK

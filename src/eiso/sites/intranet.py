@@ -19,6 +19,7 @@ from eiso.documents import durations
 from eiso.sites import renderer
 from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import resolve_attachment
+from eiso.documents.textrules import code_problem
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
 from eiso.documents.literal import protect_template_text
@@ -162,6 +163,8 @@ def archived_pages(documents: list[Document], history: History, by_slug: dict[st
             plan.pages.append(archived_page(old, url, banner, by_slug))
             items.append(_archive_item(old, url, f"Đã thay thế bởi lần {doc.meta.revision}"))
     for old, deletion in archive.deleted_documents(history, set(by_slug)):
+        if code_problem(old.meta.code):  # a code that cannot own a URL (look-alike, empty slug) gets no page
+            continue
         url = old.url
         banner = make_banner("withdrawn", OBSOLETE,
                              f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).")
