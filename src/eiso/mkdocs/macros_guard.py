@@ -108,12 +108,16 @@ class DataOnlySandbox(ImmutableSandboxedEnvironment):
         return self._blocked(f"{type(obj).__name__}.{attribute}")
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        if isinstance(__obj, _Blocked):
+            return __obj
+        if isinstance(__obj, Undefined):  # e.g. a removed macro: refused plainly, not with a traceback
+            return __self._blocked(f"{getattr(__obj, '_undefined_name', None) or '?'}()")
         if not __self._may_call(__obj):
             return __self._blocked(f"{getattr(__obj, '__name__', type(__obj).__name__)}()")
         return __self._checked(super().call(__context, __obj, *args, **kwargs), "()")
 
     def _may_call(self, obj: Any) -> bool:
-        if isinstance(obj, (Undefined, Macro)) or any(obj is value for value in self.globals.values()):
+        if isinstance(obj, Macro) or any(obj is value for value in self.globals.values()):
             return True
         owner = getattr(obj, "__self__", None)  # a method of plain data (str.upper, dict.items)
         return owner is not None and isinstance(owner, _DATA) and not isinstance(owner, type)
