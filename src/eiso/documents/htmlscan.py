@@ -38,8 +38,6 @@ SAFE_EXTENSIONS = frozenset({
 DEFAULT_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "def_list", "footnotes",
                       "pymdownx.details", "pymdownx.superfences", "pymdownx.tasklist")
 RENDER_SECONDS = 3.0  # a real procedure renders in milliseconds
-# A body without any of these renders to no tag and no URL worth a look.
-_TRIGGERS = ("<", "{", "&", "](", "]:")
 
 
 @functools.lru_cache(maxsize=8)
@@ -80,13 +78,22 @@ def bad_scheme(url: str) -> str | None:
     return next((scheme for scheme in BAD_SCHEMES if compact.startswith(scheme)), None)
 
 
+def may_carry_markup(markdown: str) -> bool:
+    """False only when rendering cannot produce a tag, a handler or a script URL (most bodies,
+    which then cost nothing): a tag needs "<", an attr_list handler "{" and "=", a link or
+    reference with a scheme "](" or "]:" and a colon (written, or as an entity with "&")."""
+    if "<" in markdown or ("{" in markdown and "=" in markdown):
+        return True
+    return ("](" in markdown or "]:" in markdown) and (":" in markdown or "&" in markdown)
+
+
 def unsafe_html(path: str, markdown: str, first_line: int, extensions: tuple[str, ...] = DEFAULT_EXTENSIONS) -> list[Finding]:
     """Script, event handlers and script URLs in a body: removed from the page, reported here.
 
     A body that Python-Markdown cannot render within the budget would stall the site too: it
     is refused with an error, so it is never rendered.
     """
-    if not any(trigger in markdown for trigger in _TRIGGERS):
+    if not may_carry_markup(markdown):
         return []
     scanner = _Scanner()
     try:
