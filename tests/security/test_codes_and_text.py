@@ -87,3 +87,12 @@ def test_infinite_or_nan_durations_are_refused(repo, value):
     (finding,) = [f for f in _by_file(repo)["procedures/tthc/khai-sinh.md"] if f["field"].endswith("time.value")]
     assert finding["severity"] == "error" and finding["line"] == number + 1
     assert "hữu hạn" in finding["message"]
+
+
+def test_dossier_form_codes_follow_the_code_rule(repo):
+    meta = tthc_meta(code="QT-HS")
+    meta["tthc"]["dossier"][0]["form"] = "ВМ-HT-01-01"  # Cyrillic Ve and Em
+    write_doc(repo, "tthc/hs.md", meta)
+    fields = {f["field"]: f for f in _by_file(repo)["procedures/tthc/hs.md"]}
+    assert fields["tthc.dossier[0].form"]["severity"] == "error"
+    assert "U+0412" in fields["tthc.dossier[0].form"]["message"]

@@ -43,14 +43,16 @@ def code_problem(code: str) -> str | None:
 def text_findings(doc: Document) -> list[Finding]:
     """Codes with characters outside the allowed set, and hidden characters in any front-matter text."""
     found = []
+    dossier = doc.meta.tthc.dossier if doc.meta.tthc else []
     for key in [("code",), *(("forms", i, "code") for i in range(len(doc.meta.forms))),
-                *(("related", i) for i in range(len(doc.meta.related)))]:
+                *(("related", i) for i in range(len(doc.meta.related))),
+                *(("tthc", "dossier", i, "form") for i, item in enumerate(dossier) if item.form is not None)]:
         value = _value_at(doc.meta, key)
         problem = code_problem(value) if isinstance(value, str) else None
         if problem:
             found.append(Finding(doc.path, doc.line_of(*key), field_name(key), problem, "code"))
     for key, value in _strings(doc.meta.model_dump(mode="python")):
-        if key[:1] == ("code",) or key[:1] == ("related",) or (key[:1] == ("forms",) and key[-1] == "code"):
+        if key[:1] in (("code",), ("related",)) or key[-1] == "form" or (key[:1] == ("forms",) and key[-1] == "code"):
             continue  # reported above, with the stricter rule
         hidden = _hidden(value, one_line=key[-1] in _ONE_LINE)
         if hidden:
