@@ -25,10 +25,15 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
     return sorted(findings)
 
 
-def check_document(doc: Document, root: Path) -> list[Finding]:
+def body_findings(path: str, body: str, first_line: int, root: Path) -> list[Finding]:
+    """Findings of an untrusted Markdown body (a document's or a record's)."""
     # A pathological body is not rendered on the site, so it is not rendered here either.
-    body = pathological_markdown(doc.path, doc.body, doc.body_line) or htmlscan.unsafe_html(
-        doc.path, doc.body, doc.body_line, htmlscan.project_extensions(root))
+    return pathological_markdown(path, body, first_line) or htmlscan.unsafe_html(
+        path, body, first_line, htmlscan.project_extensions(root))
+
+
+def check_document(doc: Document, root: Path) -> list[Finding]:
+    body = body_findings(doc.path, doc.body, doc.body_line, root)
     return [
         *_required_by_status(doc),
         *text_findings(doc),
@@ -47,6 +52,8 @@ def _required_by_status(doc: Document) -> list[Finding]:
         found.append(_at(doc, ("status",), "approved_by", "tài liệu đang hiệu lực phải có người phê duyệt", "required"))
     if meta.kind is Kind.tthc and meta.tthc is None:
         found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)", "required"))
+    if meta.kind is not Kind.objectives and meta.measurements:
+        found.append(_at(doc, ("measurements",), "measurements", "chỉ tài liệu loại objectives (mục tiêu chất lượng) mới có mục measurements", "required"))
     if meta.kind is not Kind.tthc and meta.tthc is not None:
         found.append(_at(doc, ("tthc",), "tthc", "chỉ tài liệu loại tthc mới có mục tthc", "required"))
     return found
