@@ -63,10 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.set_defaults(handler=_lazy("new", "new"))
 
-    from eiso.cli import diff, import_tthc
+    from eiso.cli import adopt, diff, import_tthc, province
 
     diff.add_parser(sub)
     import_tthc.add_parser(sub)
+    adopt.add_parser(sub)
+    province.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due",))

@@ -10,6 +10,8 @@ from typing import Any
 from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.diff import WORKING_TREE, compare, to_json, to_markdown
 from eiso.control.gitfiles import head_commit, merge_base, read_snapshot
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_of
 from eiso.project import procedures_dir, repo_root
 
 
@@ -37,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         other = args.head or head_commit(root)
         if other is not None:
             base_rev = merge_base(root, args.base, other) or args.base
-    base = read_snapshot(root, procedures, base_rev)
-    head = read_snapshot(root, procedures, args.head)
+    with framework_context(framework_of(args.config)):  # adoptions compare as their effective documents
+        base = read_snapshot(root, procedures, base_rev)
+        head = read_snapshot(root, procedures, args.head)
     result = compare(base.documents, head.documents, base.files, head.files, head_unreadable=head.unreadable)
     result.base_label = args.base
     result.base_commit = base.commit

@@ -9,6 +9,8 @@ import json
 from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_of
 from eiso.project import procedures_dir, repo_root
 
 def report(args: argparse.Namespace) -> int:
@@ -17,7 +19,8 @@ def report(args: argparse.Namespace) -> int:
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     except ValueError:
         raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
-    corpus = load_corpus(root, procedures)
+    with framework_context(framework_of(args.config)):
+        corpus = load_corpus(root, procedures)
     due = reviews_due(corpus.documents, today)
     if args.format == "json":
         rows = [{"code": r.document.meta.code, "title": r.document.meta.title, "unit": r.document.meta.unit,

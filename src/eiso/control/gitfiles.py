@@ -380,3 +380,9 @@ def _failure(proc: subprocess.CompletedProcess[bytes], what: str) -> GitError:
     else:
         cause = stderr.splitlines()[-1] if stderr else f"mã lỗi {proc.returncode}"
     return GitError(f"{what}: {cause}")
+
+
+# Shared with other readers of git (the framework repository's history).
+CatFile = _CatFile
+run_git = _run
+parse_ls_tree = _parse_ls_tree

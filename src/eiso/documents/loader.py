@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eiso.documents import yamlsource
+from eiso.documents import adoption, yamlsource
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import Document, FrontMatter
 from eiso.documents.text import nfc
@@ -103,7 +103,10 @@ def decode_source(rel: str, raw: bytes) -> SourceFile:
     return SourceFile(nfc(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
-def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]:
+def parse_document(rel: str, text: str, framework: adoption.FrameworkSource | None = None
+                   ) -> tuple[Document | None, list[Finding]]:
+    """Parse one file; an adoption (``based_on``) is merged with its framework document
+    (``framework``, or the one of :func:`adoption.framework_context`)."""
     if not text.startswith("---\n"):
         return None, [Finding(rel, 1, "-", "thiếu phần đầu YAML (tệp phải bắt đầu bằng dòng ---)", "front-matter")]
     closing = _FENCE.search(text, 4)
@@ -125,13 +128,19 @@ def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]
         for key, why in _IGNORED_KEYS.items()
         if data.pop(key, None) is not None or key in parsed.data
     ]
+    body = text[body_start:] if body_start <= len(text) else ""
+    adopted = None
+    if "based_on" in data:
+        merged = adoption.merge(rel, data, lines, body, framework or adoption.active_framework())
+        if isinstance(merged, list):
+            return None, findings + merged
+        data, body, lines, adopted = merged.data, merged.body, merged.lines, merged.adoption
     try:
         meta = FrontMatter.model_validate(data)
     except ValidationError as error:
         findings.extend(_schema_findings(rel, error, lines, data))
         return None, findings
-    body = text[body_start:] if body_start <= len(text) else ""
-    return Document(path=rel, meta=meta, body=body, body_line=body_line, lines=lines), findings
+    return Document(path=rel, meta=meta, body=body, body_line=body_line, lines=lines, adoption=adopted), findings
 
 
 def _schema_findings(rel: str, error: ValidationError, lines: dict, data: dict) -> list[Finding]:

@@ -11,3 +11,8 @@ class EisoConfig(Config):
     # Public site only: where and when citizens hand in their dossier.
     office_address = opt.Type(str, default="")
     office_hours = opt.Type(str, default="")
+    # Framework model: path (inside the repository, usually a git submodule) of the framework repository.
+    framework = opt.Optional(opt.Type(str))
+    # The agency itself: {name, code, district, unit, prepared_by, reviewed_by, approver: {name, title}}
+    # for `eiso adopt` scaffolds and api/qms.json.
+    agency = opt.Type(dict, default={})

@@ -36,8 +36,11 @@ from eiso.sites.renderer import preview_notice
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
+from eiso.sites.qms import LagEntry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
+from eiso.documents.adoption import framework_context
+from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.macros_guard import sandbox_macros
 
@@ -55,6 +58,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.lags: list = []
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -82,12 +86,16 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                     if self.preview_base else [])
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
-        corpus = load_corpus(root, self.config.procedures_dir)
-        self.findings = check_corpus(corpus)
-        for finding in self.findings:
-            if finding.severity == "warning":
-                log.warning(str(finding))
-        plan = self._plan(valid_documents(corpus, self.findings), root, config)
+        framework = open_framework(root, self.config.framework)
+        with framework_context(framework):  # adopted documents are built as their effective (merged) text
+            corpus = load_corpus(root, self.config.procedures_dir)
+            self.findings = check_corpus(corpus) + framework_findings(corpus, framework)
+            for finding in self.findings:
+                if finding.severity == "warning":
+                    log.warning(str(finding))
+            documents = valid_documents(corpus, self.findings)
+            self.lags = adoption_lags(documents, framework)
+            plan = self._plan(documents, root, config)
         self.planned = {}
         self.generated = set()
         self.progress = Progress(len(plan.pages))
@@ -114,7 +122,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 return plan_public(project(documents, root, updated), root, options)
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
-                                  draft_slugs=frozenset(c.slug for c in self.preview_changes))
+                                  draft_slugs=frozenset(c.slug for c in self.preview_changes),
+                                  agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)))
             return plan_intranet(documents, root, options, history)
         finally:
             history.close()
@@ -176,6 +185,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def lag_entries(lags: list) -> list[LagEntry]:
+    return [LagEntry(lag.document.meta.code, lag.framework_code, lag.adopted, lag.latest) for lag in lags]
 
 
 def _page_source(page: PlannedPage) -> str:

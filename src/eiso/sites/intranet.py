@@ -16,7 +16,7 @@ import datetime as dt
 
 from eiso.control import archive
 from eiso.documents import durations
-from eiso.sites import renderer
+from eiso.sites import qms, renderer
 from eiso.documents.checks import resolve_attachment
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
@@ -34,6 +34,8 @@ class SiteOptions:
     edit_branch: str = "main"
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
+    agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
+    lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
 
 
 @dataclass
@@ -68,10 +70,12 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     by_slug = {doc.slug: doc for doc in documents}
     notice = history_notice(history)
     rows = []
+    facts: dict[str, qms.ControlFacts] = {}
     for doc in sorted(documents, key=lambda d: d.slug):
         control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
         plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice))
         rows.append(Row(doc, control_fields(doc, control)))
+        facts[doc.path] = control_facts(control)
     archived = archived_pages(documents, history, by_slug, options, plan) if history and history.available else []
     plan.pages.append(master_list_page(rows, notice))
     plan.pages.append(archive_list_page(rows, archived, notice))
@@ -79,7 +83,17 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", rows, lambda r: r.doc.meta.unit))
     plan.pages.append(review_page(documents, options.as_of or dt.date.today()))
     plan.files["api/documents.json"] = documents_json(rows)
+    as_of = options.as_of or dt.date.today()
+    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, qms.nonconformity_counts(root, as_of))
+    plan.files["api/qms.json"] = qms.qms_json(status)
     return plan
+
+
+def control_facts(control: archive.DocumentControl) -> qms.ControlFacts:
+    if control.current is None:
+        return qms.ControlFacts(None, None)
+    approved = [change.date for row in control.rows for change in row.changes if change.approved]
+    return qms.ControlFacts(control.current.approved, max(approved) if approved else None)
 
 
 def history_notice(history: History | None) -> str:

@@ -33,6 +33,7 @@ def environment() -> Environment:
         kind_label=lambda kind: model.KIND_LABELS[kind],
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
+        key_label=key_label,
     )
     return env
 
@@ -41,6 +42,13 @@ def _loader() -> Any:
     from jinja2 import PackageLoader
 
     return PackageLoader("eiso.sites.renderer", "templates")
+
+
+def key_label(key: str) -> str:
+    """Vietnamese name of a front-matter key, as the change report names it."""
+    from eiso.control.diff import label_of  # the report's labels: one vocabulary for both
+
+    return label_of((key,))
 
 
 def render(template: str, **values: Any) -> str:
