@@ -123,7 +123,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
-                                  agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)))
+                                  agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
+                                  check=_counts(self.findings))
             return plan_intranet(documents, root, options, history)
         finally:
             history.close()
@@ -185,6 +186,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def _counts(findings: list[Finding]) -> tuple[int, int]:
+    errors = sum(f.severity == "error" for f in findings)
+    return errors, len(findings) - errors
 
 
 def lag_entries(lags: list) -> list[LagEntry]:

@@ -36,6 +36,7 @@ class SiteOptions:
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
     agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
     lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
+    check: tuple[int, int] = (0, 0)  # errors and warnings of eiso check (documents with errors are not published)
 
 
 @dataclass
@@ -84,7 +85,8 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     plan.pages.append(review_page(documents, options.as_of or dt.date.today()))
     plan.files["api/documents.json"] = documents_json(rows)
     as_of = options.as_of or dt.date.today()
-    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, qms.nonconformity_counts(root, as_of))
+    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, qms.nonconformity_counts(root, as_of),
+                            options.check)
     plan.files["api/qms.json"] = qms.qms_json(status)
     return plan
 
@@ -303,6 +305,8 @@ def document_record(row: Row) -> dict[str, Any]:
         "audience": meta.audience.value,
         "url": row.doc.url,
         "path": row.doc.path,
+        "based_on": ({"code": row.doc.adoption.code, "revision": row.doc.adoption.revision}
+                     if row.doc.adoption else None),
         **row.extra,
     }
 

@@ -46,7 +46,8 @@ def nonconformity_counts(root: Path, as_of: dt.date) -> tuple[int, int]:
 
 
 def qms_status(documents: list[Document], facts: dict[str, ControlFacts], lags: Iterable[LagEntry],
-               agency: dict[str, Any], as_of: dt.date, nonconformities: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+               agency: dict[str, Any], as_of: dt.date, nonconformities: tuple[int, int] = (0, 0),
+               check: tuple[int, int] = (0, 0)) -> dict[str, Any]:
     by_status = {status.value: 0 for status in Status}
     for doc in documents:
         by_status[doc.meta.status.value] += 1
@@ -70,6 +71,7 @@ def qms_status(documents: list[Document], facts: dict[str, ControlFacts], lags: 
                         "adopted_revision": lag.adopted_revision, "framework_revision": lag.framework_revision}
                        for lag in behind],
         },
+        "check": {"errors": check[0], "warnings": check[1]},
         "nonconformities": {"open": nonconformities[0], "overdue": nonconformities[1]},
         "last_approved_change": max(approved_dates) if approved_dates else None,
     }

@@ -13,6 +13,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from eiso.documents import durations
 from eiso.documents import model
+from eiso.documents.text import slugify
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +35,7 @@ def environment() -> Environment:
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
         key_label=key_label,
+        slug=slugify,
     )
     return env
 
