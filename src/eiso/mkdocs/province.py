@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from mkdocs.plugins import BasePlugin
 
 from eiso.province.pages import PortalPlan
 from eiso.sites.csp import add_csp_meta
@@ -36,7 +37,9 @@ def build_portal(plan: PortalPlan, site_dir: Path) -> None:
             # Our own front matter (JSON is YAML): nothing from the agencies' data can set page meta.
             meta = json.dumps({"title": page.title, "hide": ["toc", "navigation"] if page.src_uri != "index.md" else ["toc"]},
                               ensure_ascii=False)
-            target.write_text(f"---\n{meta}\n---\n\n{page.html}\n", encoding="utf-8")
+            # The body is put in after Markdown (see _Pages): parsing large trusted HTML tables
+            # as Markdown cost most of the build.
+            target.write_text(f"---\n{meta}\n---\n", encoding="utf-8")
         for uri, content in plan.files.items():
             target = docs / uri
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -49,12 +52,24 @@ def build_portal(plan: PortalPlan, site_dir: Path) -> None:
         config_file.write_text(yaml.safe_dump(_config(plan.title), allow_unicode=True), encoding="utf-8")
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         config = load_config(str(config_file), site_dir=str(site_dir))
+        config.plugins["eiso-province"] = _Pages({page.src_uri: page.html for page in plan.pages})
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         finally:
             config.plugins.on_shutdown()
     _add_policies(site_dir)
+
+
+class _Pages(BasePlugin):
+    """Gives each generated page its HTML, instead of what Markdown made of an empty body."""
+
+    def __init__(self, html: dict[str, str]) -> None:
+        super().__init__()
+        self.html = html
+
+    def on_page_content(self, html: str, *, page, config, files) -> str:  # type: ignore[no-untyped-def]
+        return self.html.get(page.file.src_uri, html)
 
 
 def _config(title: str) -> dict:

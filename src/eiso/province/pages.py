@@ -5,7 +5,6 @@ Engine-independent: the MkDocs adapter (``eiso.mkdocs.province``) puts them in a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,6 @@ from eiso.sites import renderer
 SEVERITY_ORDER = {key: str(index) for index, key in enumerate(SEVERITY_LABELS)}
 STATE_LABELS = {"ok": "Đúng lần mới nhất", "warn": "Chậm cập nhật", "none": "Chưa áp dụng",
                 "missing": "Thiếu dữ liệu"}
-_BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 
 
 @dataclass
@@ -63,9 +61,7 @@ def plan_portal(report: ProvinceReport) -> PortalPlan:
 
 
 def _page(src_uri: str, title: str, template: str, common: dict[str, Any], **values: Any) -> PortalPage:
-    html = renderer.render(f"province/{template}", title=title, **common, **values)
-    # Markdown keeps an HTML block whole only up to a blank line.
-    return PortalPage(src_uri, title, _BLANK_LINES.sub("\n", html))
+    return PortalPage(src_uri, title, renderer.render(f"province/{template}", title=title, **common, **values))
 
 
 def _framework_row(report: ProvinceReport, doc: FrameworkDoc) -> dict[str, Any]:
