@@ -83,12 +83,26 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", rows, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
     plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", rows, lambda r: r.doc.meta.unit))
     plan.pages.append(review_page(documents, options.as_of or dt.date.today()))
-    plan.files["api/documents.json"] = documents_json(rows)
+    plan.files.update(_api_files(rows, facts, documents, root, options))
+    return plan
+
+
+def api_files(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> dict[str, bytes]:
+    """Only the machine-readable files (``api/``), without any page: what the province reads."""
+    rows, facts = [], {}
+    for doc in sorted(documents, key=lambda d: d.slug):
+        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
+        rows.append(Row(doc, control_fields(doc, control)))
+        facts[doc.path] = control_facts(control)
+    return _api_files(rows, facts, documents, root, options)
+
+
+def _api_files(rows: list[Row], facts: dict[str, qms.ControlFacts], documents: list[Document], root: Path,
+               options: SiteOptions) -> dict[str, bytes]:
     as_of = options.as_of or dt.date.today()
     status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, qms.nonconformity_counts(root, as_of),
                             options.check)
-    plan.files["api/qms.json"] = qms.qms_json(status)
-    return plan
+    return {"api/documents.json": documents_json(rows), "api/qms.json": qms.qms_json(status)}
 
 
 def control_facts(control: archive.DocumentControl) -> qms.ControlFacts:
