@@ -39,12 +39,13 @@ def stacked_bars(title: str, rows: list[tuple[str, list[Segment]]], legend: list
                      f'<text x="{x + 16}" y="{legend_y + 10}">{escape(segment.label)}</text>')
         x += 20 + 7 * len(segment.label)
     full_height = legend_y + 24
-    return _svg(title, label_width + bar_width + 60, full_height, parts)
+    return _svg(title, max(label_width + bar_width + 60, 7 * len(title)), full_height, parts)
 
 
 def column_chart(title: str, columns: list[Segment]) -> str:
     """Vertical bars (one per revision), value above each bar."""
-    width, plot_height, bar, gap, left = 60 * max(len(columns), 1) + 40, 160, 36, 24, 20
+    plot_height, bar, gap, left = 160, 40, 60, 50
+    width = max(left + len(columns) * (bar + gap), 7 * len(title))
     top = 30
     most = max((c.value for c in columns), default=0) or 1
     parts = []
@@ -56,7 +57,7 @@ def column_chart(title: str, columns: list[Segment]) -> str:
                      f'<title>{escape(column.label)}: {column.value}</title></rect>')
         parts.append(f'<text x="{x + bar / 2}" y="{y - 4:.1f}" text-anchor="middle">{column.value}</text>')
         parts.append(f'<text x="{x + bar / 2}" y="{top + plot_height + 16}" text-anchor="middle">{escape(column.label)}</text>')
-    return _svg(title, max(width, 200), top + plot_height + 28, parts)
+    return _svg(title, width, top + plot_height + 28, parts)
 
 
 def _svg(title: str, width: float, height: float, parts: list[str]) -> str:
