@@ -109,9 +109,10 @@ def test_c_unknown_framework_code_is_a_located_error(province):
 def test_adopt_update_moves_b_to_the_latest_revision(province, tmp_path):
     b = tmp_path / "b"
     run_git(tmp_path, "-c", "protocol.file.allow=always", "clone", "-q", "--recurse-submodules", str(province["b"]), str(b))
-    result = run_eiso("adopt", "--update", FW_CODE, cwd=b)
+    result = run_eiso("adopt", "--update", FW_CODE, "--effective", "2026-03-01", cwd=b)
     assert result.returncode == 0, result.stderr
     text = (b / B_FILE).read_text(encoding="utf-8")
+    assert "2026-03-01" in text and "2026-01-15" not in text
     assert "based_on: {code: QT-KHUNG-HT-01, revision: 3}" in text and "\nrevision: 2\n" in text
     assert "5.000 đồng" in text  # the local overrides are kept
     check = run_eiso("check", "--format", "json", cwd=b)

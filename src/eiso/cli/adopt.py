@@ -27,7 +27,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("codes", nargs="*", metavar="CODE", help="mã tài liệu trong mô hình khung (hoặc mã của đơn vị khi --update)")
     parser.add_argument("--all", action="store_true", help="mọi tài liệu hiện hành của mô hình khung")
     parser.add_argument("--update", action="store_true", help="chuyển các tài liệu đã áp dụng sang lần ban hành mới nhất của khung")
-    parser.add_argument("--effective", metavar="YYYY-MM-DD", help="ngày hiệu lực (tài liệu tạo ra ở trạng thái hiệu lực thay vì dự thảo)")
+    parser.add_argument("--effective", metavar="YYYY-MM-DD", help="ngày hiệu lực (tài liệu tạo ra ở trạng thái hiệu lực thay vì dự thảo; với --update: ngày hiệu lực mới)")
     parser.set_defaults(handler=run)
     return parser
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         corpus = load_corpus(root, procedures)
     if args.update:
         codes = args.codes or sorted({doc.meta.code for doc in corpus.documents if doc.adoption})
-        result = update(root, corpus, framework, codes)
+        result = update(root, corpus, framework, codes, _date(args.effective))
     else:
         result = adopt(root, procedures, corpus, framework, args.codes, agency_profile(plugin_options(Path(args.config))),
                        _date(args.effective))

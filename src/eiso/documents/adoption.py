@@ -32,6 +32,10 @@ class FrameworkSource(Protocol):
         """The framework document ``code`` as it was at ``revision``, or why there is none (Vietnamese)."""
         ...
 
+    def folder_of(self, document: Document) -> str:
+        """The folder of a framework document, relative to the agency's repository root."""
+        ...
+
 
 _ACTIVE: ContextVar[FrameworkSource | None] = ContextVar("eiso_framework", default=None)
 
@@ -90,8 +94,9 @@ def merge(rel: str, data: dict[str, Any], lines: dict[tuple, int], body: str,
             effective_lines[(key,)] = line
     overridden = tuple(key for key in data if key not in CONTROL_KEYS and _differs(data[key], inherited.get(key)))
     inherit_body = not body.strip()
+    forms_folder = framework.folder_of(found) if "forms" not in data and found.meta.forms else None
     adoption = Adoption(code=found.meta.code, revision=found.meta.revision, framework_path=found.path,
-                        overridden=overridden, body_inherited=inherit_body)
+                        overridden=overridden, body_inherited=inherit_body, forms_folder=forms_folder)
     return Merged(merged, found.body if inherit_body else body, effective_lines, adoption)
 
 

@@ -73,7 +73,7 @@ def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
     """
     if PurePosixPath(relative).is_absolute() or "\\" in relative:
         return None
-    candidate = (root / doc.folder / relative).resolve()
+    candidate = (root / doc.attachments_folder / relative).resolve()
     try:
         candidate.relative_to(root.resolve())
     except ValueError:

@@ -206,6 +206,9 @@ class Adoption(BaseModel):
     framework_path: str  # the framework document's path inside the framework repository
     overridden: tuple[str, ...] = ()  # top-level keys the local file sets to another value than the framework
     body_inherited: bool = False  # the local body was empty: the framework's body is used
+    # Repository-relative folder of the framework document, when its forms are inherited:
+    # their files are the framework's (e.g. "khung/procedures/tthc").
+    forms_folder: str | None = None
 
 
 class Document(BaseModel):
@@ -231,6 +234,13 @@ class Document(BaseModel):
     @property
     def folder(self) -> PurePosixPath:
         return PurePosixPath(self.path).parent
+
+    @property
+    def attachments_folder(self) -> PurePosixPath:
+        """Where form files named by this document are (the framework's folder for inherited forms)."""
+        if self.adoption is not None and self.adoption.forms_folder:
+            return PurePosixPath(self.adoption.forms_folder)
+        return self.folder
 
     def line_of(self, *path: str | int) -> int:
         """File line of a front-matter key (or its nearest parent)."""

@@ -41,7 +41,9 @@ def adopt(root: Path, procedures_dir: str, corpus: Corpus, framework: GitFramewo
     result = AdoptResult()
     adopted = adoptions_by_code(corpus)
     local_codes = {doc.slug for doc in corpus.documents}
-    wanted = codes or [doc.meta.code for doc in sorted(framework.current.values(), key=lambda d: d.path)]
+    # --all: the framework's issued documents (its drafts are not for adoption yet).
+    wanted = codes or [doc.meta.code for doc in sorted(framework.current.values(), key=lambda d: d.path)
+                       if framework.latest(doc.meta.code) is not None]
     for code in wanted:
         source = framework.latest(code)
         if source is None:
@@ -87,7 +89,8 @@ def scaffold(source: Document, agency: AgencyProfile, effective: dt.date | None)
     return f"---\n{note}{header}---\n"
 
 
-def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]) -> AdoptResult:
+def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str],
+           effective: dt.date | None = None) -> AdoptResult:
     """Move each named adoption to the framework's latest revision and raise its own revision by one."""
     result = AdoptResult()
     adopted = adoptions_by_code(corpus)
@@ -103,7 +106,7 @@ def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]
         if latest.meta.revision <= doc.adoption.revision:
             result.written.append(f"{doc.path}: đã theo lần ban hành mới nhất ({latest.meta.revision}) của khung")
             continue
-        problem = _rewrite(root / doc.path, latest.meta.revision, doc.meta.revision + 1)
+        problem = _rewrite(root / doc.path, latest.meta.revision, doc.meta.revision + 1, effective)
         if problem:
             result.problems.append(f"{doc.path}: {problem}")
             continue
@@ -113,9 +116,10 @@ def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]
 
 
 _NUMBER = re.compile(r"(\brevision\s*:\s*)(\d+)")
+_DATE = re.compile(r"(\beffective\s*:\s*)['\"]?(\d{4}-\d{2}-\d{2})")
 
 
-def _rewrite(path: Path, framework_revision: int, own_revision: int) -> str | None:
+def _rewrite(path: Path, framework_revision: int, own_revision: int, effective: dt.date | None) -> str | None:
     """Change the two numbers in place, on the lines the YAML parser located, keeping the rest of the file."""
     source = read_source(path.parent, path.name)
     if source.text is None:
@@ -140,6 +144,12 @@ def _rewrite(path: Path, framework_revision: int, own_revision: int) -> str | No
             return f"không sửa được khóa {'.'.join(key)} (cần ghi số trên cùng dòng)"
         hit = matches[-1]
         lines[index] = lines[index][: hit.start(2)] + str(value) + lines[index][hit.end(2):]
+    if effective is not None:
+        number = parsed.lines.get(("effective",))
+        hit = _DATE.search(lines[number]) if number else None
+        if hit is None:
+            return "không tìm thấy khóa effective để ghi ngày hiệu lực mới"
+        lines[number] = lines[number][: hit.start(2)] + effective.isoformat() + lines[number][hit.end(2):]
     path.write_text("\n".join(lines), encoding="utf-8")
     return None
 

@@ -10,7 +10,8 @@ framework reaches revision 4.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import posixpath
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from eiso.control.gitfiles import CatFile, parse_ls_tree, run_git
@@ -31,6 +32,7 @@ class GitFramework:
 
     root: Path
     label: str  # as written in mkdocs.yml, for messages
+    prefix: str = "."  # the framework's root relative to the agency's root (POSIX)
     procedures_dir: str = "procedures"
     commit: str | None = None  # the pinned commit (None: not a git repository)
     problem: str | None = None  # why nothing could be read (Vietnamese)
@@ -50,6 +52,9 @@ class GitFramework:
         where = "trong lịch sử git của mô hình khung" if self.commit else "(mô hình khung không phải kho git: chỉ có bản hiện hành)"
         return (f"mô hình khung không có lần ban hành {revision} của «{code}» {where}; "
                 f"các lần có: {', '.join(map(str, known)) or 'không'}")
+
+    def folder_of(self, document: Document) -> str:
+        return posixpath.normpath(posixpath.join(self.prefix, posixpath.dirname(document.path)))
 
     def latest(self, code: str) -> Document | None:
         """The framework's current issued revision of ``code`` (a draft at the pinned commit is not issued)."""
@@ -73,16 +78,17 @@ def open_framework(agency_root: Path, option: str | None) -> GitFramework | None
         return GitFramework(root, label, problem=f"không tìm thấy thư mục mô hình khung «{label}» "
                                                  "(nếu là git submodule: git submodule update --init)")
     procedures = _procedures_dir(root)
+    prefix = root.relative_to(agency_root).as_posix()
     if not (root / ".git").exists():  # a plain copy: only its current documents
-        return _from_working_tree(root, label, procedures)
+        return replace(_from_working_tree(root, label, procedures), prefix=prefix)
     try:
         commit = run_git(root, "rev-parse", "--verify", "HEAD^{commit}").stdout.decode("ascii").strip()
         key = (str(root), commit)
         if key not in _CACHE:
             _CACHE[key] = _from_git(root, label, procedures, commit)
-        return _CACHE[key]
+        return replace(_CACHE[key], prefix=prefix, label=label)
     except GitError as error:
-        return GitFramework(root, label, procedures, problem=f"không đọc được lịch sử git của mô hình khung «{label}»: {error}")
+        return GitFramework(root, label, procedures_dir=procedures, problem=f"không đọc được lịch sử git của mô hình khung «{label}»: {error}")
 
 
 def _procedures_dir(root: Path) -> str:
@@ -98,7 +104,7 @@ def _procedures_dir(root: Path) -> str:
 def _from_working_tree(root: Path, label: str, procedures: str) -> GitFramework:
     with framework_context(None):
         corpus = load_corpus(root, procedures)
-    framework = GitFramework(root, label, procedures)
+    framework = GitFramework(root, label, procedures_dir=procedures)
     for doc in corpus.documents:
         framework.current[doc.slug] = doc
         framework.revisions[(doc.slug, doc.meta.revision)] = doc
@@ -112,7 +118,7 @@ def _from_git(root: Path, label: str, procedures: str, commit: str) -> GitFramew
     log = run_git(root, "--literal-pathspecs", "log", "-z", "--raw", "--no-abbrev", "--no-renames",
                   "--format=%x01%H", commit, "--", folder)
     past = _log_blobs(log.stdout)
-    framework = GitFramework(root, label, procedures, commit)
+    framework = GitFramework(root, label, procedures_dir=procedures, commit=commit)
     parsed: dict[str, Document | None] = {}
     with CatFile(root) as cat, framework_context(None):
         for path, sha in current + past:
