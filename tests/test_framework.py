@@ -127,3 +127,30 @@ def test_adoption_without_framework_option_is_a_located_error(tmp_path):
     result = run_eiso("check", cwd=repo)
     assert result.returncode == 1
     assert "procedures/x.md:3: based_on: " in result.stdout and "framework" in result.stdout
+
+
+def test_diff_of_a_submodule_update_lists_adopted_documents_whose_content_changes(tmp_path):
+    framework = make_framework(tmp_path / "khung")
+    agency = make_agency(tmp_path / "d", framework)
+    write(agency, B_FILE, adoption_text(3))
+    write(agency, "procedures/tthc/he-thong.md", adoption_text(1, code="QT-KHUNG-01"))
+    Git(agency).commit_all("D áp dụng khung")
+    # The province fixes a typo in revision 3 (no new revision) and issues revision 2 of the other document.
+    fw = Git(framework)
+    fw("checkout", "-q", "main")
+    text = (framework / "procedures/tthc/khai-sinh.md").read_text(encoding="utf-8")
+    write(framework, "procedures/tthc/khai-sinh.md", text.replace("Cơ sở dữ liệu hộ tịch điện tử", "CSDL hộ tịch điện tử"))
+    system = (framework / "procedures/he-thong/qt-khung-01.md").read_text(encoding="utf-8")
+    write(framework, "procedures/he-thong/qt-khung-01.md", system.replace("revision: 1", "revision: 2"))
+    fw.commit_all("Khung: sửa lỗi chính tả, kiểm soát tài liệu lần 2")
+    run_git(agency / "khung", "pull", "-q", "origin", "main")
+    Git(agency).commit_all("Cập nhật mô hình khung")
+    result = run_eiso("diff", "HEAD~1", "HEAD", "--format", "json", cwd=agency)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["framework"]["changed"] == [FW_CODE]
+    assert report["framework"]["behind"] == ["QT-KHUNG-01: lần 1 → khung lần 2"]
+    changed = {d["code"]: d for d in report["documents"]}
+    assert list(changed) == [FW_CODE] and changed[FW_CODE]["body"]  # the section whose text changed
+    markdown = run_eiso("diff", "HEAD~1", "HEAD", cwd=agency).stdout
+    assert "### Mô hình khung" in markdown and "nội dung hiệu lực thay đổi: QT-KHUNG-HT-01" in markdown

@@ -64,8 +64,11 @@ class GitFramework:
         return doc
 
 
-def open_framework(agency_root: Path, option: str | None) -> GitFramework | None:
-    """The framework named by the ``framework:`` option, relative to the agency's root; None when not set."""
+def open_framework(agency_root: Path, option: str | None, commit: str | None = None) -> GitFramework | None:
+    """The framework named by the ``framework:`` option, relative to the agency's root; None when not set.
+
+    Read at its checked-out commit, or at ``commit`` (the one an agency revision pinned).
+    """
     if not option:
         return None
     agency_root = Path(agency_root).resolve()
@@ -82,7 +85,8 @@ def open_framework(agency_root: Path, option: str | None) -> GitFramework | None
     if not (root / ".git").exists():  # a plain copy: only its current documents
         return replace(_from_working_tree(root, label, procedures), prefix=prefix)
     try:
-        commit = run_git(root, "rev-parse", "--verify", "HEAD^{commit}").stdout.decode("ascii").strip()
+        wanted = f"{commit or 'HEAD'}^{{commit}}"
+        commit = run_git(root, "rev-parse", "--verify", "--end-of-options", wanted).stdout.decode("ascii").strip()
         key = (str(root), commit)
         if key not in _CACHE:
             _CACHE[key] = _from_git(root, label, procedures, commit)
