@@ -154,3 +154,20 @@ def test_diff_of_a_submodule_update_lists_adopted_documents_whose_content_change
     assert list(changed) == [FW_CODE] and changed[FW_CODE]["body"]  # the section whose text changed
     markdown = run_eiso("diff", "HEAD~1", "HEAD", cwd=agency).stdout
     assert "### Mô hình khung" in markdown and "nội dung hiệu lực thay đổi: QT-KHUNG-HT-01" in markdown
+
+
+def test_problems_of_an_adoption_are_located(province, tmp_path):
+    framework = open_framework(province["a"], "khung/")
+    from eiso.documents.loader import parse_document
+
+    text = ("---\nbased_on: {code: QT-KHUNG-01, revision: 1}\ncode: QT-X\nrevision: không\nstatus: effective\n"
+            "effective: 2026-01-15\n---\n")
+    doc, findings = parse_document("procedures/x.md", text, framework)
+    assert doc is None and [(f.line, f.field) for f in findings] == [(4, "revision")]
+    # Keys taken from the framework are located at the based_on line.
+    text = "---\ncode: QT-X\nbased_on: {code: QT-KHUNG-01, revision: 1}\nrevision: 1\nstatus: draft\n---\n"
+    doc, findings = parse_document("procedures/x.md", text, framework)
+    assert findings == [] and doc.line_of("title") == 3 and doc.line_of("code") == 2
+    bad = "---\nbased_on: QT-KHUNG-01\ncode: QT-X\nrevision: 1\nstatus: draft\n---\n"
+    doc, findings = parse_document("procedures/x.md", bad, framework)
+    assert doc is None and [(f.line, f.field, f.rule) for f in findings] == [(2, "based_on", "framework")]

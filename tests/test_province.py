@@ -147,3 +147,37 @@ def test_qms_json_is_byte_identical_across_builds(portal, tmp_path):
     assert first.read_bytes() == (again / "api" / "qms.json").read_bytes()
     qms = json.loads(first.read_text(encoding="utf-8"))
     assert qms["adoptions"]["count"] == 2 and qms["check"] == {"errors": 0, "warnings": 0}
+
+
+def test_malformed_agency_data_gives_a_clear_message(tmp_path):
+    from eiso.province.config import AgencySpec
+    from eiso.province.data import read_agency
+
+    def data(documents: str, qms: str) -> str | None:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        (folder / "api").mkdir(parents=True)
+        (folder / "api" / "documents.json").write_text(documents, encoding="utf-8")
+        (folder / "api" / "qms.json").write_text(qms, encoding="utf-8")
+        return read_agency(AgencySpec("UBND xã X", "X", "", folder, 1)).problem
+
+    good_qms = json.dumps({"schema": 1, "as_of": "2026-01-01", "documents": {"total": 0, "in_force": 0},
+                           "reviews_overdue": {"count": 0}, "unapproved_changes": {"count": 0}})
+    assert data("[]", good_qms) is None
+    assert data("[", good_qms).startswith("api/documents.json không phải JSON hợp lệ")
+    assert data('{"code": 1}', good_qms) == "api/documents.json không đúng định dạng: cần một danh sách tài liệu"
+    assert data('[{"code": "A"}]', good_qms) == \
+        "api/documents.json không đúng định dạng: tài liệu thứ 1: thiếu trường «title»"
+    broken = json.loads(good_qms) | {"documents": {"total": "nhiều", "in_force": 0}}
+    assert data("[]", json.dumps(broken)) == \
+        "api/qms.json không đúng định dạng: trường «documents.total» có giá trị không hợp lệ"
+    assert data("[]", "\"\udcff\"".encode("utf-8", "surrogatepass").decode("utf-8", "replace")) is not None
+
+
+def test_malformed_province_file_is_a_usage_error(tmp_path):
+    config = tmp_path / "province.yml"
+    config.write_text("province: Tỉnh\nagencies:\n  - {name: A, code: '1', data: a}\n  - {name: B, code: '1', data: b}\n",
+                      encoding="utf-8")
+    result = run_eiso("province", "build", str(config), "-d", str(tmp_path / "site"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "mã cơ quan «1» trùng với dòng 3" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
