@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK
-from eiso.documents.checks import check_corpus
+from eiso.checks import check_repository
 from eiso.documents.findings import FORMATS, Finding
 from eiso.documents.loader import load_corpus
 from eiso.documents.adoption import framework_context
@@ -20,7 +20,7 @@ def check(args: argparse.Namespace) -> int:
     framework = framework_of(args.config)
     with framework_context(framework):  # adoptions are checked as their effective (merged) documents
         corpus = load_corpus(root, procedures)
-        findings: list[Finding] = check_corpus(corpus) + framework_findings(corpus, framework)
+        findings: list[Finding] = check_repository(corpus) + framework_findings(corpus, framework)
         if args.against:
             from eiso.control.policy import check_policy
 

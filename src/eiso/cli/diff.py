@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from eiso.cli.common import EXIT_OK, UsageError
-from eiso.control.diff import WORKING_TREE, compare, to_json, to_markdown
+from eiso.control.diff import compare
+from eiso.control.diff_model import WORKING_TREE
+from eiso.control.diff_report import to_json, to_markdown
 from eiso.control.gitfiles import head_commit, merge_base, read_snapshot
 from eiso.documents.adoption import framework_context
 from eiso.framework.pinned import FrameworkChange, framework_at, framework_change

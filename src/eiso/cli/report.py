@@ -11,9 +11,16 @@ from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
 from eiso.documents.adoption import framework_context
 from eiso.framework import framework_of
+from eiso.legal.flags import legal_change_flags
 from eiso.project import procedures_dir, repo_root
 
 def report(args: argparse.Namespace) -> int:
+    if args.name == "legal-impact":
+        from eiso.cli.legal_impact import legal_impact
+
+        return legal_impact(args)
+    if args.codes or args.decision:
+        raise UsageError("mã văn bản và --decision chỉ dùng với báo cáo legal-impact")
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     try:
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
@@ -21,10 +28,12 @@ def report(args: argparse.Namespace) -> int:
         raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
     with framework_context(framework_of(args.config)):
         corpus = load_corpus(root, procedures)
-    due = reviews_due(corpus.documents, today)
+    flagged = {f.document.path: f.reason for f in legal_change_flags(root, corpus.documents)}
+    due = reviews_due(corpus.documents, today, flagged=flagged)
     if args.format == "json":
         rows = [{"code": r.document.meta.code, "title": r.document.meta.title, "unit": r.document.meta.unit,
-                 "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path}
+                 "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path,
+                 "legal_change": r.reason or None}
                 for r in due]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -32,5 +41,6 @@ def report(args: argparse.Namespace) -> int:
         print(f"Không có tài liệu nào đến hạn xem xét định kỳ (tính đến {today:%d/%m/%Y}).")
     for r in due:
         when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
+        when = f"cần xem xét ngay; {r.reason}" if r.reason else when
         print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.state} ({when})\t{r.document.meta.title}\t{r.document.meta.unit}")
     return EXIT_OK

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eiso.control.diff import md
+from eiso.control.diff_report import md
 from eiso.control.gitfiles import parse_ls_tree, run_git
 from eiso.errors import GitError
 from eiso.framework.lag import adoption_lags
