@@ -91,12 +91,13 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
         self.preview_base = preview_base() if self.config.audience == "internal" else None
+        framework = open_framework(root, self.config.framework)
         try:
-            self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
-                                    if self.preview_base else [])
+            with framework_context(framework):
+                self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
+                                        if self.preview_base else [])
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
-        framework = open_framework(root, self.config.framework)
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
             corpus = load_corpus(root, self.config.procedures_dir)
             self.findings = check_repository(corpus) + framework_findings(corpus, framework)
