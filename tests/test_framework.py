@@ -171,3 +171,15 @@ def test_problems_of_an_adoption_are_located(province, tmp_path):
     bad = "---\nbased_on: QT-KHUNG-01\ncode: QT-X\nrevision: 1\nstatus: draft\n---\n"
     doc, findings = parse_document("procedures/x.md", bad, framework)
     assert doc is None and [(f.line, f.field, f.rule) for f in findings] == [(2, "based_on", "framework")]
+
+
+def test_adopt_reports_unknown_codes_and_a_missing_framework(province, tmp_path):
+    from factory import make_repo
+
+    result = run_eiso("adopt", "QT-KHONG-CO", cwd=province["c"])
+    assert result.returncode == 1
+    assert "QT-KHONG-CO: mã không có trong mô hình khung «khung/»" in result.stderr
+    plain = make_repo(tmp_path / "plain")
+    result = run_eiso("adopt", "--all", cwd=plain)
+    assert result.returncode == 2 and "chưa khai báo «framework:»" in result.stderr
+    assert run_eiso("adopt", cwd=province["c"]).returncode == 2  # neither codes nor --all
