@@ -58,8 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_lazy("build", "serve"))
 
     new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
-    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide")
-    new.add_argument("--unit", required=True, help="đơn vị chủ trì")
+    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide"
+                     " | nonconformity | audit | management_review (hồ sơ)")
+    new.add_argument("--unit", help="đơn vị chủ trì (bắt buộc với tài liệu)")
     new.add_argument("--field", help="lĩnh vực")
     new.add_argument("title")
     new.set_defaults(handler=_lazy("new", "new"))

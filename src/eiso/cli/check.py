@@ -12,7 +12,8 @@ from eiso.documents.findings import FORMATS, Finding
 from eiso.documents.loader import load_corpus
 from eiso.documents.adoption import framework_context
 from eiso.framework import framework_findings, framework_of
-from eiso.project import procedures_dir, repo_root
+from eiso.project import procedures_dir, records_dir, repo_root
+from eiso.records.checks import load_and_check
 
 
 def check(args: argparse.Namespace) -> int:
@@ -21,6 +22,7 @@ def check(args: argparse.Namespace) -> int:
     with framework_context(framework):  # adoptions are checked as their effective (merged) documents
         corpus = load_corpus(root, procedures)
         findings: list[Finding] = check_repository(corpus) + framework_findings(corpus, framework)
+        findings = findings + load_and_check(root, records_dir(args.config), corpus.documents)[1]
         if args.against:
             from eiso.control.policy import check_policy
 

@@ -45,6 +45,9 @@ from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
+from eiso.records.checks import load_and_check, valid_records
+from eiso.records.model import Record
+from eiso.sites.records import plan_records_site
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -61,6 +64,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_changes: list = []
         self.search_entries: list = []
         self.lags: list = []
+        self.records: list[Record] = []
         self.dirty = False
         self.incremental: Incremental | None = None
         self.files: Files | None = None
@@ -101,6 +105,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
             corpus = load_corpus(root, self.config.procedures_dir)
             self.findings = check_repository(corpus) + framework_findings(corpus, framework)
+            self.records = []
+            if self.config.audience == "internal":  # records never reach the public portal, not even loaded
+                record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
+                self.findings = sorted(self.findings + record_findings)
+                self.records = valid_records(record_set, self.findings)
             for finding in self.findings:
                 if finding.severity == "warning":
                     log.warning(str(finding))
@@ -148,13 +157,18 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
                                   check=_counts(self.findings))
-            return plan_intranet(documents, root, options, history)
+            records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
+            plan = plan_intranet(documents, root, options, history, records.document_sections)
+            plan.pages.extend(records.pages)
+            return plan
         finally:
             history.close()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
         server.watch(str(self.root / self.config.procedures_dir))
+        if (self.root / self.config.records_dir).is_dir():
+            server.watch(str(self.root / self.config.records_dir))
         if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
             server.watch(str(self.root / REGISTER_NAME))
         return server

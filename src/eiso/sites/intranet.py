@@ -69,7 +69,9 @@ def base_of(url: str) -> str:
     return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
 
 
-def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> SitePlan:
+def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None,
+                  sections: dict[str, str] | None = None) -> SitePlan:
+    """``sections``: extra HTML for a document's page by slug (e.g. the nonconformities concerning it)."""
     plan = SitePlan()
     by_slug = {doc.slug: doc for doc in documents}
     notice = history_notice(history)
@@ -77,7 +79,7 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     facts: dict[str, qms.ControlFacts] = {}
     for doc in sorted(documents, key=lambda d: d.slug):
         control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
-        plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice))
+        plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice, (sections or {}).get(doc.slug, "")))
         rows.append(Row(doc, control_fields(doc, control)))
         facts[doc.path] = control_facts(control)
     archived = archived_pages(documents, history, by_slug, options, plan) if history and history.available else []
@@ -144,7 +146,7 @@ def control_fields(doc: Document, control: archive.DocumentControl) -> dict[str,
 
 
 def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan,
-                  control: archive.DocumentControl | None = None, notice: str = "") -> PlannedPage:
+                  control: archive.DocumentControl | None = None, notice: str = "", section: str = "") -> PlannedPage:
     url = doc.url
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
@@ -153,7 +155,7 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
                                 imported=doc.meta.history_before_git)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
-                               extra=revisions)
+                               extra=section + revisions)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
 

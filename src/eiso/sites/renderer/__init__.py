@@ -14,6 +14,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 from eiso.documents import durations
 from eiso.documents import model
 from eiso.documents.text import slugify
+from eiso.records import model as record_model
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +37,7 @@ def environment() -> Environment:
         online_label=lambda level: model.ONLINE_LABELS[level],
         key_label=key_label,
         slug=slugify,
+        grade_label=lambda grade: record_model.GRADE_LABELS[grade],
     )
     return env
 
