@@ -42,3 +42,12 @@ def test_counts_as_of_a_date():
     assert json.loads(qms_json(status)) == status
     assert qms_json(status) == qms_json(qms_status(documents, facts, lags, {"name": "UBND xã X", "code": "1"},
                                                    dt.date(2025, 6, 1), (3, 1), (0, 2)))
+
+
+from test_records_site import site  # noqa: E402,F401 - the records repository built once (module fixture)
+
+
+def test_nonconformities_come_from_the_records_as_of_the_build_date(site):  # noqa: F811
+    qms = json.loads((site / "api" / "qms.json").read_text(encoding="utf-8"))
+    # The same records as the register's counts: NC-2026-02 and -03 open, -02 with an action overdue.
+    assert qms["nonconformities"] == {"open": 2, "overdue": 1}

@@ -37,6 +37,7 @@ from eiso.sites.renderer import preview_notice
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
+from eiso.records.registers import nonconformity_counts
 from eiso.sites.qms import LagEntry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
@@ -156,7 +157,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
-                                  check=_counts(self.findings))
+                                  check=_counts(self.findings),
+                                  nonconformities=_nonconformities(self.records, as_of or dt.date.today()))
             records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
             plan = plan_intranet(documents, root, options, history, records.document_sections)
             plan.pages.extend(records.pages)
@@ -235,6 +237,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def _nonconformities(records: list, as_of: dt.date) -> tuple[int, int]:
+    counts = nonconformity_counts(records, as_of)
+    return int(counts["open"]), int(counts["overdue"])
 
 
 def _counts(findings: list[Finding]) -> tuple[int, int]:

@@ -40,6 +40,7 @@ class SiteOptions:
     agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
     lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
     check: tuple[int, int] = (0, 0)  # errors and warnings of eiso check (documents with errors are not published)
+    nonconformities: tuple[int, int] = (0, 0)  # open, and open with an overdue action, as of as_of (records/)
 
 
 @dataclass
@@ -109,7 +110,7 @@ def api_files(documents: list[Document], root: Path, options: SiteOptions, histo
 def _api_files(rows: list[Row], facts: dict[str, qms.ControlFacts], documents: list[Document], root: Path,
                options: SiteOptions) -> dict[str, bytes]:
     as_of = options.as_of or dt.date.today()
-    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, qms.nonconformity_counts(root, as_of),
+    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, options.nonconformities,
                             options.check)
     return {"api/documents.json": documents_json(rows), "api/qms.json": qms.qms_json(status)}
 

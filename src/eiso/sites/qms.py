@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
 from eiso.control.reviews import review_schedule
@@ -35,14 +34,6 @@ class ControlFacts:
 
     approved: bool | None  # None: no history for it
     last_approved_change: str | None  # YYYY-MM-DD
-
-
-def nonconformity_counts(root: Path, as_of: dt.date) -> tuple[int, int]:
-    """(open, overdue) nonconformities of the agency's records.
-
-    Hook for the QMS records (``records/``): zero until they exist in e-ISO.
-    """
-    return 0, 0
 
 
 def qms_status(documents: list[Document], facts: dict[str, ControlFacts], lags: Iterable[LagEntry],
