@@ -86,6 +86,17 @@ def test_b_sees_its_own_overrides_at_the_adopted_revision(province):
     assert doc.adoption.overridden == ("unit", "tthc")
 
 
+def test_b_page_says_it_is_behind(province, tmp_path):
+    result, site = build_site(province["b"], site=str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    page = soup(site / "quy-trinh/qt-khung-ht-01/index.html")
+    assert "lần ban hành 2" in page.select_one(".eiso-adoption").get_text(" ", strip=True)
+    lag = page.select_one(".eiso-adoption-lag").get_text(" ", strip=True)
+    assert "khung đã có lần ban hành 3 của QT-KHUNG-HT-01" in lag and "lần 2" in lag
+    assert "5.000 đồng" in page.get_text(" ") and "8.000 đồng" not in page.get_text(" ")
+    assert soup(site / "quy-trinh/qt-ht-01/index.html").select_one(".eiso-adoption") is None
+
+
 def test_b_check_warns_one_revision_behind_naming_what_changed(province):
     result = run_eiso("check", "--format", "json", cwd=province["b"])
     lag = [f for f in json.loads(result.stdout) if f["rule"] == "framework-lag"]

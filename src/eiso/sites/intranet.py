@@ -155,15 +155,16 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base,
                                 imported=doc.meta.history_before_git)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
+    lag = next((entry for entry in options.lags if entry.code == doc.meta.code), None)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
-                               extra=section + revisions)
+                               extra=section + revisions, lag=lag)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
 
 
 def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> Callable[[str], str]:
     """The page of a document (current, superseded or deleted) around its sanitised body HTML."""
-    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc),
+    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc), lag=None,
                   related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
     return lambda body_html: renderer.render("document.html", body=body_html, **values)
 
