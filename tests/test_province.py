@@ -181,3 +181,16 @@ def test_malformed_province_file_is_a_usage_error(tmp_path):
     assert result.returncode == 2
     assert "mã cơ quan «1» trùng với dòng 3" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_framework_from_its_published_data(tmp_path):
+    from eiso.province.report import read_framework
+
+    (tmp_path / "api").mkdir()
+    records = [{"code": "QT-2", "title": "Hai", "status": "effective", "revision": 3},
+               {"code": "QT-1", "title": "Một", "status": "effective", "revision": 1},
+               {"code": "QT-3", "title": "Dự thảo", "status": "draft", "revision": 1}]
+    (tmp_path / "api" / "documents.json").write_text(json.dumps(records), encoding="utf-8")
+    docs, problem = read_framework(tmp_path)
+    assert problem is None and [(d.code, d.revision) for d in docs] == [("QT-1", 1), ("QT-2", 3)]
+    assert read_framework(tmp_path / "khong-co")[1].startswith("mô hình khung: thiếu tệp api/documents.json")
