@@ -24,8 +24,10 @@ from mkdocs.structure.pages import Page
 from eiso.checks import check_repository
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
+from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
 from eiso.control.gitinfo import head_commit_time
+from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.loader import load_corpus
 from eiso.sites.sanitize import clean_html, clean_text
@@ -145,7 +147,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return files
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
-        history = read_history(root, self.config.procedures_dir)
+        forge = forge_kind(config.repo_url) if config.repo_url else None
+        history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
+                               forge=forge)
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
         try:
@@ -156,6 +160,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
+                                  approvers=self._approvers(),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
                                   check=_counts(self.findings),
                                   nonconformities=_nonconformities(self.records, as_of or dt.date.today()))
@@ -165,6 +170,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             return plan
         finally:
             history.close()
+
+    def _approvers(self) -> list[Approver] | None:
+        """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
+        approvers, problems = parse_approvers(self.config.approvers)
+        for problem in problems:
+            finding = Finding("mkdocs.yml", 1, "plugins.eiso.approvers", problem, "config-approvers", "warning")
+            self.findings.append(finding)
+            log.warning(str(finding))
+        return approvers
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import datetime as dt
 
 from eiso.control import archive
+from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import qms, renderer
 from eiso.documents.checks import resolve_attachment
@@ -37,6 +38,7 @@ class SiteOptions:
     edit_branch: str = "main"
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
+    approvers: list[Approver] | None = None  # the `approvers` option: who may approve which unit
     agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
     lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
     check: tuple[int, int] = (0, 0)  # errors and warnings of eiso check (documents with errors are not published)
@@ -79,7 +81,7 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     rows = []
     facts: dict[str, qms.ControlFacts] = {}
     for doc in sorted(documents, key=lambda d: d.slug):
-        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
+        control = archive.control_of(doc, history, options.repo_url, options.approvers) if history and history.available else archive.DocumentControl()
         plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice, (sections or {}).get(doc.slug, "")))
         rows.append(Row(doc, control_fields(doc, control)))
         facts[doc.path] = control_facts(control)
