@@ -11,6 +11,8 @@ from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
 from eiso.documents.text import shown
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_of
 from eiso.legal.flags import legal_change_flags
 from eiso.project import procedures_dir, repo_root
 
@@ -26,7 +28,8 @@ def report(args: argparse.Namespace) -> int:
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     except ValueError:
         raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
-    corpus = load_corpus(root, procedures)
+    with framework_context(framework_of(args.config)):
+        corpus = load_corpus(root, procedures)
     flagged = {f.document.path: f.reason for f in legal_change_flags(root, corpus.documents)}
     due = reviews_due(corpus.documents, today, flagged=flagged)
     if args.format == "json":

@@ -65,7 +65,7 @@ def _form_files(doc: Document, root: Path) -> list[Finding]:
         if not form.file:
             continue
         key = ("forms", index, "file")
-        located = attachments.locate(root, doc.path, form.file)
+        located = attachments.locate(root, _forms_anchor(doc), form.file)
         if located.problem:
             found.append(_at(doc, key, field_name(key), located.problem, "form-file"))
     return found
@@ -77,7 +77,12 @@ def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
     None when it leaves the procedures folder (links resolved), enters ``.git``, is not a
     published document format, or does not exist: see ``attachments.locate``.
     """
-    return attachments.locate(root, doc.path, relative).path
+    return attachments.locate(root, _forms_anchor(doc), relative).path
+
+
+def _forms_anchor(doc: Document) -> str:
+    """The path form files are named relative to: the document's own, or the framework's for inherited forms."""
+    return doc.path if doc.attachments_folder == doc.folder else (doc.attachments_folder / "_").as_posix()
 
 
 def _dossier_forms(doc: Document) -> list[Finding]:

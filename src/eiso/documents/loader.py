@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eiso.documents import yamlsource
+from eiso.documents import adoption, yamlsource
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import FIRST_YEAR, LAST_YEAR, Document, FrontMatter
 from eiso.documents.text import nfc, shown
@@ -121,11 +121,17 @@ def decode_source(rel: str, raw: bytes) -> SourceFile:
     return SourceFile(nfc(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
-def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]:
-    parsed = parse_front_matter(rel, text, FrontMatter)
+def parse_document(rel: str, text: str, framework: adoption.FrameworkSource | None = None
+                   ) -> tuple[Document | None, list[Finding]]:
+    """Parse one file; an adoption (``based_on``) is merged with its framework document
+    (``framework``, or the one of :func:`adoption.framework_context`)."""
+    source = framework or adoption.active_framework()
+    parsed = parse_front_matter(rel, text, FrontMatter,
+                                adopt=lambda data, lines, body: adoption.merge(rel, data, lines, body, source))
     if parsed.meta is None:
         return None, parsed.findings
-    document = Document(path=rel, meta=parsed.meta, body=parsed.body, body_line=parsed.body_line, lines=parsed.lines)
+    document = Document(path=rel, meta=parsed.meta, body=parsed.body, body_line=parsed.body_line, lines=parsed.lines,
+                        adoption=parsed.adoption)
     return document, parsed.findings
 
 
@@ -138,13 +144,16 @@ class ParsedFile:
     body_line: int = 1
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    adoption: Any = None  # documents: how the file adopts a framework document (based_on)
 
 
-def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None) -> ParsedFile:
+def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None, adopt: Any = None) -> ParsedFile:
     """Split a Markdown file into YAML front matter and body; validate the front matter with ``model``.
 
     ``data_hook(data, lines)`` may pick the model from the data (e.g. by ``kind``): it returns the
     model to use, or a list of findings when no model fits. Shared by documents and QMS records.
+    ``adopt(data, lines, body)`` (documents only) merges a ``based_on`` file with its framework
+    document before validation: an ``adoption.Merged``, or the findings that stop it.
     """
     if not text.startswith("---\n"):
         return ParsedFile(None, findings=[Finding(rel, 1, "-", "thiếu phần đầu YAML (tệp phải bắt đầu bằng dòng ---)", "front-matter")])
@@ -171,13 +180,19 @@ def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None) -
         model = data_hook(rel, data, lines)
         if isinstance(model, list):
             return ParsedFile(None, lines=lines, findings=findings + model)
+    body = text[body_start:] if body_start <= len(text) else ""
+    adopted = None
+    if adopt is not None and "based_on" in data:
+        merged = adopt(data, lines, body)
+        if isinstance(merged, list):
+            return ParsedFile(None, lines=lines, findings=findings + merged)
+        data, body, lines, adopted = merged.data, merged.body, merged.lines, merged.adoption
     try:
         meta = model.model_validate(data)
     except ValidationError as error:
         findings.extend(_schema_findings(rel, error, lines, data, list(model.model_fields)))
         return ParsedFile(None, lines=lines, findings=findings)
-    body = text[body_start:] if body_start <= len(text) else ""
-    return ParsedFile(meta, body, body_line, lines, findings)
+    return ParsedFile(meta, body, body_line, lines, findings, adopted)
 
 
 def _schema_findings(rel: str, error: ValidationError, lines: dict, data: dict,
