@@ -6,7 +6,6 @@ command line and the site engine's adapter both call ``check_repository``.
 
 from __future__ import annotations
 
-from eiso.documents.budget import MarkdownSetup
 from eiso.documents.checks import check_corpus
 from eiso.documents.findings import Finding
 from eiso.documents.loader import Corpus
@@ -14,9 +13,6 @@ from eiso.legal.citations import legal_findings
 from eiso.legal.register import load_register
 
 
-def check_repository(corpus: Corpus, setup: MarkdownSetup | None = None) -> list[Finding]:
-    """``check_corpus`` plus legal.yml's defects, citations of repealed documents and malformed codes.
-
-    ``setup``: the Markdown extensions bodies are rendered with (``project.markdown_setup``).
-    """
-    return sorted(check_corpus(corpus, setup) + legal_findings(corpus.documents, load_register(corpus.root)))
+def check_repository(corpus: Corpus) -> list[Finding]:
+    """``check_corpus`` plus legal.yml's defects, citations of repealed documents and malformed codes."""
+    return sorted(check_corpus(corpus) + legal_findings(corpus.documents, load_register(corpus.root)))

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import yaml
 
-from eiso.documents.budget import MarkdownSetup
 from eiso.errors import EisoError
 
 
@@ -28,6 +27,15 @@ def repo_root(config: str | Path) -> Path:
     if not path.is_file():
         raise EisoError(f"không tìm thấy tệp cấu hình «{config}» (chạy lệnh từ thư mục gốc của kho)")
     return path.resolve().parent
+
+
+def read_mkdocs_yml(config_file: Path) -> dict:
+    """The settings of a mkdocs.yml (without INHERIT), tags ignored; {} if unreadable."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def plugin_options(config_file: Path) -> dict:
@@ -53,33 +61,3 @@ def records_dir(config_file: str | Path) -> str:
 def procedures_dir(config_file: str | Path) -> str:
     """The folder of controlled documents, relative to the root (``procedures`` by default)."""
     return str(plugin_options(Path(config_file)).get("procedures_dir", "procedures"))
-
-
-def markdown_setup(config_file: str | Path) -> MarkdownSetup:
-    """mkdocs.yml's ``markdown_extensions`` (following INHERIT), for rendering bodies without MkDocs.
-
-    An extension whose options hold a Python tag (read here as None) is taken with its defaults:
-    the check renders only to time a body, never to publish it.
-    """
-    names: list[str] = []
-    configs: dict[str, dict] = {}
-    for entry in _config_value(Path(config_file), "markdown_extensions") or []:
-        name, options = (entry, None) if isinstance(entry, str) else next(iter(entry.items()), (None, None))
-        if not isinstance(name, str):
-            continue
-        names.append(name)
-        if isinstance(options, dict) and None not in options.values():
-            configs[name] = options
-    return MarkdownSetup(tuple(names), configs) if names else MarkdownSetup()
-
-
-def _config_value(config_file: Path, key: str):
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
-    except (OSError, yaml.YAMLError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    if key not in data and isinstance(data.get("INHERIT"), str):
-        return _config_value(config_file.parent / data["INHERIT"], key)
-    return data.get(key)

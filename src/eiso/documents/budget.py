@@ -21,7 +21,7 @@ from eiso.errors import EisoError
 
 T = TypeVar("T")
 
-RENDER_SECONDS = 4.0  # a real procedure renders in tens of milliseconds
+RENDER_SECONDS = 3.0  # a real procedure renders in tens of milliseconds (as htmlscan.RENDER_SECONDS)
 TRIAL_BYTES = 16 * 1024  # bodies from this size are rendered once by the check
 TRIAL_OPENERS = 400  # ...and so are bodies with this many [ < ` { (real ones have tens)
 MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels

@@ -2,52 +2,52 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from eiso.documents import durations
+from eiso.documents import attachments, durations, htmlscan
 from eiso.documents.budget import MarkdownSetup, pathological_markdown, render_budget
 from eiso.documents.findings import Finding, field_name
-from eiso.documents.htmlscan import LineCounter, start_tags
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
 from eiso.documents.text import slugify
-
-_DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
-_BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
-# One whitespace run before the optional "<" and one after: adjacent \s* around "<?" backtrack quadratically.
-_MD_LINK = re.compile(r"\]\(\s*(?:<\s*)?((?:javascript|vbscript|data)\s*:[^)\s]*)", re.IGNORECASE)
+from eiso.documents.textrules import code_problem, text_findings
 
 
-def check_corpus(corpus: Corpus, setup: MarkdownSetup | None = None) -> list[Finding]:
-    """Every finding of the corpus: load errors, document rules and cross-document rules.
 
-    ``setup``: the Markdown extensions the site renders bodies with (default: the demo's).
-    """
+def check_corpus(corpus: Corpus) -> list[Finding]:
+    """Every finding of the corpus: load errors, document rules and cross-document rules."""
     findings = list(corpus.findings)
     for document in corpus.documents:
-        findings.extend(check_document(document, corpus.root, setup))
-    findings.extend(_duplicate_codes(corpus.documents))
+        findings.extend(check_document(document, corpus.root))
+    # A code refused for its characters cannot own a URL, so it clashes with nothing.
+    findings.extend(_duplicate_codes([doc for doc in corpus.documents if code_problem(doc.meta.code) is None]))
     findings.extend(_unknown_related(corpus.documents))
     return sorted(findings)
 
 
-def check_document(doc: Document, root: Path, setup: MarkdownSetup | None = None) -> list[Finding]:
+def body_findings(path: str, body: str, first_line: int, root: Path) -> list[Finding]:
+    """Findings of an untrusted Markdown body (a document's or a record's)."""
+    # A pathological body is not rendered on the site, so it is not rendered here either.
+    shape = pathological_markdown(path, body, first_line)
+    if shape:
+        return shape
+    extensions = htmlscan.project_extensions(root)
+    found = htmlscan.unsafe_html(path, body, first_line, extensions)
+    if htmlscan.may_carry_markup(body):
+        return found  # rendered once already, under the scanner's time budget
+    return found + render_budget(path, body, first_line, MarkdownSetup(extensions))
+
+
+def check_document(doc: Document, root: Path) -> list[Finding]:
+    body = body_findings(doc.path, doc.body, doc.body_line, root)
     return [
         *_required_by_status(doc),
+        *text_findings(doc),
         *_form_files(doc, root),
         *_dossier_forms(doc),
         *_step_time(doc),
-        *unsafe_html(doc.path, doc.body, doc.body_line),
-        *_renderable(doc, setup),
+        *body,
     ]
-
-
-def _renderable(doc: Document, setup: MarkdownSetup | None) -> list[Finding]:
-    """Nesting the parser cannot take, else a body that would render past its time budget."""
-    return (pathological_markdown(doc.path, doc.body, doc.body_line)
-            or render_budget(doc.path, doc.body, doc.body_line, setup))
 
 
 def _required_by_status(doc: Document) -> list[Finding]:
@@ -71,27 +71,24 @@ def _form_files(doc: Document, root: Path) -> list[Finding]:
         if not form.file:
             continue
         key = ("forms", index, "file")
-        target = resolve_attachment(doc, form.file, root)
-        if target is None:
-            found.append(_at(doc, key, field_name(key), f"tệp biểu mẫu «{form.file}» nằm ngoài kho tài liệu", "form-file"))
-        elif not target.is_file():
-            found.append(_at(doc, key, field_name(key), f"không tìm thấy tệp biểu mẫu «{form.file}»", "form-file"))
+        located = attachments.locate(root, _forms_anchor(doc), form.file)
+        if located.problem:
+            found.append(_at(doc, key, field_name(key), located.problem, "form-file"))
     return found
 
 
 def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
-    """Absolute path of a file named relative to the document, or None if it leaves the repository.
+    """Absolute path of a publishable form file named relative to the document, or None.
 
-    Links are resolved, so a symlink inside the repository pointing outside is refused too.
+    None when it leaves the procedures folder (links resolved), enters ``.git``, is not a
+    published document format, or does not exist: see ``attachments.locate``.
     """
-    if PurePosixPath(relative).is_absolute() or "\\" in relative:
-        return None
-    candidate = (root / doc.folder / relative).resolve()
-    try:
-        candidate.relative_to(root.resolve())
-    except ValueError:
-        return None
-    return candidate
+    return attachments.locate(root, _forms_anchor(doc), relative).path
+
+
+def _forms_anchor(doc: Document) -> str:
+    """The path form files are named relative to: the document's own, or the framework's for inherited forms."""
+    return doc.path if doc.attachments_folder == doc.folder else (doc.attachments_folder / "_").as_posix()
 
 
 def _dossier_forms(doc: Document) -> list[Finding]:
@@ -152,26 +149,3 @@ def _unknown_related(documents: list[Document]) -> list[Finding]:
 
 def _at(doc: Document, key: tuple, field: str, message: str, rule: str, severity: str = "error") -> Finding:
     return Finding(doc.path, doc.line_of(*key), field, message, rule, severity)  # type: ignore[arg-type]
-
-
-def unsafe_html(path: str, markdown: str, first_line: int) -> list[Finding]:
-    """Script, event handlers and script URLs in a body: they are removed from the page and reported."""
-    if "<" not in markdown and ":" not in markdown:
-        return []
-    problems = []
-    for tag in start_tags(markdown):
-        if tag.name in _DANGEROUS_TAGS:
-            problems.append((tag.line, f"thẻ HTML <{tag.name}> không được phép"))
-        for name, value in tag.attrs:
-            if name.startswith("on"):
-                problems.append((tag.line, f"thuộc tính sự kiện «{name}» không được phép"))
-            elif name in _URL_ATTRS and value and _BAD_SCHEME.match(value):
-                problems.append((tag.line, f"địa chỉ «{value.split(':')[0]}:» không được phép"))
-    lines = LineCounter(markdown)
-    for match in _MD_LINK.finditer(markdown):
-        line = lines.at(match.start())
-        problems.append((line, f"liên kết «{match.group(1).split(':')[0]}:» không được phép"))
-    return [
-        Finding(path, first_line + line - 1, "body", f"{message}; nội dung này bị loại khỏi trang", "unsafe-html", "warning")
-        for line, message in sorted(set(problems))
-    ]
