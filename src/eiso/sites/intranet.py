@@ -357,5 +357,7 @@ def valid_documents(corpus: Corpus, findings: list[Any]) -> list[Document]:
     """Documents without an error finding: the only ones a site may publish."""
     broken = {(f.path) for f in findings if f.severity == "error"}
     # A duplicate code is reported once, on its first file; every file sharing it is held back.
-    broken.update(doc.path for clash in duplicate_codes(corpus.documents).values() for doc in clash)
+    # (Codes refused for their characters clash with nothing, as in the check.)
+    sound = [doc for doc in corpus.documents if code_problem(doc.meta.code) is None]
+    broken.update(doc.path for clash in duplicate_codes(sound).values() for doc in clash)
     return [doc for doc in corpus.documents if doc.path not in broken]
