@@ -11,6 +11,11 @@ from eiso.sites.projection import PublicProcedure
 from eiso.search import SearchEntry
 
 _TAG = re.compile(r"<[^>]+>")
+# Parts of a page that identify it but are not its text (the header block of labels,
+# signatures, revision table, print style): marked by the templates, left out of the index.
+# The sanitiser removes comments from bodies, so content cannot hide its own text.
+_NOINDEX = re.compile(r"<!--eiso:noindex-->.*?<!--/eiso:noindex-->", re.DOTALL)
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[<>]")
 
@@ -21,6 +26,7 @@ def plain_text(markup: str) -> str:
     Angle brackets are dropped too: the worker escapes what it shows, but hostile
     text that looks like markup has no business in an index people download.
     """
+    markup = _STYLE.sub(" ", _NOINDEX.sub(" ", markup))
     return _SPACE.sub(" ", _BRACKETS.sub(" ", html.unescape(_TAG.sub(" ", markup)))).strip()
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from eiso.documents import durations
 from eiso.documents import model
@@ -33,6 +34,8 @@ def environment() -> Environment:
         kind_label=lambda kind: model.KIND_LABELS[kind],
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
+        code=breakable_code,
+        css_string=css_string,
     )
     return env
 
@@ -45,6 +48,31 @@ def _loader() -> Any:
 
 def render(template: str, **values: Any) -> str:
     return environment().get_template(template).render(**values)
+
+
+def breakable_code(value: Any) -> Markup:
+    """A code, escaped, that may wrap only after "-", "/" or "." (``QT-HT-<wbr>01``).
+
+    Table cells never break inside a word; a long code needs break points of its own,
+    and these are the ones a reader expects.
+    """
+    text = str(escape("" if value is None else value))
+    for char in "-/.":
+        text = text.replace(char, char + "<wbr>")
+    return Markup(text)
+
+
+def css_string(value: Any) -> Markup:
+    """A CSS string literal of untrusted text, safe inside a <style> element.
+
+    Everything but letters and digits is written as a six-digit CSS hex escape, so no
+    quote, backslash, "<" (``</style>``) or line break ever appears as itself (spaces
+    too: a space after an escape would be read as the escape's terminator).
+    """
+    out = []
+    for char in " ".join(str(value).split()):
+        out.append(char if char.isalnum() else f"\\{ord(char):06x}")
+    return Markup('"' + "".join(out) + '"')
 
 
 def format_date(value: Any) -> str:
