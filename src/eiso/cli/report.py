@@ -28,6 +28,5 @@ def report(args: argparse.Namespace) -> int:
     if not due:
         print(f"Không có tài liệu nào đến hạn xem xét định kỳ (tính đến {today:%d/%m/%Y}).")
     for r in due:
-        when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
-        print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.state} ({when})\t{r.document.meta.title}\t{r.document.meta.unit}")
+        print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.label}\t{r.document.meta.title}\t{r.document.meta.unit}")
     return EXIT_OK

@@ -23,3 +23,11 @@ def fold(text: str) -> str:
 def slugify(code: str) -> str:
     """Slug of a document code, as fixed by DESIGN.md: ``QT 01/CX-HCTP`` -> ``qt-01-cx-hctp``."""
     return _NON_SLUG.sub("-", fold(nfc(code))).strip("-")
+
+
+def heading_slug(value: str, separator: str = "-") -> str:
+    """Anchor of a heading (Python-Markdown's ``toc`` ``slugify``): accents removed, ``đ`` kept as ``d``.
+
+    ``1. Mục đích`` -> ``1-muc-dich`` (the default slugify drops ``đ``: ``1-muc-ich``).
+    """
+    return _NON_SLUG.sub(separator, fold(nfc(value))).strip(separator)

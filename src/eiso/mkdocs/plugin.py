@@ -20,6 +20,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from eiso.documents.checks import check_corpus
 from eiso.sites.csp import add_csp_meta
@@ -32,7 +33,9 @@ from eiso.documents.model import Document
 from eiso.control.gitfiles import GitError
 from eiso.control.preview import changed_documents, preview_base
 from eiso.sites.progress import Progress
-from eiso.sites.renderer import preview_notice
+from eiso.sites.renderer import preview_notice, section_headings
+from eiso.documents.text import heading_slug
+from eiso.sites.csp import refresh_csp_meta
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
@@ -64,6 +67,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
             _skip_material_indexing(config.plugins)
+        if (config.repo_name or "") == "Gitlab":  # MkDocs' name for a self-hosted GitLab
+            config.repo_name = "GitLab"
+        # Anchors keep "đ" as "d" (#1-muc-dich), unless the site chose its own slugify.
+        config.mdx_configs.setdefault("toc", {}).setdefault("slugify", heading_slug)
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
         self.root = Path(config.config_file_path).resolve().parent
@@ -122,6 +129,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
         server.watch(str(self.root / self.config.procedures_dir))
+        _allow_reload_script(server)
         return server
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
@@ -146,7 +154,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             page.meta["robots"] = "noindex"
         _clean_toc(page.toc)
         self.progress.tick()
-        output = planned.render(clean_html(html))
+        body = clean_html(html)
+        output = planned.render(body)
+        page.toc = _with_generated_sections(page.toc, output, body)
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
             self.search_entries.append(make_entry(planned.document, page.url, output))
@@ -185,7 +195,7 @@ def _page_source(page: PlannedPage) -> str:
     if not page.searchable:
         meta["search"] = {"exclude": True}
     if page.document is None:
-        meta["hide"] = ["toc"]  # lists need the width more than a table of contents
+        meta["hide"] = ["toc", "navigation"] if page.wide else ["toc"]  # lists need the width
     return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
 
 
@@ -202,6 +212,35 @@ def _clean_toc(items) -> None:
     for item in items:
         item.title = clean_text(item.title)
         _clean_toc(item.children)
+
+
+def _allow_reload_script(server) -> None:
+    # The dev server injects its reload script into every page it serves, after our
+    # policy was written: without this, the policy blocks it and pages never reload.
+    inject = getattr(server, "_inject_js_into_html", None)
+    if inject is None:  # another MkDocs: no live reload rather than a weaker policy
+        log.warning("e-ISO: không bật được tự tải lại trang trong chế độ xem trước (phiên bản MkDocs khác).")
+        return
+
+    def inject_allowed(content: bytes, epoch: int) -> bytes:
+        return refresh_csp_meta(inject(content, epoch).decode("utf-8")).encode("utf-8")
+
+    server._inject_js_into_html = inject_allowed
+
+
+def _with_generated_sections(toc: TableOfContents, output: str, body: str) -> TableOfContents:
+    """The page's table of contents with the sections the templates add around the body.
+
+    The body's own headings become children of the section just before the body ("Nội dung").
+    """
+    before, after = (output.split(body, 1) if body.strip() and body in output else (output, ""))
+    items = [AnchorLink(title, anchor, 2) for anchor, title in section_headings(before)]
+    if items:
+        items[-1].children = list(toc)
+    else:
+        items = list(toc)
+    items += [AnchorLink(title, anchor, 2) for anchor, title in section_headings(after)]
+    return TableOfContents(items)
 
 
 def _replace(files: Files, file: File) -> None:

@@ -45,6 +45,7 @@ class PlannedPage:
     document: Document | None = None  # or the public projection of one
     searchable: bool = True
     noindex: bool = False
+    wide: bool = False  # a list that needs the whole width: no navigation sidebar beside it
 
     @property
     def url(self) -> str:
@@ -219,22 +220,31 @@ class Column:
     label: str
     value: Callable[[Row], Any]
     sort: Callable[[Row], Any] | None = None
+    css: str = ""  # class of the column's cells: how it may wrap
 
+
+#: Kind names short enough for a column of the lists (the full names are on each document's page).
+KIND_SHORT_LABELS = {
+    "policy": "Chính sách chất lượng", "objectives": "Mục tiêu chất lượng", "manual": "Sổ tay chất lượng",
+    "system": "Quy trình hệ thống", "tthc": "Quy trình TTHC", "internal": "Quy trình nội bộ", "guide": "Hướng dẫn",
+}
 
 LIST_COLUMNS: list[Column] = [
-    Column("Loại", lambda r: renderer.environment().filters["kind_label"](r.doc.meta.kind)),
+    Column("Loại", lambda r: KIND_SHORT_LABELS.get(r.doc.meta.kind.value, r.doc.meta.kind.value), css="eiso-kind"),
     Column("Lần ban hành", lambda r: r.doc.meta.revision, lambda r: f"{r.doc.meta.revision:04d}"),
-    Column("Ngày hiệu lực", lambda r: format_date(r.doc.meta.effective), lambda r: str(r.doc.meta.effective or "")),
-    Column("Trạng thái", lambda r: renderer.environment().filters["status_label"](r.doc.meta.status)),
+    Column("Ngày hiệu lực", lambda r: format_date(r.doc.meta.effective), lambda r: str(r.doc.meta.effective or ""), "eiso-nowrap"),
+    Column("Trạng thái", lambda r: renderer.environment().filters["status_label"](r.doc.meta.status), css="eiso-nowrap"),
     Column("Đơn vị", lambda r: r.doc.meta.unit),
 ]
 
 
 CONTROL_COLUMNS = [
-    Column("MR", lambda r: r.extra.get("mr") or "—"),
+    Column("Yêu cầu hợp nhất", lambda r: renderer.mr_number(r.extra.get("mr")) or "—"),
     Column("Phê duyệt", lambda r: ", ".join(r.extra.get("approvers") or []) or r.extra.get("approval_state", "")),
-    Column("Thay đổi gần nhất", lambda r: format_date(r.extra.get("last_change")), lambda r: r.extra.get("last_change") or ""),
-    Column("Hạn xem xét", lambda r: format_date(r.extra.get("next_review")), lambda r: r.extra.get("next_review") or ""),
+    Column("Thay đổi gần nhất", lambda r: format_date(r.extra.get("last_change")), lambda r: r.extra.get("last_change") or "",
+           "eiso-nowrap"),
+    Column("Hạn xem xét", lambda r: format_date(r.extra.get("next_review")), lambda r: r.extra.get("next_review") or "",
+           "eiso-nowrap"),
 ]
 
 
@@ -245,7 +255,7 @@ def master_list_page(rows: list[Row], notice: str = "") -> PlannedPage:
              "Bấm vào tiêu đề cột để sắp xếp. Tài liệu hết hiệu lực xem ở mục Lưu trữ.")
     html = renderer.render("master_list.html", title=title, intro=intro, rows=current,
                            columns=LIST_COLUMNS + CONTROL_COLUMNS, base="../", notice=notice)
-    return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False)
+    return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False, wide=True)
 
 
 def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: str) -> PlannedPage:

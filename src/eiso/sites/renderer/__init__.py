@@ -6,6 +6,7 @@ to them as values, with autoescaping, so content can never become template code.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +37,7 @@ def environment() -> Environment:
         online_label=lambda level: model.ONLINE_LABELS[level],
         code=breakable_code,
         css_string=css_string,
+        mr_number=mr_number,
     )
     return env
 
@@ -62,6 +64,14 @@ def breakable_code(value: Any) -> Markup:
     return Markup(text)
 
 
+def mr_number(ref: Any) -> str:
+    """How people say a merge request: its number (``group/project!12`` -> ``!12``, ``#12`` stays)."""
+    text = str(ref or "")
+    if "!" in text:
+        return "!" + text.rsplit("!", 1)[1]
+    return text
+
+
 def css_string(value: Any) -> Markup:
     """A CSS string literal of untrusted text, safe inside a <style> element.
 
@@ -82,6 +92,18 @@ def format_date(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     year, month, day = text[:10].split("-")
     return f"{day}/{month}/{year}"
+
+
+_SECTION = re.compile(r'<h2 id="([a-z0-9-]+)">([^<]*)</h2>')
+
+
+def section_headings(html: str) -> list[tuple[str, str]]:
+    """``(id, title as HTML)`` of the generated sections of a page part, in order.
+
+    Only for the HTML of our own templates (the body is never passed here): their
+    section headings are written exactly this way.
+    """
+    return _SECTION.findall(html)
 
 
 PREVIEW_LABELS = {"added": "thêm mới", "changed": "sửa đổi", "removed": "xóa"}
