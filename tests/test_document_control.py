@@ -147,7 +147,7 @@ def test_master_list_shows_control_columns(history_site):
     _, site = history_site
     page = soup(site / "danh-muc" / "index.html")
     headers = [th.get_text(strip=True) for th in page.select("thead th")]
-    assert headers[-4:] == ["MR", "Phê duyệt", "Thay đổi gần nhất", "Hạn xem xét"]
+    assert headers[-4:] == ["Yêu cầu hợp nhất", "Phê duyệt", "Thay đổi gần nhất", "Hạn xem xét"]
     row = next(r for r in page.select("tbody tr") if r.select("td")[0].get_text(strip=True) == "QT-HT-01")
     assert "#7" in row.get_text() and "01/09/2026" in row.get_text()
 

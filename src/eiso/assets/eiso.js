@@ -81,8 +81,28 @@
     style.textContent = "@page { @bottom-left { content: " + cssString(text) + "; } }";
   }
   window.addEventListener("beforeprint", printFooter);
+
+  // Search: when no result holds every word of the query, the worker returns the closest ones
+  // and says so first ("eiso:fallback"); the count line then says they are approximate.
+  var FALLBACK = "Không có kết quả chứa đủ các từ; kết quả gần đúng: ";
+  function labelFallback() {
+    var worker = window.eisoSearchWorker;
+    var meta = document.querySelector(".md-search-result__meta");
+    if (!worker || !meta || worker.eisoLabelled) return;
+    worker.eisoLabelled = true;
+    var fallback = false;
+    function relabel() {
+      var text = meta.textContent;
+      if (fallback && text.indexOf(FALLBACK) !== 0 && /\d/.test(text)) meta.textContent = FALLBACK + text;
+    }
+    worker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "eiso:fallback") fallback = !!event.data.data;
+    });
+    new MutationObserver(relabel).observe(meta, { childList: true, characterData: true, subtree: true });
+  }
   function init() {
     printFooter();
+    labelFallback();
     document.querySelectorAll("table[data-eiso-review]").forEach(refreshReviewStates);
     document.querySelectorAll("table[data-eiso-sortable]").forEach(makeSortable);
     document.querySelectorAll("input[data-eiso-filter]").forEach(makeFilter);

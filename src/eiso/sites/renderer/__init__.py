@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from eiso.documents import durations
 from eiso.documents import model
@@ -35,7 +35,6 @@ def environment() -> Environment:
         kind_label=lambda kind: model.KIND_LABELS[kind],
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
-        code=breakable_code,
         css_string=css_string,
         mr_number=mr_number,
     )
@@ -50,18 +49,6 @@ def _loader() -> Any:
 
 def render(template: str, **values: Any) -> str:
     return environment().get_template(template).render(**values)
-
-
-def breakable_code(value: Any) -> Markup:
-    """A code, escaped, that may wrap only after "-", "/" or "." (``QT-HT-<wbr>01``).
-
-    Table cells never break inside a word; a long code needs break points of its own,
-    and these are the ones a reader expects.
-    """
-    text = str(escape("" if value is None else value))
-    for char in "-/.":
-        text = text.replace(char, char + "<wbr>")
-    return Markup(text)
 
 
 def mr_number(ref: Any) -> str:
