@@ -191,3 +191,49 @@ def test_search_results_hold_every_word_and_codes_find_their_document(browser, s
     assert meta.startswith("Không có kết quả chứa đủ các từ; kết quả gần đúng:"), meta
     assert titles
     assert not any("Thiếu từ" in m or "Không:" in m for m in messages)
+
+
+def test_live_preview_reloads_an_edited_procedure_under_the_csp(browser, tmp_path):
+    import os
+    import socket
+    import sys
+    import time
+    import urllib.request
+
+    from factory import make_repo
+
+    repo = make_repo(tmp_path / "repo")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    server = subprocess.Popen([sys.executable, "-m", "eiso.cli", "serve", "-a", f"127.0.0.1:{port}"], cwd=repo,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/quy-trinh/qt-ht-01/"
+    page = browser.new_page()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "eiso serve không khởi động được"
+                time.sleep(0.5)
+        violations = _watch_csp(page)
+        logs: list[str] = []
+        page.on("console", lambda m: logs.append(m.text))
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        assert "Enabled live reload" in logs, logs  # MkDocs' reload script ran: the policy let it
+        page.evaluate("window.eisoBeforeEdit = true")
+        source = repo / "procedures" / "tthc" / "khai-sinh.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\nĐoạn thêm khi xem trước.\n", encoding="utf-8")
+        page.wait_for_function("() => !window.eisoBeforeEdit && document.body.innerText.includes('Đoạn thêm khi xem trước')",
+                               timeout=90000)
+        assert violations == []
+    finally:
+        page.close()
+        server.terminate()
+        server.wait(timeout=20)

@@ -67,6 +67,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
             _skip_material_indexing(config.plugins)
+        # Pages call no outside service (connect-src, style-src and font-src are 'self'):
+        # Material's Google Fonts would only be blocked, with a policy violation on every page.
+        if config.theme.name == "material" and config.theme["font"] is not False:
+            config.theme["font"] = False
         if (config.repo_name or "") == "Gitlab":  # MkDocs' name for a self-hosted GitLab
             config.repo_name = "GitLab"
         # Anchors keep "đ" as "d" (#1-muc-dich), unless the site chose its own slugify.
