@@ -174,6 +174,8 @@ def _pages_holding(query: str) -> int:
 def test_search_results_hold_every_word_and_codes_find_their_document(browser, sites):
     page = browser.new_page()
     page.goto(sites["intranet"])
+    assert page.inner_text(".md-source__repository").strip() == "GitLab"
+    assert page.eval_on_selector(".md-top", "e => e.textContent").strip() == "Trở lại đầu trang"
     messages = []
     for query, first in [("ket hon", "Đăng ký kết hôn"), ("ly hon", None), ("1.001193", "Đăng ký khai sinh")]:
         meta, titles = _search(page, query)
