@@ -53,7 +53,7 @@ from eiso.search import pipeline as vp  # noqa: E402
 from eiso.documents.text import slugify  # noqa: E402
 
 CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus" / "tthc-national.jsonl",
-                            Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl") if p.exists()),
+                            ROOT.parent.parent / "shared" / "corpus" / "tthc-national.jsonl") if p.exists()),
               Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -13,7 +13,7 @@ import markdown
 import pytest
 import yaml
 
-from eiso.cli import import_tthc
+from eiso.cli import importing
 from eiso.documents import durations
 from eiso.importers import tthc as importer
 from eiso.documents.checks import check_corpus
@@ -22,7 +22,10 @@ from eiso.importers.tthc import DRAFT_NOTE, MANIFEST_NAME, build_document, impor
 from eiso.documents.loader import load_corpus, parse_document
 from eiso.documents.model import Duration
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
+# The shared corpus sits beside the main repository (../shared), also when tests run in a worktree.
+CORPUS = next((p / "shared" / "corpus" / "tthc-national.jsonl" for p in Path(__file__).resolve().parents
+               if (p / "shared" / "corpus" / "tthc-national.jsonl").is_file()),
+              Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl")
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
 
 
@@ -162,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     """A fresh ``eiso``-like parser with only the import command (cli.py wiring is done elsewhere)."""
     top = argparse.ArgumentParser(prog="eiso")
     top.add_argument("--config", "-f", default="mkdocs.yml")
-    import_tthc.add_parser(top.add_subparsers())
+    importing.add_parser(top.add_subparsers())
     return top
 
 

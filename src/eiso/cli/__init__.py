@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Callable, Sequence
 
 from eiso import __version__
@@ -51,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
     build.add_argument("-d", "--site-dir", metavar="THƯ_MỤC", help="thư mục kết quả")
+    build.add_argument("--clean", action="store_true",
+                       help="xây dựng lại toàn bộ, không dùng lại các trang không đổi của lần trước")
     build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")
@@ -66,13 +67,20 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", metavar="TÊN", help="tên tài liệu")
     new.set_defaults(handler=_lazy("new", "new"))
 
-    from eiso.cli import diff, import_tthc
+    from eiso.cli import diff, importing, sync
 
     diff.add_parser(sub)
-    import_tthc.add_parser(sub)
+    importing.add_parser(sub)
+    sync.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
-    report.add_argument("name", choices=("review-due",), help="tên báo cáo: review-due (tài liệu đến hạn xem xét)")
+    report.add_argument("name", choices=("review-due", "legal-impact"), metavar="BÁO_CÁO",
+                        help="review-due (tài liệu đến hạn xem xét) hoặc legal-impact (ảnh hưởng của văn bản "
+                             "pháp luật thay đổi)")
+    report.add_argument("codes", nargs="*", metavar="MÃ",
+                        help="legal-impact: số, ký hiệu các văn bản pháp luật thay đổi, ví dụ 123/2015/NĐ-CP")
+    report.add_argument("--decision", metavar="TỆP",
+                        help="legal-impact: danh sách thủ tục của quyết định công bố (CSV/JSON: national_code,change)")
     report.add_argument("--format", choices=("text", "json"), default="text", help="dạng kết quả (mặc định text)")
     report.add_argument("--today", metavar="NGÀY", help="ngày tính (YYYY-MM-DD), mặc định hôm nay")
     report.set_defaults(handler=_lazy("report", "report"))

@@ -9,19 +9,28 @@ import json
 from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
+from eiso.legal.flags import legal_change_flags
 from eiso.project import procedures_dir, repo_root
 
 def report(args: argparse.Namespace) -> int:
+    if args.name == "legal-impact":
+        from eiso.cli.legal_impact import legal_impact
+
+        return legal_impact(args)
+    if args.codes or args.decision:
+        raise UsageError("mã văn bản và --decision chỉ dùng với báo cáo legal-impact")
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     try:
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     except ValueError:
         raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
     corpus = load_corpus(root, procedures)
-    due = reviews_due(corpus.documents, today)
+    flagged = {f.document.path: f.reason for f in legal_change_flags(root, corpus.documents)}
+    due = reviews_due(corpus.documents, today, flagged=flagged)
     if args.format == "json":
         rows = [{"code": r.document.meta.code, "title": r.document.meta.title, "unit": r.document.meta.unit,
-                 "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path}
+                 "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path,
+                 "legal_change": r.reason or None}
                 for r in due]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK

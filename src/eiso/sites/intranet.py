@@ -25,6 +25,9 @@ from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Status
 from eiso.sites.renderer import format_date
 from eiso.control.reviews import DUE_SOON_DAYS, next_review, review_schedule
+from eiso.legal.flags import flagged_documents
+from eiso.sites import legal
+from eiso.legal.register import load_register
 from eiso.documents.text import fold, slugify
 
 
@@ -78,7 +81,11 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     plan.pages.append(archive_list_page(rows, archived, notice))
     plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", rows, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
     plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", rows, lambda r: r.doc.meta.unit))
-    plan.pages.append(review_page(documents, options.as_of or dt.date.today()))
+    register = load_register(root)
+    flags = {f.document.path: f.reason for f in flagged_documents(documents, register)}
+    plan.pages.append(review_page(documents, options.as_of or dt.date.today(), flags))
+    legal_html = legal.legal_page_html(documents, register)
+    plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", lambda _: legal_html, searchable=False))
     plan.files["api/documents.json"] = documents_json(rows)
     return plan
 
@@ -113,7 +120,8 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
-    revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base)
+    revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base,
+                                imported=doc.meta.history_before_git)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
                                extra=revisions)
@@ -265,8 +273,8 @@ def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: s
     return PlannedPage("danh-muc/luu-tru/index.md", "Lưu trữ tài liệu hết hiệu lực", "", lambda _: html, searchable=False)
 
 
-def review_page(documents: list[Document], as_of: dt.date) -> PlannedPage:
-    schedule = review_schedule(documents, as_of)
+def review_page(documents: list[Document], as_of: dt.date, flagged: dict[str, str] | None = None) -> PlannedPage:
+    schedule = review_schedule(documents, as_of, flagged)
     due = [r for r in schedule if r.days_left <= DUE_SOON_DAYS]
     later = [r for r in schedule if r.days_left > DUE_SOON_DAYS]
     html = renderer.render("review_list.html", title="Xem xét định kỳ", rows=due, later=later, as_of=as_of, base="../")
