@@ -239,3 +239,19 @@ def test_live_preview_reloads_an_edited_procedure_under_the_csp(browser, tmp_pat
         page.close()
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_master_list_fits_a_1366px_screen_with_kind_names_on_two_lines_at_most(browser, sites):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(sites["intranet"] + "danh-muc/")
+    table = page.evaluate("""() => { const t = document.querySelector('table.eiso-table')
+        return {right: t.getBoundingClientRect().right, width: window.innerWidth,
+                scroll: t.parentElement.scrollWidth - t.parentElement.clientWidth} }""")
+    lines = page.evaluate("""() => Array.from(document.querySelectorAll('td.eiso-kind')).map(td => {
+        const range = document.createRange(); range.selectNodeContents(td)
+        return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.bottom))).size })""")
+    headers = page.eval_on_selector_all("table.eiso-table thead th", "ths => ths.map(th => th.textContent)")
+    page.close()
+    assert table["right"] <= table["width"] and table["scroll"] <= 0, table
+    assert lines and max(lines) <= 2, lines
+    assert headers[:2] == ["Mã hiệu", "Tên tài liệu"] and "MR" not in headers
