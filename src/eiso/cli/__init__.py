@@ -61,10 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_lazy("build", "serve"))
 
     new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
-    new.add_argument("--kind", required=True, metavar="LOẠI", help="loại tài liệu: policy, objectives, manual, system, tthc, internal hoặc guide")
-    new.add_argument("--unit", required=True, metavar="ĐƠN_VỊ", help="đơn vị chủ trì")
+    new.add_argument("--kind", required=True, metavar="LOẠI",
+                     help="loại tài liệu: policy, objectives, manual, system, tthc, internal, guide; hoặc hồ sơ: "
+                          "nonconformity, audit, management_review")
+    new.add_argument("--unit", metavar="ĐƠN_VỊ", help="đơn vị chủ trì (bắt buộc với tài liệu)")
     new.add_argument("--field", metavar="LĨNH_VỰC", help="lĩnh vực")
-    new.add_argument("title", metavar="TÊN", help="tên tài liệu")
+    new.add_argument("title", metavar="TÊN", help="tên tài liệu hoặc hồ sơ")
     new.set_defaults(handler=_lazy("new", "new"))
 
     from eiso.cli import diff, importing, sync

@@ -21,6 +21,12 @@ FOLDERS = {Kind.tthc: "tthc", Kind.internal: "noi-bo", Kind.guide: "huong-dan"}
 
 
 def new(args: argparse.Namespace) -> int:
+    from eiso.cli.new_record import RECORD_KINDS, new_record
+
+    if args.kind in RECORD_KINDS:
+        return new_record(args)
+    if not args.unit:
+        raise UsageError("cần --unit (đơn vị chủ trì) khi tạo tài liệu")
     try:
         kind = Kind(args.kind)
     except ValueError:

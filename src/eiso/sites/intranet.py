@@ -15,6 +15,7 @@ from typing import Any, Callable
 import datetime as dt
 
 from eiso.control import archive
+from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import renderer
 from eiso.documents.checks import resolve_attachment
@@ -37,6 +38,7 @@ class SiteOptions:
     edit_branch: str = "main"
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
+    approvers: list[Approver] | None = None  # the `approvers` option: who may approve which unit
 
 
 @dataclass
@@ -67,14 +69,16 @@ def base_of(url: str) -> str:
     return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
 
 
-def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> SitePlan:
+def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None,
+                  sections: dict[str, str] | None = None) -> SitePlan:
+    """``sections``: extra HTML for a document's page by slug (e.g. the nonconformities concerning it)."""
     plan = SitePlan()
     by_slug = {doc.slug: doc for doc in documents}
     notice = history_notice(history)
     rows = []
     for doc in sorted(documents, key=lambda d: d.slug):
-        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
-        plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice))
+        control = archive.control_of(doc, history, options.repo_url, options.approvers) if history and history.available else archive.DocumentControl()
+        plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice, (sections or {}).get(doc.slug, "")))
         rows.append(Row(doc, control_fields(doc, control)))
     archived = archived_pages(documents, history, by_slug, options, plan) if history and history.available else []
     plan.pages.append(master_list_page(rows, notice))
@@ -115,7 +119,7 @@ def control_fields(doc: Document, control: archive.DocumentControl) -> dict[str,
 
 
 def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan,
-                  control: archive.DocumentControl | None = None, notice: str = "") -> PlannedPage:
+                  control: archive.DocumentControl | None = None, notice: str = "", section: str = "") -> PlannedPage:
     url = doc.url
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
@@ -124,7 +128,7 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
                                 imported=doc.meta.history_before_git)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
-                               extra=revisions)
+                               extra=section + revisions)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
 

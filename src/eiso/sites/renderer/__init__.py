@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from eiso.documents import durations
 from eiso.documents import model
+from eiso.records import model as record_model
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +38,7 @@ def environment() -> Environment:
         online_label=lambda level: model.ONLINE_LABELS[level],
         css_string=css_string,
         mr_number=mr_number,
+        grade_label=lambda grade: record_model.GRADE_LABELS[grade],
     )
     return env
 
