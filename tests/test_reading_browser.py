@@ -20,7 +20,8 @@ from eiso.documents.text import fold
 pytestmark = pytest.mark.browser
 
 INTRANET_PAGES = ["", "danh-muc/", "danh-muc/luu-tru/", "xem-xet-dinh-ky/", "linh-vuc/", "don-vi/",
-                  "huong-dan/", "quy-trinh/qt-ht-01/", "quy-trinh/qt-htich-01/", "quy-trinh/qt-ncn-01/"]
+                  "huong-dan/", "quy-trinh/qt-ht-01/", "quy-trinh/qt-htich-01/", "quy-trinh/qt-ncn-01/",
+                  "van-ban-phap-luat/", "ho-so/khong-phu-hop/", "ho-so/danh-gia-noi-bo/", "ho-so/xem-xet-lanh-dao/"]
 PUBLIC_PAGES = ["", "linh-vuc/", "cap/", "thu-tuc/qt-htich-01/", "thu-tuc/qt-ncn-01/", "thu-tuc/qt-ct-01/"]
 
 # Every piece of a word that may not be cut: a line may break at spaces, and after "-" or "/".
