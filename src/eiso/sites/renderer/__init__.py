@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from eiso.documents import durations
 from eiso.documents import model
+from eiso.documents.text import slugify
 from eiso.records import model as record_model
 
 
@@ -38,6 +39,8 @@ def environment() -> Environment:
         online_label=lambda level: model.ONLINE_LABELS[level],
         css_string=css_string,
         mr_number=mr_number,
+        key_label=key_label,
+        slug=slugify,
         grade_label=lambda grade: record_model.GRADE_LABELS[grade],
     )
     return env
@@ -47,6 +50,13 @@ def _loader() -> Any:
     from jinja2 import PackageLoader
 
     return PackageLoader("eiso.sites.renderer", "templates")
+
+
+def key_label(key: str) -> str:
+    """Vietnamese name of a front-matter key, as the change report names it."""
+    from eiso.control.diff import label_of  # the report's labels: one vocabulary for both
+
+    return label_of((key,))
 
 
 def render(template: str, **values: Any) -> str:
