@@ -49,11 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
     build.add_argument("-d", "--site-dir", help="thư mục kết quả")
+    build.add_argument("--as-of", metavar="YYYY-MM-DD",
+                       help="dựng trang như vào ngày này (mặc định: EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam)")
     build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")
     serve.add_argument("--public", action="store_true")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
+    serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
     new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
@@ -71,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due",))
     report.add_argument("--format", choices=("text", "json"), default="text")
-    report.add_argument("--today", help="ngày tính (YYYY-MM-DD), mặc định hôm nay")
+    report.add_argument("--today", "--as-of", dest="today",
+                        help="ngày tính (YYYY-MM-DD); mặc định EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam")
     report.set_defaults(handler=_lazy("report", "report"))
     return parser
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK
+from eiso.control.effective import ENV_VAR, parse_as_of
 from eiso.project import repo_root
 
 def _mkdocs_config(args: argparse.Namespace):
@@ -30,10 +32,18 @@ def _setup_logging() -> None:
     logger.propagate = False
 
 
+def _set_as_of(args: argparse.Namespace) -> None:
+    # The plugin reads the date from the environment, as it does under plain `mkdocs build`.
+    value = getattr(args, "as_of", None)
+    if value:
+        os.environ[ENV_VAR] = parse_as_of(value).isoformat()
+
+
 def build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
 
+    _set_as_of(args)
     _setup_logging()
     try:
         _, config = _mkdocs_config(args)
@@ -55,6 +65,7 @@ def serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
+    _set_as_of(args)
     _setup_logging()
     config_file = str(Path(args.config).with_name("mkdocs.public.yml")) if args.public else args.config
     repo_root(config_file)

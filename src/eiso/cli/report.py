@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 
-from eiso.cli.common import EXIT_OK, UsageError
+from eiso.cli.common import EXIT_OK
+from eiso.control.effective import is_future, resolve_as_of
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
 from eiso.project import procedures_dir, repo_root
 
 def report(args: argparse.Namespace) -> int:
     root, procedures = repo_root(args.config), procedures_dir(args.config)
-    try:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    except ValueError:
-        raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
+    today = resolve_as_of(args.today)  # the same date as the site's review page
     corpus = load_corpus(root, procedures)
-    due = reviews_due(corpus.documents, today)
+    documents = [doc for doc in corpus.documents if not is_future(doc, today)]
+    due = reviews_due(documents, today)
     if args.format == "json":
         rows = [{"code": r.document.meta.code, "title": r.document.meta.title, "unit": r.document.meta.unit,
                  "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path}
