@@ -10,6 +10,7 @@ from eiso.documents import durations
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
+from eiso.documents.restated import check_restated
 from eiso.documents.text import slugify
 
 _DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
@@ -36,6 +37,7 @@ def check_document(doc: Document, root: Path) -> list[Finding]:
         *_step_time(doc),
         *unsafe_html(doc.path, doc.body, doc.body_line),
         *pathological_markdown(doc.path, doc.body, doc.body_line),
+        *check_restated(doc),
     ]
 
 
@@ -46,7 +48,10 @@ def _required_by_status(doc: Document) -> list[Finding]:
     if meta.status is Status.effective and meta.approved_by is None:
         found.append(_at(doc, ("status",), "approved_by", "tài liệu đang hiệu lực phải có người phê duyệt", "required"))
     if meta.kind is Kind.tthc and meta.tthc is None:
-        found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)", "required"))
+        # A draft may be incomplete: what it will need to take effect is a warning until then.
+        found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)"
+                         + (" trước khi ban hành" if meta.status is Status.draft else ""), "required",
+                         "warning" if meta.status is Status.draft else "error"))
     if meta.kind is not Kind.tthc and meta.tthc is not None:
         found.append(_at(doc, ("tthc",), "tthc", "chỉ tài liệu loại tthc mới có mục tthc", "required"))
     return found

@@ -1,0 +1,222 @@
+"""Facts once (DESIGN.md): a body must not restate, or contradict, what the front matter holds.
+
+Headings are read from the Markdown the site renders (Python-Markdown's element tree, with
+``attr_list`` so that ``{.public}`` is not part of a title), compared accent-insensitively
+without their numbering ("5.2. Thành phần hồ sơ" is "thanh phan ho so"). Times and fees stated
+in prose are compared with the channels of the front matter.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from eiso.documents.findings import Finding
+from eiso.documents.mdlines import text_lines
+from eiso.documents.model import Document, Duration, TimeUnit
+from eiso.documents.text import fold
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_NUMBERING = re.compile(r"^(?:(?:\d+ )+|[ivxlc]+ (?=\D)|[a-z] (?=\D))")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+# fact -> (heading openings that state it, what the page shows instead)
+FACT_HEADINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "legal_basis": (("can cu phap ly", "co so phap ly", "van ban phap ly"), "Căn cứ pháp lý"),
+    "dossier": (("thanh phan ho so", "thanh phan so luong ho so", "so luong ho so", "ho so gom"), "Thành phần hồ sơ"),
+    "time": (("thoi han giai quyet", "thoi gian giai quyet", "thoi gian xu ly", "thoi han xu ly"),
+             "Cách thức thực hiện (thời hạn giải quyết)"),
+    "fee": (("le phi", "phi le phi", "muc thu phi", "phi"), "Cách thức thực hiện (phí, lệ phí)"),
+    "channels": (("cach thuc thuc hien",), "Cách thức thực hiện"),
+    "steps": (("trinh tu thuc hien", "quy trinh xu ly", "trinh tu xu ly", "cac buoc xu ly", "cac buoc thuc hien"),
+              "Các bước xử lý"),
+    "forms": (("bieu mau",), "Biểu mẫu"),
+    "records": (("ho so can luu", "luu ho so", "ho so luu"), "Hồ sơ cần lưu"),
+}
+_EXACT = frozenset({"phi"})  # "Phí" alone is the fee; "Phí tổn khác" is not
+_ALL_OPENINGS = tuple(opening for openings, _ in FACT_HEADINGS.values() for opening in openings)
+
+
+def words(text: str) -> str:
+    """Accent-folded words separated by single spaces: the form every comparison here uses."""
+    return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+def heading_fact(title: str) -> str | None:
+    """The front-matter fact a heading announces, if any."""
+    text = _NUMBERING.sub("", words(title))
+    for fact, (openings, _) in FACT_HEADINGS.items():
+        if any(text == opening or (opening not in _EXACT and text.startswith(opening + " ")) for opening in openings):
+            return fact
+    return None
+
+
+def has_fact(doc: Document, fact: str) -> bool:
+    meta, tthc = doc.meta, doc.meta.tthc
+    channels = tthc.channels if tthc else []
+    return {
+        "legal_basis": bool(meta.legal_basis),
+        "dossier": bool(tthc and tthc.dossier),
+        "time": any(c.time for c in channels),
+        "fee": any(c.fee for c in channels),
+        "channels": bool(channels),
+        "steps": bool(meta.steps) or bool(getattr(tthc, "citizen_steps", None)),
+        "forms": bool(meta.forms),
+        "records": bool(meta.records),
+    }[fact]
+
+
+# ---------------------------------------------------------------- headings
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    title: str
+    line: int  # 0-based line of the body
+
+
+class _Collect(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        self.md.eiso_headings = [(int(el.tag[1]), "".join(el.itertext())) for el in root.iter() if el.tag in _HEADINGS]
+
+
+def parsed_headings(body: str) -> list[tuple[int, str]]:
+    """Level and text of every heading, as Python-Markdown (the site's renderer) reads the body."""
+    md = markdown.Markdown(extensions=["attr_list", "fenced_code", "tables", "def_list"])
+    md.treeprocessors.register(_Collect(md), "eiso_headings", 1)  # after inline and attr_list
+    md.convert(body)
+    return list(getattr(md, "eiso_headings", []))
+
+
+def headings(body: str) -> list[Heading]:
+    """Parsed headings located at their body line (the next prose line that holds their words)."""
+    lines = [(words(line) if prose else None) for line, prose in text_lines(body)]
+    found, cursor = [], 0
+    for level, title in parsed_headings(body):
+        wanted = words(title)
+        line = next((i for i in range(cursor, len(lines)) if lines[i] is not None and wanted in lines[i]), None)
+        if line is None:  # not found on one line (e.g. markup inside): keep the order, point at the last one
+            line = max(cursor - 1, 0)
+        else:
+            cursor = line + 1
+        found.append(Heading(level, title, line))
+    return found
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_restated(doc: Document) -> list[Finding]:
+    """Warnings for body sections that restate facts, and for times and fees that contradict them."""
+    folded = " " + words(doc.body) + " "
+    found: list[Finding] = []
+    time_sections: list[tuple[int, int | None]] = []
+    # Parsing Markdown costs; a body without any of the words of a fact heading has none.
+    parsed = headings(doc.body) if any(f" {opening} " in folded for opening in _ALL_OPENINGS) else []
+    for index, heading in enumerate(parsed):
+        fact = heading_fact(heading.title)
+        if fact is None:
+            continue
+        if fact == "time":
+            end = next((h.line for h in parsed[index + 1:] if h.level <= heading.level), None)
+            time_sections.append((heading.line, end))
+        if has_fact(doc, fact):
+            shown = FACT_HEADINGS[fact][1]
+            found.append(Finding(
+                doc.path, doc.body_line + heading.line, "body",
+                f"mục «{heading.title.strip()}» nhắc lại thông tin đã có ở phần đầu tài liệu; trang đã hiển thị "
+                f"mục «{shown}» từ phần đầu, hãy xóa mục này khỏi nội dung (mỗi thông tin chỉ ghi một lần)",
+                "facts-once", "warning"))
+    found += contradictions(doc, time_sections)
+    return found
+
+
+_DURATION = re.compile(r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?) (ngay lam viec|ngay|gio lam viec|gio|thang)\b")
+_UNITS = {"ngay lam viec": TimeUnit.working_days, "ngay": TimeUnit.days, "gio lam viec": TimeUnit.hours,
+          "gio": TimeUnit.hours, "thang": TimeUnit.months}
+_TIME_WORDS = ("thoi han giai quyet", "thoi gian giai quyet", "thoi han xu ly", "thoi gian xu ly")
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d{1,9}) ?(?:dong|d|vnd|vnđ)\b")
+_FREE = ("mien phi", "mien le phi", "khong thu phi", "khong thu le phi", "khong mat phi")
+# "sau 15 giờ", "từ 7 giờ 30": a time of day, not a duration.
+_CLOCK_BEFORE = re.compile(r"(?:sau|truoc|tu|den|luc|vao|toi)\s*$")
+_CLOCK_AFTER = re.compile(r"^\s*\d")
+
+
+def contradictions(doc: Document, time_sections: list[tuple[int, int | None]]) -> list[Finding]:
+    tthc = doc.meta.tthc
+    if tthc is None:
+        return []
+    times = [c.time for c in tthc.channels if c.time]
+    fees = [c.fee for c in tthc.channels if c.fee]
+    found = []
+    for number, (line, prose) in enumerate(text_lines(doc.body)):
+        if not prose:
+            continue
+        text = fold(line)
+        spaced = " " + words(line) + " "
+        in_section = any(start < number and (end is None or number < end) for start, end in time_sections)
+        if times and (in_section or any(w in spaced for w in _TIME_WORDS)):
+            found += _time_findings(doc, number, line, text, times)
+        if fees and (" phi " in spaced or " le phi " in spaced):
+            found += _fee_findings(doc, number, line, text, spaced, fees)
+    return found
+
+
+def _original(line: str, folded: str, match: re.Match) -> str:
+    # Folding an NFC line keeps one character per character: the span points into the line too.
+    return line[match.start():match.end()] if len(line) == len(folded) else match.group(0)
+
+
+def _time_findings(doc: Document, number: int, line: str, text: str, times: list[Duration]) -> list[Finding]:
+    found = []
+    for match in _DURATION.finditer(text):
+        if _CLOCK_BEFORE.search(text[:match.start()]) or _CLOCK_AFTER.match(text[match.end():]):
+            continue
+        value = float(match.group(1).replace(",", "."))
+        stated = Duration(value=value, unit=_UNITS[match.group(2)])
+        if not any(_same_time(stated, t) for t in times):
+            found.append(Finding(
+                doc.path, doc.body_line + number, "body",
+                f"nội dung ghi thời hạn «{_original(line, text, match)}» khác thời hạn giải quyết ở phần đầu "
+                f"({_list_times(times)}); chỉ ghi thời hạn trong tthc.channels", "facts-contradiction", "warning"))
+    return found
+
+
+def _same_time(a: Duration, b: Duration) -> bool:
+    from eiso.documents import durations
+
+    try:
+        return durations.compare(durations.Total(a.value, a.unit), b) == 0
+    except durations.Incomparable:
+        return False
+
+
+def _list_times(times: list[Duration]) -> str:
+    from eiso.documents.durations import format_duration
+
+    return ", ".join(dict.fromkeys(format_duration(t) for t in times))
+
+
+def _amounts(text: str) -> set[int]:
+    return {int(re.sub(r"[.,]", "", m.group(1))) for m in _AMOUNT.finditer(fold(text))}
+
+
+def _fee_findings(doc: Document, number: int, line: str, text: str, spaced: str, fees: list[str]) -> list[Finding]:
+    allowed = set().union(*(_amounts(fee) for fee in fees))
+    free = any(any(w in " " + words(fee) + " " for w in _FREE) or words(fee) in ("khong", "0") for fee in fees)
+    stated = [m for m in _AMOUNT.finditer(text) if int(re.sub(r"[.,]", "", m.group(1))) not in allowed]
+    says_free = next((w for w in _FREE if f" {w} " in spaced), None)
+    message, listed = None, "; ".join(dict.fromkeys(fees))
+    if stated:
+        message = f"nội dung ghi mức phí «{_original(line, text, stated[0])}» khác phí, lệ phí ở phần đầu ({listed})"
+    elif says_free and not free:
+        message = f"nội dung ghi miễn phí nhưng phần đầu ghi phí, lệ phí: {listed}"
+    if message is None:
+        return []
+    return [Finding(doc.path, doc.body_line + number, "body", message + "; chỉ ghi phí trong tthc.channels",
+                    "facts-contradiction", "warning")]
