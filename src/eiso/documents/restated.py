@@ -143,6 +143,8 @@ _TIME_WORDS = ("thoi han giai quyet", "thoi gian giai quyet", "thoi han xu ly", 
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d{1,9}) ?(?:dong|d|vnd|vnđ)\b")
 _FREE = ("mien phi", "mien le phi", "khong thu phi", "khong thu le phi", "khong mat phi")
 # "sau 15 giờ", "từ 7 giờ 30": a time of day, not a duration.
+# A line about a fee: "lệ phí", "mức thu", or "phí" not in "miễn phí" ("cung cấp miễn phí" speaks of forms).
+_FEE_LINE = re.compile(r" le phi | muc thu |(?<!mien) phi ")
 _CLOCK_BEFORE = re.compile(r"(?:sau|truoc|tu|den|luc|vao|toi)\s*$")
 _CLOCK_AFTER = re.compile(r"^\s*\d")
 
@@ -162,7 +164,7 @@ def contradictions(doc: Document, time_sections: list[tuple[int, int | None]]) -
         in_section = any(start < number and (end is None or number < end) for start, end in time_sections)
         if times and (in_section or any(w in spaced for w in _TIME_WORDS)):
             found += _time_findings(doc, number, line, text, times)
-        if fees and (" phi " in spaced or " le phi " in spaced):
+        if fees and _FEE_LINE.search(spaced):
             found += _fee_findings(doc, number, line, text, spaced, fees)
     return found
 
