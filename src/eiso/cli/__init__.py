@@ -59,15 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
-    new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
-    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide")
-    new.add_argument("--unit", required=True, help="đơn vị chủ trì")
-    new.add_argument("--field", help="lĩnh vực")
-    new.add_argument("title")
-    new.set_defaults(handler=_lazy("new", "new"))
+    from eiso.cli import diff, import_tthc, new
 
-    from eiso.cli import diff, import_tthc
-
+    new.add_parser(sub)
     diff.add_parser(sub)
     import_tthc.add_parser(sub)
 
