@@ -303,7 +303,9 @@ LIST_COLUMNS: list[Column] = [
 
 CONTROL_COLUMNS = [
     Column("MR", lambda r: r.extra.get("mr") or "—"),
-    Column("Phê duyệt", lambda r: ", ".join(r.extra.get("approvers") or []) or r.extra.get("approval_state", "")),
+    # Names only when the current revision is approved throughout; otherwise the state says what is missing.
+    Column("Phê duyệt", lambda r: ", ".join(r.extra.get("approvers") or []) if r.extra.get("approved")
+           else r.extra.get("approval_state", "")),
     Column("Thay đổi gần nhất", lambda r: format_date(r.extra.get("last_change")), lambda r: r.extra.get("last_change") or ""),
     Column("Hạn xem xét", lambda r: format_date(r.extra.get("next_review")), lambda r: r.extra.get("next_review") or ""),
 ]
