@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -85,19 +86,53 @@ class _Collect(Treeprocessor):
         self.md.eiso_headings = [(int(el.tag[1]), "".join(el.itertext())) for el in root.iter() if el.tag in _HEADINGS]
 
 
-def parsed_headings(body: str) -> list[tuple[int, str]]:
-    """Level and text of every heading, as Python-Markdown (the site's renderer) reads the body."""
+@lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    # One parser, reset between bodies: building one costs more than most bodies' conversion.
     md = markdown.Markdown(extensions=["attr_list", "fenced_code", "tables", "def_list"])
     md.treeprocessors.register(_Collect(md), "eiso_headings", 1)  # after inline and attr_list
+    return md
+
+
+def parsed_headings(body: str) -> list[tuple[int, str]]:
+    """Level and text of every heading, as Python-Markdown (the site's renderer) reads the body."""
+    md = _markdown()
+    md.reset()
+    md.eiso_headings = []
     md.convert(body)
-    return list(getattr(md, "eiso_headings", []))
+    return list(md.eiso_headings)
 
 
-def headings(body: str) -> list[Heading]:
+@dataclass(frozen=True)
+class Body:
+    """A body's lines, once: as written, accent-folded, as words, and whether they are prose."""
+
+    lines: list[str]
+    folded: list[str]
+    words: list[str | None]  # None inside fenced code
+
+    @classmethod
+    def of(cls, text: str) -> "Body":
+        lines = text.split("\n")
+        folded = fold(text).split("\n")  # one fold of the whole text: folding keeps the line breaks
+        if len(folded) != len(lines):  # never expected; keep the lines aligned whatever happens
+            folded = [fold(line) for line in lines]
+        prose = [is_prose for _, is_prose in text_lines(text)]
+        return cls(lines, folded, [_NON_WORD.sub(" ", f).strip() if p else None for f, p in zip(folded, prose)])
+
+
+_ATTRIBUTES = re.compile(r"\{[^{}]*\}\s*$")
+
+
+def may_hold_fact_heading(body: Body) -> bool:
+    """Cheap and never wrong the other way: a heading's words start its line (after numbering)."""
+    return any(heading_fact(_ATTRIBUTES.sub("", line)) for line, w in zip(body.lines, body.words) if w)
+
+
+def headings(body: Body, text: str) -> list[Heading]:
     """Parsed headings located at their body line (the next prose line that holds their words)."""
-    lines = [(words(line) if prose else None) for line, prose in text_lines(body)]
-    found, cursor = [], 0
-    for level, title in parsed_headings(body):
+    found, cursor, lines = [], 0, body.words
+    for level, title in parsed_headings(text):
         wanted = words(title)
         line = next((i for i in range(cursor, len(lines)) if lines[i] is not None and wanted in lines[i]), None)
         if line is None:  # not found on one line (e.g. markup inside): keep the order, point at the last one
@@ -113,11 +148,10 @@ def headings(body: str) -> list[Heading]:
 
 def check_restated(doc: Document) -> list[Finding]:
     """Warnings for body sections that restate facts, and for times and fees that contradict them."""
-    folded = " " + words(doc.body) + " "
+    body = Body.of(doc.body)
     found: list[Finding] = []
     time_sections: list[tuple[int, int | None]] = []
-    # Parsing Markdown costs; a body without any of the words of a fact heading has none.
-    parsed = headings(doc.body) if any(f" {opening} " in folded for opening in _ALL_OPENINGS) else []
+    parsed = headings(body, doc.body) if may_hold_fact_heading(body) else []
     for index, heading in enumerate(parsed):
         fact = heading_fact(heading.title)
         if fact is None:
@@ -132,7 +166,7 @@ def check_restated(doc: Document) -> list[Finding]:
                 f"mục «{heading.title.strip()}» nhắc lại thông tin đã có ở phần đầu tài liệu; trang đã hiển thị "
                 f"mục «{shown}» từ phần đầu, hãy xóa mục này khỏi nội dung (mỗi thông tin chỉ ghi một lần)",
                 "facts-once", "warning"))
-    found += contradictions(doc, time_sections)
+    found += contradictions(doc, body, time_sections)
     return found
 
 
@@ -142,25 +176,24 @@ _UNITS = {"ngay lam viec": TimeUnit.working_days, "ngay": TimeUnit.days, "gio la
 _TIME_WORDS = ("thoi han giai quyet", "thoi gian giai quyet", "thoi han xu ly", "thoi gian xu ly")
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d{1,9}) ?(?:dong|d|vnd|vnđ)\b")
 _FREE = ("mien phi", "mien le phi", "khong thu phi", "khong thu le phi", "khong mat phi")
-# "sau 15 giờ", "từ 7 giờ 30": a time of day, not a duration.
 # A line about a fee: "lệ phí", "mức thu", or "phí" not in "miễn phí" ("cung cấp miễn phí" speaks of forms).
 _FEE_LINE = re.compile(r" le phi | muc thu |(?<!mien) phi ")
+# "sau 15 giờ", "từ 7 giờ 30": a time of day, not a duration.
 _CLOCK_BEFORE = re.compile(r"(?:sau|truoc|tu|den|luc|vao|toi)\s*$")
 _CLOCK_AFTER = re.compile(r"^\s*\d")
 
 
-def contradictions(doc: Document, time_sections: list[tuple[int, int | None]]) -> list[Finding]:
+def contradictions(doc: Document, body: Body, time_sections: list[tuple[int, int | None]]) -> list[Finding]:
     tthc = doc.meta.tthc
     if tthc is None:
         return []
     times = [c.time for c in tthc.channels if c.time]
     fees = [c.fee for c in tthc.channels if c.fee]
     found = []
-    for number, (line, prose) in enumerate(text_lines(doc.body)):
-        if not prose:
+    for number, (line, text, plain) in enumerate(zip(body.lines, body.folded, body.words)):
+        if plain is None:
             continue
-        text = fold(line)
-        spaced = " " + words(line) + " "
+        spaced = f" {plain} "
         in_section = any(start < number and (end is None or number < end) for start, end in time_sections)
         if times and (in_section or any(w in spaced for w in _TIME_WORDS)):
             found += _time_findings(doc, number, line, text, times)
@@ -177,7 +210,7 @@ def _original(line: str, folded: str, match: re.Match) -> str:
 def _time_findings(doc: Document, number: int, line: str, text: str, times: list[Duration]) -> list[Finding]:
     found = []
     for match in _DURATION.finditer(text):
-        if _CLOCK_BEFORE.search(text[:match.start()]) or _CLOCK_AFTER.match(text[match.end():]):
+        if _CLOCK_BEFORE.search(text[max(0, match.start() - 8):match.start()]) or _CLOCK_AFTER.match(text[match.end():]):
             continue
         value = float(match.group(1).replace(",", "."))
         stated = Duration(value=value, unit=_UNITS[match.group(2)])
