@@ -24,6 +24,7 @@ from factory import BODY, REPO, document_text, make_repo, system_meta, tthc_meta
 
 from eiso.cli import diff as diff_command
 from eiso.control import diff as eiso_diff
+from eiso.control import diff_model, diff_report
 from eiso.control.gitfiles import GitError, merge_base, read_corpus_at, read_snapshot
 from eiso.documents.loader import parse_document
 
@@ -372,7 +373,7 @@ def test_untrusted_text_cannot_break_the_table_or_inject_html() -> None:
     evil = dict(system_meta("QT-NB-01", title=HOSTILE_TITLE, revision=2), unit="Văn phòng | <b>x</b>")
     head = [_doc("procedures/a.md", evil, HOSTILE_BODY),
             _doc("procedures/b.md", system_meta("QT|<i>@here", title=HOSTILE_TITLE))]
-    report = eiso_diff.to_markdown(eiso_diff.compare(base, head, {}, {}))
+    report = diff_report.to_markdown(eiso_diff.compare(base, head, {}, {}))
     outside = _outside_code(report)
     allowed = {"<!-- eiso-diff -->", "<details>", "</details>"}
     for line in outside:
@@ -396,11 +397,11 @@ def test_untrusted_text_cannot_break_the_table_or_inject_html() -> None:
     # the long section diff is cut
     data = eiso_diff.compare(base, head, {}, {}).to_dict()
     body = data["documents"][0]["body"]
-    assert body[0]["truncated"] is True and len(body[0]["diff"].splitlines()) == eiso_diff.MAX_DIFF_LINES + 1
+    assert body[0]["truncated"] is True and len(body[0]["diff"].splitlines()) == diff_model.MAX_DIFF_LINES + 1
 
 
 def test_fence_is_longer_than_any_backtick_run() -> None:
-    block = eiso_diff._fence("a\n````\nb", "diff")
+    block = diff_report._fence("a\n````\nb", "diff")
     assert block.startswith("`````diff\n") and block.endswith("\n`````")
 
 
@@ -417,7 +418,7 @@ def test_recoded_and_reused_codes_are_told_apart() -> None:
     reused = docs[("added", "QT-NB-02")]
     assert reused.reused_code_from == "procedures/b.md"
     assert docs[("removed", "QT-NB-02")].old_path == "procedures/b.md"
-    text = eiso_diff.to_markdown(result)
+    text = diff_report.to_markdown(result)
     assert "Đổi mã hiệu: QT-NB-01 → QT-NB-10" in text
     assert "mã hiệu trước đây thuộc tài liệu khác: procedures/b.md" in text
 

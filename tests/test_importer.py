@@ -13,7 +13,7 @@ import markdown
 import pytest
 import yaml
 
-from eiso.cli import import_tthc
+from eiso.cli import importing
 from eiso.documents import durations
 from eiso.importers import tthc as importer
 from eiso.documents.checks import check_corpus
@@ -162,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
     """A fresh ``eiso``-like parser with only the import command (cli.py wiring is done elsewhere)."""
     top = argparse.ArgumentParser(prog="eiso")
     top.add_argument("--config", "-f", default="mkdocs.yml")
-    import_tthc.add_parser(top.add_subparsers())
+    importing.add_parser(top.add_subparsers())
     return top
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Callable, Sequence
 
 from eiso import __version__
@@ -51,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-d", "--site-dir", help="thư mục kết quả")
     build.add_argument("--as-of", metavar="YYYY-MM-DD",
                        help="dựng trang như vào ngày này (mặc định: EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam)")
+    build.add_argument("--clean", action="store_true",
+                       help="xây dựng lại toàn bộ, không dùng lại các trang không đổi của lần trước")
     build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")
@@ -59,11 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
-    from eiso.cli import diff, import_tthc, new
+    from eiso.cli import diff, importing, new
 
     new.add_parser(sub)
     diff.add_parser(sub)
-    import_tthc.add_parser(sub)
+    importing.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due",))

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from eiso.cli.common import EXIT_OK, UsageError
-from eiso.control.diff import WORKING_TREE, compare, to_json, to_markdown
+from eiso.control.diff import compare
+from eiso.control.diff_model import WORKING_TREE
+from eiso.control.diff_report import to_json, to_markdown
 from eiso.control.gitfiles import head_commit, merge_base, read_snapshot
 from eiso.project import procedures_dir, repo_root
 

@@ -12,13 +12,8 @@ from eiso.importers.tthc import ImportReport, _import, read_jsonl
 from eiso.project import procedures_dir, repo_root
 
 
-
-
-def add_parser(subparsers: Any) -> None:
-    """Register ``import tthc`` on the ``eiso`` sub-command parsers."""
-    parser = subparsers.add_parser("import", help="nhập tài liệu từ nguồn dữ liệu bên ngoài")
-    sources = parser.add_subparsers(title="nguồn dữ liệu", dest="import_source")
-    parser.set_defaults(handler=lambda args: _print_help(parser))
+def add_source(sources: Any) -> None:
+    """Register ``tthc`` under ``eiso import``."""
     tthc = sources.add_parser(
         "tthc", help="tạo dự thảo quy trình TTHC từ dữ liệu thủ tục hành chính quốc gia (JSONL)",
         description="Tạo dự thảo quy trình giải quyết TTHC (status: draft) từ tệp JSONL của Cơ sở dữ liệu "
@@ -32,11 +27,6 @@ def add_parser(subparsers: Any) -> None:
                       help="thư mục đích, tính từ thư mục gốc của kho (mặc định: thư mục procedures của kho)")
     tthc.add_argument("--force", action="store_true", help="ghi đè cả những tệp đã bị sửa sau khi nhập")
     tthc.set_defaults(handler=run)
-
-
-def _print_help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,7 +46,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eiso.control.diff import DocumentDiff, compare
+from eiso.control.diff import compare
+from eiso.control.diff_model import DocumentDiff
 from eiso.documents.findings import Finding
 from eiso.control.gitfiles import GitError, head_commit, merge_base, read_snapshot
 from eiso.documents.model import Document, Status

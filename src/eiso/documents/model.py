@@ -146,6 +146,14 @@ class Record(_Model):
     retention: Text = Field(default="", description="Thời gian lưu")
 
 
+class ImportedRevision(_Model):
+    """One row of the revision table a Word procedure kept before it came under git."""
+
+    date: Date | None = Field(default=None, description="Ngày sửa đổi (YYYY-MM-DD)")
+    revision: int | None = Field(default=None, ge=0, description="Lần ban hành / lần sửa đổi")
+    change: Text = Field(min_length=1, description="Nội dung sửa đổi")
+
+
 class FrontMatter(_Model):
     """Front matter of one controlled document (version 1)."""
 
@@ -185,6 +193,8 @@ class FrontMatter(_Model):
     steps: list[Step] = Field(default_factory=list, description="Các bước xử lý")
     forms: list[Form] = Field(default_factory=list, description="Biểu mẫu")
     records: list[Record] = Field(default_factory=list, description="Hồ sơ cần lưu")
+    history_before_git: list[ImportedRevision] = Field(
+        default_factory=list, description="Bảng theo dõi sửa đổi của bản Word, trước khi tài liệu được quản lý bằng git")
 
 
 class Document(BaseModel):

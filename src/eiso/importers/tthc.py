@@ -17,11 +17,9 @@ wrote; a file whose content no longer has that hash was edited by someone and is
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction

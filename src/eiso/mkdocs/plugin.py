@@ -41,6 +41,7 @@ from eiso.search.entries import document_entry, page_entry, public_entry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from eiso.mkdocs.config import EisoConfig
+from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
 
 log = logging.getLogger("mkdocs.plugins.eiso")
@@ -57,11 +58,19 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.dirty = False
+        self.incremental: Incremental | None = None
+        self.files: Files | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # A dirty build (``eiso build`` with a cache, ``eiso serve``) reuses unchanged pages.
+        self.dirty = dirty
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         sandbox_macros(config.plugins)
         self.search_entries = []
+        self.page_entries: dict = {}
         if "material/search" in config.plugins:
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
@@ -96,11 +105,23 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         plan = self._plan(valid_documents(corpus, self.findings), root, config)
         self.planned = {}
         self.generated = set()
-        self.progress = Progress(len(plan.pages))
+        self.incremental = Incremental(config, root, self.dirty)
+        for file in files:
+            self.incremental.other_file(file)
+        pages = []
         for page in plan.pages:
-            self.planned[page.src_uri] = page
             self.generated.add(page.src_uri)
-            _replace(files, File.generated(config, page.src_uri, content=_page_source(page)))
+            source = _page_source(page)
+            file = File.generated(config, page.src_uri, content=source)
+            if not self.incremental.plan_file(page, source, file):
+                self.planned[page.src_uri] = page
+                pages.append(page)
+            _replace(files, file)
+        self.search_entries.extend(self.incremental.reused_entries)
+        if self.dirty:
+            log.info(f"e-ISO: dùng lại {len(plan.pages) - len(pages)} trang không đổi, dựng lại {len(pages)} trang")
+        self.progress = Progress(len(pages))
+        self.files = files
         for uri, content in plan.files.items():
             _replace(files, File.generated(config, uri, content=content))
         for uri, source in plan.copies.items():
@@ -157,6 +178,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
             self.search_entries.append(make_entry(planned.document, page.url, output))
+            self.page_entries[page.file.src_uri] = self.search_entries[-1]
         return output
 
     @event_priority(-100)  # last, so the policy sees the final HTML
@@ -165,18 +187,27 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # MkDocs keeps every page's Markdown and HTML until the build ends; at 10,000
             # documents that is most of the memory, and nothing reads them after this event.
             page.markdown, page.content = None, None
-        return add_csp_meta(output)
+        output = add_csp_meta(output)
+        if self.incremental is not None:
+            self.incremental.page_written(page.file.src_uri, output, self.page_entries.pop(page.file.src_uri, None))
+        return output
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         return add_csp_meta(output_content) if template_name.endswith(".html") else output_content
 
     @event_priority(-100)  # after Material's search plugin has written its own index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        written: set[str] = set()
         if config.extra.get("eiso_search"):
-            for uri, content in build_search_files(self.search_entries, lang="vi").items():
+            # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
+            entries = sorted(self.search_entries, key=lambda entry: entry.location)
+            for uri, content in build_search_files(entries, lang="vi").items():
                 target = Path(config.site_dir) / uri
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
+                written.add(uri)
+        if self.incremental is not None and self.files is not None:
+            self.incremental.finish(self.files, written)
         errors = [f for f in self.findings if f.severity == "error"]
         if errors:
             listing = "\n".join(str(f) for f in errors)

@@ -28,10 +28,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
+
+from eiso.search.model import SearchEntry
 
 #: Sources of the worker, concatenated into one file (one request, no importScripts).
 WORKER_SOURCES = ("lunr.min.js", "eiso-pipeline.js", "eiso-search-worker.js")
@@ -39,15 +40,6 @@ SEARCH_DIR = "search"
 WORKER_PATH = f"{SEARCH_DIR}/eiso-search-worker.js"
 #: Material's own default separator: used by its on-page highlighter (``?h=``).
 MATERIAL_SEPARATOR = r"[\s\-]+"
-
-
-@dataclass(frozen=True)
-class SearchEntry:
-    location: str  # URL relative to site root, e.g. "quy-trinh/qt-ht-01/"
-    title: str
-    text: str  # plain text of the page body (already stripped of HTML)
-    codes: tuple[str, ...] = ()  # document code, national code, form codes, legal-basis codes
-    meta: tuple[tuple[str, str], ...] = ()  # short labels shown in the result, e.g. (("Mã", "QT-HT-01"), ("Cấp", "Cấp xã"))
 
 
 def _json(data: object) -> bytes:

@@ -8,7 +8,7 @@ import re
 from eiso.documents import durations
 from eiso.documents.model import Document, Kind
 from eiso.sites.projection import PublicProcedure
-from eiso.search import SearchEntry
+from eiso.search.model import SearchEntry
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

@@ -49,7 +49,7 @@ from lunr.vector import Vector
 from eiso.search import pipeline as vp
 
 if TYPE_CHECKING:  # pragma: no cover
-    from eiso.search import SearchEntry
+    from eiso.search.model import SearchEntry
 
 FORMAT = "eiso-search-shard/1"
 #: Field boosts, applied inside the field vectors at build time.

@@ -142,7 +142,8 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
-    revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base)
+    revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base,
+                                imported=doc.meta.history_before_git)
     if doc.slug in options.draft_slugs:
         banner = DRAFT_PREVIEW_BANNER
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions,

@@ -1,0 +1,112 @@
+"""Small recognisers for what Vietnamese procedure templates write in Word: codes, dates, times, people.
+
+Each takes a short piece of text (a cell, a paragraph) and returns a value or None; none of them backtracks
+on long input (every pattern is anchored or bounded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from fractions import Fraction
+
+from eiso.documents.text import fold
+
+# A document code as agencies write it: QT-01/VP, QT.TP.05, QT 01/CX-HCTP, QT-HT-01, HD.VP.02, BM-01.
+_CODE = re.compile(r"\b((?:QT|HD|HDCV|STCL|STCL|CSCL|MTCL|KH|QĐ|QD)[ .\-/]{0,2}[A-Z0-9Đ]{1,12}"
+                   r"(?:[ .\-/][A-Z0-9Đ]{1,12}){0,5})\b")
+_FORM_CODE = re.compile(r"\b((?:BM|MB|PL|M)[ .\-/]{0,2}[A-Z0-9Đ]{1,12}(?:[.\-/][A-Z0-9Đ]{1,12}){0,5})\b")
+_NATIONAL_CODE = re.compile(r"(?<![\d.])([12]\.\d{6})(?![\d.])")
+_DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4})(?!\d)")
+_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+_NUMBER = re.compile(r"(\d{1,4})\s*/\s*(\d{1,4})|(\d{1,6}(?:[.,]\d{1,3})?)")
+_LABEL_VALUE = re.compile(r"^([^:]{1,60}):\s*(.*)$", re.DOTALL)
+_WORD_NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
+                 "chin": 9, "muoi": 10}
+
+
+def find_code(text: str) -> str | None:
+    match = _CODE.search(text.upper() if text.isupper() else text)
+    return match.group(1).strip() if match else None
+
+
+def find_form_code(text: str) -> str | None:
+    match = _FORM_CODE.search(text)
+    return match.group(1).strip() if match else None
+
+
+def find_national_code(text: str) -> str | None:
+    match = _NATIONAL_CODE.search(text)
+    return match.group(1) if match else None
+
+
+def find_date(text: str) -> dt.date | None:
+    for pattern in (_DATE_NUMERIC, _DATE_WORDS):
+        for match in pattern.finditer(text):
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                continue
+    return None
+
+
+def find_integer(text: str) -> int | None:
+    """"02", "Lần 2", "hai" → 2."""
+    match = re.search(r"\d{1,3}", text)
+    if match:
+        return int(match.group(0))
+    for word in fold(text).split():
+        if word in _WORD_NUMBERS:
+            return _WORD_NUMBERS[word]
+    return None
+
+
+def parse_time(text: str) -> dict | None:
+    """"0,5 ngày", "04 giờ", "1/2 ngày", "02 ngày làm việc", "03 tháng" → ``{value, unit}``.
+
+    In a procedure a bare "ngày" counts working days: that is how the statutory limits are written, and
+    calendar days are said so ("ngày" with "kể từ" is still a working day unless "ngày lịch" is written).
+    """
+    folded = fold(text)
+    unit = None
+    for needle, name in (("ngay lam viec", "working_days"), ("ngay lich", "days"), ("gio", "hours"),
+                         ("thang", "months"), ("ngay", "working_days"), ("buoi", "half_days")):
+        if needle in folded:
+            unit = name
+            break
+    match = _NUMBER.search(folded)
+    if unit is None or match is None:
+        return None
+    if match.group(1):
+        value = Fraction(int(match.group(1)), max(int(match.group(2)), 1))
+    else:
+        value = Fraction(match.group(3).replace(",", "."))
+    if unit == "half_days":
+        value, unit = value / 2, "working_days"
+    if value <= 0 or value > 10_000:
+        return None
+    number = float(value)
+    return {"value": int(number) if number == int(number) else round(number, 4), "unit": unit}
+
+
+def split_label(text: str) -> tuple[str, str] | None:
+    """"Mã hiệu: QT-01/VP" → ("ma hieu", "QT-01/VP") with the label folded."""
+    match = _LABEL_VALUE.match(text.strip())
+    if not match:
+        return None
+    return fold(match.group(1)).strip(), match.group(2).strip()
+
+
+def is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def sentence_case(text: str) -> str:
+    """"ĐĂNG KÝ KHAI SINH" → "Đăng ký khai sinh" (Word titles are often typed in capitals)."""
+    text = " ".join(text.split())
+    if not is_all_caps(text):
+        return text
+    lowered = text.lower()
+    return lowered[:1].upper() + lowered[1:]

@@ -1,0 +1,222 @@
+"""The part of a Word procedure before its sections: cover and header table, signatures, revision table."""
+
+from __future__ import annotations
+
+from eiso.documents.text import fold
+from eiso.importers.docx_fields import find_code, find_date, find_integer, find_national_code, is_all_caps, split_label
+from eiso.importers.docx_reader import Block, Table
+from eiso.importers.docx_recognised import Recognised, column, escape, to_body
+from eiso.importers.docx_sections import heading_of
+
+_ROLE_WORDS = {"prepared_by": ("soan thao", "nguoi viet", "bien soan"),
+               "reviewed_by": ("xem xet", "kiem tra"),
+               "approved_by": ("phe duyet", "duyet")}
+_TITLE_HINTS = ("chu tich", "truong", "pho ", "cong chuc", "chuyen vien", "giam doc", "can bo", "van phong",
+                "thu ky", "ke toan", "bi thu")
+
+
+
+
+def split_header(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    """The blocks before the first section heading (cover, header table, signatures)."""
+    for index, block in enumerate(blocks):
+        if heading_of(block) is not None:
+            return blocks[:index], blocks[index:]
+    return blocks, []
+
+
+def read_header(blocks: list[Block], result: Recognised) -> None:
+    title_candidates: list[tuple[str, str]] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            if is_signature_table(block):
+                read_signatures(block, result)
+            elif is_revision_table(block):
+                read_revisions(block, result)
+            elif not read_header_table(block, result):
+                to_body(block, result)
+                result.note(block.where, "bảng ở phần đầu không nhận dạng được, đã giữ trong nội dung")
+            continue
+        if _read_labelled(block.text, block.where, result):
+            continue
+        title_candidates.append((block.text, block.where))
+    _choose_title(title_candidates, result)
+
+
+def read_header_table(table: Table, result: Recognised) -> bool:
+    """Code, revision, dates and title from a header table; False if it holds none of them."""
+    found = False
+    texts = []
+    for r, row in enumerate(table.rows, start=1):
+        for c, cell in enumerate(row, start=1):
+            where = f"{table.where}, dòng {r}, ô {c}"
+            for line in cell.split("\n"):
+                if _read_labelled(line, where, result):
+                    found = True
+                elif line.strip():
+                    texts.append((line, where))
+        # A label cell followed by its value cell: "Mã hiệu" | "QT-01/VP".
+        for c in range(len(row) - 1):
+            if _read_labelled(f"{row[c]}: {row[c + 1]}", f"{table.where}, dòng {r}", result, strict=True):
+                found = True
+    if not found:
+        return False
+    for where in {w for _, w in texts} | {f"{table.where}"}:
+        result.placed.setdefault(where, "front matter")
+    leftovers = [(t, w) for t, w in texts if not _is_consumed(t, result)]
+    _choose_title(leftovers, result)
+    return True
+
+
+_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("code", ("ma hieu", "ma so", "ky hieu", "so hieu", "ma tai lieu")),
+    ("revision", ("lan ban hanh", "lan sua doi", "phien ban")),
+    ("effective", ("ngay hieu luc", "hieu luc tu", "co hieu luc")),
+    ("issued", ("ngay ban hanh",)),
+    ("national_code", ("ma thu tuc", "ma tthc", "ma so thu tuc")),
+)
+
+
+def _read_labelled(text: str, where: str, result: Recognised, strict: bool = False) -> bool:
+    pair = split_label(text)
+    if pair is None:
+        return False
+    label, value = pair
+    for key, words in _LABELS:
+        if not any(label.startswith(w) or (not strict and label.endswith(w)) for w in words) or not value:
+            continue
+        parsed = {"code": find_code, "revision": find_integer, "effective": find_date, "issued": find_date,
+                  "national_code": find_national_code}[key](value)
+        if parsed is None:
+            if key == "code" and value.strip():
+                parsed = value.strip()
+            else:
+                result.note(where, f"không đọc được giá trị «{value[:80]}» của «{text.split(':')[0][:40]}»")
+                return True
+        result.meta.setdefault(f"_{key}", parsed)
+        result.source(where, [text.split(":")[0]])
+        result.meta.setdefault("_consumed", set()).add(value)
+        result.placed[where] = "front matter"
+        return True
+    return False
+
+
+def _is_consumed(text: str, result: Recognised) -> bool:
+    consumed = result.meta.get("_consumed", set())
+    return any(value and value in text for value in consumed) or bool(split_label(text))
+
+
+def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None:
+    """The procedure's name: after "QUY TRÌNH", or the longest capitalised line that is not the agency."""
+    for text, where in candidates:
+        folded = fold(text)
+        if "_title" not in result.meta and folded.startswith("quy trinh") and len(folded.split()) > 2:
+            result.meta["_title"] = text.split(None, 2)[2] if folded.split()[1] == "trinh" else text
+            result.placed[where] = "front matter"
+        elif "_title" not in result.meta and folded.strip() == "quy trinh":
+            result.placed[where] = "front matter"
+        elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ", "cong hoa", "doc lap")):
+            result.meta.setdefault("_agency", text)
+            result.placed[where] = "front matter"
+    if "_title" in result.meta:
+        return
+    caps = [(t, w) for t, w in candidates if is_all_caps(t) and len(t) > 8 and result.placed.get(w) != "front matter"]
+    if caps:
+        text, where = max(caps, key=lambda c: len(c[0]))
+        result.meta["_title"] = text
+        result.placed[where] = "front matter"
+    for text, where in candidates:
+        if where not in result.placed:
+            result.body.append(escape(text))
+            result.placed[where] = "body"
+
+
+def is_signature_table(table: Table) -> bool:
+    head = fold(" ".join(" ".join(r) for r in table.rows[:2]))
+    return sum(any(w in head for w in words) for words in _ROLE_WORDS.values()) >= 2
+
+
+def read_signatures(table: Table, result: Recognised) -> None:
+    header_row = next((i for i, row in enumerate(table.rows)
+                       if sum(any(w in fold(c) for words in _ROLE_WORDS.values() for w in words) for c in row) >= 2), 0)
+    columns: dict[int, str] = {}
+    for c, cell in enumerate(table.rows[header_row]):
+        for role, words in _ROLE_WORDS.items():
+            if any(w in fold(cell) for w in words) and role not in columns.values():
+                columns[c] = role
+                break
+    people: dict[str, dict[str, str]] = {role: {} for role in columns.values()}
+    for r, row in enumerate(table.rows[header_row + 1:], start=header_row + 2):
+        label = fold(row[0]) if row else ""
+        for c, role in columns.items():
+            if c >= len(row):
+                continue
+            for line in row[c].split("\n"):
+                _assign_person_line(line, label, people[role])
+        result.placed[f"{table.where}, dòng {r}"] = "front matter"
+    # Header cells may hold the whole block: "NGƯỜI PHÊ DUYỆT\nChủ tịch UBND\n(Đã ký)\nLê Văn Cường".
+    for c, role in columns.items():
+        for line in table.rows[header_row][c].split("\n")[1:]:
+            _assign_person_line(line, "", people[role])
+    labels = list(dict.fromkeys([*table.rows[header_row], *(row[0] for row in table.rows[header_row + 1:] if row)]))
+    result.source(table.where, labels)
+    for role, person in people.items():
+        if person.get("name"):
+            result.meta[role] = {"name": person["name"], "title": person.get("title", "")}
+        else:
+            result.note(table.where, f"không tìm thấy họ tên {_ROLE_LABELS[role]}")
+    result.placed[table.where] = "front matter"
+
+
+_ROLE_LABELS = {"prepared_by": "người soạn thảo", "reviewed_by": "người xem xét", "approved_by": "người phê duyệt"}
+
+
+def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
+    text = line.strip().strip("()")
+    folded = fold(text)
+    if not text or folded in {"da ky", "chu ky", "ky", "(da ky)"} or any(w in folded for ws in _ROLE_WORDS.values()
+                                                                          for w in ws):
+        return
+    pair = split_label(text)
+    if pair:
+        label, text = pair
+        folded = fold(text)
+    if "chuc vu" in label or (not label.startswith("ho") and any(h in folded + " " for h in _TITLE_HINTS)):
+        person.setdefault("title", text)
+    elif "ngay" in label or "chu ky" in label:
+        return
+    else:
+        person.setdefault("name", text)
+
+
+def is_revision_table(table: Table) -> bool:
+    head = fold(" ".join(" ".join(r) for r in table.rows[:2]))
+    return ("sua doi" in head or "thay doi" in head) and ("ngay" in head or "noi dung" in head)
+
+
+def read_revisions(table: Table, result: Recognised) -> None:
+    header = [fold(c) for c in table.rows[0]]
+    date_col = column(header, ("ngay", "thoi gian"))
+    revision_col = column(header, ("lan sua", "lan ban hanh", "lan"))
+    change_cols = [i for i, h in enumerate(header) if any(w in h for w in ("noi dung", "hang muc", "trang", "muc"))
+                   and i not in (date_col, revision_col)]
+    rows = []
+    result.source(table.where, table.rows[0])
+    for r, row in enumerate(table.rows[1:], start=2):
+        where = f"{table.where}, dòng {r}"
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        change = "; ".join(cells[i] for i in change_cols if i < len(cells) and cells[i])
+        date = find_date(cells[date_col]) if date_col is not None and date_col < len(cells) else None
+        revision = find_integer(cells[revision_col]) if revision_col is not None and revision_col < len(cells) else None
+        if not change:
+            result.note(where, f"dòng theo dõi sửa đổi không có nội dung: «{' | '.join(cells)[:120]}»")
+            continue
+        rows.append({"date": date, "revision": revision, "change": change})
+        result.placed[where] = "front matter"
+    if rows:
+        result.meta["history_before_git"] = [{k: v for k, v in row.items() if v is not None} for row in rows]
+    result.placed[table.where] = "front matter"
+
+

@@ -1,0 +1,138 @@
+"""``eiso import docx``: Word procedures → e-ISO documents, one file each, safe to run again.
+
+Like the TTHC importer, a manifest (``.eiso-import-docx.json`` in the output folder) keeps the SHA-256 of
+what was written: a second run rewrites only files nobody edited since, and ``--force`` is needed to
+overwrite an edit. A file that cannot be read (corrupt, password-protected, old ``.doc``) is reported and
+the others are imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eiso.documents.text import slugify
+from eiso.importers.docx_procedure import recognise
+from eiso.importers.docx_reader import DocxError, read_blocks
+from eiso.importers.tthc import render_document
+
+MANIFEST_NAME = ".eiso-import-docx.json"
+SUFFIXES = (".docx", ".doc")
+
+
+@dataclass
+class FileResult:
+    source: str
+    code: str = ""
+    target: str = ""
+    fields: int = 0  # front-matter keys filled from the Word file
+    checks: list[str] = field(default_factory=list)  # what a person must check
+    error: str = ""  # why the file was not imported
+    state: str = ""  # "tạo mới" | "cập nhật" | "không đổi" | "đã sửa, không ghi đè" | "lỗi"
+
+
+@dataclass
+class DocxImport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+
+def word_files(paths: list[Path]) -> list[Path]:
+    """The Word files named, a folder standing for the Word files in it (sorted, so runs are stable)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                                and not p.name.startswith("~$")))  # ~$ files are Word's lock files
+        else:
+            found.append(path)
+    return found
+
+
+def import_docx(paths: list[Path], out: Path, *, kind: str | None = None, unit: str | None = None,
+                force: bool = False) -> DocxImport:
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / MANIFEST_NAME
+    manifest = _read_manifest(manifest_path)
+    outcome = DocxImport()
+    taken: set[str] = set()
+    for path in word_files(paths):
+        result = FileResult(source=path.name)
+        outcome.files.append(result)
+        try:
+            blocks = read_blocks(path)
+        except DocxError as error:
+            result.error, result.state = str(error), "lỗi"
+            continue
+        if not blocks:
+            result.error, result.state = "tài liệu Word không có nội dung", "lỗi"
+            continue
+        recognised = recognise(blocks, kind=kind, unit=unit, fallback_title=path.stem,
+                               fallback_code=path.stem.upper())
+        meta = recognised.meta
+        result.code, result.checks = meta["code"], recognised.report
+        result.fields = sum(1 for key in meta if key not in {"status", "audience"})
+        name = f"{slugify(meta['code'])}-{slugify(meta['title'])}"[:120].strip("-") + ".md"
+        if name in taken:
+            name = f"{slugify(path.stem)}-{name}"
+        taken.add(name)
+        result.target = name
+        text = _with_report(render_document(meta, "\n\n".join(recognised.body) + "\n"), path.name,
+                            recognised.report, recognised.sources)
+        result.state = _write(out / name, text.encode("utf-8"), manifest, force)
+    _write_manifest(manifest_path, manifest)
+    return outcome
+
+
+def _with_report(document: str, source: str, report: list[str], sources: list[str]) -> str:
+    """The report as YAML comments at the top of the front matter, where the secretary reads first.
+
+    After it, the Word labels each fact was read under, so that every line of the Word file can be found.
+    """
+    lines = [f"# Nhập từ tệp Word «{_one_line(source)}» bằng eiso import docx. Cần kiểm tra:"]
+    lines += [f"#   - {_one_line(item)}" for item in report] or ["#   (không có)"]
+    if sources:
+        lines += ["# Nguồn trong bản Word (nhãn và đề mục đã đọc thành phần đầu):"]
+        lines += [f"#   - {_one_line(item)}" for item in sources]
+    return document.replace("---\n", "---\n" + "\n".join(lines) + "\n", 1)
+
+
+def _one_line(text: str) -> str:
+    # A comment ends at the line break: nothing from the Word file may start a YAML line of its own.
+    return " ".join(text.split())
+
+
+def _write(target: Path, data: bytes, manifest: dict[str, str], force: bool) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    state = "tạo mới"
+    if target.exists():
+        current = hashlib.sha256(target.read_bytes()).hexdigest()
+        if current == digest:
+            manifest[target.name] = digest
+            return "không đổi"
+        if manifest.get(target.name) != current and not force:
+            return "đã sửa, không ghi đè"
+        state = "cập nhật"
+    target.write_bytes(data)
+    manifest[target.name] = digest
+    return state
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        return {str(k): str(v) for k, v in files.items() if isinstance(v, str)}
+    except (OSError, ValueError, AttributeError):
+        return {}  # no manifest: every existing file counts as edited, so nothing is overwritten
+
+
+def _write_manifest(path: Path, files: dict[str, str]) -> None:
+    data = {"about": "Tệp do «eiso import docx» quản lý: mã băm SHA-256 của mỗi tệp khi được nhập. "
+                     "Tệp có nội dung khác mã băm này là đã được sửa và sẽ không bị ghi đè.",
+            "version": 1, "files": dict(sorted(files.items()))}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

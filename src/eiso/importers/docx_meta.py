@@ -1,0 +1,110 @@
+"""The front matter of an imported Word procedure, assembled from what the recognisers found.
+
+An imported document is always a draft: the ISO secretary confirms what the report lists, sets the status
+and the approval goes through a merge request like any change. What DESIGN.md requires of the front matter
+but a Word file does not say (the owning unit, the national code of a TTHC) is filled with a visible
+placeholder and reported, never guessed silently.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from eiso.documents import durations
+from eiso.documents.model import Duration, Step
+from eiso.documents.text import fold
+from eiso.importers.docx_fields import sentence_case
+from eiso.importers.docx_recognised import Recognised
+
+UNKNOWN = "Chưa xác định"
+SYSTEM_TITLES = ("kiem soat tai lieu", "kiem soat ho so", "danh gia noi bo", "khong phu hop", "khac phuc",
+                 "xem xet cua lanh dao", "rui ro", "co hoi")
+_LEVELS = (("xa", "Cấp xã"), ("phuong", "Cấp xã"), ("thi tran", "Cấp xã"), ("huyen", "Cấp huyện"),
+           ("quan", "Cấp huyện"), ("tinh", "Cấp tỉnh"), ("so ", "Cấp tỉnh"), ("bo ", "Cấp bộ"))
+ORDER = ("code", "title", "kind", "unit", "field", "revision", "effective", "status", "audience", "prepared_by",
+         "reviewed_by", "approved_by", "legal_basis", "tthc", "steps", "forms", "records", "history_before_git")
+
+
+def finish(result: Recognised, kind: str | None, unit: str | None, fallback_title: str = "",
+           fallback_code: str = "") -> None:
+    """Turn the recognisers' findings (keys starting with ``_``) into DESIGN.md's front matter, in order."""
+    found = result.meta
+    meta: dict = {}
+    meta["code"] = found.get("_code") or fallback_code
+    if not found.get("_code"):
+        result.note("tệp", f"không tìm thấy mã hiệu; tạm dùng «{meta['code']}»")
+    meta["title"] = sentence_case(found.get("_title") or fallback_title)
+    if not found.get("_title"):
+        result.note("tệp", f"không tìm thấy tên quy trình; tạm dùng «{meta['title']}»")
+    meta["kind"] = kind or _guess_kind(found, meta["title"])
+    meta["unit"] = unit or UNKNOWN
+    if not unit:
+        result.note("tệp", "chưa biết đơn vị chủ trì (dùng --unit): cần bổ sung")
+    meta["revision"] = found.get("_revision") or 1
+    if not found.get("_revision"):
+        result.note("tệp", "không tìm thấy lần ban hành; tạm ghi 1")
+    effective = found.get("_effective") or found.get("_issued")
+    if effective:
+        meta["effective"] = effective
+        if not found.get("_effective"):
+            result.note("tệp", "không có ngày hiệu lực; tạm lấy ngày ban hành")
+    meta["status"] = "draft"
+    meta["audience"] = "internal"
+    for key in ("prepared_by", "reviewed_by", "approved_by", "legal_basis"):
+        if found.get(key):
+            meta[key] = found[key]
+    if meta["kind"] == "tthc":
+        meta["tthc"] = _tthc(found, unit, result)
+    for key in ("steps", "forms", "records", "history_before_git"):
+        if found.get(key):
+            meta[key] = found[key]
+    if meta["kind"] != "tthc" and found.get("_dossier"):
+        result.note("tệp", f"{len(found['_dossier'])} thành phần hồ sơ chỉ dùng cho quy trình TTHC (--kind tthc): "
+                           + "; ".join(item["name"][:60] for item in found["_dossier"]))
+    _check_budget(meta, result)
+    result.meta = {key: meta[key] for key in ORDER if key in meta}
+
+
+def _guess_kind(found: dict, title: str) -> str:
+    if found.get("_dossier") or found.get("_fee") or found.get("_national_code"):
+        return "tthc"
+    return "system" if any(t in fold(title) for t in SYSTEM_TITLES) else "internal"
+
+
+def _tthc(found: dict, unit: str | None, result: Recognised) -> dict:
+    agency = found.get("_agency") or unit or UNKNOWN
+    level = next((name for word, name in _LEVELS if word in fold(agency) + " "), None)
+    if not found.get("_national_code"):
+        result.note("tệp", "chưa có mã thủ tục trên CSDL quốc gia (tthc.national_code): cần bổ sung")
+    if level is None:
+        result.note("tệp", "chưa biết cấp thực hiện (tthc.level): cần bổ sung")
+    channel: dict = {"channel": "Trực tiếp"}
+    if found.get("_time"):
+        channel["time"] = found["_time"]
+    channel["fee"] = found.get("_fee", "")
+    result.note("tệp", "cách thức thực hiện ghi tạm «Trực tiếp»: cần xác nhận (trực tuyến, bưu chính…)")
+    tthc = {"national_code": found.get("_national_code", ""), "level": level or UNKNOWN, "agency": agency,
+            "channels": [channel], "dossier": found.get("_dossier", [])}
+    return tthc
+
+
+def _check_budget(meta: dict, result: Recognised) -> None:
+    """Word files often add up to more than the statutory time; say so rather than publish a contradiction."""
+    channels = (meta.get("tthc") or {}).get("channels") or []
+    steps = [Step.model_validate(s) for s in meta.get("steps", []) if _valid_step(s)]
+    limits = [SimpleNamespace(time=Duration.model_validate(c["time"])) for c in channels if c.get("time")]
+    budget = durations.step_budget(steps, limits)
+    if budget.over:
+        for channel in channels:
+            removed = channel.pop("time", None)
+            if removed:
+                result.note("tệp", f"tổng thời gian các bước ({budget.total}) vượt thời hạn giải quyết "
+                                   f"({removed['value']} {removed['unit']}): thời hạn đưa vào báo cáo, cần xác nhận")
+
+
+def _valid_step(step: dict) -> bool:
+    try:
+        Step.model_validate(step)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,174 @@
+"""A Word (.docx) file read as a flat sequence of paragraphs and tables, each with its place in the file.
+
+python-docx reads the file (tables, merged cells, styles, runs); this module only decides what is safe to
+open and walks the body in reading order, page header first, text boxes included. Text boxes are the one
+thing python-docx has no API for: their paragraphs and tables are reached through its own element tree
+(``w:txbxContent``), then read with python-docx's classes like any other.
+
+Word files come from anyone: a corrupt zip, a password-protected file (an OLE container, not a zip), an
+old binary ``.doc``, a "docx bomb" whose XML inflates to gigabytes — each is a :class:`DocxError` with a
+Vietnamese message, decided before python-docx parses anything.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Union
+
+from eiso.errors import EisoError
+
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a procedure with scanned images can be large; its text is small
+MAX_XML_BYTES = 64 * 1024 * 1024  # all XML parts together, uncompressed
+MAX_RATIO = 200  # uncompressed / compressed size of one XML part beyond which it is a bomb, not a document
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class DocxError(EisoError):
+    """The file cannot be read as a Word document; the message says why and what to do."""
+
+
+@dataclass
+class Paragraph:
+    text: str
+    where: str  # "đoạn 12", "đầu trang, đoạn 1", "hộp văn bản trong đoạn 3, đoạn 1"
+    style: str = ""
+    bold: bool = False  # every run with text is bold: a pseudo-heading
+    list_item: bool = False  # numbered or bulleted by Word's list engine
+
+
+@dataclass
+class Table:
+    rows: list[list[str]]  # merged cells appear once per row (horizontal) and repeat down (vertical)
+    where: str  # "bảng 3"
+
+
+Block = Union[Paragraph, Table]
+
+
+def read_blocks(path: Path) -> list[Block]:
+    """The file's paragraphs and tables in reading order (page header first)."""
+    _screen(path)
+    import docx  # python-docx: imported here so that commands which never read Word do not pay for it
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise DocxError(f"tệp không phải là tài liệu Word (.docx) hợp lệ: {error}") from None
+    except Exception as error:  # lxml and python-docx raise many types on damaged XML
+        raise DocxError(f"tệp Word bị hỏng, không đọc được ({type(error).__name__})") from None
+    blocks: list[Block] = []
+    counter = _Counter()
+    for section in document.sections[:1]:
+        if not section.header.is_linked_to_previous:
+            blocks.extend(_walk(section.header, "đầu trang, ", counter))
+    blocks.extend(_walk(document, "", counter))
+    return blocks
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.paragraphs = 0
+        self.tables = 0
+
+
+def _walk(container, prefix: str, counter: _Counter) -> Iterator[Block]:
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    for item in container.iter_inner_content():
+        if isinstance(item, DocxParagraph):
+            counter.paragraphs += 1
+            where = f"{prefix}đoạn {counter.paragraphs}"
+            if item.text.strip():
+                yield _paragraph(item, where)
+            yield from _text_boxes(item, where, counter)
+        elif isinstance(item, DocxTable):
+            counter.tables += 1
+            yield _table(item, f"{prefix}bảng {counter.tables}")
+
+
+def _paragraph(item, where: str) -> Paragraph:
+    runs = [run for run in item.runs if run.text.strip()]
+    bold = bool(runs) and all(run.bold or (run.style is not None and run.style.font.bold) for run in runs)
+    style = item.style.name if item.style is not None else ""
+    numbered = item._p.pPr is not None and item._p.pPr.numPr is not None
+    return Paragraph(" ".join(item.text.split()), where, style, bold, numbered or "List" in style)
+
+
+def _text_boxes(item, where: str, counter: _Counter) -> Iterator[Block]:
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    for box_index, box in enumerate(item._p.xpath(".//w:txbxContent"), start=1):
+        inner = f"hộp văn bản {box_index} trong {where}, "
+        tables = 0
+        for position, child in enumerate(box.iterchildren(), start=1):
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                paragraph = DocxParagraph(child, item)
+                if paragraph.text.strip():
+                    yield _paragraph(paragraph, f"{inner}đoạn {position}")
+            elif tag == "tbl":
+                tables += 1
+                yield _table(DocxTable(child, item), f"{inner}bảng {tables}")
+
+
+def _table(item, where: str) -> Table:
+    rows: list[list[str]] = []
+    for row in item.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            if previous is not None and cell._tc is previous:
+                continue  # a horizontally merged cell is one cell, not a repeated value
+            previous = cell._tc
+            cells.append("\n".join(" ".join(p.text.split()) for p in cell.paragraphs if p.text.strip())
+                         + _nested_tables_text(cell))
+        rows.append(cells)
+    return Table(rows, where)
+
+
+def _nested_tables_text(cell) -> str:
+    # A table inside a cell (signature blocks often are) is kept as its text, row by row.
+    lines = []
+    for table in cell.tables:
+        for row in table.rows:
+            lines.append(" | ".join(" ".join(c.text.split()) for c in row.cells))
+    return ("\n" + "\n".join(lines)) if lines else ""
+
+
+def _screen(path: Path) -> None:
+    """Refuse what is not a .docx before any XML parser sees it."""
+    if path.suffix.lower() == ".doc":
+        raise DocxError("tệp Word cũ (.doc) không đọc được: mở bằng Word hoặc LibreOffice và lưu lại dạng .docx")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise DocxError(f"không đọc được tệp: {error.strerror or error}") from None
+    if size == 0:
+        raise DocxError("tệp rỗng")
+    if size > MAX_FILE_BYTES:
+        raise DocxError(f"tệp quá lớn ({size // (1024 * 1024)} MB; tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+    if head == _OLE_MAGIC:
+        raise DocxError("tệp được bảo vệ bằng mật khẩu hoặc là tệp .doc đổi tên: gỡ mật khẩu, lưu lại dạng .docx")
+    if not zipfile.is_zipfile(path):
+        raise DocxError("tệp không phải là tài liệu Word (.docx) hợp lệ (không phải tệp nén docx)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise DocxError(f"tệp nén docx bị hỏng: {error}") from None
+    names = {m.filename for m in members}
+    if "word/document.xml" not in names:
+        raise DocxError("tệp nén không chứa nội dung Word (thiếu word/document.xml)")
+    xml = [m for m in members if m.filename.endswith((".xml", ".rels"))]
+    if sum(m.file_size for m in xml) > MAX_XML_BYTES:
+        raise DocxError("nội dung XML của tệp quá lớn sau khi giải nén (nghi tệp docx độc hại)")
+    for member in xml:
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise DocxError(f"phần «{member.filename}» nén bất thường (tỉ lệ quá cao, nghi tệp docx độc hại)")

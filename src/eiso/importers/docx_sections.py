@@ -1,0 +1,298 @@
+"""The numbered sections of a Word procedure: which heading starts which, and the facts each holds."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from eiso.documents.text import fold
+from eiso.importers.docx_fields import find_form_code, find_integer, parse_time
+from eiso.importers.docx_reader import Block, Paragraph, Table
+from eiso.importers.docx_recognised import Recognised, column, items, to_body
+from eiso.importers.tthc import find_codes, normalize_code
+
+# Section names, folded; the first word group that matches a heading names its section.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("purpose", ("muc dich",)),
+    ("scope", ("pham vi",)),
+    ("references", ("tai lieu vien dan",)),
+    ("definitions", ("dinh nghia", "tu viet tat", "thuat ngu")),
+    ("legal", ("co so phap ly", "can cu phap ly")),
+    ("dossier", ("thanh phan ho so",)),
+    ("dossier_count", ("so luong ho so",)),
+    ("time", ("thoi gian xu ly", "thoi han giai quyet", "thoi gian giai quyet")),
+    ("place", ("noi tiep nhan", "dia diem")),
+    ("fee", ("le phi", "phi,", "phi va le phi", "muc phi")),
+    ("steps", ("quy trinh xu ly", "trinh tu thuc hien", "trinh tu xu ly", "luu do", "cac buoc")),
+    ("content", ("noi dung quy trinh", "noi dung")),
+    ("conditions", ("yeu cau", "dieu kien")),
+    ("forms", ("bieu mau",)),
+    ("records", ("ho so can luu", "ho so luu", "luu ho so")),
+)
+# Sections whose content becomes front matter; the heading itself is then not repeated in the body.
+FACT_SECTIONS = {"legal", "dossier", "time", "fee", "steps", "forms", "records"}
+HEADINGS = {"purpose": "Mục đích", "scope": "Phạm vi áp dụng", "references": "Tài liệu viện dẫn",
+            "definitions": "Định nghĩa, từ viết tắt", "dossier_count": "Số lượng hồ sơ",
+            "place": "Nơi tiếp nhận và trả kết quả", "content": "Nội dung quy trình",
+            "conditions": "Yêu cầu, điều kiện"}
+
+def heading_of(block: Block) -> tuple[str, str] | None:
+    """(section, heading text) when the block is a section heading."""
+    if not isinstance(block, Paragraph) or len(block.text) > 120:
+        return None
+    looks_like = block.bold or block.style.lower().startswith(("heading", "tiêu đề", "title")) or \
+        _numbered(block.text) or block.list_item
+    if not looks_like:
+        return None
+    text = _strip_number(block.text)
+    folded = fold(text).strip(" :.")
+    for name, words in SECTIONS:
+        if any(folded.startswith(w) for w in words):
+            return name, HEADINGS.get(name, text.strip(" :"))
+    return None
+
+
+def _numbered(text: str) -> bool:
+    head = text.split(None, 1)[0] if text.split() else ""
+    return bool(head) and head.rstrip(".)").replace(".", "").isdigit() and len(head) <= 8
+
+
+def _strip_number(text: str) -> str:
+    return text.split(None, 1)[1] if _numbered(text) and len(text.split(None, 1)) > 1 else text
+
+
+
+
+# --------------------------------------------------------------------------- the facts of each section
+
+_MARKER = re.compile(r"^(?:[-+*•·–—]\s*|\(?[a-zđ]\)\s*|\d{1,2}[.)]\s*)")
+_HEADER_WORDS = ("tt", "stt", "ten ", "noi dung", "trach nhiem", "thoi gian", "bieu mau", "ket qua", "ma hieu",
+                 "so luong", "ban chinh", "ban sao", "noi luu", "thoi gian luu", "trinh tu", "ghi chu")
+
+
+def _clean(text: str) -> str:
+    return _MARKER.sub("", text.strip(), count=1).strip(" ;.")
+
+
+def _is_header(row: list[str]) -> bool:
+    cells = [fold(c) + " " for c in row if c.strip()]
+    return bool(cells) and sum(any(c.startswith(w) or c.strip() == w.strip() for w in _HEADER_WORDS) for c in cells) \
+        >= max(1, len(cells) // 2)
+
+
+def _intro(text: str) -> bool:
+    """"Hồ sơ gồm:" and the like: a lead-in, not an item."""
+    return text.rstrip().endswith(":") and len(text) < 200
+
+
+def read_legal(blocks: list[Block], result: Recognised) -> None:
+    refs = result.meta.setdefault("legal_basis", [])
+    for text, where in items(blocks):
+        if _intro(text) or (where.endswith("dòng 1") and _is_header(text.split(" | "))):
+            result.note(where, f"dòng dẫn/tiêu đề bỏ qua: «{text[:80]}»")
+            continue
+        text = _clean(text.replace(" | ", " "))
+        codes = find_codes(text)
+        code = normalize_code(codes[0][2]) if codes else ""
+        title = _without_code(text, codes[0][0], codes[0][1]) if codes else text
+        refs.append({"code": code, "title": title})
+        result.placed[where] = "front matter"
+        if not code:
+            result.note(where, f"căn cứ pháp lý không có số, ký hiệu: «{text[:80]}»")
+
+
+def _without_code(text: str, start: int, end: int) -> str:
+    """"Nghị định số 123/2015/NĐ-CP ngày …" → "Nghị định ngày …": the code has its own field."""
+    before = text[:start].rstrip()
+    if fold(before).endswith(" so") or fold(before) == "so":
+        before = before[:-2]
+    return " ".join((before + " " + text[end:]).split()).strip(" ,;:-") or text
+
+
+def read_dossier(blocks: list[Block], result: Recognised) -> None:
+    dossier = result.meta.setdefault("_dossier", [])
+    for block in blocks:
+        if isinstance(block, Table):
+            _dossier_table(block, dossier, result)
+            continue
+        if _intro(block.text):
+            result.note(block.where, f"câu dẫn bỏ qua: «{block.text[:80]}»")
+            continue
+        dossier.append(_dossier_item(_clean(block.text)))
+        result.placed[block.where] = "front matter"
+
+
+def _dossier_item(text: str, originals: str = "", copies: str = "") -> dict:
+    folded = fold(text)
+    item: dict = {"name": text}
+    if originals or copies:
+        item["originals"], item["copies"] = find_integer(originals) or 0, find_integer(copies) or 0
+    elif "ban sao" in folded and "ban chinh" not in folded:
+        item["originals"], item["copies"] = 0, 1
+    form = find_form_code(text)
+    if form:
+        item["form"] = form
+    return item
+
+
+def _dossier_table(table: Table, dossier: list[dict], result: Recognised) -> None:
+    header = [fold(c) for c in table.rows[0]] if table.rows else []
+    has_header = _is_header(table.rows[0]) if table.rows else False
+    if has_header:
+        result.source(table.where, table.rows[0])
+    name = column(header, ("ten", "thanh phan", "noi dung")) if has_header else None
+    originals = column(header, ("ban chinh",)) if has_header else None
+    copies = column(header, ("ban sao",)) if has_header else None
+    for r, row in enumerate(table.rows[1:] if has_header else table.rows, start=2 if has_header else 1):
+        where = f"{table.where}, dòng {r}"
+        cells = [c.strip() for c in row]
+        text = cells[name] if name is not None and name < len(cells) else max(cells, key=len, default="")
+        if not text:
+            continue
+        get = (lambda i: cells[i] if i is not None and i < len(cells) else "")
+        dossier.append(_dossier_item(_clean(text), get(originals), get(copies)))
+        result.placed[where] = "front matter"
+    result.placed[table.where] = "front matter"
+
+
+def read_time(blocks: list[Block], result: Recognised) -> None:
+    for text, where in items(blocks):
+        time = parse_time(text)
+        if time and "_time" not in result.meta:
+            result.meta["_time"] = time
+            result.note(where, f"thời hạn giải quyết đọc được {time['value']} ({time['unit']}) từ «{text[:100]}»: "
+                               "cần xác nhận")
+        else:
+            result.note(where, f"nội dung về thời hạn giữ trong báo cáo: «{text[:160]}»")
+        result.placed[where] = "report"
+
+
+def read_fee(blocks: list[Block], result: Recognised) -> None:
+    texts = [(t, w) for t, w in items(blocks)]
+    if texts:
+        result.meta["_fee"] = "; ".join(_clean(t) for t, _ in texts)
+        for _, where in texts:
+            result.placed[where] = "front matter"
+
+
+def read_steps(blocks: list[Block], result: Recognised) -> None:
+    for block in blocks:
+        if isinstance(block, Table) and len(block.rows) > 1:
+            _steps_table(block, result)
+        else:
+            to_body(block, result)
+            result.note(block.where, "nội dung ngoài bảng quy trình xử lý: đã giữ trong phần nội dung")
+
+
+_STEP_COLUMNS = (("actor", ("trach nhiem", "nguoi thuc hien", "bo phan", "don vi thuc hien", "can bo")),
+                 ("time", ("thoi gian", "thoi han")),
+                 ("output", ("bieu mau", "ket qua", "ho so")),
+                 ("action", ("noi dung", "cong viec", "mo ta")),
+                 ("stage", ("trinh tu", "cac buoc", "buoc")))
+
+
+def _steps_table(table: Table, result: Recognised) -> None:
+    header_index = next((i for i, row in enumerate(table.rows[:3]) if _is_header(row)), 0)
+    header = [fold(c) for c in table.rows[header_index]]
+    result.source(table.where, table.rows[header_index])
+    columns: dict[str, int] = {}
+    for key, words in _STEP_COLUMNS:
+        for index, cell in enumerate(header):
+            if index not in columns.values() and any(w in cell for w in words):
+                columns[key] = index
+                break
+    if "action" not in columns and "stage" in columns:
+        columns["action"] = columns.pop("stage")
+    steps = result.meta.setdefault("steps", [])
+    for r, row in enumerate(table.rows[header_index + 1:], start=header_index + 2):
+        where = f"{table.where}, dòng {r}"
+        cells = [c.strip() for c in row]
+        if len(set(c for c in cells if c)) <= 1 and len(cells) > 2:
+            text = next((c for c in cells if c), "")
+            if text:
+                result.note(where, f"dòng gộp trong bảng quy trình: «{text[:100]}»")
+            continue
+        get = (lambda key: cells[columns[key]] if key in columns and columns[key] < len(cells) else "")
+        action = get("action")
+        if get("stage") and get("stage") != action:
+            action = f"{get('stage')}: {action}" if action else get("stage")
+        if fold(action).startswith(("tong", "cong")) or (not action and fold(" ".join(cells)).startswith("tong")):
+            result.note(where, f"dòng tổng thời gian: «{' | '.join(c for c in cells if c)[:100]}»")
+            continue
+        if not action:
+            result.note(where, f"dòng không có nội dung công việc: «{' | '.join(cells)[:100]}»")
+            continue
+        step: dict = {"actor": get("actor") or "Chưa xác định", "action": action}
+        if not get("actor"):
+            result.note(where, "bước không ghi trách nhiệm: cần bổ sung")
+        time = parse_time(get("time")) if get("time") else None
+        if time:
+            step["time"] = time
+        elif get("time"):
+            result.note(where, f"không đọc được thời gian «{get('time')[:60]}»")
+        if get("output"):
+            step["output"] = get("output")
+        steps.append(step)
+        result.placed[where] = "front matter"
+    result.placed[table.where] = "front matter"
+
+
+def read_forms(blocks: list[Block], result: Recognised) -> None:
+    forms = result.meta.setdefault("forms", [])
+    seen = set()
+    for text, where in items(blocks):
+        cells = [c for c in text.split(" | ") if c]
+        if where.endswith("dòng 1") and _is_header(cells):
+            result.source(where, cells)
+            result.placed[where] = "front matter"
+            continue
+        code = find_form_code(text)
+        if not code or _intro(text):
+            result.note(where, f"không có mã biểu mẫu: «{text[:100]}»")
+            continue
+        rest = [c for c in cells if find_form_code(c) != code and not c.strip().rstrip(".").isdigit()]
+        title = _clean(" ".join(rest) if len(cells) > 1 else text.replace(code, "", 1)).strip(" :-–") or code
+        if code in seen:
+            continue
+        seen.add(code)
+        forms.append({"code": code, "title": title})
+        result.placed[where] = "front matter"
+
+
+def read_records(blocks: list[Block], result: Recognised) -> None:
+    records = result.meta.setdefault("records", [])
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            if _intro(block.text):
+                result.note(block.where, f"câu dẫn bỏ qua: «{block.text[:80]}»")
+            else:
+                records.append({"name": _clean(block.text)})
+                result.placed[block.where] = "front matter"
+            continue
+        has_header = bool(block.rows) and _is_header(block.rows[0])
+        header = [fold(c) for c in block.rows[0]] if has_header else []
+        if has_header:
+            result.source(block.where, block.rows[0])
+        name = column(header, ("ten", "ho so")) if has_header else None
+        keeper = column(header, ("trach nhiem", "noi luu", "nguoi luu", "bo phan")) if has_header else None
+        retention = column(header, ("thoi gian luu", "thoi han luu", "thoi gian")) if has_header else None
+        for r, row in enumerate(block.rows[1:] if has_header else block.rows, start=2 if has_header else 1):
+            cells = [c.strip() for c in row]
+            get = (lambda i: cells[i] if i is not None and i < len(cells) else "")
+            text = get(name) or max(cells, key=len, default="")
+            if not text:
+                continue
+            record = {"name": _clean(text)}
+            if get(keeper):
+                record["keeper"] = get(keeper)
+            if get(retention):
+                record["retention"] = get(retention)
+            records.append(record)
+            result.placed[f"{block.where}, dòng {r}"] = "front matter"
+        result.placed[block.where] = "front matter"
+
+
+READERS: dict[str, Callable[[list[Block], Recognised], None]] = {
+    "legal": read_legal, "dossier": read_dossier, "time": read_time, "fee": read_fee, "steps": read_steps,
+    "forms": read_forms, "records": read_records,
+}

@@ -1,0 +1,93 @@
+"""Incremental builds through the engine's own "dirty" mode.
+
+MkDocs (and ProperDocs) skip a page in a dirty build when its file reports ``is_modified() == False``. The
+plugin decides that per page from :class:`eiso.sites.build_cache.BuildCache`: a generated page whose key and
+previous output are unchanged is skipped, every other page (hand-written pages, whose output depends on the
+navigation, included) is built. After the build, files the build did not produce are removed, so that a
+deleted or renamed document leaves nothing behind; the result is byte-identical to a clean build.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+
+from eiso import __version__
+from eiso.search.model import SearchEntry
+from eiso.sites.build_cache import BODY_PLACEHOLDER, BuildCache, digest, stale_files, tree_digest
+from eiso.sites.intranet import PlannedPage
+
+CACHE_DIR = ".eiso-cache"
+PACKAGE = Path(__file__).resolve().parent.parent
+_ENVIRONMENT = ("EISO_AS_OF", "EISO_DRAFT_PREVIEW", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "GITHUB_BASE_REF")
+
+
+class Incremental:
+    def __init__(self, config: MkDocsConfig, root: Path, dirty: bool):
+        self.dirty = dirty
+        self.site_dir = Path(config.site_dir)
+        self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root))
+        self.keys: dict[str, str] = {}
+        self.reused_entries: list[SearchEntry] = []
+
+    def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
+        """Key the page and tell the engine whether to build it; True when it is reused."""
+        key = self.cache.page_key(page.src_uri, source, page.render(BODY_PLACEHOLDER))
+        self.keys[page.src_uri] = key
+        cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
+        _set_modified(file, cached is None)
+        if cached is not None and cached.entry is not None:
+            self.reused_entries.append(_entry(cached.entry))
+        return cached is not None
+
+    def other_file(self, file: File) -> None:
+        if file.is_documentation_page():
+            _set_modified(file, True)  # their output depends on the navigation: always built
+
+    def page_written(self, src_uri: str, output: str, entry: SearchEntry | None) -> None:
+        if src_uri in self.keys:
+            data = output.encode("utf-8", errors="xmlcharrefreplace")  # as the engine writes it
+            self.cache.record(src_uri, self.keys[src_uri], data, vars(entry) if entry else None)
+
+    def finish(self, files: Files, extra_outputs: set[str]) -> None:
+        if self.dirty:
+            expected = {Path(f.abs_dest_path).resolve() for f in files}
+            expected |= {(self.site_dir / uri).resolve() for uri in
+                         extra_outputs | {"404.html", "sitemap.xml", "sitemap.xml.gz"}}
+            for path in stale_files(self.site_dir, expected):
+                path.unlink()
+        self.cache.save()
+
+
+def _set_modified(file: File, modified: bool) -> None:
+    # The engine asks the file; an instance attribute answers for this build only.
+    file.is_modified = (lambda: True) if modified else (lambda: False)  # type: ignore[method-assign]
+
+
+def _entry(data: dict) -> SearchEntry:
+    return SearchEntry(data["location"], data["title"], data["text"], tuple(data["codes"]),
+                       tuple(tuple(pair) for pair in data["meta"]))
+
+
+def _fingerprint(config: MkDocsConfig, root: Path) -> str:
+    """What every page of this site shares: code, engine, configuration, theme, hand-written pages."""
+    versions = [f"{name}={_version(name)}" for name in ("mkdocs", "properdocs", "mkdocs-material", "markdown",
+                                                        "pymdown-extensions")]
+    configs = sorted(root.glob("*.yml"))
+    environment = [f"{name}={os.environ.get(name, '')}" for name in _ENVIRONMENT]
+    return digest(__version__, *versions, *environment, str(config.site_url), str(config.site_dir),
+                  *[path.read_bytes() for path in configs],
+                  tree_digest([PACKAGE], (".py", ".html", ".css", ".js", ".json")),
+                  tree_digest([Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
+                                                         if config.theme.custom_dir else [])))
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"

@@ -1,0 +1,108 @@
+"""What an incremental build may reuse from the previous one: pages whose every input is unchanged.
+
+A generated page's output is fixed by three things: its source (the Markdown handed to the engine, with
+our own front matter), what e-ISO puts around the body (the header block, revision table, banners, links to
+other documents — rendered here with a placeholder body, so every fact shown on the page is part of it),
+and what is the same for every page (package and engine versions, configuration, theme overrides,
+navigation, as-of date). The page's *key* hashes all three. When the key, and the file the previous build
+wrote, are both unchanged, the engine may skip the page and its search entry is taken from the cache.
+
+Nothing here trusts the cache blindly: an output file that was edited or removed since, a cache written by
+another version or for another output folder, or a damaged cache file, all make the page count as changed.
+The cache lives in ``.eiso-cache/`` (git-ignored) and only ever holds hashes and search entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+FORMAT = 1
+BODY_PLACEHOLDER = "\x00eiso-body\x00"
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))  # length-prefixed: ("ab", "c") differs from ("a", "bc")
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
+    """Hash of every file's path and bytes under ``folders`` (code, templates, theme overrides)."""
+    parts: list[str | bytes] = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            if not suffixes or path.suffix in suffixes:
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+@dataclass
+class CachedPage:
+    key: str
+    output: str  # sha256 of the file written
+    entry: dict[str, Any] | None = None  # the page's search entry, if it has one
+
+
+@dataclass
+class BuildCache:
+    """The cache of one output folder."""
+
+    path: Path
+    fingerprint: str  # what every page shares
+    pages: dict[str, CachedPage] = field(default_factory=dict)  # previous build, by source URI
+    fresh: dict[str, CachedPage] = field(default_factory=dict)  # this build
+
+    @classmethod
+    def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str) -> "BuildCache":
+        path = cache_dir / f"pages-{digest(str(site_dir.resolve()))[:16]}.json"
+        cache = cls(path, fingerprint)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == FORMAT and data.get("fingerprint") == fingerprint:
+                cache.pages = {uri: CachedPage(**page) for uri, page in data["pages"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            cache.pages = {}  # no cache, or one we cannot trust: everything is built
+        return cache
+
+    def page_key(self, src_uri: str, source: str, wrapper: str) -> str:
+        return digest(self.fingerprint, src_uri, source, wrapper)
+
+    def reusable(self, src_uri: str, key: str, output: Path) -> CachedPage | None:
+        """The previous build's page, if its key matches and its output file is still what was written."""
+        cached = self.pages.get(src_uri)
+        if cached is None or cached.key != key:
+            return None
+        try:
+            if hashlib.sha256(output.read_bytes()).hexdigest() != cached.output:
+                return None
+        except OSError:
+            return None
+        self.fresh[src_uri] = cached
+        return cached
+
+    def record(self, src_uri: str, key: str, output: bytes, entry: dict[str, Any] | None) -> None:
+        self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry)
+
+    def save(self) -> None:
+        data = {"format": FORMAT, "fingerprint": self.fingerprint,
+                "pages": {uri: vars(page) for uri, page in sorted(self.fresh.items())}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def stale_files(site_dir: Path, expected: set[Path]) -> list[Path]:
+    """Files in the output folder that this build did not produce (a deleted or renamed document's page)."""
+    if not site_dir.is_dir():
+        return []
+    return sorted(p for p in site_dir.rglob("*") if p.is_file() and p.resolve() not in expected)

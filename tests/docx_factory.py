@@ -1,0 +1,202 @@
+"""Word procedures written with python-docx in the shapes agencies' consultants use, from real national records.
+
+Each variant changes one thing real files vary in: where the header is, how headings are made, the code
+scheme, how times are written, the step table's columns. The expected values are the inputs given here, so
+a test compares the importer's output with what the file was made from, not with an earlier run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "tthc-national.jsonl"
+
+
+@dataclass
+class Variant:
+    code: str = "QT-01/VP"
+    header: str = "table"  # table | merged | paragraphs | page_header
+    headings: str = "style"  # style | bold | list (Word's numbering: no number in the text)
+    step_columns: int = 5  # 5: TT | Nội dung | Trách nhiệm | Thời gian | Kết quả; 6 adds "Trình tự"
+    times: tuple[str, ...] = ("0,5 ngày", "04 giờ", "1/2 ngày", "01 ngày làm việc")
+    revision: int = 2
+    effective: dt.date = dt.date(2024, 3, 15)
+    approver: tuple[str, str] = ("Lê Văn Cường", "Chủ tịch UBND xã")
+    revisions_table: bool = True
+    forms: tuple[tuple[str, str], ...] = (("BM-01", "Phiếu tiếp nhận hồ sơ"), ("BM-02", "Sổ theo dõi hồ sơ"))
+    caps_title: bool = True
+
+
+@dataclass
+class Expected:
+    code: str
+    title: str
+    revision: int
+    effective: str
+    approver: str
+    steps: int
+    dossier: int
+    forms: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # every text written, to prove nothing is dropped
+
+
+def national_records(count: int, level: str = "Cấp xã") -> list[dict]:
+    records = []
+    with CORPUS.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if level in (record.get("level") or "") and 2 <= len(record.get("dossier") or []) <= 8:
+                records.append(record)
+                if len(records) == count:
+                    break
+    return records
+
+
+def write_procedure(path: Path, record: dict, variant: Variant) -> Expected:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: F401  (python-docx installed with the test extra)
+
+    document = docx.Document()
+    written: list[str] = []
+    name = " ".join(record["name"].split())
+    title_text = f"QUY TRÌNH {name.upper()}" if variant.caps_title else f"Quy trình {name}"
+    _header(document, variant, title_text, written)
+    _signatures(document, variant, written)
+    if variant.revisions_table:
+        _revisions(document, variant, written)
+    dossier = [" ".join(d["name"].split()) for d in record["dossier"] if d.get("name", "").strip()][:8]
+    _heading(document, variant, 1, "Mục đích", written)
+    _para(document, f"Quy định trình tự giải quyết thủ tục {name} tại UBND xã.", written)
+    _heading(document, variant, 2, "Phạm vi áp dụng", written)
+    _para(document, "Áp dụng đối với công chức Văn phòng - Thống kê và Bộ phận một cửa.", written)
+    _heading(document, variant, 3, "Tài liệu viện dẫn", written)
+    _para(document, "Tiêu chuẩn quốc gia TCVN ISO 9001:2015.", written)
+    _heading(document, variant, 4, "Định nghĩa, từ viết tắt", written)
+    _para(document, "UBND: Ủy ban nhân dân; TTHC: thủ tục hành chính.", written)
+    _heading(document, variant, 5, "Nội dung quy trình", written)
+    _heading(document, variant, "5.1", "Cơ sở pháp lý", written)
+    for legal in (record.get("legal_basis") or [])[:3]:
+        if legal.get("code") and legal.get("title"):
+            _para(document, f"- {legal['title']} số {legal['code']}", written)
+    _heading(document, variant, "5.2", "Thành phần hồ sơ", written)
+    for item in dossier:
+        _para(document, f"- {item} (01 bản chính)", written)
+    _heading(document, variant, "5.3", "Số lượng hồ sơ", written)
+    _para(document, "01 (một) bộ.", written)
+    _heading(document, variant, "5.4", "Thời gian xử lý", written)
+    _para(document, "03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.", written)
+    _heading(document, variant, "5.5", "Nơi tiếp nhận và trả kết quả", written)
+    _para(document, "Bộ phận tiếp nhận và trả kết quả, UBND xã.", written)
+    _heading(document, variant, "5.6", "Lệ phí", written)
+    _para(document, "Không thu lệ phí.", written)
+    _heading(document, variant, "5.7", "Quy trình xử lý công việc", written)
+    steps = _steps(document, variant, written)
+    _heading(document, variant, 6, "Biểu mẫu", written)
+    for code, title in variant.forms:
+        _para(document, f"{code}: {title}", written)
+    _heading(document, variant, 7, "Hồ sơ cần lưu", written)
+    table = document.add_table(rows=3, cols=4)
+    for row, cells in zip(table.rows, [("TT", "Tên hồ sơ", "Trách nhiệm lưu", "Thời gian lưu"),
+                                       ("1", "Hồ sơ giải quyết thủ tục", "Công chức Văn phòng", "05 năm"),
+                                       ("2", "Sổ theo dõi", "Bộ phận một cửa", "Vĩnh viễn")]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+            written.append(text)
+    document.save(str(path))
+    title = name[:1].upper() + name[1:].lower() if variant.caps_title else name
+    return Expected(variant.code, title, variant.revision, variant.effective.isoformat(), variant.approver[0],
+                    steps, len(dossier), [code for code, _ in variant.forms], written)
+
+
+def _para(document, text: str, written: list[str], bold: bool = False, style: str | None = None):
+    paragraph = document.add_paragraph(style=style)
+    run = paragraph.add_run(text)
+    run.bold = bold or None
+    written.append(text)
+    return paragraph
+
+
+def _heading(document, variant: Variant, number, text: str, written: list[str]) -> None:
+    if variant.headings == "style":
+        document.add_heading(f"{number}. {text}", level=2 if "." in str(number) else 1)
+        written.append(f"{number}. {text}")
+    elif variant.headings == "bold":
+        _para(document, f"{number}. {text}", written, bold=True)
+    else:  # Word's list engine holds the number; the text has none
+        _para(document, text, written, style="List Number")
+
+
+def _header(document, variant: Variant, title_text: str, written: list[str]) -> None:
+    fields = [f"Mã hiệu: {variant.code}", f"Lần ban hành: {variant.revision:02d}",
+              f"Ngày hiệu lực: {variant.effective:%d/%m/%Y}"]
+    if variant.header == "paragraphs":
+        _para(document, "UBND XÃ HÒA BÌNH", written, bold=True)
+        _para(document, title_text, written, bold=True)
+        for text in fields:
+            _para(document, text, written)
+        return
+    container = document.sections[0].header if variant.header == "page_header" else document
+    if variant.header == "page_header":
+        container.is_linked_to_previous = False
+    table = container.add_table(rows=3, cols=3, **({"width": document.sections[0].page_width}
+                                                  if variant.header == "page_header" else {}))
+    agency = table.cell(0, 0)
+    if variant.header in ("merged", "page_header"):
+        agency = table.cell(0, 0).merge(table.cell(2, 0))
+        title_cell = table.cell(0, 1).merge(table.cell(2, 1))
+    else:
+        title_cell = table.cell(0, 1)
+    agency.text = "UBND XÃ HÒA BÌNH"
+    title_cell.text = title_text
+    for row, text in enumerate(fields):
+        table.cell(row, 2).text = text
+    written += ["UBND XÃ HÒA BÌNH", title_text, *fields]
+
+
+def _signatures(document, variant: Variant, written: list[str]) -> None:
+    rows = [("", "Người soạn thảo", "Người xem xét", "Người phê duyệt"),
+            ("Chữ ký", "(Đã ký)", "(Đã ký)", "(Đã ký)"),
+            ("Họ và tên", "Nguyễn Thị Lan", "Trần Văn Bình", variant.approver[0]),
+            ("Chức vụ", "Công chức Tư pháp - Hộ tịch", "Phó Chủ tịch UBND xã", variant.approver[1])]
+    table = document.add_table(rows=4, cols=4)
+    for row, cells in zip(table.rows, rows):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+            if text:
+                written.append(text)
+
+
+def _revisions(document, variant: Variant, written: list[str]) -> None:
+    _para(document, "THEO DÕI SỬA ĐỔI TÀI LIỆU", written, bold=True)
+    rows = [("Ngày sửa đổi", "Trang/Mục sửa đổi", "Nội dung sửa đổi", "Lần sửa đổi"),
+            ("10/01/2023", "Toàn bộ", "Ban hành lần đầu", "01"),
+            (f"{variant.effective:%d/%m/%Y}", "Mục 5.2", "Cập nhật thành phần hồ sơ theo quy định mới",
+             f"{variant.revision:02d}")]
+    table = document.add_table(rows=3, cols=4)
+    for row, cells in zip(table.rows, rows):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+            written.append(text)
+
+
+def _steps(document, variant: Variant, written: list[str]) -> int:
+    actions = [("Tiếp nhận, kiểm tra hồ sơ", "Bộ phận một cửa", "Phiếu tiếp nhận (BM-01)"),
+               ("Thẩm định hồ sơ, trình ký", "Công chức Tư pháp - Hộ tịch", "Dự thảo kết quả"),
+               ("Ký duyệt", "Chủ tịch UBND xã", "Kết quả giải quyết"),
+               ("Trả kết quả, lưu hồ sơ", "Bộ phận một cửa", "Sổ theo dõi (BM-02)")]
+    if variant.step_columns == 6:
+        header = ("TT", "Trình tự", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả")
+        rows = [(str(i), f"Bước {i}", a, who, t, out)
+                for i, ((a, who, out), t) in enumerate(zip(actions, variant.times), start=1)]
+    else:
+        header = ("TT", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả")
+        rows = [(str(i), a, who, t, out) for i, ((a, who, out), t) in enumerate(zip(actions, variant.times), start=1)]
+    table = document.add_table(rows=len(rows) + 1, cols=len(header))
+    for row, cells in zip(table.rows, [header, *rows]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+            written.append(text)
+    return len(rows)

@@ -1,0 +1,202 @@
+"""``eiso import docx`` on Word procedures written the ways consultants write them, and on broken files."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import run_eiso
+from docx_factory import Variant, national_records, write_procedure
+
+from eiso.documents.text import fold
+
+pytest.importorskip("docx")
+
+VARIANTS = {
+    "header-table": Variant(),
+    "merged-header": Variant(header="merged", code="QT.TP.05", headings="bold", step_columns=6,
+                             times=("02 ngày làm việc", "0,5 ngày", "04 giờ", "1/2 ngày")),
+    "page-header": Variant(header="page_header", code="QT 01/CX-HCTP", headings="list", revisions_table=False,
+                           revision=1, effective=dt.date(2025, 1, 2)),
+    "plain-paragraphs": Variant(header="paragraphs", code="QT-HT-07", caps_title=False, revision=3,
+                                forms=(("BM.TP.05.01", "Tờ khai"),), approver=("Phạm Thị Hoa", "Chủ tịch UBND xã")),
+}
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """Every variant written from a real record, imported in one command into a fresh repository."""
+    from factory import make_repo
+
+    root = make_repo(tmp_path_factory.mktemp("docx") / "repo")
+    words = root / "word"
+    words.mkdir()
+    expected = {}
+    for (name, variant), record in zip(VARIANTS.items(), national_records(len(VARIANTS))):
+        expected[name] = write_procedure(words / f"{name}.docx", record, variant)
+    (words / "hong.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    result = run_eiso("import", "docx", "word", "--unit", "Văn phòng - Thống kê", "--out", "procedures/word",
+                      cwd=root)
+    return root, expected, result
+
+
+def _document(root: Path, code: str) -> tuple[dict, str, str]:
+    from eiso.documents.text import slugify
+
+    (path,) = (root / "procedures" / "word").glob(f"{slugify(code)}-*.md")
+    text = path.read_text(encoding="utf-8")
+    front = text.split("---\n")[1]
+    return yaml.safe_load(front), text.split("---\n", 2)[2], text
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_recognised_fields_are_the_ones_written(imported, name: str) -> None:
+    root, expected, result = imported
+    want = expected[name]
+    meta, body, _ = _document(root, want.code)
+    assert meta["code"] == want.code
+    assert fold(meta["title"]) == fold(want.title)
+    assert meta["revision"] == want.revision and str(meta["effective"]) == want.effective
+    assert meta["approved_by"]["name"] == want.approver
+    assert len(meta["steps"]) == want.steps
+    assert all(step["actor"] != "Chưa xác định" and "time" in step for step in meta["steps"])
+    assert len(meta["tthc"]["dossier"]) == want.dossier
+    assert [form["code"] for form in meta["forms"]] == want.forms
+    assert meta["status"] == "draft" and meta["audience"] == "internal"
+
+
+def test_times_in_every_spelling_become_durations(imported) -> None:
+    root, expected, _ = imported
+    meta, _, _ = _document(root, expected["merged-header"].code)
+    # "02 ngày làm việc", "0,5 ngày", "04 giờ", "1/2 ngày" as written by the variant
+    assert [s["time"] for s in meta["steps"]] == [{"value": 2, "unit": "working_days"},
+                                                  {"value": 0.5, "unit": "working_days"},
+                                                  {"value": 4, "unit": "hours"},
+                                                  {"value": 0.5, "unit": "working_days"}]
+    assert meta["steps"][0]["action"].startswith("Bước 1")  # the six-column table keeps its "Trình tự"
+
+
+def test_revision_table_becomes_history_before_git(imported) -> None:
+    root, expected, _ = imported
+    meta, _, _ = _document(root, expected["header-table"].code)
+    assert meta["history_before_git"] == [
+        {"date": dt.date(2023, 1, 10), "revision": 1, "change": "Toàn bộ; Ban hành lần đầu"},
+        {"date": dt.date(2024, 3, 15), "revision": 2, "change": "Mục 5.2; Cập nhật thành phần hồ sơ theo quy định mới"},
+    ]
+
+
+def test_nothing_is_silently_dropped(imported) -> None:
+    root, expected, _ = imported
+    for want in expected.values():
+        _, _, text = _document(root, want.code)
+        output = fold(text)
+        for paragraph in want.paragraphs:
+            words = [w for w in fold(paragraph).replace("/", " ").split() if len(w) >= 4 and w.isalpha()]
+            missing = [w for w in words if w not in output]
+            assert not missing, (want.code, paragraph, missing)
+
+
+def test_facts_are_front_matter_and_the_body_is_prose(imported) -> None:
+    root, expected, _ = imported
+    _, body, _ = _document(root, expected["header-table"].code)
+    headings = [line for line in body.splitlines() if line.startswith("#")]
+    assert "## Mục đích" in headings and "## Phạm vi áp dụng" in headings
+    for fact in ("Thành phần hồ sơ", "Lệ phí", "Biểu mẫu", "Hồ sơ cần lưu", "Quy trình xử lý"):
+        assert not any(fact in h for h in headings), headings
+
+
+def test_the_output_passes_eiso_check_and_the_corrupt_file_is_reported(imported) -> None:
+    root, _, result = imported
+    assert result.returncode == 1, result.stdout + result.stderr  # one file could not be imported
+    assert "hong.docx" in result.stdout and "không phải là tài liệu Word" in result.stdout
+    assert result.stdout.count("tạo mới") == len(VARIANTS)
+    assert "Traceback" not in result.stderr
+    check = run_eiso("check", "--format", "json", cwd=root)
+    errors = [f for f in yaml.safe_load(check.stdout) if f["severity"] == "error"]
+    assert not errors, errors
+
+
+def test_second_import_changes_nothing_and_keeps_edits(imported) -> None:
+    root, expected, _ = imported
+    again = run_eiso("import", "docx", "word", "--unit", "Văn phòng - Thống kê", "--out", "procedures/word",
+                     cwd=root)
+    assert again.stdout.count("không đổi") == len(VARIANTS)
+    _, _, text = _document(root, expected["header-table"].code)
+    path = next((root / "procedures" / "word").glob("qt-01-vp-*.md"))
+    path.write_text(text.replace("Mục đích", "Mục đích (đã sửa)"), encoding="utf-8")
+    third = run_eiso("import", "docx", "word", "--unit", "Văn phòng - Thống kê", "--out", "procedures/word",
+                     cwd=root)
+    assert "đã sửa, không ghi đè" in third.stdout
+    assert "(đã sửa)" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "lưu lại dạng .docx"),
+    ("khoa.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "mật khẩu"),
+    ("rong.docx", b"", "tệp rỗng"),
+    ("nen.docx", b"PK\x05\x06" + b"\0" * 18, "không chứa nội dung Word"),
+])
+def test_unreadable_files_get_a_clear_message(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    from eiso.importers.docx_reader import DocxError, read_blocks
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocxError, match=message):
+        read_blocks(path)
+
+
+def test_a_docx_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    from eiso.importers.docx_reader import DocxError, read_blocks
+
+    path = tmp_path / "bom.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + " " * (80 * 1024 * 1024) + "</w:document>")
+    assert path.stat().st_size < 1024 * 1024  # small on disk, 80 MB inflated
+    with pytest.raises(DocxError, match="độc hại"):
+        read_blocks(path)
+
+
+def test_an_empty_word_document_is_reported(tmp_path: Path) -> None:
+    import docx
+
+    from eiso.importers.docx_import import import_docx
+
+    docx.Document().save(str(tmp_path / "trong.docx"))
+    outcome = import_docx([tmp_path / "trong.docx"], tmp_path / "out")
+    assert [f.error for f in outcome.files] == ["tài liệu Word không có nội dung"]
+
+
+def test_text_in_text_boxes_is_read(tmp_path: Path) -> None:
+    import copy
+
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Trang bìa")
+    box = parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><w:drawing><wp:inline><a:graphic>'
+        '<a:graphicData><wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>Mã hiệu: QT-09/VP</w:t></w:r></w:p>'
+        '</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+    paragraph._p.append(copy.deepcopy(box))
+    document.save(str(tmp_path / "hop.docx"))
+    from eiso.importers.docx_reader import read_blocks
+
+    texts = [b.text for b in read_blocks(tmp_path / "hop.docx") if hasattr(b, "text")]
+    assert "Mã hiệu: QT-09/VP" in texts
+
+
+def test_variants_are_what_they_claim() -> None:
+    # The fixtures differ where real files differ, or the parametrised tests above would test one shape.
+    shapes = {(v.header, v.headings, v.step_columns, v.code) for v in VARIANTS.values()}
+    assert len(shapes) == len(VARIANTS)
+    assert {v.step_columns for v in VARIANTS.values()} == {5, 6}
+    assert dataclasses.fields(Variant)

@@ -1,0 +1,91 @@
+"""Incremental builds: only what changed is rendered again, and the site is byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run_eiso
+from gitrepo import Git
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _build(repo: Path, site: str, *extra: str) -> str:
+    result = run_eiso("build", "-d", site, *extra, cwd=repo, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr
+
+
+def _same_as_clean(repo: Path) -> int:
+    """Build incrementally into site/ and cleanly into clean/; return how many pages were reused."""
+    log = _build(repo, "site")
+    shutil.rmtree(repo / "clean", ignore_errors=True)
+    _build(repo, "clean", "--clean")
+    incremental, clean = _tree(repo / "site"), _tree(repo / "clean")
+    assert sorted(incremental) == sorted(clean)
+    different = [name for name in clean if incremental[name] != clean[name]]
+    assert not different, different[:10]
+    match = re.search(r"dùng lại (\d+) trang không đổi, dựng lại (\d+) trang", log)
+    assert match, log[-2000:]
+    return int(match.group(1))
+
+
+@pytest.fixture
+def built(repo: Path) -> tuple[Path, Git, int]:
+    git = Git(repo)
+    if not (repo / ".git").exists():
+        git.init()
+    git.commit_all("Tài liệu ban đầu")
+    _build(repo, "site")
+    pages = len(list((repo / "site" / "quy-trinh").rglob("index.html")))
+    return repo, git, pages
+
+
+def test_an_edit_rebuilds_only_its_page_and_matches_a_clean_build(built) -> None:
+    repo, git, pages = built
+    document = sorted((repo / "procedures").rglob("*.md"))[0]
+    document.write_text(document.read_text(encoding="utf-8") + "\nMột đoạn mới.\n", encoding="utf-8")
+    git.commit_all("Sửa một tài liệu")
+    reused = _same_as_clean(repo)
+    assert reused >= pages - 1  # the edited page and the lists are rebuilt; no other document page
+    assert "Một đoạn mới." in (repo / "site").joinpath(*_url_of(document)).read_text(encoding="utf-8")
+
+
+def test_a_rename_and_a_deletion_leave_nothing_behind(built) -> None:
+    repo, git, _ = built
+    documents = sorted((repo / "procedures").rglob("*.md"))
+    documents[0].rename(documents[0].with_name("doi-ten.md"))
+    documents[1].unlink()
+    git.commit_all("Đổi tên một tài liệu, xóa một tài liệu")
+    _same_as_clean(repo)
+
+
+def test_a_configuration_change_rebuilds_everything(built) -> None:
+    repo, git, _ = built
+    config = repo / "mkdocs.yml"
+    config.write_text(re.sub(r"^site_name: .*$", "site_name: UBND xã Hòa Bình (mới)", config.read_text(
+        encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
+    git.commit_all("Đổi tên trang")
+    assert _same_as_clean(repo) == 0
+
+
+def test_an_output_file_changed_by_hand_is_rebuilt(built) -> None:
+    repo, _, _ = built
+    page = next((repo / "site" / "quy-trinh").rglob("index.html"))
+    page.write_text("hỏng", encoding="utf-8")
+    _same_as_clean(repo)
+    assert filecmp.cmp(page, repo / "clean" / page.relative_to(repo / "site"), shallow=False)
+
+
+def _url_of(document: Path) -> tuple[str, ...]:
+    from eiso.documents.loader import parse_document  # noqa: F401  (the slug rule lives in the core)
+    from eiso.documents.text import slugify
+
+    code = re.search(r"^code:\s*(.+)$", document.read_text(encoding="utf-8"), re.M).group(1).strip().strip("'\"")
+    return ("quy-trinh", slugify(code), "index.html")
