@@ -228,6 +228,8 @@ Luật Hộ tịch.
 ## Ghi chú
 
 Nhận hồ sơ sau 15 giờ thì trả kết quả trong 1 ngày làm việc tiếp theo. Lệ phí: 50.000 đồng.
+
+Trường hợp phải xác minh, người yêu cầu bổ sung giấy tờ trong thời hạn 05 ngày làm việc (không phải thời hạn giải quyết).
 """
 
 
@@ -257,7 +259,7 @@ def test_restated_heading_without_the_fact_is_not_reported(tmp_path):
 @pytest.mark.parametrize("title, fact", [
     ("5.2. Thành phần hồ sơ", "dossier"), ("5.2 Thành phần, số lượng hồ sơ", "dossier"),
     ("LỆ PHÍ", "fee"), ("5.6. Phí, lệ phí", "fee"), ("Thời hạn giải quyết", "time"), ("6. Biểu mẫu", "forms"),
-    ("7. Hồ sơ cần lưu", "records"), ("III. Trình tự thực hiện", "steps"), ("5.7. Quy trình xử lý công việc", "steps"),
+    ("7. Hồ sơ cần lưu", "records"), ("III. Trình tự thực hiện", "citizen_steps"), ("5.7. Quy trình xử lý công việc", "steps"),
     ("1. Mục đích", None), ("Phiếu hẹn trả kết quả", None), ("Phí tổn khác", None),
 ])
 def test_heading_fact(title, fact):

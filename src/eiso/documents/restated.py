@@ -33,8 +33,9 @@ FACT_HEADINGS: dict[str, tuple[tuple[str, ...], str]] = {
              "Cách thức thực hiện (thời hạn giải quyết)"),
     "fee": (("le phi", "phi le phi", "muc thu phi", "phi"), "Cách thức thực hiện (phí, lệ phí)"),
     "channels": (("cach thuc thuc hien",), "Cách thức thực hiện"),
-    "steps": (("trinh tu thuc hien", "quy trinh xu ly", "trinh tu xu ly", "cac buoc xu ly", "cac buoc thuc hien"),
-              "Các bước xử lý"),
+    "steps": (("quy trinh xu ly", "trinh tu xu ly", "cac buoc xu ly", "cac buoc thuc hien"), "Các bước xử lý"),
+    # "Trình tự thực hiện" is the citizen's view (tthc.citizen_steps), not the internal step table.
+    "citizen_steps": (("trinh tu thuc hien",), "Trình tự thực hiện"),
     "forms": (("bieu mau",), "Biểu mẫu"),
     "records": (("ho so can luu", "luu ho so", "ho so luu"), "Hồ sơ cần lưu"),
 }
@@ -65,7 +66,8 @@ def has_fact(doc: Document, fact: str) -> bool:
         "time": any(c.time for c in channels),
         "fee": any(c.fee for c in channels),
         "channels": bool(channels),
-        "steps": bool(meta.steps) or bool(getattr(tthc, "citizen_steps", None)),
+        "steps": bool(meta.steps),
+        "citizen_steps": bool(getattr(tthc, "citizen_steps", None)),
         "forms": bool(meta.forms),
         "records": bool(meta.records),
     }[fact]
@@ -150,40 +152,33 @@ def check_restated(doc: Document) -> list[Finding]:
     """Warnings for body sections that restate facts, and for times and fees that contradict them."""
     body = Body.of(doc.body)
     found: list[Finding] = []
-    time_sections: list[tuple[int, int | None]] = []
-    parsed = headings(body, doc.body) if may_hold_fact_heading(body) else []
-    for index, heading in enumerate(parsed):
+    for heading in headings(body, doc.body) if may_hold_fact_heading(body) else []:
         fact = heading_fact(heading.title)
-        if fact is None:
-            continue
-        if fact == "time":
-            end = next((h.line for h in parsed[index + 1:] if h.level <= heading.level), None)
-            time_sections.append((heading.line, end))
-        if has_fact(doc, fact):
+        if fact is not None and has_fact(doc, fact):
             shown = FACT_HEADINGS[fact][1]
             found.append(Finding(
                 doc.path, doc.body_line + heading.line, "body",
                 f"mục «{heading.title.strip()}» nhắc lại thông tin đã có ở phần đầu tài liệu; trang đã hiển thị "
                 f"mục «{shown}» từ phần đầu, hãy xóa mục này khỏi nội dung (mỗi thông tin chỉ ghi một lần)",
                 "facts-once", "warning"))
-    found += contradictions(doc, body, time_sections)
-    return found
+    return found + contradictions(doc, body)
 
 
-_DURATION = re.compile(r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?) (ngay lam viec|ngay|gio lam viec|gio|thang)\b")
+# A claim is the statement itself, in one clause: "Thời hạn giải quyết: 03 ngày làm việc", "Lệ phí 50.000 đồng".
+# A paragraph that mentions other durations or sums (a step's own time, a tax threshold) is not one.
+_CLAUSE = r"[^.;!?\n]{0,40}?"
+_TIME_CLAIM = re.compile(r"\bthoi (?:han|gian) (?:giai quyet|xu ly|tra ket qua)\b" + _CLAUSE
+                         + r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?) (ngay lam viec|ngay|gio lam viec|gio|thang)\b")
 _UNITS = {"ngay lam viec": TimeUnit.working_days, "ngay": TimeUnit.days, "gio lam viec": TimeUnit.hours,
           "gio": TimeUnit.hours, "thang": TimeUnit.months}
-_TIME_WORDS = ("thoi han giai quyet", "thoi gian giai quyet", "thoi han xu ly", "thoi gian xu ly")
-_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d{1,9}) ?(?:dong|d|vnd|vnđ)\b")
+_SUM = r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d{4,9}) ?(?:dong|vnd|d)\b"
+_AMOUNT = re.compile(_SUM)
+_FEE_CLAIM = re.compile(r"\b(?:le phi|muc thu|phi)\b" + _CLAUSE + _SUM)
+_FREE_CLAIM = re.compile(r"\b(?:mien le phi|khong thu le phi|mien phi, le phi|mien phi le phi)\b")
 _FREE = ("mien phi", "mien le phi", "khong thu phi", "khong thu le phi", "khong mat phi")
-# A line about a fee: "lệ phí", "mức thu", or "phí" not in "miễn phí" ("cung cấp miễn phí" speaks of forms).
-_FEE_LINE = re.compile(r" le phi | muc thu |(?<!mien) phi ")
-# "sau 15 giờ", "từ 7 giờ 30": a time of day, not a duration.
-_CLOCK_BEFORE = re.compile(r"(?:sau|truoc|tu|den|luc|vao|toi)\s*$")
-_CLOCK_AFTER = re.compile(r"^\s*\d")
 
 
-def contradictions(doc: Document, body: Body, time_sections: list[tuple[int, int | None]]) -> list[Finding]:
+def contradictions(doc: Document, body: Body) -> list[Finding]:
     tthc = doc.meta.tthc
     if tthc is None:
         return []
@@ -193,31 +188,27 @@ def contradictions(doc: Document, body: Body, time_sections: list[tuple[int, int
     for number, (line, text, plain) in enumerate(zip(body.lines, body.folded, body.words)):
         if plain is None:
             continue
-        spaced = f" {plain} "
-        in_section = any(start < number and (end is None or number < end) for start, end in time_sections)
-        if times and (in_section or any(w in spaced for w in _TIME_WORDS)):
+        if times and "thoi" in text:
             found += _time_findings(doc, number, line, text, times)
-        if fees and _FEE_LINE.search(spaced):
-            found += _fee_findings(doc, number, line, text, spaced, fees)
+        if fees and "phi" in text:
+            found += _fee_findings(doc, number, line, text, fees)
     return found
 
 
-def _original(line: str, folded: str, match: re.Match) -> str:
+def _original(line: str, folded: str, start: int, end: int) -> str:
     # Folding an NFC line keeps one character per character: the span points into the line too.
-    return line[match.start():match.end()] if len(line) == len(folded) else match.group(0)
+    return line[start:end] if len(line) == len(folded) else folded[start:end]
 
 
 def _time_findings(doc: Document, number: int, line: str, text: str, times: list[Duration]) -> list[Finding]:
     found = []
-    for match in _DURATION.finditer(text):
-        if _CLOCK_BEFORE.search(text[max(0, match.start() - 8):match.start()]) or _CLOCK_AFTER.match(text[match.end():]):
-            continue
-        value = float(match.group(1).replace(",", "."))
-        stated = Duration(value=value, unit=_UNITS[match.group(2)])
+    for match in _TIME_CLAIM.finditer(text):
+        stated = Duration(value=float(match.group(1).replace(",", ".")), unit=_UNITS[match.group(2)])
         if not any(_same_time(stated, t) for t in times):
+            shown = _original(line, text, match.start(1), match.end(2))
             found.append(Finding(
                 doc.path, doc.body_line + number, "body",
-                f"nội dung ghi thời hạn «{_original(line, text, match)}» khác thời hạn giải quyết ở phần đầu "
+                f"nội dung ghi thời hạn «{shown}» khác thời hạn giải quyết ở phần đầu "
                 f"({_list_times(times)}); chỉ ghi thời hạn trong tthc.channels", "facts-contradiction", "warning"))
     return found
 
@@ -237,21 +228,21 @@ def _list_times(times: list[Duration]) -> str:
     return ", ".join(dict.fromkeys(format_duration(t) for t in times))
 
 
-def _amounts(text: str) -> set[int]:
-    return {int(re.sub(r"[.,]", "", m.group(1))) for m in _AMOUNT.finditer(fold(text))}
+def _amount(text: str) -> int:
+    return int(re.sub(r"[.,]", "", text))
 
 
-def _fee_findings(doc: Document, number: int, line: str, text: str, spaced: str, fees: list[str]) -> list[Finding]:
-    allowed = set().union(*(_amounts(fee) for fee in fees))
-    free = any(any(w in " " + words(fee) + " " for w in _FREE) or words(fee) in ("khong", "0") for fee in fees)
-    stated = [m for m in _AMOUNT.finditer(text) if int(re.sub(r"[.,]", "", m.group(1))) not in allowed]
-    says_free = next((w for w in _FREE if f" {w} " in spaced), None)
-    message, listed = None, "; ".join(dict.fromkeys(fees))
-    if stated:
-        message = f"nội dung ghi mức phí «{_original(line, text, stated[0])}» khác phí, lệ phí ở phần đầu ({listed})"
-    elif says_free and not free:
-        message = f"nội dung ghi miễn phí nhưng phần đầu ghi phí, lệ phí: {listed}"
-    if message is None:
+def _fee_findings(doc: Document, number: int, line: str, text: str, fees: list[str]) -> list[Finding]:
+    allowed = {_amount(m.group(1)) for fee in fees for m in _AMOUNT.finditer(fold(fee))}
+    stated = next((m for m in _FEE_CLAIM.finditer(text) if _amount(m.group(1)) not in allowed), None)
+    free = any(any(w in f" {words(fee)} " for w in _FREE) or words(fee) in ("khong", "0") for fee in fees)
+    listed = "; ".join(dict.fromkeys(fees))
+    if stated is not None:
+        shown = _original(line, text, stated.start(1), stated.end())
+        message = f"nội dung ghi mức phí «{shown}» khác phí, lệ phí ở phần đầu ({listed})"
+    elif not free and _FREE_CLAIM.search(text):
+        message = f"nội dung ghi miễn lệ phí nhưng phần đầu ghi phí, lệ phí: {listed}"
+    else:
         return []
     return [Finding(doc.path, doc.body_line + number, "body", message + "; chỉ ghi phí trong tthc.channels",
                     "facts-contradiction", "warning")]
