@@ -156,3 +156,15 @@ def test_a_future_withdrawal_keeps_the_document_in_force(tmp_path):
 def test_a_malformed_as_of_date_is_a_usage_error(repo):
     result = run_eiso("build", "--as-of", "31/05/2027", cwd=repo)
     assert result.returncode == 2 and "không hợp lệ" in result.stderr
+
+
+def test_an_incremental_build_switches_on_the_day(repo, on_the_day):
+    """The daily rebuild into the same folder: yesterday's output, today's date, the result of a clean build."""
+    result, site = build_site(repo, "--as-of", "2027-05-31", site="site-daily")
+    assert result.returncode == 0
+    assert (site / "quy-trinh" / "qt-ht-01" / "sap-hieu-luc" / "index.html").exists()
+    result, site = build_site(repo, "--as-of", EFFECTIVE, site="site-daily")
+    assert result.returncode == 0
+    files = sorted(p.relative_to(on_the_day) for p in on_the_day.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())  # sap-hieu-luc/ is gone
+    assert all((on_the_day / f).read_bytes() == (site / f).read_bytes() for f in files)
