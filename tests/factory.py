@@ -23,6 +23,7 @@ nav:
   - Danh mục tài liệu: danh-muc/index.md
   - Lưu trữ: danh-muc/luu-tru/index.md
   - Xem xét định kỳ: xem-xet-dinh-ky/index.md
+  - Văn bản pháp luật: van-ban-phap-luat/index.md
   - Theo lĩnh vực: linh-vuc/index.md
   - Theo đơn vị: don-vi/index.md
 not_in_nav: |

@@ -22,7 +22,10 @@ from eiso.importers.tthc import DRAFT_NOTE, MANIFEST_NAME, build_document, impor
 from eiso.documents.loader import load_corpus, parse_document
 from eiso.documents.model import Duration
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
+# The shared corpus sits beside the main repository (../shared), also when tests run in a worktree.
+CORPUS = next((p / "shared" / "corpus" / "tthc-national.jsonl" for p in Path(__file__).resolve().parents
+               if (p / "shared" / "corpus" / "tthc-national.jsonl").is_file()),
+              Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl")
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
 
 

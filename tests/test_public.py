@@ -31,6 +31,13 @@ CANARIES = {
     "internal_tthc": "CANARY-INTERNAL-TTHC-1d1d",
     "commit_author": "CANARY-GIT-AUTHOR-9a9a",
     "commit_message": "CANARY-COMMIT-MESSAGE-6b6b",
+    # QMS records (issue 17): internal, always; a nonconformity even concerns the public procedure.
+    "qms_code": "NC-CANARY-2026-01",
+    "qms_title": "CANARY-QMS-TITLE-e17e",
+    "qms_person": "CANARY-QMS-PERSON-17aa",
+    "qms_audit": "DGNB-CANARY-2026-01",
+    "qms_auditor": "CANARY-QMS-AUDITOR-1717",
+    "qms_review_chair": "CANARY-QMS-CHAIR-7171",
 }
 
 
@@ -59,6 +66,7 @@ def canary_repo(root):
     draft = tthc_meta(code="QT-TTHC-02", title=c["draft_tthc"], status="draft")
     write_doc(repo, "tthc/du-thao.md", draft)
     write_doc(repo, "tthc/noi-bo.md", tthc_meta(code="QT-TTHC-03", title=c["internal_tthc"], audience="internal"))
+    write_canary_records(repo, c)
     git = ["git", "-c", f"user.name={c['commit_author']}", "-c", "user.email=canary@example.vn"]
     # Committed before the effective date, so the page's "updated" date is the effective date.
     env = dict(os.environ, GIT_AUTHOR_DATE="2025-02-01T08:00:00+07:00", GIT_COMMITTER_DATE="2025-02-01T08:00:00+07:00")
@@ -67,6 +75,17 @@ def canary_repo(root):
     subprocess.run([*git, "commit", "-q", "-m", f"Ban hành {c['commit_message']}\n\nSee merge request xa/e-iso!1\n\n"
                     f"Approved-by: {c['approved_by']} <a@example.vn>"], cwd=repo, check=True, env=env)
     return repo
+
+
+def write_canary_records(repo, c):
+    from records_factory import audit, nc, review, write_record
+
+    write_record(repo, "2025/nc.md", nc(c["qms_code"], title=c["qms_title"], documents=["QT-TTHC-01"], found="2025-01-20",
+                                        found_by={"name": c["qms_person"]}, audit=c["qms_audit"],
+                                        actions=[{"action": "Sửa", "owner": "A", "due": "2025-01-25"}]))
+    write_record(repo, "2025/dgnb.md", audit(c["qms_audit"], date="2025-01-20", findings=[c["qms_code"]],
+                                             auditors=[{"name": c["qms_auditor"]}]))
+    write_record(repo, "2025/xxld.md", review("XXLD-2025-01", date="2025-01-30", chaired_by={"name": c["qms_review_chair"]}))
 
 
 def all_text(site):
@@ -110,6 +129,9 @@ def test_public_site_has_the_public_procedure_only(built):
     # QT-HT-01 of the base repository is public too; drafts and internal TTHC are not.
     assert sorted(p.name for p in (site / "thu-tuc").iterdir()) == ["qt-ht-01", "qt-tthc-01"]
     assert not (site / "quy-trinh").exists() and not (site / "danh-muc").exists()
+    # No QMS record page, register or link to one (issue 17).
+    assert not (site / "ho-so").exists()
+    assert not [p for p, text in all_text(site) if "ho-so/" in text]
 
 
 def test_public_procedure_page(built):

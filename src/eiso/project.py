@@ -44,6 +44,11 @@ def plugin_options(config_file: Path) -> dict:
     return options
 
 
+def records_dir(config_file: str | Path) -> str:
+    """The folder of QMS records, relative to the root (``records`` by default)."""
+    return str(plugin_options(Path(config_file)).get("records_dir", "records"))
+
+
 def procedures_dir(config_file: str | Path) -> str:
     """The folder of controlled documents, relative to the root (``procedures`` by default)."""
     return str(plugin_options(Path(config_file)).get("procedures_dir", "procedures"))

@@ -31,15 +31,26 @@
     });
   }
   function makeFilter(input) {
-    var scope = document.getElementById(input.getAttribute("data-eiso-filter"));
+    // One text box per table, plus optional <select data-eiso-facet="NAME" data-eiso-scope="ID">
+    // that keep only the rows whose data-NAME equals the chosen value (e.g. the nonconformity register).
+    var id = input.getAttribute("data-eiso-filter");
+    var scope = document.getElementById(id);
     if (!scope) return;
-    input.addEventListener("input", function () {
+    var facets = document.querySelectorAll('select[data-eiso-facet][data-eiso-scope="' + id + '"]');
+    function apply() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
       scope.querySelectorAll("tbody tr").forEach(function (row) {
         var text = fold(row.textContent);
-        row.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+        var shown = words.every(function (w) { return text.indexOf(w) !== -1; });
+        facets.forEach(function (select) {
+          var name = select.getAttribute("data-eiso-facet");
+          if (select.value && row.getAttribute("data-" + name) !== select.value) shown = false;
+        });
+        row.hidden = !shown;
       });
-    });
+    }
+    input.addEventListener("input", apply);
+    facets.forEach(function (select) { select.addEventListener("change", apply); });
   }
   function refreshReviewStates(table) {
     // The page says the state as of its commit; the reader wants it as of today.

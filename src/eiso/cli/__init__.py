@@ -60,14 +60,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
-    from eiso.cli import diff, importing, new
+    from eiso.cli import diff, importing, new, sync
 
     new.add_parser(sub)
     diff.add_parser(sub)
     importing.add_parser(sub)
+    sync.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
-    report.add_argument("name", choices=("review-due",))
+    report.add_argument("name", choices=("review-due", "legal-impact"))
+    report.add_argument("codes", nargs="*", metavar="CODE",
+                        help="legal-impact: số, ký hiệu các văn bản pháp luật thay đổi, ví dụ 123/2015/NĐ-CP")
+    report.add_argument("--decision", metavar="FILE",
+                        help="legal-impact: danh sách thủ tục của quyết định công bố (CSV/JSON: national_code,change)")
     report.add_argument("--format", choices=("text", "json"), default="text")
     report.add_argument("--today", "--as-of", dest="today",
                         help="ngày tính (YYYY-MM-DD); mặc định EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam")

@@ -7,15 +7,17 @@ import sys
 from pathlib import Path
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK
-from eiso.documents.checks import check_corpus
+from eiso.checks import check_repository
 from eiso.documents.findings import FORMATS, Finding
 from eiso.documents.loader import load_corpus
-from eiso.project import procedures_dir, repo_root
+from eiso.project import procedures_dir, records_dir, repo_root
+from eiso.records.checks import load_and_check
 
 def check(args: argparse.Namespace) -> int:
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     corpus = load_corpus(root, procedures)
-    findings: list[Finding] = check_corpus(corpus)
+    findings: list[Finding] = check_repository(corpus)
+    findings = sorted(findings + load_and_check(root, records_dir(args.config), corpus.documents)[1])
     if args.against:
         from eiso.control.policy import check_policy
 

@@ -22,9 +22,10 @@ SECTIONS = ["1. Mục đích", "2. Phạm vi áp dụng", "3. Tài liệu viện
 
 
 def add_parser(sub) -> None:
-    new = sub.add_parser("new", help="tạo tài liệu mới (dự thảo) với mã hiệu kế tiếp")
-    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide")
-    new.add_argument("--unit", required=True, help="đơn vị chủ trì")
+    new = sub.add_parser("new", help="tạo tài liệu mới (dự thảo) hoặc hồ sơ với mã hiệu kế tiếp")
+    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide"
+                     " | nonconformity | audit | management_review (hồ sơ)")
+    new.add_argument("--unit", help="đơn vị chủ trì (bắt buộc với tài liệu)")
     new.add_argument("--field", help="lĩnh vực: mã hiệu và thư mục theo các tài liệu cùng lĩnh vực")
     new.add_argument("--national-code", help="mã thủ tục trên CSDL quốc gia (cần --from)")
     new.add_argument("--from", dest="source", metavar="FILE.jsonl", help="tệp dữ liệu thủ tục quốc gia (JSON Lines)")
@@ -33,6 +34,14 @@ def add_parser(sub) -> None:
 
 
 def new_document(args: argparse.Namespace) -> int:
+    from eiso.cli.new_record import RECORD_KINDS, new_record
+
+    if args.kind in RECORD_KINDS:
+        if not args.title:
+            raise UsageError("thiếu tên hồ sơ")
+        return new_record(args)
+    if not args.unit:
+        raise UsageError("cần --unit (đơn vị chủ trì) khi tạo tài liệu")
     try:
         kind = Kind(args.kind)
     except ValueError:

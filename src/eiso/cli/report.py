@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 
-from eiso.cli.common import EXIT_OK
+from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.effective import is_future, resolve_as_of
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
+from eiso.legal.flags import legal_change_flags
 from eiso.project import procedures_dir, repo_root
 
 def report(args: argparse.Namespace) -> int:
+    if args.name == "legal-impact":
+        from eiso.cli.legal_impact import legal_impact
+
+        return legal_impact(args)
+    if args.codes or args.decision:
+        raise UsageError("mã văn bản và --decision chỉ dùng với báo cáo legal-impact")
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     today = resolve_as_of(args.today)  # the same date as the site's review page
     corpus = load_corpus(root, procedures)
     documents = [doc for doc in corpus.documents if not is_future(doc, today)]
-    due = reviews_due(documents, today)
+    flagged = {f.document.path: f.reason for f in legal_change_flags(root, documents)}
+    due = reviews_due(documents, today, flagged=flagged)
     if args.format == "json":
         rows = [{"code": r.document.meta.code, "title": r.document.meta.title, "unit": r.document.meta.unit,
-                 "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path}
+                 "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path,
+                 "legal_change": r.reason or None}
                 for r in due]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -27,5 +36,6 @@ def report(args: argparse.Namespace) -> int:
         print(f"Không có tài liệu nào đến hạn xem xét định kỳ (tính đến {today:%d/%m/%Y}).")
     for r in due:
         when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
+        when = f"cần xem xét ngay; {r.reason}" if r.reason else when
         print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.state} ({when})\t{r.document.meta.title}\t{r.document.meta.unit}")
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import Mapping
 
 from eiso.documents.model import Document, Status
 
@@ -28,6 +29,7 @@ class ReviewDue:
     document: Document
     due: dt.date
     days_left: int  # negative when overdue
+    reason: str = ""  # why it is due now, other than its periodic date (a change of the law)
 
     @property
     def state(self) -> str:
@@ -35,6 +37,8 @@ class ReviewDue:
 
     @property
     def label(self) -> str:
+        if self.reason:
+            return f"Đến hạn ngay ({self.reason})"
         if self.days_left < 0:
             return f"Quá hạn {-self.days_left} ngày"
         if self.days_left <= DUE_SOON_DAYS:
@@ -42,12 +46,27 @@ class ReviewDue:
         return "Chưa đến hạn"
 
 
-def review_schedule(documents: list[Document], today: dt.date) -> list[ReviewDue]:
-    """Every effective document with its next review date, soonest first."""
-    rows = [ReviewDue(doc, date, (date - today).days) for doc in documents if (date := next_review(doc))]
+def review_schedule(documents: list[Document], today: dt.date,
+                    flagged: Mapping[str, str] | None = None) -> list[ReviewDue]:
+    """Every effective document with its next review date, soonest first.
+
+    ``flagged`` maps a document's path to why it is due now (a cited law changed): its review is
+    due today unless its periodic date has already passed.
+    """
+    flagged = flagged or {}
+    rows = []
+    for doc in documents:
+        date = next_review(doc)
+        if date is None:
+            continue
+        reason = flagged.get(doc.path, "")
+        if reason and date > today:
+            date = today
+        rows.append(ReviewDue(doc, date, (date - today).days, reason))
     return sorted(rows, key=lambda r: (r.due, r.document.slug))
 
 
-def reviews_due(documents: list[Document], today: dt.date, within_days: int = DUE_SOON_DAYS) -> list[ReviewDue]:
-    """Effective documents whose review date has passed or falls within ``within_days``."""
-    return [r for r in review_schedule(documents, today) if r.days_left <= within_days]
+def reviews_due(documents: list[Document], today: dt.date, within_days: int = DUE_SOON_DAYS,
+                flagged: Mapping[str, str] | None = None) -> list[ReviewDue]:
+    """Effective documents whose review date has passed or falls within ``within_days``, or flagged."""
+    return [r for r in review_schedule(documents, today, flagged) if r.days_left <= within_days or r.reason]

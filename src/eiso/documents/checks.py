@@ -52,6 +52,8 @@ def _required_by_status(doc: Document) -> list[Finding]:
         found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)"
                          + (" trước khi ban hành" if meta.status is Status.draft else ""), "required",
                          "warning" if meta.status is Status.draft else "error"))
+    if meta.kind is not Kind.objectives and meta.measurements:
+        found.append(_at(doc, ("measurements",), "measurements", "chỉ tài liệu loại objectives (mục tiêu chất lượng) mới có mục measurements", "required"))
     if meta.kind is not Kind.tthc and meta.tthc is not None:
         found.append(_at(doc, ("tthc",), "tthc", "chỉ tài liệu loại tthc mới có mục tthc", "required"))
     return found

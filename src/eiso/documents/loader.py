@@ -104,20 +104,44 @@ def decode_source(rel: str, raw: bytes) -> SourceFile:
 
 
 def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]:
+    parsed = parse_front_matter(rel, text, FrontMatter)
+    if parsed.meta is None:
+        return None, parsed.findings
+    document = Document(path=rel, meta=parsed.meta, body=parsed.body, body_line=parsed.body_line, lines=parsed.lines)
+    return document, parsed.findings
+
+
+@dataclass
+class ParsedFile:
+    """Front matter validated against a model, the body, and the line of every key."""
+
+    meta: Any  # an instance of the model, or None when it did not validate
+    body: str = ""
+    body_line: int = 1
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None) -> ParsedFile:
+    """Split a Markdown file into YAML front matter and body; validate the front matter with ``model``.
+
+    ``data_hook(data, lines)`` may pick the model from the data (e.g. by ``kind``): it returns the
+    model to use, or a list of findings when no model fits. Shared by documents and QMS records.
+    """
     if not text.startswith("---\n"):
-        return None, [Finding(rel, 1, "-", "thiếu phần đầu YAML (tệp phải bắt đầu bằng dòng ---)", "front-matter")]
+        return ParsedFile(None, findings=[Finding(rel, 1, "-", "thiếu phần đầu YAML (tệp phải bắt đầu bằng dòng ---)", "front-matter")])
     closing = _FENCE.search(text, 4)
     if closing is None:
-        return None, [Finding(rel, 1, "-", "phần đầu YAML không có dòng --- kết thúc", "front-matter")]
+        return ParsedFile(None, findings=[Finding(rel, 1, "-", "phần đầu YAML không có dòng --- kết thúc", "front-matter")])
     header = text[4 : closing.start()]
     body_start = closing.end() + 1
     body_line = text.count("\n", 0, body_start) + 1
     try:
         parsed = yamlsource.load(header)
     except yamlsource.YamlError as error:
-        return None, [Finding(rel, error.line + 1, "-", error.message, "yaml")]
+        return ParsedFile(None, findings=[Finding(rel, error.line + 1, "-", error.message, "yaml")])
     if not isinstance(parsed.data, dict):
-        return None, [Finding(rel, 2, "-", "phần đầu YAML phải là các cặp khóa: giá trị", "yaml")]
+        return ParsedFile(None, findings=[Finding(rel, 2, "-", "phần đầu YAML phải là các cặp khóa: giá trị", "yaml")])
     lines = {path: line + 1 for path, line in parsed.lines.items()}
     data = dict(parsed.data)
     findings = [
@@ -125,21 +149,26 @@ def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]
         for key, why in _IGNORED_KEYS.items()
         if data.pop(key, None) is not None or key in parsed.data
     ]
+    if data_hook is not None:
+        model = data_hook(rel, data, lines)
+        if isinstance(model, list):
+            return ParsedFile(None, lines=lines, findings=findings + model)
     try:
-        meta = FrontMatter.model_validate(data)
+        meta = model.model_validate(data)
     except ValidationError as error:
-        findings.extend(_schema_findings(rel, error, lines, data))
-        return None, findings
+        findings.extend(_schema_findings(rel, error, lines, data, list(model.model_fields)))
+        return ParsedFile(None, lines=lines, findings=findings)
     body = text[body_start:] if body_start <= len(text) else ""
-    return Document(path=rel, meta=meta, body=body, body_line=body_line, lines=lines), findings
+    return ParsedFile(meta, body, body_line, lines, findings)
 
 
-def _schema_findings(rel: str, error: ValidationError, lines: dict, data: dict) -> list[Finding]:
+def _schema_findings(rel: str, error: ValidationError, lines: dict, data: dict,
+                     known: list[str] | None = None) -> list[Finding]:
     findings = []
     for item in error.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if not _is_pydantic_tag(part))
         line = _line_of(lines, loc)
-        findings.append(Finding(rel, line, field_name(loc), _message(item, loc), "schema"))
+        findings.append(Finding(rel, line, field_name(loc), _message(item, loc, known or _KNOWN_KEYS), "schema"))
     return findings
 
 
@@ -154,7 +183,7 @@ def _line_of(lines: dict, loc: tuple) -> int:
     return lines.get(loc, 2)
 
 
-def _message(item: dict[str, Any], loc: tuple) -> str:
+def _message(item: dict[str, Any], loc: tuple, known: list[str] = _KNOWN_KEYS) -> str:
     kind = item["type"]
     ctx = item.get("ctx") or {}
     value = _shown(item.get("input"))
@@ -162,7 +191,7 @@ def _message(item: dict[str, Any], loc: tuple) -> str:
         return "thiếu trường bắt buộc"
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
-        close = difflib.get_close_matches(name, _KNOWN_KEYS, n=1)
+        close = difflib.get_close_matches(name, known, n=1)
         hint = f"; có phải «{close[0]}»?" if close else ""
         return f"trường không được hỗ trợ{hint}"
     if kind == "enum":
@@ -186,11 +215,13 @@ _GENERIC = {
     "int_from_float": "phải là số nguyên, không phải {value}",
     "float_type": "phải là số, không phải {value}",
     "float_parsing": "phải là số, không phải {value}",
+    "finite_number": "phải là một số hữu hạn",
     "greater_than": "phải lớn hơn {gt}",
     "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
     "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
     "string_type": "phải là chuỗi văn bản, không phải {value}",
     "string_too_short": "không được để trống",
+    "string_pattern_mismatch": "giá trị {value} không đúng định dạng",
     "too_short": "phải có ít nhất {min_length} mục",
     "list_type": "phải là danh sách (các dòng bắt đầu bằng -)",
     "model_type": "phải là các cặp khóa: giá trị, không phải {value}",

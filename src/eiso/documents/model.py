@@ -146,6 +146,18 @@ class Record(_Model):
     retention: Text = Field(default="", description="Thời gian lưu")
 
 
+_PERIOD = r"^\d{4}(?:-(?:Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
+
+
+class Measurement(_Model):
+    """One measured value of a quality objective (clauses 6.2 and 9.1.3)."""
+
+    objective: int = Field(ge=1, description="Số thứ tự mục tiêu trong bảng mục tiêu chất lượng")
+    period: Text = Field(pattern=_PERIOD, description="Kỳ đo: 2026, 2026-Q1, 2026-H1 hoặc 2026-03")
+    value: float = Field(allow_inf_nan=False, description="Giá trị đo được (số, ví dụ tỷ lệ phần trăm)")
+    note: Text = Field(default="", description="Ghi chú")
+
+
 class ImportedRevision(_Model):
     """One row of the revision table a Word procedure kept before it came under git."""
 
@@ -193,6 +205,8 @@ class FrontMatter(_Model):
     steps: list[Step] = Field(default_factory=list, description="Các bước xử lý")
     forms: list[Form] = Field(default_factory=list, description="Biểu mẫu")
     records: list[Record] = Field(default_factory=list, description="Hồ sơ cần lưu")
+    measurements: list[Measurement] = Field(
+        default_factory=list, description="Kết quả đo mục tiêu chất lượng (chỉ tài liệu loại objectives)")
     history_before_git: list[ImportedRevision] = Field(
         default_factory=list, description="Bảng theo dõi sửa đổi của bản Word, trước khi tài liệu được quản lý bằng git")
 

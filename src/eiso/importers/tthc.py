@@ -12,7 +12,8 @@ and skipped. The step table is drafted from the processing time and the body say
 
 Re-running an import is safe. ``OUT/.eiso-import.json`` records the SHA-256 of every file the importer
 wrote; a file whose content no longer has that hash was edited by someone and is left alone unless
-``--force`` is given. An identical second import changes no byte, manifest included.
+``--force`` is given. An identical second import changes no byte, manifest included. The manifest also
+keeps the national facts imported (``importers/manifest.py``), the baseline of ``eiso sync tthc``.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from eiso.documents.text import fold, slugify
+from eiso.importers.facts import facts
+from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, read_manifest, write_manifest
 
-MANIFEST_NAME = ".eiso-import.json"
 CODE_PREFIX = "QT-TTHC-"
 DRAFT_NOTE = (
     "> Bảng các bước xử lý là bản nháp do công cụ nhập tự động tạo; "
@@ -164,7 +166,8 @@ def _import(items: Iterable[tuple[str, Any]], out: Path, report: ImportReport, *
         report.notes.append(f"thư mục đích {out} nằm ngoài thư mục {procedures_dir}/ của kho: "
                             "các tệp sẽ không được kiểm tra và xuất bản")
     manifest_path = out / MANIFEST_NAME
-    manifest = _read_manifest(manifest_path, report)
+    stored = _read_manifest(manifest_path, report)
+    manifest = stored.files
     others = _other_documents(root, procedures_dir)
     seen_codes: dict[str, str] = {}
     written = 0
@@ -230,6 +233,7 @@ def _import(items: Iterable[tuple[str, Any]], out: Path, report: ImportReport, *
             if current == data:
                 report.unchanged.append(shown)
                 manifest[rel_out] = digest
+                stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
                 continue
             if manifest.get(rel_out) != hashlib.sha256(current).hexdigest() and not force:
                 report.skipped_edited.append(shown)
@@ -240,8 +244,9 @@ def _import(items: Iterable[tuple[str, Any]], out: Path, report: ImportReport, *
             _write(target, data)
             report.created.append(shown)
         manifest[rel_out] = digest
+        stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
     if manifest or manifest_path.exists():
-        _write_manifest(manifest_path, manifest)
+        write_manifest(manifest_path, stored)
     return report
 
 
@@ -252,29 +257,12 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def _read_manifest(path: Path, report: ImportReport) -> dict[str, str]:
-    if not path.is_file():
-        return {}
+def _read_manifest(path: Path, report: ImportReport) -> Manifest:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        files = data.get("files", {}) if isinstance(data, dict) else {}
-        return {str(k): str(v) for k, v in files.items() if isinstance(v, str)}
-    except (OSError, ValueError, AttributeError):
+        return read_manifest(path)
+    except ManifestError:
         report.notes.append(f"không đọc được {path.name}; coi như mọi tệp đã có đều đã bị sửa")
-        return {}
-
-
-def _write_manifest(path: Path, files: dict[str, str]) -> None:
-    data = {
-        "about": "Tệp do «eiso import tthc» quản lý: mã băm SHA-256 của nội dung mỗi tệp khi được nhập. "
-                 "Tệp có nội dung khác mã băm này là đã được sửa và sẽ không bị ghi đè.",
-        "version": 1,
-        "files": dict(sorted(files.items())),
-    }
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    _write(path, text.encode("utf-8"))
+        return Manifest()
 
 
 def _other_documents(root: Path, procedures_dir: str) -> dict:

@@ -6,8 +6,14 @@ from mkdocs.config.base import Config
 
 class EisoConfig(Config):
     procedures_dir = opt.Type(str, default="procedures")
+    records_dir = opt.Type(str, default="records")  # QMS records: intranet only
     audience = opt.Choice(("internal", "public"), default="internal")
     edit_branch = opt.Type(str, default="main")
     # Public site only: where and when citizens hand in their dossier.
     office_address = opt.Type(str, default="")
     office_hours = opt.Type(str, default="")
+    # Optional hardening of approvals (templates/README.md): who may approve which units, as a
+    # list of {name, email, units}; and an SSH allowed-signers file that approving commits and
+    # the approval notes must be signed with.
+    approvers = opt.Optional(opt.Type(list))
+    trusted_signers = opt.Optional(opt.Type(str))

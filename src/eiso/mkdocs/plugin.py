@@ -21,12 +21,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from eiso.documents.checks import check_corpus
+from eiso.checks import check_repository
+from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
+from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
 from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of
 from eiso.control.gitinfo import head_commit_time
 from eiso.errors import EisoError
+from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.loader import load_corpus
 from eiso.sites.sanitize import clean_html, clean_text
@@ -43,6 +46,9 @@ from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intrane
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
+from eiso.records.checks import load_and_check, valid_records
+from eiso.records.model import Record
+from eiso.sites.records import plan_records_site
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -58,6 +64,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.records: list[Record] = []
         self.dirty = False
         self.incremental: Incremental | None = None
         self.files: Files | None = None
@@ -98,7 +105,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         corpus = load_corpus(root, self.config.procedures_dir)
-        self.findings = check_corpus(corpus)
+        self.findings = check_repository(corpus)
+        self.records = []
+        if self.config.audience == "internal":  # records never reach the public portal, not even loaded
+            record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
+            self.findings = sorted(self.findings + record_findings)
+            self.records = valid_records(record_set, self.findings)
         for finding in self.findings:
             if finding.severity == "warning":
                 log.warning(str(finding))
@@ -131,7 +143,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return files
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
-        history = read_history(root, self.config.procedures_dir)
+        forge = forge_kind(config.repo_url) if config.repo_url else None
+        history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
+                               forge=forge)
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
         try:
@@ -142,14 +156,31 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 in_force = in_force_documents(documents, history if history.available else None, self.as_of)
                 return plan_public(project(in_force, root, updated), root, options)
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=self.as_of,
-                                  draft_slugs=frozenset(c.slug for c in self.preview_changes))
-            return plan_intranet(documents, root, options, history)
+                                  draft_slugs=frozenset(c.slug for c in self.preview_changes),
+                                  approvers=self._approvers())
+            records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
+            plan = plan_intranet(documents, root, options, history, records.document_sections)
+            plan.pages.extend(records.pages)
+            return plan
         finally:
             history.close()
+
+    def _approvers(self) -> list[Approver] | None:
+        """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
+        approvers, problems = parse_approvers(self.config.approvers)
+        for problem in problems:
+            finding = Finding("mkdocs.yml", 1, "plugins.eiso.approvers", problem, "config-approvers", "warning")
+            self.findings.append(finding)
+            log.warning(str(finding))
+        return approvers
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
         server.watch(str(self.root / self.config.procedures_dir))
+        if (self.root / self.config.records_dir).is_dir():
+            server.watch(str(self.root / self.config.records_dir))
+        if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
+            server.watch(str(self.root / REGISTER_NAME))
         return server
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml

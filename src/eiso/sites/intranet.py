@@ -15,6 +15,7 @@ from typing import Any, Callable
 import datetime as dt
 
 from eiso.control import archive, effective
+from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import renderer
 from eiso.documents.checks import resolve_attachment
@@ -26,6 +27,9 @@ from eiso.documents import model
 from eiso.documents.model import Document, Status
 from eiso.sites.renderer import format_date
 from eiso.control.reviews import DUE_SOON_DAYS, next_review, review_schedule
+from eiso.legal.flags import flagged_documents
+from eiso.sites import legal
+from eiso.legal.register import load_register
 from eiso.documents.text import fold, slugify
 
 
@@ -35,6 +39,7 @@ class SiteOptions:
     edit_branch: str = "main"
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
+    approvers: list[Approver] | None = None  # the `approvers` option: who may approve which unit
 
 
 @dataclass
@@ -64,7 +69,9 @@ def base_of(url: str) -> str:
     return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
 
 
-def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> SitePlan:
+def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None,
+                  sections: dict[str, str] | None = None) -> SitePlan:
+    """``sections``: extra HTML for a document's page by slug (e.g. the nonconformities concerning it)."""
     plan = SitePlan()
     as_of = options.as_of or effective.today()
     by_slug = {doc.slug: doc for doc in documents}
@@ -73,33 +80,40 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     rows = []
     lines = [effective.timeline(doc, known, as_of) for doc in sorted(documents, key=lambda d: d.slug)]
     for line in lines:
-        rows.append(timeline_pages(line, root, by_slug, options, plan, known, notice))
+        rows.append(timeline_pages(line, root, by_slug, options, plan, known, notice,
+                                   (sections or {}).get(line.head.slug, "")))
     archived = archived_pages(lines, known, by_slug, plan) if known else []
     plan.pages.append(master_list_page(rows, notice))
     plan.pages.append(archive_list_page(rows, archived, notice))
     listed = [r for row in rows for r in (row, row.upcoming) if r is not None]
     plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", listed, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
     plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", listed, lambda r: r.doc.meta.unit))
-    plan.pages.append(review_page([line.current for line in lines if line.current is not None], as_of))
+    in_force = [line.current for line in lines if line.current is not None]
+    register = load_register(root)
+    flags = {f.document.path: f.reason for f in flagged_documents(in_force, register)}
+    plan.pages.append(review_page(in_force, as_of, flags))
+    legal_html = legal.legal_page_html(documents, register)
+    plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", lambda _: legal_html, searchable=False))
     plan.files["api/documents.json"] = documents_json(rows)
     return plan
 
 
 def timeline_pages(line: effective.Timeline, root: Path, by_slug: dict[str, Document], options: SiteOptions,
-                   plan: SitePlan, history: History | None, notice: str) -> "Row":
+                   plan: SitePlan, history: History | None, notice: str, section: str = "") -> "Row":
     """The pages of one document on the as-of date; returns its row of the lists."""
     head, current = line.head, line.current
     if line.upcoming is None or current is None:
-        control = archive.control_of(head, history, options.repo_url) if history else archive.DocumentControl()
+        control = (archive.control_of(head, history, options.repo_url, options.approvers) if history
+                   else archive.DocumentControl())
         # Nothing in force yet: the page is the coming revision, bannered and kept out of search.
         coming = dict(banner=upcoming_banner(head), status_text=upcoming_status(head), searchable=False,
                       noindex=True) if line.not_yet else {}
-        plan.pages.append(document_page(head, root, by_slug, options, plan, control, notice, **coming))
+        plan.pages.append(document_page(head, root, by_slug, options, plan, control, notice, section, **coming))
         return Row(head, control_fields(head, control), status=upcoming_status(head) if line.not_yet else "")
     upcoming_url = None if line.withdrawal else f"{head.url}{UPCOMING_DIR}"
-    control = (archive.control_of(head, history, options.repo_url, current.meta.revision, upcoming_url)
-               if history else archive.DocumentControl())
-    plan.pages.append(document_page(current, root, by_slug, options, plan, control, notice, url=head.url,
+    control = (archive.control_of(head, history, options.repo_url, options.approvers, current.meta.revision,
+                                  upcoming_url) if history else archive.DocumentControl())
+    plan.pages.append(document_page(current, root, by_slug, options, plan, control, notice, section, url=head.url,
                                     banner=announce_banner(head, upcoming_url)))
     row = Row(current, control_fields(current, control), url=head.url)
     if upcoming_url:
@@ -135,9 +149,9 @@ def control_fields(doc: Document, control: archive.DocumentControl) -> dict[str,
 
 
 def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan,
-                  control: archive.DocumentControl | None = None, notice: str = "", *, url: str | None = None,
-                  banner: dict[str, str] | None = None, status_text: str = "", searchable: bool | None = None,
-                  noindex: bool = False) -> PlannedPage:
+                  control: archive.DocumentControl | None = None, notice: str = "", section: str = "", *,
+                  url: str | None = None, banner: dict[str, str] | None = None, status_text: str = "",
+                  searchable: bool | None = None, noindex: bool = False) -> PlannedPage:
     url = url or doc.url
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
@@ -147,7 +161,7 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     if doc.slug in options.draft_slugs:
         banner = DRAFT_PREVIEW_BANNER
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions,
-                               banner=banner or status_banner(doc), extra=revisions, status_text=status_text)
+                               banner=banner or status_banner(doc), extra=section + revisions, status_text=status_text)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective if searchable is None else searchable,
                        noindex=noindex)
@@ -330,8 +344,8 @@ def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: s
     return PlannedPage("danh-muc/luu-tru/index.md", "Lưu trữ tài liệu hết hiệu lực", "", lambda _: html, searchable=False)
 
 
-def review_page(documents: list[Document], as_of: dt.date) -> PlannedPage:
-    schedule = review_schedule(documents, as_of)
+def review_page(documents: list[Document], as_of: dt.date, flagged: dict[str, str] | None = None) -> PlannedPage:
+    schedule = review_schedule(documents, as_of, flagged)
     due = [r for r in schedule if r.days_left <= DUE_SOON_DAYS]
     later = [r for r in schedule if r.days_left > DUE_SOON_DAYS]
     html = renderer.render("review_list.html", title="Xem xét định kỳ", rows=due, later=later, as_of=as_of, base="../")

@@ -13,6 +13,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from eiso.documents import durations
 from eiso.documents import model
+from eiso.records import model as record_model
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +34,7 @@ def environment() -> Environment:
         kind_label=lambda kind: model.KIND_LABELS[kind],
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
+        grade_label=lambda grade: record_model.GRADE_LABELS[grade],
     )
     return env
 

@@ -1,0 +1,18 @@
+"""Every check of a repository: the documents' own rules and those of the legal register (legal.yml).
+
+Above ``documents/`` (whose checks know one corpus) and ``legal/`` (which reads the register); the
+command line and the site engine's adapter both call ``check_repository``.
+"""
+
+from __future__ import annotations
+
+from eiso.documents.checks import check_corpus
+from eiso.documents.findings import Finding
+from eiso.documents.loader import Corpus
+from eiso.legal.citations import legal_findings
+from eiso.legal.register import load_register
+
+
+def check_repository(corpus: Corpus) -> list[Finding]:
+    """``check_corpus`` plus legal.yml's defects, citations of repealed documents and malformed codes."""
+    return sorted(check_corpus(corpus) + legal_findings(corpus.documents, load_register(corpus.root)))

@@ -1,0 +1,269 @@
+"""``eiso sync tthc``: what changed in the national records since they were imported.
+
+Three versions of every fact (``importers/facts.py``) are compared: what was imported (the baseline
+kept in ``.eiso-import.json``), what the document says now, what the national record says now.
+
+- changed nationally only: **safe** to take;
+- changed locally only: **kept** (a local edit is never overwritten);
+- changed on both sides, differently: **conflict**, both values shown;
+- a document with no baseline (imported under a version 1 manifest, or written by hand and naming a
+  national code): every difference needs a person (**no_baseline**).
+
+Documents whose national record is gone are **abolished**; national records at the agency's level
+with no document are **new**. Applying is ``importers/sync_apply.py``; output ``sync_output.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from eiso.documents.loader import load_corpus
+from eiso.documents.model import Status
+from eiso.documents.text import fold
+from eiso.errors import EisoError
+from eiso.importers.facts import ABSENT, facts
+from eiso.importers.frontmatter import read_front_matter
+from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, find_manifests, read_manifest
+from eiso.importers.tthc import build_document
+
+SAFE, KEPT, CONFLICT, NO_BASELINE = "safe", "kept", "conflict", "no_baseline"
+NEEDS_PERSON = (CONFLICT, NO_BASELINE)
+
+
+@dataclass
+class FieldChange:
+    key: str
+    kind: str  # safe | kept | conflict | no_baseline
+    imported: Any
+    local: Any
+    national: Any
+    new: bool = True  # not yet reported by an earlier --apply
+
+    @property
+    def change(self) -> str:
+        """added | removed | changed: the national side's change for safe and conflict, the local for kept."""
+        before = self.local if self.kind == NO_BASELINE else self.imported
+        after = self.local if self.kind == KEPT else self.national
+        if before is ABSENT:
+            return "added"
+        if after is ABSENT:
+            return "removed"
+        return "changed"
+
+    def seen(self) -> dict:
+        """What an --apply remembers of it, to tell a new change from one already reported."""
+        return {"local": encode(self.local), "national": encode(self.national)}
+
+
+@dataclass
+class ProcedureSync:
+    path: str  # repository-relative
+    code: str
+    national_code: str
+    title: str
+    baseline: bool
+    changes: list[FieldChange] = field(default_factory=list)
+    problem: str = ""  # why it could not be compared or applied
+    applied: list[str] = field(default_factory=list)  # keys taken by --apply
+    revision: int | None = None  # the new revision after --apply
+    # Where the baseline lives: (manifest path, key in it), None for a document no import wrote.
+    home: tuple[Path, str] | None = None
+    national_facts: dict[str, Any] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[FieldChange]:
+        return [c for c in self.changes if c.kind == kind]
+
+
+@dataclass
+class Abolished:
+    path: str
+    code: str
+    national_code: str
+    title: str
+    new: bool = True
+    home: tuple[Path, str] | None = None
+
+
+@dataclass
+class NewRecord:
+    national_code: str
+    name: str
+    field: str
+    level: str
+    new: bool = True
+
+
+@dataclass
+class SyncReport:
+    source: str = ""
+    procedures: list[ProcedureSync] = field(default_factory=list)
+    abolished: list[Abolished] = field(default_factory=list)
+    new_records: list[NewRecord] = field(default_factory=list)
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    applied: bool = False
+    manifests: dict[Path, Manifest] = field(default_factory=dict)
+    home: Path | None = None  # the manifest that remembers abolished and new national records
+
+    def needs_person(self, only_new: bool = True) -> bool:
+        """Anything a person must decide (conflicts, no baseline, abolished, new records, problems)."""
+        def counted(item: Any) -> bool:
+            return item.new or not only_new
+        return (any(p.problem for p in self.procedures)
+                or any(counted(c) for p in self.procedures for c in p.changes if c.kind in NEEDS_PERSON)
+                or any(counted(a) for a in self.abolished) or any(counted(r) for r in self.new_records))
+
+    def slot(self, path: str, home: tuple[Path, str] | None) -> tuple[Manifest, str]:
+        """Where what was reported about a document is remembered: beside its baseline, or in the home manifest."""
+        if home is not None and home[0] in self.manifests:
+            return self.manifests[home[0]], home[1]
+        return self.manifests[self.home], "doc:" + path  # type: ignore[index]
+
+    def pending_safe(self) -> bool:
+        return any(c.kind == SAFE and c.key not in p.applied for p in self.procedures for c in p.changes)
+
+
+def encode(value: Any) -> Any:
+    return None if value is ABSENT else {"value": value}
+
+
+def three_way(base: dict[str, Any] | None, local: dict[str, Any], national: dict[str, Any]) -> list[FieldChange]:
+    """The changes between the three versions, in the national record's order of keys."""
+    keys = list(dict.fromkeys([*national, *local, *(base or {})]))
+    changes = []
+    for key in keys:
+        mine, theirs = local.get(key, ABSENT), national.get(key, ABSENT)
+        if mine == theirs:
+            continue
+        if base is None:
+            changes.append(FieldChange(key, NO_BASELINE, ABSENT, mine, theirs))
+            continue
+        before = base.get(key, ABSENT)
+        kind = SAFE if mine == before else KEPT if theirs == before else CONFLICT
+        changes.append(FieldChange(key, kind, before, mine, theirs))
+    return changes
+
+
+def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *, source: str = "",
+         level: str | None = None, report: SyncReport | None = None) -> SyncReport:
+    """Compare the repository's TTHC documents with ``records`` (``(label, record)`` pairs)."""
+    report = report or SyncReport(source=source)
+    root = root.resolve()
+    homes = _baselines(root, procedures_dir, report)
+    national = _national(records, report)
+    corpus = load_corpus(root, procedures_dir)
+    named: set[str] = set()
+    for doc in sorted(corpus.documents, key=lambda d: d.path):
+        if doc.meta.tthc is None:
+            continue
+        key = fold(doc.meta.tthc.national_code.strip())
+        named.add(key)
+        if doc.meta.status is Status.withdrawn:
+            continue
+        home = homes.get(doc.path)
+        if key not in national:
+            gone = Abolished(doc.path, doc.meta.code, doc.meta.tthc.national_code, doc.meta.title, home=home)
+            manifest, slot = report.slot(doc.path, home)
+            gone.new = manifest.reported.get(slot, {}).get("abolished") is not True
+            report.abolished.append(gone)
+            continue
+        report.procedures.append(_compare(root, doc, national[key], home, report))
+    for rel in corpus.rejected:
+        if rel in homes:
+            report.procedures.append(ProcedureSync(rel, "", "", "", True, problem="tài liệu có lỗi, không đọc được; "
+                                                   "chạy eiso check và sửa trước khi đồng bộ", home=homes[rel]))
+    report.levels = [level] if level else _agency_levels(report, corpus.documents)
+    _new_records(report, national, named)
+    return report
+
+
+def _baselines(root: Path, procedures_dir: str, report: SyncReport) -> dict[str, tuple[Path, str]]:
+    """Repository path of every imported file -> (its manifest, its key there)."""
+    homes: dict[str, tuple[Path, str]] = {}
+    for path in find_manifests(root, procedures_dir):
+        try:
+            report.manifests[path] = manifest = read_manifest(path)
+        except ManifestError as error:
+            report.notes.append(f"không đọc được {path.relative_to(root).as_posix()} ({error}); "
+                                "các tài liệu của nó được coi là không có dữ liệu lần nhập")
+            continue
+        folder = path.parent.relative_to(root)
+        for rel in manifest.files:
+            homes[(folder / rel).as_posix()] = (path, rel)
+    main = root / procedures_dir / MANIFEST_NAME
+    report.home = main if main in report.manifests or not report.manifests else next(iter(report.manifests))
+    report.manifests.setdefault(report.home, Manifest())
+    return homes
+
+
+def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for label, record in records:
+        if not isinstance(record, dict):
+            continue
+        code = " ".join(str(record.get("code") or "").split())
+        if not code:
+            report.notes.append(f"{label}: bản ghi thiếu mã thủ tục (code), bỏ qua")
+            continue
+        if fold(code) in found:
+            report.notes.append(f"{label}: mã thủ tục {code} lặp lại; dùng bản ghi đầu tiên")
+            continue
+        found[fold(code)] = record
+    return found
+
+
+def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, report: SyncReport) -> ProcedureSync:
+    tthc = doc.meta.tthc
+    manifest = report.manifests.get(home[0]) if home else None
+    baseline: Baseline | None = manifest.imported.get(home[1]) if manifest and home else None
+    result = ProcedureSync(doc.path, doc.meta.code, tthc.national_code, doc.meta.title, baseline is not None,
+                           home=home)
+    level = baseline.level if baseline else (tthc.level if "," not in tthc.level else None)
+    try:
+        draft = build_document(record, level=level)
+        local = facts(read_front_matter(root / doc.path).data)
+    except EisoError as error:
+        result.problem = f"không đọc được phần đầu: {error}"
+        return result
+    except Exception as error:  # a malformed national record must not stop the sync
+        result.problem = f"không xử lý được bản ghi quốc gia ({type(error).__name__}: {error})"
+        return result
+    if draft is None:
+        result.problem = "bản ghi quốc gia thiếu tên thủ tục"
+        return result
+    result.national_facts = facts(draft.meta)
+    result.changes = three_way(baseline.facts if baseline else None, local, result.national_facts)
+    holder, slot = report.slot(doc.path, home)
+    seen = holder.reported.get(slot, {})
+    for change in result.changes:
+        change.new = change.kind == SAFE or seen.get(change.key) != change.seen()
+    return result
+
+
+def _agency_levels(report: SyncReport, documents) -> list[str]:
+    """The levels the agency imported at (``--level`` of its imports), else those of its procedures."""
+    levels = {b.level for m in report.manifests.values() for b in m.imported.values() if b.level}
+    if not levels:
+        levels = {part.strip() for d in documents if d.meta.tthc for part in d.meta.tthc.level.split(",")
+                  if part.strip()}
+    return sorted(levels, key=fold)
+
+
+def _new_records(report: SyncReport, national: dict[str, dict], named: set[str]) -> None:
+    wanted = [fold(level) for level in report.levels]
+    home = report.manifests[report.home]  # type: ignore[index]
+    known = home.reported.get("national-records", {})
+    for key, record in national.items():
+        if key in named:
+            continue
+        levels = [fold(part.strip()) for part in str(record.get("level") or "").split(",")]
+        if not any(want and want in part for want in wanted for part in levels):
+            continue
+        item = NewRecord(" ".join(str(record.get("code")).split()), " ".join(str(record.get("name") or "").split()),
+                         " ".join(str(record.get("field") or "").split()), " ".join(str(record.get("level") or "").split()))
+        item.new = not known.get(item.national_code)
+        report.new_records.append(item)
+    report.new_records.sort(key=lambda r: r.national_code)
