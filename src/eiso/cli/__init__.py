@@ -60,12 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
-    from eiso.cli import diff, importing, new, sync
+    from eiso.cli import adopt, diff, importing, new, province, sync
 
     new.add_parser(sub)
     diff.add_parser(sub)
     importing.add_parser(sub)
     sync.add_parser(sub)
+    adopt.add_parser(sub)
+    province.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due", "legal-impact"))

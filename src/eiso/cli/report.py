@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.effective import is_future, resolve_as_of
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
+from eiso.documents.text import shown
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_of
 from eiso.legal.flags import legal_change_flags
 from eiso.project import procedures_dir, repo_root
 
@@ -21,7 +25,8 @@ def report(args: argparse.Namespace) -> int:
         raise UsageError("mã văn bản và --decision chỉ dùng với báo cáo legal-impact")
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     today = resolve_as_of(args.today)  # the same date as the site's review page
-    corpus = load_corpus(root, procedures)
+    with framework_context(framework_of(args.config)):
+        corpus = load_corpus(root, procedures)
     documents = [doc for doc in corpus.documents if not is_future(doc, today)]
     flagged = {f.document.path: f.reason for f in legal_change_flags(root, documents)}
     due = reviews_due(documents, today, flagged=flagged)
@@ -37,5 +42,10 @@ def report(args: argparse.Namespace) -> int:
     for r in due:
         when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
         when = f"cần xem xét ngay; {r.reason}" if r.reason else when
-        print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.state} ({when})\t{r.document.meta.title}\t{r.document.meta.unit}")
+        meta = r.document.meta
+        # Titles are untrusted: no raw control character reaches the terminal.
+        print("\t".join(shown(text, None) for text in (meta.code, f"{r.due:%d/%m/%Y}", f"{r.state} ({when})",
+                                                      meta.title, meta.unit)))
+    if corpus.rejected:
+        print(f"Lưu ý: {len(corpus.rejected)} tệp lỗi không được tính (xem «eiso check»).", file=sys.stderr)
     return EXIT_OK

@@ -17,3 +17,8 @@ class EisoConfig(Config):
     # the approval notes must be signed with.
     approvers = opt.Optional(opt.Type(list))
     trusted_signers = opt.Optional(opt.Type(str))
+    # Framework model: path (inside the repository, usually a git submodule) of the framework repository.
+    framework = opt.Optional(opt.Type(str))
+    # The agency itself: {name, code, district, unit, prepared_by, reviewed_by, approver: {name, title}}
+    # for `eiso adopt` scaffolds and api/qms.json.
+    agency = opt.Type(dict, default={})

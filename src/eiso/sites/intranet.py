@@ -17,8 +17,10 @@ import datetime as dt
 from eiso.control import archive, effective
 from eiso.control.approvals import Approver
 from eiso.documents import durations
-from eiso.sites import renderer
+from eiso.sites import qms, renderer
+from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import resolve_attachment
+from eiso.documents.textrules import code_problem
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
 from eiso.documents.literal import protect_template_text
@@ -40,6 +42,10 @@ class SiteOptions:
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
     approvers: list[Approver] | None = None  # the `approvers` option: who may approve which unit
+    agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
+    lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
+    check: tuple[int, int] = (0, 0)  # errors and warnings of eiso check (documents with errors are not published)
+    nonconformities: tuple[int, int] = (0, 0)  # open, and open with an overdue action, as of as_of (records/)
 
 
 @dataclass
@@ -78,10 +84,12 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     notice = history_notice(history)
     known = history if history and history.available else None
     rows = []
+    facts: dict[str, qms.ControlFacts] = {}
     lines = [effective.timeline(doc, known, as_of) for doc in sorted(documents, key=lambda d: d.slug)]
     for line in lines:
-        rows.append(timeline_pages(line, root, by_slug, options, plan, known, notice,
-                                   (sections or {}).get(line.head.slug, "")))
+        row = timeline_pages(line, root, by_slug, options, plan, known, notice, (sections or {}).get(line.head.slug, ""))
+        rows.append(row)
+        facts[line.head.path] = control_facts(row.control)
     archived = archived_pages(lines, known, by_slug, plan) if known else []
     plan.pages.append(master_list_page(rows, notice))
     plan.pages.append(archive_list_page(rows, archived, notice))
@@ -94,7 +102,7 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     plan.pages.append(review_page(in_force, as_of, flags))
     legal_html = legal.legal_page_html(documents, register)
     plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", lambda _: legal_html, searchable=False))
-    plan.files["api/documents.json"] = documents_json(rows)
+    plan.files.update(_api_files(rows, facts, [row.doc for row in rows], root, options))
     return plan
 
 
@@ -109,19 +117,54 @@ def timeline_pages(line: effective.Timeline, root: Path, by_slug: dict[str, Docu
         coming = dict(banner=upcoming_banner(head), status_text=upcoming_status(head), searchable=False,
                       noindex=True) if line.not_yet else {}
         plan.pages.append(document_page(head, root, by_slug, options, plan, control, notice, section, **coming))
-        return Row(head, control_fields(head, control), status=upcoming_status(head) if line.not_yet else "")
+        return Row(head, control_fields(head, control), status=upcoming_status(head) if line.not_yet else "",
+                   control=control)
     upcoming_url = None if line.withdrawal else f"{head.url}{UPCOMING_DIR}"
     control = (archive.control_of(head, history, options.repo_url, options.approvers, current.meta.revision,
                                   upcoming_url) if history else archive.DocumentControl())
     plan.pages.append(document_page(current, root, by_slug, options, plan, control, notice, section, url=head.url,
                                     banner=announce_banner(head, upcoming_url)))
-    row = Row(current, control_fields(current, control), url=head.url)
+    row = Row(current, control_fields(current, control), url=head.url, control=control)
     if upcoming_url:
         plan.pages.append(document_page(head, root, by_slug, options, plan, control, notice, url=upcoming_url,
                                         banner=upcoming_banner(head, base_of(upcoming_url) + head.url),
                                         status_text=upcoming_status(head), searchable=False, noindex=True))
     row.upcoming = Row(head, {}, url=upcoming_url or head.url, status=upcoming_status(head))
     return row
+
+
+def api_files(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> dict[str, bytes]:
+    """Only the machine-readable files (``api/``), without any page: what the province reads."""
+    known = history if history and history.available else None
+    as_of = options.as_of or effective.today()
+    rows, facts = [], {}
+    for line in (effective.timeline(doc, known, as_of) for doc in sorted(documents, key=lambda d: d.slug)):
+        doc, head = line.current or line.head, line.head
+        control = (archive.control_of(head, known, options.repo_url, options.approvers, doc.meta.revision)
+                   if known else archive.DocumentControl())
+        row = Row(doc, control_fields(doc, control), url=head.url,
+                  status=upcoming_status(head) if line.not_yet else "")
+        if line.upcoming is not None and line.current is not None:
+            row.upcoming = Row(head, {}, url=head.url if line.withdrawal else f"{head.url}{UPCOMING_DIR}",
+                               status=upcoming_status(head))
+        rows.append(row)
+        facts[head.path] = control_facts(control)
+    return _api_files(rows, facts, [row.doc for row in rows], root, options)
+
+
+def _api_files(rows: list[Row], facts: dict[str, qms.ControlFacts], documents: list[Document], root: Path,
+               options: SiteOptions) -> dict[str, bytes]:
+    as_of = options.as_of or effective.today()
+    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, options.nonconformities,
+                            options.check)
+    return {"api/documents.json": documents_json(rows), "api/qms.json": qms.qms_json(status)}
+
+
+def control_facts(control: archive.DocumentControl | None) -> qms.ControlFacts:
+    if control is None or control.current is None:
+        return qms.ControlFacts(None, None)
+    approved = [change.date for row in control.rows for change in row.changes if change.approved]
+    return qms.ControlFacts(control.current.approved, max(approved) if approved else None)
 
 
 def history_notice(history: History | None) -> str:
@@ -160,8 +203,10 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
                                 imported=doc.meta.history_before_git)
     if doc.slug in options.draft_slugs:
         banner = DRAFT_PREVIEW_BANNER
+    lag = next((entry for entry in options.lags if entry.code == doc.meta.code), None)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions,
-                               banner=banner or status_banner(doc), extra=section + revisions, status_text=status_text)
+                               banner=banner or status_banner(doc), extra=section + revisions, status_text=status_text,
+                               lag=lag)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective if searchable is None else searchable,
                        noindex=noindex)
@@ -170,17 +215,23 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
 def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> Callable[[str], str]:
     """The page of a document (current, superseded or deleted) around its sanitised body HTML."""
     values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc), status_text="",
+                  lag=None,
                   related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
     return lambda body_html: renderer.render("document.html", body=body_html, **values)
 
 
 def publish_forms(plan: SitePlan, page_url: str, sources: dict[str, Path | None]) -> dict[str, str]:
-    """Copy each existing form file beside its page (``bieu-mau/``); returns code -> link from the page."""
-    links = {}
+    """Copy each form file beside its page (``bieu-mau/``) under a safe download name; returns
+    code -> link from the page. Sources come from ``resolve_attachment``, which only lets
+    published document formats inside the procedures folder through; the format is checked
+    again here so that nothing else can ever become a page or a script on the portal."""
+    links, taken = {}, set()
     for code, source in sources.items():
-        if source is not None and source.is_file():
-            plan.copies[f"{page_url}bieu-mau/{source.name}"] = source
-            links[code] = f"bieu-mau/{source.name}"
+        if source is None or source.suffix.lower().lstrip(".") not in ALLOWED_FORMATS or not source.is_file():
+            continue
+        name = download_name(source, taken)
+        plan.copies[f"{page_url}bieu-mau/{name}"] = source
+        links[code] = f"bieu-mau/{name}"
     return links
 
 
@@ -206,6 +257,8 @@ def archived_pages(lines: list[effective.Timeline], history: History, by_slug: d
             plan.pages.append(archived_page(old, url, banner, by_slug))
             items.append(_archive_item(old, url, f"Hết hiệu lực, đã thay thế bởi lần {current.meta.revision}"))
     for old, deletion in archive.deleted_documents(history, set(by_slug)):
+        if code_problem(old.meta.code):  # a code that cannot own a URL (look-alike, empty slug) gets no page
+            continue
         url = old.url
         banner = make_banner("withdrawn", OBSOLETE,
                              f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).")
@@ -290,6 +343,7 @@ class Row:
     url: str = ""  # the page's URL when it is not the document's own
     status: str = ""  # the status as stated on the as-of date, when not the front matter's
     upcoming: "Row | None" = None  # the revision (or withdrawal) that takes effect later
+    control: "archive.DocumentControl | None" = None  # its revision table, for the QMS figures
 
     @property
     def link(self) -> str:
@@ -379,6 +433,8 @@ def document_record(row: Row) -> dict[str, Any]:
         "audience": meta.audience.value,
         "url": row.link,
         "path": row.doc.path,
+        "based_on": ({"code": row.doc.adoption.code, "revision": row.doc.adoption.revision}
+                     if row.doc.adoption else None),
         **row.extra,
     }
     if row.upcoming is not None:
