@@ -178,7 +178,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                   approvers=self._approvers(),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
                                   check=_counts(self.findings),
-                                  nonconformities=_nonconformities(self.records, as_of or dt.date.today()))
+                                  nonconformities=_nonconformities(self.records, self.as_of))
             records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
             plan = plan_intranet(documents, root, options, history, records.document_sections)
             plan.pages.extend(records.pages)
