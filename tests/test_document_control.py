@@ -46,7 +46,7 @@ def history_site(tmp_path_factory):
                       approver="Lê Văn Cường")
     git.merge_request("xoa", "Hủy quy trình tạm", 10, lambda: git("rm", "-q", "procedures/he-thong/tam.md"),
                       approver="Lê Văn Cường")
-    result, site = build_site(repo)
+    result, site = build_site(repo, "--as-of", "2025-12-01")
     assert result.returncode == 0, result.stderr
     return repo, site
 
@@ -125,7 +125,7 @@ def test_deleted_document_stays_in_the_archive(history_site):
     assert page.select_one('meta[name="robots"]')["content"] == "noindex"
     archive = soup(site / "danh-muc" / "luu-tru" / "index.html")
     rows = {r.select("td")[0].get_text(strip=True): r.get_text(" ", strip=True) for r in archive.select("tbody tr")}
-    assert "Đã hủy bỏ" in rows["QT-NB-09"]
+    assert "Hết hiệu lực, đã hủy bỏ" in rows["QT-NB-09"]
     assert "QT-HT-01" in rows  # superseded revisions are listed too
     master = soup(site / "danh-muc" / "index.html").get_text()
     assert "QT-NB-09" not in master
@@ -158,8 +158,8 @@ def test_review_due_page_and_report(history_site):
     repo, site = history_site
     page = soup(site / "xem-xet-dinh-ky" / "index.html")
     first = page.select_one("table tbody tr")
-    # The commit dates are in January 2025: QT-NB-01 (effective 2025-01-15, 12 months) is not due yet
-    # as of then, so the first table lists nothing and the schedule lists both.
+    # Built as of 2025-12-01: QT-NB-01 (effective 2025-01-15, 12 months) is due in 45 days, more than
+    # the 30 days that make a review "due", so the first table lists nothing and the schedule lists both.
     assert "Không có tài liệu nào đến hạn" in first.get_text()
     result = run_eiso("report", "review-due", "--today", "2026-02-01", cwd=repo)
     assert result.returncode == 0

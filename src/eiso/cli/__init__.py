@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
     build.add_argument("-d", "--site-dir", metavar="THƯ_MỤC", help="thư mục kết quả")
+    build.add_argument("--as-of", metavar="YYYY-MM-DD",
+                       help="dựng trang như vào ngày này (mặc định: EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam)")
     build.add_argument("--clean", action="store_true",
                        help="xây dựng lại toàn bộ, không dùng lại các trang không đổi của lần trước")
     build.set_defaults(handler=_lazy("build", "build"))
@@ -58,19 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--public", action="store_true", help="xem trước trang công khai (mkdocs.public.yml)")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="ĐỊA_CHỈ:CỔNG",
                        help="địa chỉ của máy chủ xem trước (mặc định 127.0.0.1:8000)")
+    serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
-    new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
-    new.add_argument("--kind", required=True, metavar="LOẠI",
-                     help="loại tài liệu: policy, objectives, manual, system, tthc, internal, guide; hoặc hồ sơ: "
-                          "nonconformity, audit, management_review")
-    new.add_argument("--unit", metavar="ĐƠN_VỊ", help="đơn vị chủ trì (bắt buộc với tài liệu)")
-    new.add_argument("--field", metavar="LĨNH_VỰC", help="lĩnh vực")
-    new.add_argument("title", metavar="TÊN", help="tên tài liệu hoặc hồ sơ")
-    new.set_defaults(handler=_lazy("new", "new"))
+    from eiso.cli import adopt, diff, importing, new, province, sync
 
-    from eiso.cli import adopt, diff, importing, province, sync
-
+    new.add_parser(sub)
     diff.add_parser(sub)
     importing.add_parser(sub)
     sync.add_parser(sub)
@@ -86,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--decision", metavar="TỆP",
                         help="legal-impact: danh sách thủ tục của quyết định công bố (CSV/JSON: national_code,change)")
     report.add_argument("--format", choices=("text", "json"), default="text", help="dạng kết quả (mặc định text)")
-    report.add_argument("--today", metavar="NGÀY", help="ngày tính (YYYY-MM-DD), mặc định hôm nay")
+    report.add_argument("--today", "--as-of", dest="today",
+                        help="ngày tính (YYYY-MM-DD); mặc định EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam")
     report.set_defaults(handler=_lazy("report", "report"))
     return parser
 

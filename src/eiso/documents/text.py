@@ -14,10 +14,25 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+class _WithoutMarks(dict):
+    """``str.translate`` table that deletes combining marks, filled as characters are met."""
+
+    LIMIT = 65_536  # distinct characters remembered; hostile text cannot grow it further
+
+    def __missing__(self, code: int) -> str:
+        value = "" if unicodedata.combining(chr(code)) else chr(code)
+        if len(self) < self.LIMIT:
+            self[code] = value
+        return value
+
+
+_WITHOUT_MARKS = _WithoutMarks()
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and remove Vietnamese accents (``đ`` becomes ``d``)."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # translate() walks the text in C; a per-character generator cost most of `eiso check`'s time.
+    stripped = unicodedata.normalize("NFD", text.lower()).translate(_WITHOUT_MARKS)
     return nfc(stripped.replace("đ", "d"))
 
 

@@ -27,7 +27,9 @@ from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
+from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of
 from eiso.control.gitinfo import head_commit_time
+from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.loader import load_corpus
@@ -102,11 +104,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
         self.root = Path(config.config_file_path).resolve().parent
-        # Two builds of one commit must be byte-identical: MkDocs dates its sitemap
-        # with SOURCE_DATE_EPOCH when set, so it is the commit's time, not the clock's.
-        self.commit_time = head_commit_time(self.root)
-        if self.commit_time is not None:
-            os.environ.setdefault("SOURCE_DATE_EPOCH", str(self.commit_time))
+        try:
+            self.as_of = resolve_as_of()  # EISO_AS_OF (set by `eiso build --as-of`), else today in Vietnam
+        except EisoError as error:
+            raise PluginError(f"e-ISO: {ENV_VAR}: {error}") from None
+        # Two builds of one commit with one as-of date must be byte-identical: MkDocs dates its
+        # sitemap with SOURCE_DATE_EPOCH when set, so it is the commit's time (outside git, the
+        # as-of day's midnight), never the clock's.
+        commit_time = head_commit_time(self.root)
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time if commit_time is not None else epoch_of(self.as_of)))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -175,14 +181,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             if self.config.audience == "public":
                 updated = {p: dt.date.fromisoformat(c.date[:10]) for p in history.paths() if (c := history.last_change(p))}
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
-                return plan_public(project(documents, root, updated), root, options)
-            as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
-            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
+                # Citizens see the revision in force on the build's date, never one still to come.
+                in_force = in_force_documents(documents, history if history.available else None, self.as_of)
+                return plan_public(project(in_force, root, updated), root, options)
+            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=self.as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   approvers=self._approvers(),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
                                   check=_counts(self.findings),
-                                  nonconformities=_nonconformities(self.records, as_of or dt.date.today()))
+                                  nonconformities=_nonconformities(self.records, self.as_of))
             records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
             plan = plan_intranet(documents, root, options, history, records.document_sections)
             plan.pages.extend(records.pages)
