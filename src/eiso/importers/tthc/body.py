@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from eiso.importers.tthc.clean import clean_value
+from eiso.importers.tthc.steps import citizen_steps
 
 
 DRAFT_NOTE = (
@@ -94,8 +95,15 @@ def render_body(record: dict, meta: dict, legal_leftover: str, dossier_notes: li
     elif not meta.get("legal_basis"):
         sections.append(("Căn cứ pháp lý", ["Chưa có thông tin; cần bổ sung."]))
     steps_text = clean_value(record.get("steps_text"), multiline=True)
-    sections.append(("Trình tự thực hiện", [markdown_blocks(steps_text) if steps_text
-                                            else "Chưa có thông tin; cần bổ sung."]))
+    # Facts once: the steps read into tthc.citizen_steps are shown by the page. The original text stays
+    # in the body only when they are not all of it (steps shortened or cut), for the editor to check.
+    citizen = tthc.get("citizen_steps") or []
+    if not citizen:
+        sections.append(("Trình tự thực hiện", [markdown_blocks(steps_text) if steps_text
+                                                else "Chưa có thông tin; cần bổ sung."]))
+    elif any(step.endswith("…") for step in citizen) or len(citizen_steps(steps_text)) > len(citizen):
+        sections.append(("Văn bản gốc, đã rút gọn vào trình tự thực hiện (cần đối chiếu)",
+                         [markdown_blocks(steps_text)]))
     sections.append(("Yêu cầu, điều kiện", ["Theo mục «Yêu cầu, điều kiện» của thông tin thủ tục hành chính."
                                            if tthc.get("conditions") else "Không có yêu cầu, điều kiện."]))
     if dossier_notes or dossier_text:
