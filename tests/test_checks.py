@@ -132,6 +132,15 @@ def test_tthc_document_needs_tthc(tmp_path):
     assert finding.line == line_of(path, "kind:") and "phải có mục tthc" in finding.message
 
 
+@pytest.mark.parametrize("status, severity", [("effective", "error"), ("draft", "warning")])
+def test_empty_national_code_is_an_error_until_a_draft(tmp_path, status, severity):
+    meta = tthc_meta(status=status)
+    meta["tthc"]["national_code"] = ""
+    path = write_doc(tmp_path, "x.md", meta)
+    finding = only(findings_for(tmp_path), "tthc.national_code")
+    assert finding.severity == severity and finding.line == line_of(path, "national_code:")
+
+
 def test_form_file_missing_or_outside_repository(tmp_path):
     (tmp_path / "secret.docx").write_bytes(b"x")
     meta = system_meta(forms=[

@@ -64,6 +64,12 @@ def _required_by_status(doc: Document) -> list[Finding]:
         found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)"
                          + (" trước khi ban hành" if meta.status is Status.draft else ""), "required",
                          "warning" if meta.status is Status.draft else "error"))
+    for key, label in (("national_code", "mã thủ tục trên CSDL quốc gia"), ("level", "cấp thực hiện"),
+                       ("agency", "cơ quan thực hiện")):
+        if meta.tthc is not None and not getattr(meta.tthc, key).strip():
+            draft = meta.status is Status.draft
+            found.append(_at(doc, ("tthc", key), f"tthc.{key}", f"chưa ghi {label}" + (" (cần bổ sung trước khi ban hành)"
+                             if draft else ""), "required", "warning" if draft else "error"))
     if meta.kind is not Kind.objectives and meta.measurements:
         found.append(_at(doc, ("measurements",), "measurements", "chỉ tài liệu loại objectives (mục tiêu chất lượng) mới có mục measurements", "required"))
     if meta.kind is not Kind.tthc and meta.tthc is not None:
