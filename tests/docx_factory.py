@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "tthc-national.jsonl"
+from factory import NATIONAL_CORPUS
+
+CORPUS = NATIONAL_CORPUS
 
 
 @dataclass

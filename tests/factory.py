@@ -9,6 +9,10 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+# The national corpus lies in shared/ beside the checkout (CI's clean clone, a worktree, the main checkout).
+NATIONAL_CORPUS = next((p / "shared" / "corpus" / "tthc-national.jsonl" for p in REPO.parents
+                        if (p / "shared" / "corpus" / "tthc-national.jsonl").is_file()),
+                       REPO.parent / "shared" / "corpus" / "tthc-national.jsonl")
 
 MKDOCS_YML = """\
 site_name: Thử nghiệm e-ISO

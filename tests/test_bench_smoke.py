@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from factory import NATIONAL_CORPUS
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl"
+CORPUS = NATIONAL_CORPUS
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+from factory import NATIONAL_CORPUS
 import yaml
 
 from eiso.cli import importing
@@ -23,9 +24,7 @@ from eiso.documents.loader import load_corpus, parse_document
 from eiso.documents.model import Duration
 
 # The shared corpus sits beside the main repository (../shared), also when tests run in a worktree.
-CORPUS = next((p / "shared" / "corpus" / "tthc-national.jsonl" for p in Path(__file__).resolve().parents
-               if (p / "shared" / "corpus" / "tthc-national.jsonl").is_file()),
-              Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl")
+CORPUS = NATIONAL_CORPUS
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import run_eiso
-from factory import make_repo
+from factory import NATIONAL_CORPUS, make_repo
 
 from eiso.importers.facts import ABSENT, facts, legal_identity
 from eiso.importers.frontmatter import read_front_matter
@@ -17,8 +17,7 @@ from eiso.importers.manifest import MANIFEST_NAME
 from eiso.importers.sync import CONFLICT, KEPT, NO_BASELINE, SAFE, three_way
 from eiso.legal.codes import legal_key
 
-CORPUS = next((p / "shared" / "corpus" / "tthc-national.jsonl" for p in Path(__file__).resolve().parents
-               if (p / "shared" / "corpus" / "tthc-national.jsonl").is_file()), Path("/nonexistent"))
+CORPUS = NATIONAL_CORPUS
 needs_corpus = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
 
 FEE_CHANGED, DOSSIER_GROWN, REMOVED, BOTH_EDITED = "1.004222", "1.010101", "1.010055", "1.012566"

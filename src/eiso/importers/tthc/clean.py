@@ -15,7 +15,6 @@ NO_INFO = {"khong co thong tin", "khong co", "khong", "khong quy dinh", "khong c
 UNITS = {"working_days": ("working_days", 1), "days": ("days", 1), "hours": ("hours", 1),
          "months": ("months", 1), "years": ("months", 12)}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\ufeff\ufff9-\ufffb]")
 SPACES = re.compile(r"[ \t\xa0\u2000-\u200a\u202f\u205f\u3000]+")
 _HEADER_DOSSIER = re.compile(r"Tên giấy tờ\s*Mẫu đơn,\s*tờ khai\s*Số lượng")
 _MARKER = re.compile(r"^(?:[-+*•·–—>]+\s*|\(?[a-zđ]\)\s+|\((?:[ivx]+|\d{1,2})\)\s*|[ivx]+[.)]\s+|\d{1,2}[.)](?!\d)\s*)+",
@@ -37,7 +36,9 @@ def clean_text(value: Any) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for separator in ("\u2028", "\u2029", "\x85", "\x0b", "\x0c"):
         text = text.replace(separator, "\n")
-    return _CONTROL.sub("", text)
+    # Every character eiso check refuses in front matter (control, format such as U+00AD soft hyphen,
+    # surrogates) is dropped here: national data carries them invisibly.
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
 
 
 def one_line(value: Any) -> str:
