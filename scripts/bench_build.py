@@ -166,7 +166,13 @@ def measure(command: list[str], cwd: Path, log_dir: Path, name: str, timeout: fl
     return Run(process.returncode == 0, seconds, peak, log_path.read_text(encoding="utf-8", errors="replace"))
 
 
-def eiso_command(*args: str) -> list[str]:
+PROFILE_DIR: Path | None = None  # --profile: every e-ISO build runs under cProfile
+
+
+def eiso_command(*args: str, profile: str | None = None) -> list[str]:
+    if PROFILE_DIR is not None and profile:
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+        return [sys.executable, "-m", "cProfile", "-o", str(PROFILE_DIR / f"{profile}.prof"), "-m", "eiso.cli", *args]
     script = Path(sys.executable).with_name("eiso")
     return [str(script), *args] if script.is_file() else [sys.executable, "-m", "eiso.cli", *args]
 
@@ -403,7 +409,7 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
         result.notes.append(f"eiso check: có lỗi (xem {logs / 'check.log'})")
     say(f"eiso check: {result.check.seconds:.1f} s")
 
-    result.build = measure(eiso_command("build", "-d", "site"), portal, logs, "build")
+    result.build = measure(eiso_command("build", "-d", "site", profile=f"{size}-build"), portal, logs, "build")
     if result.build.ok:
         result.html_kb = html_per_page_kb(eiso_pages(portal / "site"))
         result.site_mb = site_mb(portal / "site")
@@ -413,7 +419,7 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
         result.notes.append(f"eiso build thất bại (xem {logs / 'build.log'})")
     say(f"eiso build: {result.build.seconds:.1f} s")
 
-    result.public = measure(eiso_command("build", "--public", "-d", "site-public"), portal, logs, "public")
+    result.public = measure(eiso_command("build", "--public", "-d", "site-public", profile=f"{size}-public"), portal, logs, "public")
     if result.public.ok:
         result.public_site_mb = site_mb(portal / "site-public")
     say(f"eiso build --public: {result.public.seconds:.1f} s ({'ok' if result.public.ok else 'n/a'})")
@@ -421,7 +427,7 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
     changed = portal / "procedures" / pages[len(pages) // 2].path
     changed.write_text(changed.read_text(encoding="utf-8") + "\nGhi chú: thay đổi để đo thời gian xây dựng lại.\n",
                        encoding="utf-8")
-    result.rebuild = measure(eiso_command("build", "-d", "site"), portal, logs, "rebuild")
+    result.rebuild = measure(eiso_command("build", "-d", "site", profile=f"{size}-rebuild"), portal, logs, "rebuild")
     say(f"xây dựng lại sau 1 thay đổi: {result.rebuild.seconds:.1f} s")
 
     result.stock = measure(mkdocs_command("build", "-q", "-d", "site"), stock, logs, "stock")
@@ -469,6 +475,18 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def write_profile_summaries(directory: Path, top: int = 20) -> None:
+    """Next to each ``.prof``, the ``top`` functions by cumulative time as text (the README quotes them)."""
+    import io
+    import pstats
+
+    for prof in sorted(directory.glob("*.prof")):
+        out = io.StringIO()
+        stats = pstats.Stats(str(prof), stream=out)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+        prof.with_suffix(".txt").write_text(out.getvalue(), encoding="utf-8")
+
+
 def environment() -> str:
     import markdown
     import mkdocs
@@ -493,7 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where to generate (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories and sites")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run every e-ISO build under cProfile: SIZE-build/public/rebuild.prof and a top-20 "
+                             "text summary (.txt) in DIR; times then include the profiler's overhead")
     args = parser.parse_args(argv)
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile.resolve() if args.profile else None
     try:
         sizes = [500] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -522,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
+    if PROFILE_DIR is not None:
+        write_profile_summaries(PROFILE_DIR)
     print(f"e-ISO build benchmark ({environment()})\n")
     print(table(results))
     notes = [f"- {r.size:,}: {note}" for r in results for note in r.notes]

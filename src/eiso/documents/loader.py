@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from eiso.documents import yamlsource
+from eiso.documents.cache import DocumentCache
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import Document, FrontMatter
 from eiso.documents.text import nfc
@@ -51,25 +52,31 @@ def find_sources(root: Path, procedures_dir: str = "procedures") -> list[Path]:
     return found
 
 
-def load_corpus(root: Path, procedures_dir: str = "procedures") -> Corpus:
+def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentCache | None = None) -> Corpus:
+    """``cache``: parsed documents of the previous build, reused for files whose text is unchanged."""
     root = root.resolve()
     corpus = Corpus(root=root)
     for source in find_sources(root, procedures_dir):
         rel = source.relative_to(root).as_posix()
-        document, findings = load_document(root, rel)
+        document, findings = load_document(root, rel, cache)
         corpus.findings.extend(findings)
         if document is None:
             corpus.rejected.append(rel)
         else:
             corpus.documents.append(document)
+    if cache is not None:
+        cache.save()  # now, before any later step could change a loaded document
     return corpus
 
 
-def load_document(root: Path, rel: str) -> tuple[Document | None, list[Finding]]:
+def load_document(root: Path, rel: str, cache: DocumentCache | None = None) -> tuple[Document | None, list[Finding]]:
     """Load one file; a ``None`` document comes with at least one error finding."""
     source = read_source(root, rel)
     if source.text is None:
         return None, [source.finding] if source.finding else []
+    if cache is not None:
+        document, findings = cache.parse(rel, source.text, parse_document)
+        return document, list(findings)
     return parse_document(rel, source.text)
 
 

@@ -27,6 +27,7 @@ from eiso.sites.csp import add_csp_meta
 from eiso.documents.findings import Finding
 from eiso.control.gitinfo import head_commit_time
 from eiso.control.history import read_history
+from eiso.documents.cache import DocumentCache
 from eiso.documents.loader import load_corpus
 from eiso.sites.sanitize import clean_html, clean_text
 from eiso.documents.model import Document
@@ -40,7 +41,7 @@ from eiso.search.entries import document_entry, page_entry, public_entry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from eiso.mkdocs.config import EisoConfig
-from eiso.mkdocs.incremental import Incremental
+from eiso.mkdocs.incremental import CACHE_DIR, Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
@@ -96,7 +97,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                     if self.preview_base else [])
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
-        corpus = load_corpus(root, self.config.procedures_dir)
+        corpus = load_corpus(root, self.config.procedures_dir, DocumentCache(root / CACHE_DIR / "documents.pickle"))
         self.findings = check_repository(corpus)
         self.records = []
         if self.config.audience == "internal":  # records never reach the public portal, not even loaded
@@ -153,6 +154,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         finally:
             history.close()
 
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        # The engine makes a new environment for every build; within one, templates do not change. Without
+        # this, each of the theme's dozens of includes per page stats its template file again.
+        env.auto_reload = False
+        return env
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
         server.watch(str(self.root / self.config.procedures_dir))
@@ -184,7 +191,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             page.meta["robots"] = "noindex"
         _clean_toc(page.toc)
         self.progress.tick()
-        output = planned.render(clean_html(html))
+        body = clean_html(html)
+        output = self.incremental.render(planned, body) if self.incremental else planned.render(body)
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
             self.search_entries.append(make_entry(planned.document, page.url, output))
