@@ -76,8 +76,10 @@ class DocumentCache:
         self.path = path
         self.fingerprint = (fingerprint or package_fingerprint()).encode()
         self.key = key if key is not None else signing_key()
-        self.entries: dict[str, Parsed] = {}
-        self.used: dict[str, Parsed] = {}
+        # Each result pickled on its own: a rebuild unpickles the container (bytes, cheap) and only the
+        # results it uses, and writes back the container without pickling the unchanged results again.
+        self.entries: dict[str, bytes] = {}
+        self.used: dict[str, bytes] = {}
         self.changed = False
         if self.key is not None:
             self.entries = self._read()
@@ -86,7 +88,7 @@ class DocumentCache:
         assert self.key is not None
         return hmac.new(self.key, FORMAT + self.fingerprint + payload, hashlib.sha256).digest()
 
-    def _read(self) -> dict[str, Parsed]:
+    def _read(self) -> dict[str, bytes]:
         try:
             data = self.path.read_bytes()
         except OSError:
@@ -98,26 +100,34 @@ class DocumentCache:
             entries = pickle.loads(payload)
         except Exception:  # noqa: BLE001 - a damaged file only costs a full parse
             return {}
-        return entries if isinstance(entries, dict) else {}
+        if not isinstance(entries, dict) or not all(isinstance(v, bytes) for v in entries.values()):
+            return {}
+        return entries
 
     def parse(self, rel: str, text: str, parse: Callable[[str, str], Parsed]) -> Parsed:
         """``parse(rel, text)``, or its result from the previous run when both are unchanged."""
         key = hashlib.sha256(rel.encode("utf-8") + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()
-        found = self.entries.get(key)
-        if found is None:
-            found = parse(rel, text)
-            self.changed = True
-        self.used[key] = found
+        stored = self.entries.get(key)
+        if stored is not None:
+            try:
+                found = pickle.loads(stored)
+                self.used[key] = stored
+                return found
+            except Exception:  # noqa: BLE001 - signed but unreadable (another Python): parse again
+                pass
+        found = parse(rel, text)
+        self.changed = True
+        try:
+            self.used[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable result is simply not cached
+            pass
         return found
 
     def save(self) -> None:
         """Write the entries of this run (signed), unless nothing changed since the last one."""
         if self.key is None or not (self.changed or set(self.used) != set(self.entries)):
             return
-        try:
-            payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - an unpicklable result: no cache rather than a failed build
-            return
+        payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
