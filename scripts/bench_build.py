@@ -480,11 +480,16 @@ def write_profile_summaries(directory: Path, top: int = 20) -> None:
     import io
     import pstats
 
+    import re
+
     for prof in sorted(directory.glob("*.prof")):
         out = io.StringIO()
         stats = pstats.Stats(str(prof), stream=out)
-        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
-        prof.with_suffix(".txt").write_text(out.getvalue(), encoding="utf-8")
+        # the interpreter's start-up frames (runpy, the CLI) come first and say nothing: skip them
+        stats.sort_stats("cumulative").print_stats(r"^(?!.*(runpy|<string>|cli/__|\{built-in method builtins.exec))", top)
+        # paths relative to site-packages or to src/, so that the table fits a README
+        text = re.sub(r"/\S*?/(site-packages|src)/", "", out.getvalue())
+        prof.with_suffix(".txt").write_text(text, encoding="utf-8")
 
 
 def environment() -> str:
