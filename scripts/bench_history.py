@@ -5,8 +5,8 @@ Builds, with one ``git fast-import`` process in a temporary directory, a reposit
 with ``--docs`` documents under ``procedures/`` (one initial commit) followed by
 ``--commits`` GitLab-style merge requests: each is a feature commit that edits one
 document (every fourth one also bumps ``revision`` and ``effective``) merged with
-``--no-ff`` into ``main`` by a merge commit carrying ``Approved-by:`` and
-``See merge request demo/portal!N``.
+``--no-ff`` into ``main`` by a merge commit whose message ends, as the documented
+template writes it, with ``See merge request demo/portal!N`` and an ``Approved-by:`` trailer.
 
 It then times ``read_history`` plus ``revisions()`` for every document, and, for
 comparison, per-file ``git log --follow`` on a sample of files, extrapolated to all
@@ -187,8 +187,8 @@ def build_repo(root: Path, docs: int, merges: int) -> None:
         message = (
             f"Merge branch 'sua-{codes[n].lower()}-{i}' into 'main'\n\n"
             f"Cập nhật {codes[n]}{' (ban hành lần ' + str(revision[n]) + ')' if bump else ''}\n\n"
-            f"Approved-by: Lê Văn Cường <cuong@example.vn>\n\n"
-            f"See merge request demo/portal!{i}\n"
+            f"See merge request demo/portal!{i}\n\n"
+            f"Approved-by: Lê Văn Cường <cuong@example.vn>\n"
         )
         out.write(b"commit refs/heads/main\nmark :%d\n" % merge)
         out.write(f"author {ident(author, ts)}\ncommitter {ident(PEOPLE[2], ts)}\n".encode())

@@ -44,3 +44,21 @@ class Git:
                            for key, name in (("Reviewed-by", reviewer), ("Approved-by", approver)) if name)
         message = f"Merge branch '{branch}' into 'main'\n\n{title}\n\nSee merge request xa/e-iso!{number}\n{trailers}"
         self("merge", "-q", "--no-ff", branch, "-m", message)
+
+    def pull_request(self, branch: str, title: str, number: int, change, body: str = "") -> str:
+        """A GitHub pull request merged with GitHub's default merge commit (title and body are the author's)."""
+        self("checkout", "-q", "-b", branch)
+        change()
+        self.commit_all(title)
+        self("checkout", "-q", "main")
+        message = f"Merge pull request #{number} from ubnd-xa/{branch}\n\n{title}" + (f"\n\n{body}" if body else "")
+        self("merge", "-q", "--no-ff", branch, "-m", message)
+        return self("rev-parse", "HEAD").strip()
+
+    def approval_note(self, commit: str, *approvers: str, ref: str = "approvals") -> None:
+        """What the GitHub workflow's CI job records: the PR's approving reviews as a git note.
+
+        Each approver is "Name <email>", or a name (the e-mail then made from its last word)."""
+        text = "".join(f"Approved-by: {who}\n" if "<" in who else f"Approved-by: {who} <{who.split()[-1].lower()}@example.vn>\n"
+                       for who in approvers)
+        self("notes", f"--ref={ref}", "add", "-f", "-m", text.rstrip("\n"), commit, author="github-actions[bot]")

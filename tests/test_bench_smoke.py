@@ -25,3 +25,15 @@ def test_bench_build_quick() -> None:
     assert row[0] == "500"
     assert row[3] != "n/a" and float(row[3]) > 0  # intranet build time
     assert row[9] != "n/a" and float(row[9]) > 0  # stock MkDocs build time
+
+
+@pytest.mark.slow
+def test_bench_province_tiny() -> None:
+    script = REPO / "scripts" / "bench_province.py"
+    result = subprocess.run([sys.executable, str(script), "--agencies", "3", "--documents", "4"],
+                            cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and not line.startswith("| step")]
+    assert len(rows) == 5
+    assert "(1 behind)" in rows[1]  # agency 0 stays on revision 1 (every seventh agency lags)
+    assert "eiso build (exit 0)" in rows[3] and "province build, 3 agencies (exit 0)" in rows[4]

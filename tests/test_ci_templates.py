@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 import subprocess
@@ -239,3 +240,106 @@ def test_every_eiso_command_and_option_exists(sub: str) -> None:
     assert result.returncode == 0, result.stderr
     for option in options:
         assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", result.stdout), (sub, option, result.stdout)
+
+
+# --------------------------------------------------------------------------- GitHub approvals as git notes
+
+
+def test_github_approvals_job_structure() -> None:
+    jobs = github()["jobs"]
+    approvals, build = jobs["approvals"], jobs["build"]
+    assert approvals["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert approvals["permissions"] == {"contents": "write", "pull-requests": "read"}
+    assert approvals["concurrency"]["cancel-in-progress"] is False  # two pushes never race on the notes ref
+    script = run_scripts(approvals)
+    assert "git push origin refs/notes/approvals" in script
+    assert "repos/$REPO/pulls/$pr/reviews" in script and "--paginate" in script
+    # The build runs after it, and fetches the notes that actions/checkout leaves out.
+    assert build["needs"] == "approvals" and "!cancelled()" in build["if"]
+    assert has_command(run_scripts(build), 'git fetch --quiet origin "+refs/notes/approvals:refs/notes/approvals"')
+
+
+FAKE_GH = """\
+import json, os, sys
+answers = json.load(open(os.environ["FAKE_GH_ANSWERS"], encoding="utf-8"))
+path = next(a for a in sys.argv[1:] if a.startswith(("repos/", "users/")))
+sys.stdout.write(answers.get(path, ""))
+"""
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "EISO_SIGNING_KEY"])
+def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path, monkeypatch, signed: bool) -> None:
+    """The job's very script, with the real git and a stand-in `gh` that answers as the API (after --jq)."""
+    import json
+    import shutil
+
+    from eiso.control.history import read_history
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    for name, value in {"GIT_AUTHOR_NAME": "Lan", "GIT_AUTHOR_EMAIL": "lan@example.vn",
+                        "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com"}.items():
+        monkeypatch.setenv(name, value)
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    _git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    _git(tmp_path, "clone", "-q", str(origin), str(work))
+    (work / "procedures").mkdir()
+    (work / "procedures" / "qt.md").write_text("---\nrevision: 1\n---\n", encoding="utf-8")
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "Khởi tạo")
+    before = _git(work, "rev-parse", "HEAD")
+    _git(work, "checkout", "-q", "-b", "sua")
+    (work / "procedures" / "qt.md").write_text("---\nrevision: 2\n---\n", encoding="utf-8")
+    _git(work, "commit", "-q", "-am", "Sửa")
+    _git(work, "checkout", "-q", "main")
+    _git(work, "merge", "-q", "--no-ff", "sua", "-m", "Merge pull request #41 from ubnd-xa/sua\n\nApproved-by: Giả <g@x>")
+    merge = _git(work, "rev-parse", "HEAD")
+    _git(work, "push", "-q", "origin", "main")
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({
+        f"repos/ubnd-xa/e-iso/commits/{merge}/pulls": f"41 {merge}\n",
+        f"repos/ubnd-xa/e-iso/commits/{before}/pulls": "",
+        # In order: Bình approved then asked for changes; Cường approved.
+        "repos/ubnd-xa/e-iso/pulls/41/reviews": "9 binh APPROVED\n7 cuong APPROVED\n9 binh CHANGES_REQUESTED\n",
+        "users/cuong": "Lê Văn Cường\n",
+        "users/binh": "Trần Văn Bình\n",
+    }), encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(f"#!{sys.executable}\n{FAKE_GH}", encoding="utf-8")
+    gh.chmod(0o755)
+    signing_key = ""
+    if signed:
+        if shutil.which("ssh-keygen") is None:
+            pytest.skip("ssh-keygen không có trên máy")
+        key = tmp_path / "ci-key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        signing_key = key.read_text(encoding="utf-8")
+    step = next(s for s in github()["jobs"]["approvals"]["steps"] if "run" in s)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", FAKE_GH_ANSWERS=str(answers),
+               GH_TOKEN="x", REPO="ubnd-xa/e-iso", BEFORE=before, AFTER=merge, RUNNER_TEMP=str(tmp_path / "tmp"),
+               SIGNING_KEY=signing_key)
+    (tmp_path / "tmp").mkdir()
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=work, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+    note = _git(origin, "notes", "--ref=approvals", "show", merge)
+    assert note == "Approved-by: Lê Văn Cường <7+cuong@users.noreply.github.com>"  # Bình's last word was no
+    reader = tmp_path / "reader"
+    _git(tmp_path, "clone", "-q", str(origin), str(reader))
+    assert not read_history(reader, forge="github").last_change("procedures/qt.md").approved  # notes not fetched
+    _git(reader, "fetch", "-q", "origin", "+refs/notes/approvals:refs/notes/approvals")  # the build job's step
+    change = read_history(reader, forge="github").last_change("procedures/qt.md")
+    assert change.approvers == ("Lê Văn Cường",) and change.approved
+    if signed:  # the key left no trace on the runner, and the notes pass trusted_signers
+        assert list((tmp_path / "tmp").iterdir()) == []
+        (reader / ".gitsigners").write_text(f"ci@example.vn {key.with_suffix('.pub').read_text()}", encoding="utf-8")
+        trusted = read_history(reader, forge="github", trusted_signers=".gitsigners")
+        assert trusted.last_change("procedures/qt.md").approved

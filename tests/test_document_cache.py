@@ -78,3 +78,20 @@ def test_load_corpus_with_a_cache_gives_the_same_corpus(tmp_path: Path) -> None:
     assert again.documents == plain.documents and len(plain.documents) == 2
     assert again.findings == plain.findings and plain.findings  # the broken file's finding, from the cache
     assert again.rejected == plain.rejected == ["procedures/broken.md"]
+
+
+def test_results_that_depend_on_more_than_the_text_are_not_kept(tmp_path: Path) -> None:
+    # An adoption is merged with the framework repository: with a framework, the loader keeps only
+    # documents that adopt nothing, under a scope of their own.
+    path = tmp_path / "documents.pickle"
+    text = "---\ncode: QT-01\n---\n"
+    first = DocumentCache(path, "fp", KEY)
+    first.parse("procedures/a.md", text, parse_document, scope="framework", keep=lambda result: False)
+    first.parse("procedures/b.md", text, parse_document, scope="framework")
+    first.save()
+    parsed: list[str] = []
+    second = DocumentCache(path, "fp", KEY)
+    second.parse("procedures/a.md", text, _counting(parsed), scope="framework")
+    second.parse("procedures/b.md", text, _counting(parsed), scope="framework")
+    second.parse("procedures/b.md", text, _counting(parsed))  # without a framework: another key
+    assert parsed == ["procedures/a.md", "procedures/b.md"]

@@ -31,9 +31,11 @@ def history_site(tmp_path_factory):
     # carries a trailer of its own, which must not count.
     git.merge_request("sua-loi", "Sửa lỗi chính tả", 6, bump(3, "2025-06-01", "Nội dung lần ba, đã sửa."),
                       feature_message="Sửa lỗi chính tả\n\nApproved-by: Kẻ Giả Mạo <fake@example.vn>")
-    # A GitHub-style squash merge on main.
+    # A GitLab squash (fast-forward) commit from the squash template: the description is the author's
+    # and its trailer never approves; only the trailers after "See merge request" do.
     bump(4, "2025-09-01", "Nội dung lần bốn.")()
-    git.commit_all("Cập nhật lệ phí (#7)\n\nApproved-by: Phạm Thị Dung <dung@example.vn>")
+    git.commit_all("Cập nhật lệ phí\n\nApproved-by: Kẻ Giả Mạo <fake@example.vn>\n\n"
+                   "See merge request xa/e-iso!7\n\nApproved-by: Phạm Thị Dung <dung@example.vn>")
     # Rename a document through an MR: its history follows.
     git.merge_request("doi-ten", "Đổi tên tệp quy trình kiểm soát tài liệu", 8,
                       lambda: git("mv", "procedures/he-thong/kiem-soat-tai-lieu.md", "procedures/he-thong/qt-nb-01.md"),
@@ -62,7 +64,7 @@ def test_revision_table_rows(history_site):
     assert revisions == ["4", "3", "2"]  # newest first; the fixup is not a revision of its own
     four, three, two = rows
     assert "01/09/2025" in four.select("td")[1].get_text() and "Cập nhật lệ phí" in four.get_text()
-    assert four.select("td")[3].get_text(strip=True) == "#7"
+    assert four.select("td")[3].get_text(strip=True) == "xa/e-iso!7"
     assert four.select("td")[4].get_text(strip=True) == "Phạm Thị Dung"
     changes = [li.get_text(" ", strip=True) for li in three.select(".eiso-changes li")]
     assert len(changes) == 2 and "Rút ngắn thời gian thẩm định" in changes[0] and "Sửa lỗi chính tả" in changes[1]
@@ -134,7 +136,7 @@ def test_documents_json_has_control_fields(history_site):
     records = {r["code"]: r for r in json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))}
     ks = records["QT-HT-01"]
     assert ks["revision"] == 4 and ks["effective"] == "2025-09-01"
-    assert ks["mr"] == "#7" and ks["approvers"] == ["Phạm Thị Dung"] and ks["approved"] is True
+    assert ks["mr"] == "xa/e-iso!7" and ks["approvers"] == ["Phạm Thị Dung"] and ks["approved"] is True
     assert ks["approval_state"] == "Đã phê duyệt"
     assert ks["next_review"] == "2026-09-01"  # effective + 12 months
     assert ks["last_change"] is not None and ks["last_change"] >= "2025-01-01"
@@ -149,7 +151,7 @@ def test_master_list_shows_control_columns(history_site):
     headers = [th.get_text(strip=True) for th in page.select("thead th")]
     assert headers[-4:] == ["MR", "Phê duyệt", "Thay đổi gần nhất", "Hạn xem xét"]
     row = next(r for r in page.select("tbody tr") if r.select("td")[0].get_text(strip=True) == "QT-HT-01")
-    assert "#7" in row.get_text() and "01/09/2026" in row.get_text()
+    assert "xa/e-iso!7" in row.get_text() and "01/09/2026" in row.get_text()
 
 
 def test_review_due_page_and_report(history_site):

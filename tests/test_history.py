@@ -139,9 +139,9 @@ def test_gitlab_merge_commit_with_approval_trailers(git_repo: GitRepo) -> None:
         "Merge branch 'sua-qt-ht-01' into 'main'\n\n"
         "Bổ sung bước kiểm tra hồ sơ\n\n"
         "Mô tả: thêm một bước.\n\n"
+        "See merge request demo/portal!3\n\n"
         "Approved-by: Lê Văn Cường <cuong@example.vn>\n"
-        "Reviewed-by: Trần Văn Bình <binh@example.vn>\n\n"
-        "See merge request demo/portal!3",
+        "Reviewed-by: Trần Văn Bình <binh@example.vn>",
         who=CUONG,
     )
     changes = history_of(git_repo).changes(DOC)
@@ -225,7 +225,9 @@ def test_github_squash_merge(git_repo: GitRepo) -> None:
     assert changes[plain].mr == MergeRequest(ref="#7", number=7, forge="github", title="Cập nhật lệ phí")
     assert changes[plain].approvers == () and not changes[plain].approved
     assert changes[approved].mr == MergeRequest(ref="#8", number=8, forge="github", title="Cập nhật thời hạn giải quyết")
-    assert changes[approved].approvers == ("Lê Văn Cường",) and changes[approved].approved
+    # The squash body is the PR author's text: its trailer never approves (only a CI note does).
+    assert changes[approved].approvers == () and not changes[approved].approved
+    assert "refs/notes/approvals" in (changes[approved].approval_problem or "")
     assert changes[not_a_number].mr is None and not changes[not_a_number].approved
 
 
@@ -240,7 +242,8 @@ def test_github_merge_commit(git_repo: GitRepo) -> None:
     last = history_of(git_repo).last_change(DOC)
     assert last is not None
     assert last.mr == MergeRequest(ref="#12", number=12, forge="github", title="Sửa mức phí đăng ký")
-    assert last.approved
+    # GitHub writes the PR title and description, both the author's: no approval without a note.
+    assert last.approvers == () and not last.approved
 
 
 def test_direct_push_is_not_approved(git_repo: GitRepo) -> None:
@@ -251,7 +254,7 @@ def test_direct_push_is_not_approved(git_repo: GitRepo) -> None:
     last = history_of(git_repo).last_change(DOC)
     assert last is not None and last.commit == direct
     assert last.mr is None
-    assert last.approvers == ("Lê Văn Cường",)
+    assert last.approvers == ()
     assert not last.approved
 
 
@@ -423,7 +426,7 @@ def test_untrusted_commit_message_bytes(git_repo: GitRepo) -> None:
     assert last.mr is not None and last.mr.number == 5 and last.mr.forge == "github"
     assert "\ufffd" in last.subject
     assert "\x1b" not in last.subject and "\x00" not in last.subject
-    assert last.approvers == ("Á",) and last.approved
+    assert last.approvers == () and not last.approved  # a squash body never approves
 
 
 def test_read_blob_rejects_non_sha(git_repo: GitRepo) -> None:
@@ -519,6 +522,7 @@ def test_fixed_number_of_git_processes(git_repo: GitRepo, tmp_path: Path, monkey
     assert history.available
     assert sum(len(history.changes(p)) for p in history.paths()) == 1 + 10 * 2
     lines = calls.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 4  # rev-parse (repository facts), rev-parse (ref), log, cat-file
+    assert len(lines) == 5  # rev-parse (repository facts), rev-parse (ref), log, notes list, cat-file
+    assert sum(" notes " in f" {line} " for line in lines) == 1
     assert sum(" log " in f" {line} " for line in lines) == 1
     assert sum("cat-file" in line for line in lines) == 1

@@ -29,6 +29,15 @@ def repo_root(config: str | Path) -> Path:
     return path.resolve().parent
 
 
+def read_mkdocs_yml(config_file: Path) -> dict:
+    """The settings of a mkdocs.yml (without INHERIT), tags ignored; {} if unreadable."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def plugin_options(config_file: Path) -> dict:
     """The ``eiso`` plugin's options in mkdocs.yml (following INHERIT)."""
     try:

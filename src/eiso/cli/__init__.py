@@ -65,11 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.set_defaults(handler=_lazy("new", "new"))
 
-    from eiso.cli import diff, importing, sync
+    from eiso.cli import adopt, diff, importing, province, sync
 
     diff.add_parser(sub)
     importing.add_parser(sub)
     sync.add_parser(sub)
+    adopt.add_parser(sub)
+    province.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
     report.add_argument("name", choices=("review-due", "legal-impact"))

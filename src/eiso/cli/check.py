@@ -10,18 +10,24 @@ from eiso.cli.common import EXIT_FINDINGS, EXIT_OK
 from eiso.checks import check_repository
 from eiso.documents.findings import FORMATS, Finding
 from eiso.documents.loader import load_corpus
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_findings, framework_of
 from eiso.project import procedures_dir, records_dir, repo_root
 from eiso.records.checks import load_and_check
 
+
 def check(args: argparse.Namespace) -> int:
     root, procedures = repo_root(args.config), procedures_dir(args.config)
-    corpus = load_corpus(root, procedures)
-    findings: list[Finding] = check_repository(corpus)
-    findings = sorted(findings + load_and_check(root, records_dir(args.config), corpus.documents)[1])
-    if args.against:
-        from eiso.control.policy import check_policy
+    framework = framework_of(args.config)
+    with framework_context(framework):  # adoptions are checked as their effective (merged) documents
+        corpus = load_corpus(root, procedures)
+        findings: list[Finding] = check_repository(corpus) + framework_findings(corpus, framework)
+        findings = findings + load_and_check(root, records_dir(args.config), corpus.documents)[1]
+        if args.against:
+            from eiso.control.policy import check_policy
 
-        findings = sorted(findings + check_policy(root, procedures, args.against))
+            findings = findings + check_policy(root, procedures, args.against)
+    findings = sorted(findings)
     output = FORMATS[args.format](findings)
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from eiso.control.diff import compare
 from eiso.control.diff_model import WORKING_TREE
 from eiso.control.diff_report import to_json, to_markdown
 from eiso.control.gitfiles import head_commit, merge_base, read_snapshot
-from eiso.project import procedures_dir, repo_root
+from eiso.documents.adoption import framework_context
+from eiso.framework.pinned import FrameworkChange, framework_at, framework_change
+from eiso.project import plugin_options, procedures_dir, repo_root
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -39,14 +42,24 @@ def run(args: argparse.Namespace) -> int:
         other = args.head or head_commit(root)
         if other is not None:
             base_rev = merge_base(root, args.base, other) or args.base
-    base = read_snapshot(root, procedures, base_rev)
-    head = read_snapshot(root, procedures, args.head)
+    # Each side is read with the framework it pins (its submodule commit): adopted documents
+    # compare as their effective documents, and a framework update shows what it changes.
+    option = plugin_options(Path(args.config)).get("framework")
+    old_framework, new_framework = framework_at(root, option, base_rev), framework_at(root, option, args.head)
+    with framework_context(old_framework):
+        base = read_snapshot(root, procedures, base_rev)
+    with framework_context(new_framework):
+        head = read_snapshot(root, procedures, args.head)
     result = compare(base.documents, head.documents, base.files, head.files, head_unreadable=head.unreadable)
+    moved = framework_change(old_framework, new_framework,
+                             [d.head for d in result.documents if d.head is not None], head.documents)
     result.base_label = args.base
     result.base_commit = base.commit
     result.head_label = args.head or WORKING_TREE
     result.head_commit = head.commit
     output = to_json(result) if args.format == "json" else to_markdown(result)
+    if moved is not None:
+        output = _with_framework(output, moved, args.format)
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")
@@ -55,3 +68,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(output)
     return EXIT_OK
+
+
+def _with_framework(output: str, moved: FrameworkChange, fmt: str) -> str:
+    if fmt == "json":
+        data = json.loads(output)
+        data["framework"] = moved.to_dict()
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    head, sep, rest = output.partition("\n\n")  # after the report's title
+    return f"{head}{sep}{moved.to_markdown()}{rest}"

@@ -11,6 +11,8 @@ from eiso.cli.common import EXIT_OK, UsageError
 from eiso.documents.loader import load_corpus
 from eiso.documents.model import Kind
 from eiso.documents.text import slugify
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_of
 from eiso.project import procedures_dir, repo_root
 
 PREFIXES = {
@@ -32,7 +34,8 @@ def new(args: argparse.Namespace) -> int:
     except ValueError:
         raise UsageError(f"loại «{args.kind}» không hợp lệ; chọn một trong: {', '.join(k.value for k in Kind)}") from None
     root, procedures = repo_root(args.config), procedures_dir(args.config)
-    corpus = load_corpus(root, procedures)
+    with framework_context(framework_of(args.config)):
+        corpus = load_corpus(root, procedures)
     code = next_code(PREFIXES[kind], [doc.meta.code for doc in corpus.documents])
     target = root / procedures / FOLDERS.get(kind, "he-thong") / f"{slugify(code)}.md"
     if target.exists():

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 
 from eiso.cli.common import EXIT_OK, UsageError
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
+from eiso.documents.text import shown
+from eiso.documents.adoption import framework_context
+from eiso.framework import framework_of
 from eiso.legal.flags import legal_change_flags
 from eiso.project import procedures_dir, repo_root
 
@@ -24,7 +28,8 @@ def report(args: argparse.Namespace) -> int:
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     except ValueError:
         raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
-    corpus = load_corpus(root, procedures)
+    with framework_context(framework_of(args.config)):
+        corpus = load_corpus(root, procedures)
     flagged = {f.document.path: f.reason for f in legal_change_flags(root, corpus.documents)}
     due = reviews_due(corpus.documents, today, flagged=flagged)
     if args.format == "json":
@@ -39,5 +44,10 @@ def report(args: argparse.Namespace) -> int:
     for r in due:
         when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
         when = f"cần xem xét ngay; {r.reason}" if r.reason else when
-        print(f"{r.document.meta.code}\t{r.due:%d/%m/%Y}\t{r.state} ({when})\t{r.document.meta.title}\t{r.document.meta.unit}")
+        meta = r.document.meta
+        # Titles are untrusted: no raw control character reaches the terminal.
+        print("\t".join(shown(text, None) for text in (meta.code, f"{r.due:%d/%m/%Y}", f"{r.state} ({when})",
+                                                      meta.title, meta.unit)))
+    if corpus.rejected:
+        print(f"Lưu ý: {len(corpus.rejected)} tệp lỗi không được tính (xem «eiso check»).", file=sys.stderr)
     return EXIT_OK

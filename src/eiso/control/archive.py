@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from eiso.sites.forge import merge_request_url
+from eiso.control.approvals import Approver, authorised
 from eiso.control.history import Change, History, RevisionEntry
 from eiso.documents.loader import decode_source, parse_document
 from eiso.documents.model import Document
@@ -57,26 +58,37 @@ class DocumentControl:
         return "Đã phê duyệt" if self.current.approved else "Chưa phê duyệt"
 
 
-def approval_state(change: Change) -> str:
+def approval_state(change: Change, refused: tuple[str, ...] = ()) -> str:
+    """Vietnamese state of one change; ``refused``: recorded approvers without authority."""
     if change.mr is None:
         return "Chưa phê duyệt (đưa thẳng vào nhánh chính, không qua yêu cầu hợp nhất)"
+    if change.approval_problem and not change.approvers:
+        return f"Chưa phê duyệt ({change.approval_problem})"
+    if refused and len(refused) == len(change.approvers):
+        return f"Chưa phê duyệt ({', '.join(refused)}: không có thẩm quyền phê duyệt tài liệu này)"
     if not change.approvers:
         return "Chưa phê duyệt (yêu cầu hợp nhất không ghi người phê duyệt)"
     return "Đã phê duyệt"
 
 
-def change_row(change: Change, repo_url: str | None) -> ChangeRow:
+def change_row(change: Change, repo_url: str | None, unit: str = "", approvers: list[Approver] | None = None) -> ChangeRow:
+    """One change as the revision table shows it; ``approvers``: the option saying who may approve ``unit``."""
     mr = change.mr
+    if approvers is None:  # no policy: whoever the trusted record names
+        allowed = change.approvers
+    else:
+        allowed = tuple(a.name for a in change.approvals if authorised(a, unit, approvers))
+    refused = tuple(name for name in change.approvers if name not in allowed)
     return ChangeRow(
         date=change.date[:10],
         description=(mr.title if mr and mr.title else change.subject),
         mr_ref=mr.ref if mr else "",
         mr_url=merge_request_url(repo_url, mr.ref) if mr else None,
         commit=change.commit[:10],
-        approvers=change.approvers,
+        approvers=allowed,
         reviewers=change.reviewers,
-        approved=change.approved,
-        state=approval_state(change),
+        approved=change.approved and bool(allowed),
+        state=approval_state(change, refused),
     )
 
 
@@ -84,21 +96,22 @@ def superseded_url(doc_url: str, revision: int) -> str:
     return f"{doc_url}lan-{revision}/"
 
 
-def control_of(doc: Document, history: History, repo_url: str | None) -> DocumentControl:
+def control_of(doc: Document, history: History, repo_url: str | None,
+               approvers: list[Approver] | None = None) -> DocumentControl:
     entries = history.revisions(doc.path)
     if not entries:
         return DocumentControl()
     archived = {e.revision for e in superseded_entries(entries, doc.meta.revision)}
-    rows = [
-        RevisionRow(
+    rows = []
+    for e in entries:
+        changes = tuple(change_row(c, repo_url, doc.meta.unit, approvers) for c in e.changes)
+        rows.append(RevisionRow(
             revision=e.revision,
             effective=e.effective,
-            changes=tuple(change_row(c, repo_url) for c in e.changes),
-            approved=e.approved,
+            changes=changes,
+            approved=all(change.approved for change in changes),
             archived_url=superseded_url(doc.url, e.revision) if e.revision in archived and e is not entries[-1] else None,
-        )
-        for e in entries
-    ]
+        ))
     return DocumentControl(rows=rows, current=rows[-1], last_change=entries[-1].last.date[:10])
 
 

@@ -99,7 +99,7 @@ def form_path(doc: Document, file: str) -> str | None:
     """Repository-relative path of a form file named relative to its document; None if it leaves the repository."""
     if not file or "\\" in file or PurePosixPath(file).is_absolute():
         return None
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), file))
+    joined = posixpath.normpath(posixpath.join(doc.attachments_folder.as_posix(), file))
     if joined == ".." or joined.startswith("../") or joined.startswith("/"):
         return None
     return joined
@@ -380,3 +380,9 @@ def _failure(proc: subprocess.CompletedProcess[bytes], what: str) -> GitError:
     else:
         cause = stderr.splitlines()[-1] if stderr else f"mã lỗi {proc.returncode}"
     return GitError(f"{what}: {cause}")
+
+
+# Shared with other readers of git (the framework repository's history).
+CatFile = _CatFile
+run_git = _run
+parse_ls_tree = _parse_ls_tree

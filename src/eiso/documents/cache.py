@@ -104,9 +104,15 @@ class DocumentCache:
             return {}
         return entries
 
-    def parse(self, rel: str, text: str, parse: Callable[[str, str], Parsed]) -> Parsed:
-        """``parse(rel, text)``, or its result from the previous run when both are unchanged."""
-        key = hashlib.sha256(rel.encode("utf-8") + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()
+    def parse(self, rel: str, text: str, parse: Callable[[str, str], Parsed], scope: str = "",
+              keep: Callable[[Parsed], bool] | None = None) -> Parsed:
+        """``parse(rel, text)``, or its result from the previous run when both are unchanged.
+
+        ``scope`` separates results that depend on more than the text (e.g. read with a framework);
+        ``keep(result)`` says whether a fresh result may be stored at all.
+        """
+        data = "\0".join((scope, rel, text)).encode("utf-8", "surrogatepass")
+        key = hashlib.sha256(data).hexdigest()
         stored = self.entries.get(key)
         if stored is not None:
             try:
@@ -116,6 +122,8 @@ class DocumentCache:
             except Exception:  # noqa: BLE001 - signed but unreadable (another Python): parse again
                 pass
         found = parse(rel, text)
+        if keep is not None and not keep(found):
+            return found
         self.changed = True
         try:
             self.used[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)

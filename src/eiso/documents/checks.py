@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from eiso.documents import durations
+from eiso.documents import attachments, durations, htmlscan
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
 from eiso.documents.text import slugify
+from eiso.documents.textrules import code_problem, text_findings
 
-_DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "base", "meta", "link", "style", "form"}
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
-_BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
-_MD_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data)\s*:[^)\s]*)", re.IGNORECASE)
 
 
 def check_corpus(corpus: Corpus) -> list[Finding]:
@@ -23,19 +19,28 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
     findings = list(corpus.findings)
     for document in corpus.documents:
         findings.extend(check_document(document, corpus.root))
-    findings.extend(_duplicate_codes(corpus.documents))
+    # A code refused for its characters cannot own a URL, so it clashes with nothing.
+    findings.extend(_duplicate_codes([doc for doc in corpus.documents if code_problem(doc.meta.code) is None]))
     findings.extend(_unknown_related(corpus.documents))
     return sorted(findings)
 
 
+def body_findings(path: str, body: str, first_line: int, root: Path) -> list[Finding]:
+    """Findings of an untrusted Markdown body (a document's or a record's)."""
+    # A pathological body is not rendered on the site, so it is not rendered here either.
+    return pathological_markdown(path, body, first_line) or htmlscan.unsafe_html(
+        path, body, first_line, htmlscan.project_extensions(root))
+
+
 def check_document(doc: Document, root: Path) -> list[Finding]:
+    body = body_findings(doc.path, doc.body, doc.body_line, root)
     return [
         *_required_by_status(doc),
+        *text_findings(doc),
         *_form_files(doc, root),
         *_dossier_forms(doc),
         *_step_time(doc),
-        *unsafe_html(doc.path, doc.body, doc.body_line),
-        *pathological_markdown(doc.path, doc.body, doc.body_line),
+        *body,
     ]
 
 
@@ -60,27 +65,24 @@ def _form_files(doc: Document, root: Path) -> list[Finding]:
         if not form.file:
             continue
         key = ("forms", index, "file")
-        target = resolve_attachment(doc, form.file, root)
-        if target is None:
-            found.append(_at(doc, key, field_name(key), f"tệp biểu mẫu «{form.file}» nằm ngoài kho tài liệu", "form-file"))
-        elif not target.is_file():
-            found.append(_at(doc, key, field_name(key), f"không tìm thấy tệp biểu mẫu «{form.file}»", "form-file"))
+        located = attachments.locate(root, _forms_anchor(doc), form.file)
+        if located.problem:
+            found.append(_at(doc, key, field_name(key), located.problem, "form-file"))
     return found
 
 
 def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
-    """Absolute path of a file named relative to the document, or None if it leaves the repository.
+    """Absolute path of a publishable form file named relative to the document, or None.
 
-    Links are resolved, so a symlink inside the repository pointing outside is refused too.
+    None when it leaves the procedures folder (links resolved), enters ``.git``, is not a
+    published document format, or does not exist: see ``attachments.locate``.
     """
-    if PurePosixPath(relative).is_absolute() or "\\" in relative:
-        return None
-    candidate = (root / doc.folder / relative).resolve()
-    try:
-        candidate.relative_to(root.resolve())
-    except ValueError:
-        return None
-    return candidate
+    return attachments.locate(root, _forms_anchor(doc), relative).path
+
+
+def _forms_anchor(doc: Document) -> str:
+    """The path form files are named relative to: the document's own, or the framework's for inherited forms."""
+    return doc.path if doc.attachments_folder == doc.folder else (doc.attachments_folder / "_").as_posix()
 
 
 def _dossier_forms(doc: Document) -> list[Finding]:
@@ -132,39 +134,6 @@ def _unknown_related(documents: list[Document]) -> list[Finding]:
 
 def _at(doc: Document, key: tuple, field: str, message: str, rule: str, severity: str = "error") -> Finding:
     return Finding(doc.path, doc.line_of(*key), field, message, rule, severity)  # type: ignore[arg-type]
-
-
-class _UnsafeHtmlScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        if tag in _DANGEROUS_TAGS:
-            self.problems.append((line, f"thẻ HTML <{tag}> không được phép"))
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append((line, f"thuộc tính sự kiện «{name}» không được phép"))
-            elif name in _URL_ATTRS and value and _BAD_SCHEME.match(value):
-                self.problems.append((line, f"địa chỉ «{value.split(':')[0]}:» không được phép"))
-
-
-def unsafe_html(path: str, markdown: str, first_line: int) -> list[Finding]:
-    """Script, event handlers and script URLs in a body: they are removed from the page and reported."""
-    if "<" not in markdown and ":" not in markdown:
-        return []
-    scanner = _UnsafeHtmlScanner()
-    scanner.feed(markdown)
-    scanner.close()
-    problems = list(scanner.problems)
-    for match in _MD_LINK.finditer(markdown):
-        line = markdown.count("\n", 0, match.start()) + 1
-        problems.append((line, f"liên kết «{match.group(1).split(':')[0]}:» không được phép"))
-    return [
-        Finding(path, first_line + line - 1, "body", f"{message}; nội dung này bị loại khỏi trang", "unsafe-html", "warning")
-        for line, message in sorted(set(problems))
-    ]
 
 
 MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels

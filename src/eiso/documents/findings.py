@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
+from eiso.documents.text import shown
+
 Severity = Literal["error", "warning"]
 
 
@@ -20,8 +22,9 @@ class Finding:
     severity: Severity = "error"
 
     def __str__(self) -> str:
+        # Text output goes to terminals and CI logs: no raw escape sequence, newline or bidi override.
         label = "" if self.severity == "error" else "cảnh báo: "
-        return f"{self.path}:{self.line}: {self.field}: {label}{self.message}"
+        return shown(f"{self.path}:{self.line}: {self.field}: {label}{self.message}", None)
 
 
 def field_name(path: Iterable[str | int]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -11,11 +12,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eiso.documents import yamlsource
+from eiso.documents import adoption, yamlsource
 from eiso.documents.cache import DocumentCache
 from eiso.documents.findings import Finding, field_name
-from eiso.documents.model import Document, FrontMatter
-from eiso.documents.text import nfc
+from eiso.documents.model import FIRST_YEAR, LAST_YEAR, Document, FrontMatter
+from eiso.documents.text import nfc, shown
 
 MAX_FILE_BYTES = 1024 * 1024  # a real procedure is tens of kilobytes
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -58,6 +59,12 @@ def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentC
     corpus = Corpus(root=root)
     for source in find_sources(root, procedures_dir):
         rel = source.relative_to(root).as_posix()
+        if shown(rel, None) != rel:
+            # A newline or an escape in a file name would forge lines of the report.
+            corpus.findings.append(Finding(shown(rel, 300), 1, "-", "tên tệp chứa ký tự điều khiển, ký tự ẩn hoặc "
+                                           "không phải UTF-8; hãy đổi tên tệp", "path"))
+            corpus.rejected.append(shown(rel, 300))
+            continue
         document, findings = load_document(root, rel, cache)
         corpus.findings.extend(findings)
         if document is None:
@@ -75,15 +82,28 @@ def load_document(root: Path, rel: str, cache: DocumentCache | None = None) -> t
     if source.text is None:
         return None, [source.finding] if source.finding else []
     if cache is not None:
-        document, findings = cache.parse(rel, source.text, parse_document)
+        # An adoption's result depends on the framework repository as well as on this text: with a framework,
+        # only documents that adopt nothing are kept (under keys of their own); without one, the text decides.
+        scope = "" if adoption.active_framework() is None else "framework"
+        document, findings = cache.parse(rel, source.text, parse_document, scope=scope,
+                                         keep=lambda result: not scope or _adopts_nothing(result[0]))
         return document, list(findings)
     return parse_document(rel, source.text)
 
 
+def _adopts_nothing(document: Document | None) -> bool:
+    return document is not None and document.adoption is None
+
+
 def read_source(root: Path, rel: str) -> SourceFile:
     path = root / rel
-    if path.is_symlink() and not _inside(path.resolve(), root):
-        return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+    try:
+        if path.is_symlink() and not _inside(path.resolve(), root):
+            return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+    except RuntimeError:  # Python before 3.13 reports a symlink loop so
+        return SourceFile(None, Finding(rel, 1, "-", "tệp là vòng lặp liên kết tượng trưng (symlink)", "path"))
+    except OSError as error:
+        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {_os_reason(error)}", "io"))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -93,8 +113,14 @@ def read_source(root: Path, rel: str) -> SourceFile:
             ))
         raw = path.read_bytes()
     except OSError as error:
-        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {error.strerror}", "io"))
+        return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {_os_reason(error)}", "io"))
     return decode_source(rel, raw)
+
+
+def _os_reason(error: OSError) -> str:
+    reasons = {errno.ELOOP: "vòng lặp liên kết tượng trưng (symlink)", errno.ENAMETOOLONG: "tên tệp quá dài",
+               errno.EACCES: "không có quyền đọc", errno.ENOENT: "tệp không tồn tại (liên kết hỏng?)"}
+    return reasons.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 def decode_source(rel: str, raw: bytes) -> SourceFile:
@@ -110,11 +136,17 @@ def decode_source(rel: str, raw: bytes) -> SourceFile:
     return SourceFile(nfc(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
-def parse_document(rel: str, text: str) -> tuple[Document | None, list[Finding]]:
-    parsed = parse_front_matter(rel, text, FrontMatter)
+def parse_document(rel: str, text: str, framework: adoption.FrameworkSource | None = None
+                   ) -> tuple[Document | None, list[Finding]]:
+    """Parse one file; an adoption (``based_on``) is merged with its framework document
+    (``framework``, or the one of :func:`adoption.framework_context`)."""
+    source = framework or adoption.active_framework()
+    parsed = parse_front_matter(rel, text, FrontMatter,
+                                adopt=lambda data, lines, body: adoption.merge(rel, data, lines, body, source))
     if parsed.meta is None:
         return None, parsed.findings
-    document = Document(path=rel, meta=parsed.meta, body=parsed.body, body_line=parsed.body_line, lines=parsed.lines)
+    document = Document(path=rel, meta=parsed.meta, body=parsed.body, body_line=parsed.body_line, lines=parsed.lines,
+                        adoption=parsed.adoption)
     return document, parsed.findings
 
 
@@ -127,13 +159,16 @@ class ParsedFile:
     body_line: int = 1
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    adoption: Any = None  # documents: how the file adopts a framework document (based_on)
 
 
-def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None) -> ParsedFile:
+def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None, adopt: Any = None) -> ParsedFile:
     """Split a Markdown file into YAML front matter and body; validate the front matter with ``model``.
 
     ``data_hook(data, lines)`` may pick the model from the data (e.g. by ``kind``): it returns the
     model to use, or a list of findings when no model fits. Shared by documents and QMS records.
+    ``adopt(data, lines, body)`` (documents only) merges a ``based_on`` file with its framework
+    document before validation: an ``adoption.Merged``, or the findings that stop it.
     """
     if not text.startswith("---\n"):
         return ParsedFile(None, findings=[Finding(rel, 1, "-", "thiếu phần đầu YAML (tệp phải bắt đầu bằng dòng ---)", "front-matter")])
@@ -160,13 +195,19 @@ def parse_front_matter(rel: str, text: str, model: Any, data_hook: Any = None) -
         model = data_hook(rel, data, lines)
         if isinstance(model, list):
             return ParsedFile(None, lines=lines, findings=findings + model)
+    body = text[body_start:] if body_start <= len(text) else ""
+    adopted = None
+    if adopt is not None and "based_on" in data:
+        merged = adopt(data, lines, body)
+        if isinstance(merged, list):
+            return ParsedFile(None, lines=lines, findings=findings + merged)
+        data, body, lines, adopted = merged.data, merged.body, merged.lines, merged.adoption
     try:
         meta = model.model_validate(data)
     except ValidationError as error:
         findings.extend(_schema_findings(rel, error, lines, data, list(model.model_fields)))
         return ParsedFile(None, lines=lines, findings=findings)
-    body = text[body_start:] if body_start <= len(text) else ""
-    return ParsedFile(meta, body, body_line, lines, findings)
+    return ParsedFile(meta, body, body_line, lines, findings, adopted)
 
 
 def _schema_findings(rel: str, error: ValidationError, lines: dict, data: dict,
@@ -210,6 +251,8 @@ def _message(item: dict[str, Any], loc: tuple, known: list[str] = _KNOWN_KEYS) -
             return f"ngày {value} không hợp lệ: cần dạng YYYY-MM-DD"
         if "date_invalid" in reason:
             return f"ngày {value} không tồn tại"
+        if "date_range" in reason:
+            return f"ngày {value} nằm ngoài khoảng cho phép (từ năm {FIRST_YEAR} đến năm {LAST_YEAR})"
         if "date_only" in reason:
             return f"chỉ ghi ngày (YYYY-MM-DD), không ghi giờ: {value}"
         return f"giá trị {value} không hợp lệ"
@@ -222,7 +265,7 @@ _GENERIC = {
     "int_from_float": "phải là số nguyên, không phải {value}",
     "float_type": "phải là số, không phải {value}",
     "float_parsing": "phải là số, không phải {value}",
-    "finite_number": "phải là một số hữu hạn",
+    "finite_number": "phải là một số hữu hạn, không phải {value}",
     "greater_than": "phải lớn hơn {gt}",
     "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
     "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",

@@ -26,17 +26,22 @@ def _as_text(value: Any) -> Any:
     return nfc(value) if isinstance(value, str) else value
 
 
+FIRST_YEAR, LAST_YEAR = 1945, 2100  # dates outside are typing mistakes, and 9999 overflows date arithmetic
+
+
 def _as_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("date_only")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str) and _DATE.match(value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise ValueError("date_invalid") from None
-    raise ValueError("date_format")
+    if not isinstance(value, dt.date):
+        raise ValueError("date_format")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError("date_range")
+    return value
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
@@ -82,7 +87,8 @@ class OnlineLevel(str, Enum):
 
 
 class Duration(_Model):
-    value: float = Field(gt=0, description="Số lượng thời gian")
+    # inf and nan would print as "inf ngày làm việc"; no statutory time is near the upper bound.
+    value: float = Field(gt=0, le=100_000, allow_inf_nan=False, description="Số lượng thời gian")
     unit: TimeUnit = Field(description="Đơn vị: working_days (ngày làm việc), days, hours, months")
 
 
@@ -146,6 +152,11 @@ class Record(_Model):
     retention: Text = Field(default="", description="Thời gian lưu")
 
 
+class BasedOn(_Model):
+    code: Text = Field(min_length=1, description="Mã hiệu tài liệu trong mô hình khung")
+    revision: int = Field(ge=1, description="Lần ban hành của mô hình khung được áp dụng")
+
+
 _PERIOD = r"^\d{4}(?:-(?:Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
 
 
@@ -186,6 +197,10 @@ class FrontMatter(_Model):
         },
     )
 
+    based_on: BasedOn | None = Field(
+        default=None,
+        description="Áp dụng tài liệu của mô hình khung: các khóa không ghi ở đây lấy từ tài liệu khung ở lần ban hành này",
+    )
     code: Text = Field(min_length=1, description="Mã hiệu tài liệu, duy nhất")
     title: Text = Field(min_length=1, description="Tên tài liệu")
     kind: Kind = Field(description="Loại tài liệu")
@@ -211,6 +226,21 @@ class FrontMatter(_Model):
         default_factory=list, description="Bảng theo dõi sửa đổi của bản Word, trước khi tài liệu được quản lý bằng git")
 
 
+class Adoption(BaseModel):
+    """How an adopted document relates to its framework document (set by the loader, never by the file)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str  # the framework document's code
+    revision: int  # the framework revision adopted
+    framework_path: str  # the framework document's path inside the framework repository
+    overridden: tuple[str, ...] = ()  # top-level keys the local file sets to another value than the framework
+    body_inherited: bool = False  # the local body was empty: the framework's body is used
+    # Repository-relative folder of the framework document, when its forms are inherited:
+    # their files are the framework's (e.g. "khung/procedures/tthc").
+    forms_folder: str | None = None
+
+
 class Document(BaseModel):
     """A loaded controlled document: validated front matter plus where it came from."""
 
@@ -221,6 +251,7 @@ class Document(BaseModel):
     body: str  # Markdown, NFC, LF line endings
     body_line: int  # line of the file where the body starts
     lines: dict[tuple[str | int, ...], int] = Field(default_factory=dict, repr=False)
+    adoption: Adoption | None = None  # set when the file adopts a framework document (based_on)
 
     @property
     def slug(self) -> str:
@@ -234,6 +265,13 @@ class Document(BaseModel):
     def folder(self) -> PurePosixPath:
         return PurePosixPath(self.path).parent
 
+    @property
+    def attachments_folder(self) -> PurePosixPath:
+        """Where form files named by this document are (the framework's folder for inherited forms)."""
+        if self.adoption is not None and self.adoption.forms_folder:
+            return PurePosixPath(self.adoption.forms_folder)
+        return self.folder
+
     def line_of(self, *path: str | int) -> int:
         """File line of a front-matter key (or its nearest parent)."""
         key: tuple[str | int, ...] = tuple(path)
@@ -245,6 +283,13 @@ class Document(BaseModel):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the front matter, for editors (kept in sync by a test)."""
     schema = FrontMatter.model_json_schema()
+    # An adoption (based_on) takes every key it omits from the framework document.
+    required = schema.pop("required", [])
+    schema.setdefault("allOf", []).append({
+        "if": {"required": ["based_on"]},
+        "then": {"required": ["based_on", "code", "revision", "status"]},
+        "else": {"required": required},
+    })
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://e-iso.example/schema/procedure-v1.schema.json"
     return schema

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_HIDDEN = ("Cc", "Cf", "Cs", "Co", "Cn")  # control, format (bidi, zero-width), surrogate, private, unassigned
 
 
 def nfc(text: str) -> str:
@@ -35,3 +36,11 @@ def _fold(text: str) -> str:
 def slugify(code: str) -> str:
     """Slug of a document code, as fixed by DESIGN.md: ``QT 01/CX-HCTP`` -> ``qt-01-cx-hctp``."""
     return _NON_SLUG.sub("-", fold(nfc(code))).strip("-")
+
+
+def shown(text: str, limit: int | None = 80) -> str:
+    """Untrusted text for a message or a terminal: control and format characters escaped
+    (``\\u001b``, ``\\u202e``), long text shortened (``limit=None``: never)."""
+    part = text if limit is None else text[:limit]
+    escaped = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _HIDDEN else ch for ch in part)
+    return escaped + ("…" if limit is not None and len(text) > limit else "")

@@ -1,11 +1,27 @@
-"""Run mkdocs-macros in Jinja's sandbox: hand-written pages keep their macros, but a
-template can no longer reach Python internals (``cycler.__init__.__globals__``)."""
+"""Run mkdocs-macros in a data-only Jinja sandbox.
+
+Hand-written pages of ``docs/`` keep their macros (``{{ config.site_name }}``, ``{{ page.title }}``,
+``{{ now().year }}``), but a template reads plain data only: Jinja's sandbox alone still lets
+``config.plugins['eiso'].root.joinpath('x').write_text('y')`` write any file, because a
+``Path`` method is an ordinary public method. Here attributes, items and calls stop at anything
+that is not plain data (strings, numbers, dates, lists, dicts), a page's public facts, or a
+registered macro; the template gets an empty value instead, and the access is recorded with
+the page and line so that the build reports it and fails.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
 
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.runtime import ChainableUndefined, LoopContext, Macro, Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Cycler, Joiner, Namespace
+from markupsafe import Markup
+from mkdocs.structure.pages import Page
 
 _SETTINGS = (
     "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
@@ -13,19 +29,187 @@ _SETTINGS = (
     "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "undefined", "loader",
     "autoescape", "finalize", "optimized", "cache_size", "auto_reload",
 )
+_DATA = (str, int, float, bool, type(None), dict, list, tuple, set, frozenset, dt.date, dt.time, dt.timedelta, Markup)
+_JINJA_OWN = (LoopContext, Namespace, Cycler, Joiner, Macro)
+# What a page may read of itself: facts, never its file or paths.
+PAGE_ATTRIBUTES = frozenset({"title", "url", "meta", "is_homepage", "canonical_url", "abs_url", "edit_url",
+                             "next_page", "previous_page"})
+# Of MkDocs' configuration, only what a page may print.
+CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name", "extra")
+# mkdocs-macros' own macros that dump every variable or read files.
+_DROPPED_MACROS = ("context", "macros_info")
 
 
-def sandbox_macros(plugins: Any) -> bool:
-    """Replace the macros plugin's Jinja environment by a sandboxed copy; True if one was found."""
+@dataclass
+class Violation:
+    page: str
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return (f"{self.page}:{self.line}: mẫu Jinja (macros) bị chặn: không được dùng «{self.what}»; trang chỉ "
+                "được đọc dữ liệu đơn giản (chữ, số, ngày, danh sách), không đọc/ghi tệp, không dùng đối tượng "
+                "hay cấu hình của MkDocs (SecurityError)")
+
+
+class _Blocked(ChainableUndefined):
+    """What a refused access gives: empty, and every further step on it is refused too."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "_Blocked":
+        return self
+
+    def __str__(self) -> str:
+        return ""
+
+
+class TemplateConfig(dict):
+    """The part of MkDocs' configuration a page may read; anything else is a violation."""
+
+
+@dataclass
+class _Recorder:
+    where: Callable[[], tuple[str, int]] = lambda: ("?", 0)
+    violations: list[Violation] = field(default_factory=list)
+
+    def record(self, what: str) -> None:
+        page, offset = self.where()
+        self.violations.append(Violation(page, offset + (_template_line() or 1), what))
+
+
+class DataOnlySandbox(ImmutableSandboxedEnvironment):
+    recorder: _Recorder
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, Page):
+            return attr in PAGE_ATTRIBUTES
+        if not isinstance(obj, _DATA + _JINJA_OWN) or isinstance(obj, type):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, _Blocked):  # already reported
+            return obj
+        if isinstance(obj, TemplateConfig) and attribute not in obj:
+            return self._blocked(f"config.{attribute}")
+        return self._checked(super().getattr(obj, attribute), attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, _Blocked):
+            return obj
+        if isinstance(obj, TemplateConfig) and argument not in obj:
+            return self._blocked(f"config[{argument!r}]")
+        if not isinstance(obj, _DATA + (Undefined, Page)) or isinstance(obj, type):
+            return self._blocked(f"{type(obj).__name__}[{argument!r}]")
+        return self._checked(super().getitem(obj, argument), argument)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        return self._blocked(f"{type(obj).__name__}.{attribute}")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        if isinstance(__obj, _Blocked):
+            return __obj
+        if isinstance(__obj, Undefined):  # e.g. a removed macro: refused plainly, not with a traceback
+            return __self._blocked(f"{getattr(__obj, '_undefined_name', None) or '?'}()")
+        if not __self._may_call(__obj):
+            return __self._blocked(f"{getattr(__obj, '__name__', type(__obj).__name__)}()")
+        return __self._checked(super().call(__context, __obj, *args, **kwargs), "()")
+
+    def _may_call(self, obj: Any) -> bool:
+        if isinstance(obj, Macro) or any(obj is value for value in self.globals.values()):
+            return True
+        owner = getattr(obj, "__self__", None)  # a method of plain data (str.upper, dict.items)
+        return owner is not None and isinstance(owner, _DATA) and not isinstance(owner, type)
+
+    def _checked(self, value: Any, name: Any) -> Any:
+        # Plain data, a page, a callable checked when called; never another object.
+        if isinstance(value, _DATA + _JINJA_OWN + (Undefined, Page)) or callable(value):
+            return value
+        return self._blocked(f"{name} ({type(value).__name__})")
+
+    def _blocked(self, what: str) -> _Blocked:
+        self.recorder.record(what)
+        return _Blocked()
+
+
+def sandbox_macros(plugins: Any, config: Any = None) -> _Recorder | None:
+    """Replace the macros plugin's Jinja environment by a data-only sandbox and its variables by
+    plain data. Returns the recorder of refused accesses, or None when macros is not used."""
     macros = plugins.get("macros") if hasattr(plugins, "get") else None
     env = getattr(macros, "_env", None)
-    if env is None or isinstance(env, SandboxedEnvironment):
-        return env is not None
+    if env is None:
+        return None
+    if isinstance(env, DataOnlySandbox):
+        return env.recorder
     settings = {name: getattr(env, name) for name in _SETTINGS if hasattr(env, name)}
     settings["extensions"] = list(env.extensions.values()) and [type(e) for e in env.extensions.values()]
-    sandboxed = SandboxedEnvironment(**settings)
-    sandboxed.globals.update(env.globals)
+    sandboxed = DataOnlySandbox(**settings)
+    sandboxed.globals.update({k: v for k, v in env.globals.items() if k not in _DROPPED_MACROS})
     sandboxed.filters.update(env.filters)
     sandboxed.tests.update(env.tests)
+    sandboxed.recorder = _Recorder(where=lambda: _page_of(macros, config))
     macros._env = sandboxed
-    return True
+    _plain_variables(macros.variables, config)
+    return sandboxed.recorder
+
+
+def _plain_variables(variables: dict, config: Any) -> None:
+    source = config if config is not None else variables.get("config") or {}
+    variables["config"] = TemplateConfig({key: _plain(source.get(key)) for key in CONFIG_KEYS})
+    variables.pop("plugin", None)  # the macros plugin's own settings, with folders
+    variables.pop("environment", None)  # versions of the build machine
+    for name in _DROPPED_MACROS:
+        if isinstance(variables.get("macros"), dict):
+            variables["macros"].pop(name, None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, _DATA) else str(value)
+
+
+def _page_of(macros: Any, config: Any) -> tuple[str, int]:
+    """The page being rendered (relative to the repository) and the line its body starts at."""
+    page = getattr(macros, "_page", None)
+    file = getattr(page, "file", None)
+    if file is None or not getattr(file, "abs_src_path", None):
+        return ("?", 0)
+    source = Path(file.abs_src_path)
+    root = Path(config.config_file_path).resolve().parent if config is not None else source.parent
+    try:
+        name = source.resolve().relative_to(root).as_posix()
+    except ValueError:
+        name = file.src_uri
+    return name, _front_matter_lines(source)
+
+
+def _front_matter_lines(source: Path) -> int:
+    try:
+        lines = source.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    if not lines or lines[0].rstrip() != "---":
+        return 0
+    for number, line in enumerate(lines[1:], 1):
+        if line.rstrip() in ("---", "..."):
+            return number + 1
+    return 0
+
+
+def _template_line() -> int | None:
+    """Line of the template being run, from Jinja's debug map of the compiled code."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == "<template>":
+            best = None
+            for pair in str(frame.f_globals.get("debug_info", "")).split("&"):
+                template_line, _, code_line = pair.partition("=")
+                if code_line.isdigit() and int(code_line) <= frame.f_lineno:
+                    best = int(template_line)
+            return best
+        frame = frame.f_back
+    return None

@@ -24,8 +24,10 @@ from mkdocs.structure.pages import Page
 from eiso.checks import check_repository
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
+from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
 from eiso.control.gitinfo import head_commit_time
+from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.cache import DocumentCache
 from eiso.documents.loader import load_corpus
@@ -38,8 +40,12 @@ from eiso.sites.renderer import preview_notice
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
+from eiso.records.registers import nonconformity_counts
+from eiso.sites.qms import LagEntry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
+from eiso.documents.adoption import framework_context
+from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import CACHE_DIR, Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
@@ -61,6 +67,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.macros_guard = None
+        self.lags: list = []
         self.records: list[Record] = []
         self.dirty = False
         self.incremental: Incremental | None = None
@@ -72,7 +80,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        sandbox_macros(config.plugins)
+        self.macros_guard = sandbox_macros(config.plugins, config)
+        if self.macros_guard is not None:
+            self.macros_guard.violations.clear()
         self.search_entries = []
         self.page_entries: dict = {}
         if "material/search" in config.plugins:
@@ -92,22 +102,27 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
         self.preview_base = preview_base() if self.config.audience == "internal" else None
+        framework = open_framework(root, self.config.framework)
         try:
-            self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
-                                    if self.preview_base else [])
+            with framework_context(framework):
+                self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
+                                        if self.preview_base else [])
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
-        corpus = load_corpus(root, self.config.procedures_dir, DocumentCache(root / CACHE_DIR / "documents.pickle"))
-        self.findings = check_repository(corpus)
-        self.records = []
-        if self.config.audience == "internal":  # records never reach the public portal, not even loaded
-            record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
-            self.findings = sorted(self.findings + record_findings)
-            self.records = valid_records(record_set, self.findings)
-        for finding in self.findings:
-            if finding.severity == "warning":
-                log.warning(str(finding))
-        plan = self._plan(valid_documents(corpus, self.findings), root, config)
+        with framework_context(framework):  # adopted documents are built as their effective (merged) text
+            corpus = load_corpus(root, self.config.procedures_dir, DocumentCache(root / CACHE_DIR / "documents.pickle"))
+            self.findings = check_repository(corpus) + framework_findings(corpus, framework)
+            self.records = []
+            if self.config.audience == "internal":  # records never reach the public portal, not even loaded
+                record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
+                self.findings = sorted(self.findings + record_findings)
+                self.records = valid_records(record_set, self.findings)
+            for finding in self.findings:
+                if finding.severity == "warning":
+                    log.warning(str(finding))
+            documents = valid_documents(corpus, self.findings)
+            self.lags = adoption_lags(documents, framework)
+            plan = self._plan(documents, root, config)
         self.planned = {}
         self.generated = set()
         self.incremental = Incremental(config, root, self.dirty)
@@ -130,13 +145,20 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         for uri, content in plan.files.items():
             _replace(files, File.generated(config, uri, content=content))
         for uri, source in plan.copies.items():
-            _replace(files, File.generated(config, uri, abs_src_path=str(source)))
+            copy = File.generated(config, uri, abs_src_path=str(source))
+            # Attachments are downloads: never a page (Markdown would pass through macros)
+            # nor HTML/SVG/JS served from the portal's origin.
+            if copy.is_documentation_page() or copy.is_static_page() or copy.is_javascript() or copy.is_css():
+                raise PluginError(f"e-ISO: tệp đính kèm «{uri}» không phải định dạng tài liệu được phép công bố")
+            _replace(files, copy)
         for uri in ASSET_URIS.values():
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
-        history = read_history(root, self.config.procedures_dir)
+        forge = forge_kind(config.repo_url) if config.repo_url else None
+        history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
+                               forge=forge)
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
         try:
@@ -146,7 +168,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 return plan_public(project(documents, root, updated), root, options)
             as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
-                                  draft_slugs=frozenset(c.slug for c in self.preview_changes))
+                                  draft_slugs=frozenset(c.slug for c in self.preview_changes),
+                                  approvers=self._approvers(),
+                                  agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
+                                  check=_counts(self.findings),
+                                  nonconformities=_nonconformities(self.records, as_of or dt.date.today()))
             records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
             plan = plan_intranet(documents, root, options, history, records.document_sections)
             plan.pages.extend(records.pages)
@@ -159,6 +185,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
         return env
+
+    def _approvers(self) -> list[Approver] | None:
+        """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
+        approvers, problems = parse_approvers(self.config.approvers)
+        for problem in problems:
+            finding = Finding("mkdocs.yml", 1, "plugins.eiso.approvers", problem, "config-approvers", "warning")
+            self.findings.append(finding)
+            log.warning(str(finding))
+        return approvers
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Live preview: editing a procedure rebuilds like editing a page of docs/.
@@ -226,12 +261,27 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 written.add(uri)
         if self.incremental is not None and self.files is not None:
             self.incremental.finish(self.files, written)
-        errors = [f for f in self.findings if f.severity == "error"]
+        errors = [str(f) for f in self.findings if f.severity == "error"]
+        errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
         if errors:
-            listing = "\n".join(str(f) for f in errors)
+            listing = "\n".join(errors)
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def _nonconformities(records: list, as_of: dt.date) -> tuple[int, int]:
+    counts = nonconformity_counts(records, as_of)
+    return int(counts["open"]), int(counts["overdue"])
+
+
+def _counts(findings: list[Finding]) -> tuple[int, int]:
+    errors = sum(f.severity == "error" for f in findings)
+    return errors, len(findings) - errors
+
+
+def lag_entries(lags: list) -> list[LagEntry]:
+    return [LagEntry(lag.document.meta.code, lag.framework_code, lag.adopted, lag.latest) for lag in lags]
 
 
 def _page_source(page: PlannedPage) -> str:

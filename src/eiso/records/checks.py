@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from eiso.documents.checks import pathological_markdown, unsafe_html
+from eiso.documents.checks import body_findings
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import Document
 from eiso.documents.text import slugify
@@ -34,8 +34,7 @@ def check_records(records: RecordSet, documents: list[Document]) -> list[Finding
     by_slug = {r.slug: r for r in records.records}
     for record in records.records:
         # A record's body is as untrusted as a procedure's: same rules before it is rendered.
-        findings.extend(unsafe_html(record.path, record.body, record.body_line))
-        findings.extend(pathological_markdown(record.path, record.body, record.body_line))
+        findings.extend(body_findings(record.path, record.body, record.body_line, records.root))
         meta = record.meta
         if isinstance(meta, Nonconformity):
             findings.extend(_nonconformity(record, meta))

@@ -15,9 +15,12 @@ from typing import Any, Callable
 import datetime as dt
 
 from eiso.control import archive
+from eiso.control.approvals import Approver
 from eiso.documents import durations
-from eiso.sites import renderer
+from eiso.sites import qms, renderer
+from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import resolve_attachment
+from eiso.documents.textrules import code_problem
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
 from eiso.documents.literal import protect_template_text
@@ -37,6 +40,11 @@ class SiteOptions:
     edit_branch: str = "main"
     as_of: dt.date | None = None  # reference date for review status: the commit's, never the clock's
     draft_slugs: frozenset[str] = frozenset()  # a merge request's preview: documents it changes
+    approvers: list[Approver] | None = None  # the `approvers` option: who may approve which unit
+    agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
+    lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
+    check: tuple[int, int] = (0, 0)  # errors and warnings of eiso check (documents with errors are not published)
+    nonconformities: tuple[int, int] = (0, 0)  # open, and open with an overdue action, as of as_of (records/)
 
 
 @dataclass
@@ -73,10 +81,12 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     by_slug = {doc.slug: doc for doc in documents}
     notice = history_notice(history)
     rows = []
+    facts: dict[str, qms.ControlFacts] = {}
     for doc in sorted(documents, key=lambda d: d.slug):
-        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
+        control = archive.control_of(doc, history, options.repo_url, options.approvers) if history and history.available else archive.DocumentControl()
         plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice, (sections or {}).get(doc.slug, "")))
         rows.append(Row(doc, control_fields(doc, control)))
+        facts[doc.path] = control_facts(control)
     archived = archived_pages(documents, history, by_slug, options, plan) if history and history.available else []
     plan.pages.append(master_list_page(rows, notice))
     plan.pages.append(archive_list_page(rows, archived, notice))
@@ -87,8 +97,33 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     plan.pages.append(review_page(documents, options.as_of or dt.date.today(), flags))
     legal_html = legal.legal_page_html(documents, register)
     plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", lambda _: legal_html, searchable=False))
-    plan.files["api/documents.json"] = documents_json(rows)
+    plan.files.update(_api_files(rows, facts, documents, root, options))
     return plan
+
+
+def api_files(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> dict[str, bytes]:
+    """Only the machine-readable files (``api/``), without any page: what the province reads."""
+    rows, facts = [], {}
+    for doc in sorted(documents, key=lambda d: d.slug):
+        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
+        rows.append(Row(doc, control_fields(doc, control)))
+        facts[doc.path] = control_facts(control)
+    return _api_files(rows, facts, documents, root, options)
+
+
+def _api_files(rows: list[Row], facts: dict[str, qms.ControlFacts], documents: list[Document], root: Path,
+               options: SiteOptions) -> dict[str, bytes]:
+    as_of = options.as_of or dt.date.today()
+    status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, options.nonconformities,
+                            options.check)
+    return {"api/documents.json": documents_json(rows), "api/qms.json": qms.qms_json(status)}
+
+
+def control_facts(control: archive.DocumentControl) -> qms.ControlFacts:
+    if control.current is None:
+        return qms.ControlFacts(None, None)
+    approved = [change.date for row in control.rows for change in row.changes if change.approved]
+    return qms.ControlFacts(control.current.approved, max(approved) if approved else None)
 
 
 def history_notice(history: History | None) -> str:
@@ -124,26 +159,32 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base,
                                 imported=doc.meta.history_before_git)
     banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
+    lag = next((entry for entry in options.lags if entry.code == doc.meta.code), None)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
-                               extra=section + revisions)
+                               extra=section + revisions, lag=lag)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective)
 
 
 def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> Callable[[str], str]:
     """The page of a document (current, superseded or deleted) around its sanitised body HTML."""
-    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc),
+    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc), lag=None,
                   related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
     return lambda body_html: renderer.render("document.html", body=body_html, **values)
 
 
 def publish_forms(plan: SitePlan, page_url: str, sources: dict[str, Path | None]) -> dict[str, str]:
-    """Copy each existing form file beside its page (``bieu-mau/``); returns code -> link from the page."""
-    links = {}
+    """Copy each form file beside its page (``bieu-mau/``) under a safe download name; returns
+    code -> link from the page. Sources come from ``resolve_attachment``, which only lets
+    published document formats inside the procedures folder through; the format is checked
+    again here so that nothing else can ever become a page or a script on the portal."""
+    links, taken = {}, set()
     for code, source in sources.items():
-        if source is not None and source.is_file():
-            plan.copies[f"{page_url}bieu-mau/{source.name}"] = source
-            links[code] = f"bieu-mau/{source.name}"
+        if source is None or source.suffix.lower().lstrip(".") not in ALLOWED_FORMATS or not source.is_file():
+            continue
+        name = download_name(source, taken)
+        plan.copies[f"{page_url}bieu-mau/{name}"] = source
+        links[code] = f"bieu-mau/{name}"
     return links
 
 
@@ -166,6 +207,8 @@ def archived_pages(documents: list[Document], history: History, by_slug: dict[st
             plan.pages.append(archived_page(old, url, banner, by_slug))
             items.append(_archive_item(old, url, f"Đã thay thế bởi lần {doc.meta.revision}"))
     for old, deletion in archive.deleted_documents(history, set(by_slug)):
+        if code_problem(old.meta.code):  # a code that cannot own a URL (look-alike, empty slug) gets no page
+            continue
         url = old.url
         banner = make_banner("withdrawn", OBSOLETE,
                              f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).")
@@ -299,6 +342,8 @@ def document_record(row: Row) -> dict[str, Any]:
         "audience": meta.audience.value,
         "url": row.doc.url,
         "path": row.doc.path,
+        "based_on": ({"code": row.doc.adoption.code, "revision": row.doc.adoption.revision}
+                     if row.doc.adoption else None),
         **row.extra,
     }
 

@@ -138,7 +138,7 @@ def tthc_csv(procedures: list[PublicProcedure]) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for p in procedures:
         record = procedure_record(p)
-        writer.writerow([
+        writer.writerow(safe_cell(cell) for cell in [
             *(record[key] or "" for key in CSV_COLUMNS[:8]),
             shortest_time(p),
             "; ".join(dict.fromkeys(c.fee for c in p.channels if c.fee)),
@@ -147,3 +147,14 @@ def tthc_csv(procedures: list[PublicProcedure]) -> bytes:
             record["effective"] or "", record["updated"] or "", record["url"],
         ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# Full-width forms too: some spreadsheet locales read "＝" as "=".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text, never evaluates (OWASP "CSV injection"):
+    a cell starting (after spaces) with = + - @ tab or CR gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text

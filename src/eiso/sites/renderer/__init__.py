@@ -13,6 +13,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from eiso.documents import durations
 from eiso.documents import model
+from eiso.documents.text import slugify
 from eiso.records import model as record_model
 
 
@@ -34,6 +35,8 @@ def environment() -> Environment:
         kind_label=lambda kind: model.KIND_LABELS[kind],
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
+        key_label=key_label,
+        slug=slugify,
         grade_label=lambda grade: record_model.GRADE_LABELS[grade],
     )
     return env
@@ -43,6 +46,13 @@ def _loader() -> Any:
     from jinja2 import PackageLoader
 
     return PackageLoader("eiso.sites.renderer", "templates")
+
+
+def key_label(key: str) -> str:
+    """Vietnamese name of a front-matter key, as the change report names it."""
+    from eiso.control.diff import label_of  # the report's labels: one vocabulary for both
+
+    return label_of((key,))
 
 
 def render(template: str, **values: Any) -> str:

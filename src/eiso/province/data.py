@@ -1,0 +1,141 @@
+"""Each agency's published data (``api/documents.json``, ``api/qms.json``), read defensively.
+
+Everything here comes from 225 different pipelines: a missing folder, a truncated file or a
+field of the wrong type gives that agency a Vietnamese problem message; it never stops the
+portal. Files are size-limited and parsed as JSON only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eiso.province.config import AgencySpec
+
+MAX_DATA_BYTES = 32 * 1024 * 1024
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class BasedOnRecord(_Lenient):
+    code: str
+    revision: int
+
+
+class DocumentRecord(_Lenient):
+    code: str
+    title: str
+    status: str
+    revision: int
+    effective: str | None = None
+    url: str = ""
+    approved: bool | None = None
+    next_review: str | None = None
+    based_on: BasedOnRecord | None = None
+
+
+class Counts(_Lenient):
+    count: int = Field(ge=0)
+    codes: list[str] = Field(default_factory=list)
+
+
+class DocumentCounts(_Lenient):
+    total: int = Field(ge=0)
+    in_force: int = Field(ge=0)
+    by_status: dict[str, int] = Field(default_factory=dict)
+
+
+class Nonconformities(_Lenient):
+    open: int = Field(default=0, ge=0)
+    overdue: int = Field(default=0, ge=0)
+
+
+class CheckCounts(_Lenient):
+    errors: int = Field(default=0, ge=0)
+    warnings: int = Field(default=0, ge=0)
+
+
+class QmsRecord(_Lenient):
+    schema_: int = Field(alias="schema")
+    as_of: str
+    documents: DocumentCounts
+    reviews_overdue: Counts
+    unapproved_changes: Counts
+    nonconformities: Nonconformities = Nonconformities()
+    check: CheckCounts = CheckCounts()
+    last_approved_change: str | None = None
+
+
+@dataclass
+class AgencyData:
+    spec: AgencySpec
+    problem: str | None = None  # Vietnamese: why the data could not be used
+    documents: list[DocumentRecord] = field(default_factory=list)
+    qms: QmsRecord | None = None
+
+
+def read_agency(spec: AgencySpec) -> AgencyData:
+    if spec.data is None:
+        return AgencyData(spec, "chưa khai báo thư mục dữ liệu («data») trong cấu hình của tỉnh")
+    folder = api_folder(spec.data)
+    if folder is None:
+        return AgencyData(spec, f"không tìm thấy dữ liệu công bố tại «{spec.data}» (cần api/documents.json và api/qms.json "
+                                "do pipeline của cơ quan xuất bản)")
+    documents = read_json(folder / "documents.json")
+    if isinstance(documents, str):
+        return AgencyData(spec, documents)
+    qms = read_json(folder / "qms.json")
+    if isinstance(qms, str):
+        return AgencyData(spec, qms)
+    if not isinstance(documents, list):
+        return AgencyData(spec, "api/documents.json không đúng định dạng: cần một danh sách tài liệu")
+    records = []
+    for index, item in enumerate(documents, 1):
+        try:
+            records.append(DocumentRecord.model_validate(item))
+        except ValidationError as error:
+            return AgencyData(spec, f"api/documents.json không đúng định dạng: tài liệu thứ {index}: {_describe(error)}")
+    try:
+        status = QmsRecord.model_validate(qms)
+    except ValidationError as error:
+        return AgencyData(spec, f"api/qms.json không đúng định dạng: {_describe(error)}")
+    return AgencyData(spec, None, records, status)
+
+
+def api_folder(data: Path) -> Path | None:
+    for folder in (data / "api", data):
+        if (folder / "documents.json").is_file() or (folder / "qms.json").is_file():
+            return folder
+    return None
+
+
+def read_json(path: Path) -> Any:
+    """The parsed JSON, or a Vietnamese problem message."""
+    name = f"api/{path.name}"
+    try:
+        if path.stat().st_size > MAX_DATA_BYTES:
+            return f"{name} quá lớn (tối đa {MAX_DATA_BYTES // (1024 * 1024)} MB)"
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return f"thiếu tệp {name}"
+    except OSError as error:
+        return f"không đọc được {name}: {error.strerror or error}"
+    except UnicodeDecodeError:
+        return f"{name} không phải văn bản UTF-8"
+    except (ValueError, RecursionError) as error:
+        return f"{name} không phải JSON hợp lệ ({error})"
+
+
+def _describe(error: ValidationError) -> str:
+    item = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in item["loc"]) or "gốc"
+    kind = item["type"]
+    if kind == "missing":
+        return f"thiếu trường «{where}»"
+    return f"trường «{where}» có giá trị không hợp lệ"
