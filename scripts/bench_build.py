@@ -461,7 +461,8 @@ def table(results: list[Result]) -> str:
     header = ["documents", "commits", "eiso check (s)", "intranet build (s)", "public build (s)",
               "rebuild, 1 doc changed (s)", "peak RSS intranet / public (MB)", "HTML per procedure (KB)",
               "site intranet / public (MB)", "stock MkDocs+Material (s)", "stock peak RSS (MB)",
-              "stock HTML per page (KB)", "stock site (MB)", "time eiso / stock", "HTML eiso / stock"]
+              "stock HTML per page (KB)", "stock site (MB)", "time eiso / stock", "HTML eiso / stock",
+              "rebuild / full", "public / intranet"]
     rows = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     for r in results:
         public_mb = f"{r.public_site_mb:.1f}" if r.public and r.public.ok else "n/a"
@@ -470,7 +471,8 @@ def table(results: list[Result]) -> str:
                  seconds(r.rebuild), f"{memory(r.build)} / {memory(r.public)}",
                  f"{r.html_kb:.1f}" if r.html_kb else "n/a", f"{r.site_mb:.1f} / {public_mb}",
                  seconds(r.stock), memory(r.stock), f"{r.stock_html_kb:.1f}" if r.stock_html_kb else "n/a",
-                 f"{r.stock_site_mb:.1f}" if r.stock_site_mb else "n/a", ratio(r.build, r.stock), html_ratio]
+                 f"{r.stock_site_mb:.1f}" if r.stock_site_mb else "n/a", ratio(r.build, r.stock), html_ratio,
+                 ratio(r.rebuild, r.build), ratio(r.public, r.build)]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -557,7 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     notes = [f"- {r.size:,}: {note}" for r in results for note in r.notes]
     print("\nPublic build: n/a = the public build failed or is not implemented."
           "\nPeak RSS: the build subprocess's own maximum resident set size (os.wait4)."
-          "\nHTML per procedure: current-revision procedure pages only (quy-trinh/<slug>/index.html).")
+          "\nHTML per procedure: current-revision procedure pages only (quy-trinh/<slug>/index.html)."
+          "\nRebuild: `eiso build` into the built site after one procedure's body changed (incremental)."
+          "\nOn a shared machine, compare the ratios of one run rather than seconds across runs.")
     if notes:
         print("\nNotes:\n" + "\n".join(notes))
     if args.keep or args.workdir:
