@@ -4,8 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ADDR   ?= 127.0.0.1:8000
+# The demo agency's own repository, made from procedures/, docs/… with a real approval trail.
+DEMO   := .demo
 
-.PHONY: install serve build build-public check test test-fast browser clean
+.PHONY: install demo serve build build-public check test test-fast browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +17,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-serve: $(STAMP)
-	$(BIN)/eiso serve --dev-addr $(ADDR)
+demo: $(STAMP)
+	$(BIN)/python scripts/make_demo.py $(DEMO)
 
-build: $(STAMP)
-	$(BIN)/eiso build
+serve: demo
+	cd $(DEMO) && $(CURDIR)/$(BIN)/eiso serve --dev-addr $(ADDR)
 
-build-public: $(STAMP)
-	$(BIN)/eiso build --public -d site-public
+build: demo
+	cd $(DEMO) && $(CURDIR)/$(BIN)/eiso build -d $(CURDIR)/site
+
+build-public: demo
+	cd $(DEMO) && $(CURDIR)/$(BIN)/eiso build --public -d $(CURDIR)/site-public
 
 check: $(STAMP)
 	$(BIN)/eiso check
@@ -37,4 +42,4 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 clean:
-	rm -rf site site-public .pytest_cache
+	rm -rf site site-public .pytest_cache $(DEMO)

@@ -124,6 +124,15 @@ def test_tthc_document_needs_tthc(tmp_path):
     assert finding.line == line_of(path, "kind:") and "phải có mục tthc" in finding.message
 
 
+@pytest.mark.parametrize("status, severity", [("effective", "error"), ("draft", "warning")])
+def test_empty_national_code_is_an_error_until_a_draft(tmp_path, status, severity):
+    meta = tthc_meta(status=status)
+    meta["tthc"]["national_code"] = ""
+    path = write_doc(tmp_path, "x.md", meta)
+    finding = only(findings_for(tmp_path), "tthc.national_code")
+    assert finding.severity == severity and finding.line == line_of(path, "national_code:")
+
+
 def test_form_file_missing_or_outside_repository(tmp_path):
     (tmp_path / "secret.docx").write_bytes(b"x")
     meta = system_meta(forms=[
@@ -201,3 +210,77 @@ def test_untimed_steps_with_channels_of_mixed_units_are_fine(tmp_path):
         del step["time"]
     write_doc(tmp_path, "x.md", meta)
     assert [f for f in findings_for(tmp_path) if f.field == "steps"] == []
+
+
+# ---------------------------------------------------------------- facts once (DESIGN.md)
+
+RESTATING_BODY = """\
+## 1. Mục đích
+
+Quy định việc đăng ký khai sinh. Thời hạn giải quyết: 03 ngày làm việc kể từ khi nhận đủ hồ sơ.
+
+## 5. Nội dung quy trình
+
+### 5.2. Thanh phan ho so {.public}
+
+- Tờ khai đăng ký khai sinh.
+
+Căn cứ pháp lý
+--------------
+
+Luật Hộ tịch.
+
+```
+## Thành phần hồ sơ (trong khối mã: không phải tiêu đề)
+```
+
+## Ghi chú
+
+Nhận hồ sơ sau 15 giờ thì trả kết quả trong 1 ngày làm việc tiếp theo. Lệ phí: 50.000 đồng.
+
+Trường hợp phải xác minh, người yêu cầu bổ sung giấy tờ trong thời hạn 05 ngày làm việc (không phải thời hạn giải quyết).
+"""
+
+
+def test_body_restating_and_contradicting_the_front_matter(tmp_path):
+    root = make_repo(tmp_path)
+    path = write_doc(root, "tthc/khai-sinh.md", tthc_meta(), RESTATING_BODY)
+    found = [f for f in findings_for(root) if f.rule.startswith("facts")]
+    assert all(f.severity == "warning" and f.path == "procedures/tthc/khai-sinh.md" for f in found)
+    located = sorted((f.rule, f.line) for f in found)
+    assert located == sorted([
+        ("facts-once", line_of(path, "### 5.2.")),  # numbered, unaccented, with an attribute list
+        ("facts-once", line_of(path, "Căn cứ pháp lý")),  # a setext heading
+        ("facts-contradiction", line_of(path, "Quy định việc")),  # 03 working days where the channels say 1
+        ("facts-contradiction", line_of(path, "Nhận hồ sơ sau")),  # 50.000 đồng where the channels say free
+    ]), found
+    time = next(f for f in found if f.line == line_of(path, "Quy định việc"))
+    assert "03 ngày làm việc" in time.message and "1 ngày làm việc" in time.message
+
+
+def test_restated_heading_without_the_fact_is_not_reported(tmp_path):
+    # The system procedure has no records in its front matter: a "Hồ sơ cần lưu" section is the only place.
+    root = make_repo(tmp_path)
+    write_doc(root, "he-thong/kiem-soat-tai-lieu.md", system_meta(), "## 7. Hồ sơ cần lưu\n\nSổ theo dõi.\n")
+    assert [f for f in findings_for(root) if f.rule.startswith("facts")] == []
+
+
+@pytest.mark.parametrize("title, fact", [
+    ("5.2. Thành phần hồ sơ", "dossier"), ("5.2 Thành phần, số lượng hồ sơ", "dossier"),
+    ("LỆ PHÍ", "fee"), ("5.6. Phí, lệ phí", "fee"), ("Thời hạn giải quyết", "time"), ("6. Biểu mẫu", "forms"),
+    ("7. Hồ sơ cần lưu", "records"), ("III. Trình tự thực hiện", "citizen_steps"), ("5.7. Quy trình xử lý công việc", "steps"),
+    ("1. Mục đích", None), ("Phiếu hẹn trả kết quả", None), ("Phí tổn khác", None),
+])
+def test_heading_fact(title, fact):
+    from eiso.documents.restated import heading_fact
+
+    assert heading_fact(title) == fact
+
+
+def test_a_draft_tthc_without_its_facts_is_only_warned(tmp_path):
+    root = make_repo(tmp_path)
+    meta = tthc_meta(code="QT-HT-09", status="draft")
+    del meta["tthc"]
+    write_doc(root, "tthc/du-thao.md", meta)
+    (finding,) = [f for f in findings_for(root) if f.path.endswith("du-thao.md")]
+    assert finding.severity == "warning" and finding.field == "tthc"

@@ -19,6 +19,7 @@ TEMPLATES = REPO / "templates"
 EISO = Path(sys.executable).with_name("eiso")
 MR_RULE = '$CI_PIPELINE_SOURCE == "merge_request_event"'
 MAIN_RULE = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
+SCHEDULE_RULE = '$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH'
 
 
 def load(name: str) -> dict:
@@ -67,7 +68,7 @@ def has_command(script: str, expected: str) -> bool:
 def test_gitlab_pipeline_structure() -> None:
     data = load("gitlab-ci.yml")
     assert data["variables"]["GIT_DEPTH"] == "0"
-    assert {rule["if"] for rule in data["workflow"]["rules"]} == {MR_RULE, MAIN_RULE}
+    assert {rule["if"] for rule in data["workflow"]["rules"]} == {MR_RULE, MAIN_RULE, SCHEDULE_RULE}
     jobs = gitlab_jobs()
     mr_jobs = {name for name, job in jobs.items() if [r["if"] for r in job["rules"]] == [MR_RULE]}
     main_jobs = {name for name, job in jobs.items() if [r["if"] for r in job["rules"]] == [MAIN_RULE]}
@@ -109,6 +110,18 @@ def test_gitlab_main_branch_jobs() -> None:
     assert pages["stage"] == "deploy"
 
 
+def test_gitlab_daily_schedule_builds_main() -> None:
+    """A scheduled pipeline of main runs the build jobs (its CI_COMMIT_BRANCH is main), never the MR jobs."""
+    data = load("gitlab-ci.yml")
+    assert SCHEDULE_RULE in [rule["if"] for rule in data["workflow"]["rules"]]
+    text = (TEMPLATES / "gitlab-ci.yml").read_text(encoding="utf-8")
+    assert '"5 0 * * *"' in text and "Asia/Ho_Chi_Minh" in text  # how to create the schedule, in the template
+    jobs = gitlab_jobs()
+    for name in ("intranet", "pages"):
+        assert [rule["if"] for rule in jobs[name]["rules"]] == [MAIN_RULE]
+    assert all(MR_RULE in [r["if"] for r in jobs[n]["rules"]] for n in ("eiso-check", "eiso-policy"))
+
+
 def test_gitlab_scripts_are_valid_shell(tmp_path: Path) -> None:
     for name, job in gitlab_jobs().items():
         script = tmp_path / f"{name}.sh"
@@ -146,6 +159,8 @@ def run_scripts(job: dict) -> str:
 def test_github_workflow_structure() -> None:
     data = github()
     assert "pull_request" in data["on"] and data["on"]["push"]["branches"] == ["main"]
+    # Daily at 00:05 in Vietnam (UTC+7, no daylight saving): the switch to a revision happens on its day.
+    assert data["on"]["schedule"] == [{"cron": "5 17 * * *"}]
     jobs = data["jobs"]
     review, build, deploy = jobs["review"], jobs["build"], jobs["deploy"]
     assert review["if"] == "github.event_name == 'pull_request'"
@@ -163,6 +178,9 @@ def test_github_workflow_structure() -> None:
     assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
     assert comment["env"]["GH_TOKEN"] == "${{ github.token }}"
 
+    # A scheduled run is not a pull request and runs on main: the build job takes it.
+    assert "github.event_name != 'pull_request'" in build["if"] and "github.ref == 'refs/heads/main'" in build["if"]
+    assert "github.event_name == 'push'" not in build["if"]
     build_script = run_scripts(build)
     assert has_command(build_script, "eiso build") and has_command(build_script, "eiso build --public -d public")
     upload = next(step for step in build["steps"] if str(step.get("uses", "")).startswith("actions/upload-pages-artifact@"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, run_eiso, soup
@@ -11,17 +14,34 @@ from eiso.documents.loader import load_corpus
 from eiso.documents.model import Kind, Status
 
 
+AS_OF = "2026-12-01"  # after the demo's history, before its upcoming revision (2027-06-01)
+
+
+def make_demo(target: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo.py"), str(target)],
+                          capture_output=True, text=True, timeout=300, check=True)
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    site = tmp_path_factory.mktemp("demo") / "site"
-    result = run_eiso("build", "-d", str(site), cwd=REPO, timeout=600)
+def demo_repo(tmp_path_factory):
+    """What `make build` does: the demo agency's repository, then its intranet."""
+    target = tmp_path_factory.mktemp("demo") / "repo"
+    make_demo(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def demo(demo_repo):
+    site = demo_repo.parent / "site"
+    result = run_eiso("build", "-d", str(site), "--as-of", AS_OF, cwd=demo_repo, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    return load_corpus(REPO), site
+    return load_corpus(demo_repo), site
 
 
-def test_demo_passes_eiso_check():
-    result = run_eiso("check", cwd=REPO)
-    assert result.returncode == 0, result.stdout[-3000:]
+def test_demo_passes_eiso_check(demo_repo):
+    for root in (REPO, demo_repo):
+        result = run_eiso("check", cwd=root)
+        assert result.returncode == 0, result.stdout[-3000:]
 
 
 def test_demo_has_the_promised_documents():
@@ -34,6 +54,70 @@ def test_demo_has_the_promised_documents():
     assert all("Cấp xã" in d.meta.tthc.level for d in tthc)
     form_files = [f for d in corpus.documents for f in d.meta.forms if f.file]
     assert len(form_files) >= 3
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def test_demo_repository_is_reproducible_and_idempotent(demo_repo, tmp_path):
+    other = tmp_path / "again"
+    make_demo(other)
+    assert git(other, "rev-parse", "HEAD") == git(demo_repo, "rev-parse", "HEAD")
+    again = make_demo(other)  # nothing changed: nothing is redone
+    assert "đã cập nhật" in again.stdout
+    assert git(other, "status", "--porcelain") == ""
+
+
+def test_demo_history_is_the_agencys_own(demo, demo_repo):
+    _, site = demo
+    ours = git(REPO, "log", "-n", "30", "--format=%H%x09%s").splitlines()
+    theirs = git(demo_repo, "log", "--all", "--format=%H%x09%s")
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    pages += (site / "api" / "documents.json").read_text(encoding="utf-8")
+    for line in ours:
+        sha, subject = line.split("\t", 1)
+        assert sha not in theirs and sha[:10] not in pages
+        assert subject not in theirs and subject not in pages, subject
+    merges = git(demo_repo, "log", "--first-parent", "--merges", "--format=%B%x00").split("\x00")
+    merges = [m.strip() for m in merges if m.strip()]
+    assert len(merges) >= 20
+    for message in merges:  # README's GitLab merge commit template
+        assert message.startswith("Merge branch '") and "See merge request ubnd-xa-hoa-binh/e-iso!" in message
+        assert "Approved-by: Nguyễn Văn Thắng <" in message or "Approved-by: Trần Thị Thu Hà <" in message
+
+
+def test_demo_shows_approvals_an_archive_and_one_unapproved_change(demo):
+    corpus, site = demo
+    records = json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))
+    unapproved = [r["code"] for r in records if not r["approved"]]
+    assert unapproved == ["QT-HT-06"]  # the one direct push of the story
+    assert all(r["approvers"] for r in records if r["approved"])
+    assert sum(1 for r in records if r["revision"] >= 3 and r["approved"]) >= 3
+    page = soup(site / "quy-trinh" / "qt-ht-06" / "index.html")
+    assert "không qua yêu cầu hợp nhất" in page.select_one(".eiso-unapproved").get_text()
+    pages = [p for p in site.rglob("index.html") if p.parent.name != "qt-ht-06"]
+    assert not any("eiso-unapproved" in p.read_text(encoding="utf-8") for p in pages)  # seen once, where it belongs
+    # Revisions 1 → 2 → 3: two archived revisions with their banner, and the table's three rows.
+    rows = soup(site / "quy-trinh" / "qt-ht-01" / "index.html").select(".eiso-revisions tbody tr")
+    assert [r.select("td")[0].get_text(strip=True) for r in rows] == ["3", "2", "1"]
+    assert all("Nguyễn Văn Thắng" in r.select("td")[4].get_text() for r in rows)
+    for revision in (1, 2):
+        old = soup(site / "quy-trinh" / "qt-ht-01" / f"lan-{revision}" / "index.html")
+        assert "HẾT HIỆU LỰC" in old.select_one(".eiso-banner").get_text()
+        assert "đang hiệu lực" not in old.get_text().lower()
+    archive = soup(site / "danh-muc" / "luu-tru" / "index.html")
+    states = {r.select("td")[0].get_text(strip=True) for r in archive.select("tbody tr")}
+    assert {"QT-HT-01", "QT-NB-01", "QT-HTICH-01"} <= states  # superseded revisions and the withdrawn document
+
+
+def test_demo_upcoming_revision(demo):
+    _, site = demo
+    current = soup(site / "quy-trinh" / "qt-htich-01" / "index.html")
+    assert "Lần ban hành 3" in current.select_one(".eiso-iso-block").get_text(" ", strip=True)
+    assert "01/06/2027" in current.select_one(".eiso-banner-announce").get_text()
+    coming = soup(site / "quy-trinh" / "qt-htich-01" / "sap-hieu-luc" / "index.html")
+    assert "SẮP CÓ HIỆU LỰC TỪ NGÀY 01/06/2027" in coming.select_one(".eiso-banner-upcoming").get_text()
 
 
 def test_tthc_page_shows_its_front_matter(demo):

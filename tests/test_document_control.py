@@ -46,7 +46,7 @@ def history_site(tmp_path_factory):
                       approver="Lê Văn Cường")
     git.merge_request("xoa", "Hủy quy trình tạm", 10, lambda: git("rm", "-q", "procedures/he-thong/tam.md"),
                       approver="Lê Văn Cường")
-    result, site = build_site(repo)
+    result, site = build_site(repo, "--as-of", "2025-12-01")
     assert result.returncode == 0, result.stderr
     return repo, site
 
@@ -64,7 +64,7 @@ def test_revision_table_rows(history_site):
     assert revisions == ["4", "3", "2"]  # newest first; the fixup is not a revision of its own
     four, three, two = rows
     assert "01/09/2025" in four.select("td")[1].get_text() and "Cập nhật lệ phí" in four.get_text()
-    assert four.select("td")[3].get_text(strip=True) == "xa/e-iso!7"
+    assert four.select("td")[3].get_text(strip=True) == "!7"  # the number only; the full reference is its tooltip
     assert four.select("td")[4].get_text(strip=True) == "Phạm Thị Dung"
     changes = [li.get_text(" ", strip=True) for li in three.select(".eiso-changes li")]
     assert len(changes) == 2 and "Rút ngắn thời gian thẩm định" in changes[0] and "Sửa lỗi chính tả" in changes[1]
@@ -125,7 +125,7 @@ def test_deleted_document_stays_in_the_archive(history_site):
     assert page.select_one('meta[name="robots"]')["content"] == "noindex"
     archive = soup(site / "danh-muc" / "luu-tru" / "index.html")
     rows = {r.select("td")[0].get_text(strip=True): r.get_text(" ", strip=True) for r in archive.select("tbody tr")}
-    assert "Đã hủy bỏ" in rows["QT-NB-09"]
+    assert "Hết hiệu lực, đã hủy bỏ" in rows["QT-NB-09"]
     assert "QT-HT-01" in rows  # superseded revisions are listed too
     master = soup(site / "danh-muc" / "index.html").get_text()
     assert "QT-NB-09" not in master
@@ -149,17 +149,17 @@ def test_master_list_shows_control_columns(history_site):
     _, site = history_site
     page = soup(site / "danh-muc" / "index.html")
     headers = [th.get_text(strip=True) for th in page.select("thead th")]
-    assert headers[-4:] == ["MR", "Phê duyệt", "Thay đổi gần nhất", "Hạn xem xét"]
+    assert headers[-4:] == ["Yêu cầu hợp nhất", "Phê duyệt", "Thay đổi gần nhất", "Hạn xem xét"]
     row = next(r for r in page.select("tbody tr") if r.select("td")[0].get_text(strip=True) == "QT-HT-01")
-    assert "xa/e-iso!7" in row.get_text() and "01/09/2026" in row.get_text()
+    assert "!7" in row.get_text() and "xa/e-iso!7" not in row.get_text() and "01/09/2026" in row.get_text()
 
 
 def test_review_due_page_and_report(history_site):
     repo, site = history_site
     page = soup(site / "xem-xet-dinh-ky" / "index.html")
     first = page.select_one("table tbody tr")
-    # The commit dates are in January 2025: QT-NB-01 (effective 2025-01-15, 12 months) is not due yet
-    # as of then, so the first table lists nothing and the schedule lists both.
+    # Built as of 2025-12-01: QT-NB-01 (effective 2025-01-15, 12 months) is due in 45 days, more than
+    # the 30 days that make a review "due", so the first table lists nothing and the schedule lists both.
     assert "Không có tài liệu nào đến hạn" in first.get_text()
     result = run_eiso("report", "review-due", "--today", "2026-02-01", cwd=repo)
     assert result.returncode == 0

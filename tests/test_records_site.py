@@ -10,7 +10,7 @@ from conftest import build_site, soup
 from factory import make_repo, system_meta, write_doc
 from records_factory import audit, nc, review, write_record
 
-# The build's date is the commit's (until --as-of): the last commit is made on this day.
+# The build's date (--as-of); the last commit is made on this day too.
 AS_OF = "2026-06-01"
 
 
@@ -73,7 +73,7 @@ def records_repo(root):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     repo = records_repo(tmp_path_factory.mktemp("records") / "repo")
-    result, site = build_site(repo)
+    result, site = build_site(repo, "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
     return site
 
@@ -170,7 +170,7 @@ def test_two_builds_of_one_commit_give_identical_record_pages(site, tmp_path):
     import hashlib
 
     repo = site.parent
-    result, again = build_site(repo, site="site-again")
+    result, again = build_site(repo, "--as-of", AS_OF, site="site-again")
     assert result.returncode == 0, result.stderr
     digest = lambda root: {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
                            for p in sorted((root / "ho-so").rglob("*")) + [root / "quy-trinh" / "qt-ht-01" / "index.html"]

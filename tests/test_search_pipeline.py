@@ -16,7 +16,7 @@ from lunr.pipeline import Pipeline
 from eiso.search import SearchEntry, build_search_files, theme_snippet, worker_bundle
 from eiso.search import pipeline as vp
 from eiso.search.index import BuiltIndex, decode_shard
-from eiso.search.query import IndexView, rank
+from eiso.search.query import IndexView, rank, search
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "src" / "eiso" / "search" / "assets"
@@ -162,6 +162,31 @@ def test_reference_ranking(built, query, title):
     assert built.docs[int(ranked[0][0])].title == title, [built.docs[int(r)].title for r, _ in ranked[:3]]
 
 
+def _locations(built, query):
+    ranked, fallback = search(IndexView(built.index), query)
+    return {built.docs[int(r)].location for r, _ in ranked}, fallback
+
+
+def test_every_result_holds_every_word(built):
+    # "kết hôn" is in the titles of QT-HT-02 and 03 and in the text of QT-HT-01; nowhere else.
+    assert _locations(built, "ket hon") == ({"quy-trinh/qt-ht-01/", "quy-trinh/qt-ht-02/", "quy-trinh/qt-ht-03/"}, False)
+    # "giấy phép" is in three documents, "xây dựng" in two of them
+    assert _locations(built, "giay phep xay dung") == ({"quy-trinh/qt-xd-01/", "quy-trinh/qt-xd-02/"}, False)
+
+
+def test_codes_find_exactly_their_documents(built):
+    assert _locations(built, "1.001193") == ({"quy-trinh/qt-ht-01/"}, False)
+    assert _locations(built, "QT-HT-02") == ({"quy-trinh/qt-ht-02/"}, False)
+    assert _locations(built, "123/2015/NĐ-CP") == ({"quy-trinh/qt-ht-01/"}, False)
+
+
+def test_when_no_document_holds_every_word_the_closest_are_a_flagged_fallback(built):
+    found, fallback = _locations(built, "ket hon xay dung")
+    assert fallback is True
+    assert {"quy-trinh/qt-ht-02/", "quy-trinh/qt-xd-01/"} <= found
+    assert _locations(built, "zzzz") == (set(), True)
+
+
 def test_a_code_being_typed_lists_the_codes_it_starts(built):
     ranked = rank(IndexView(built.index), "qt-ht-0")
     assert {built.docs[int(r)].location for r, _ in ranked[:3]} == {
@@ -227,6 +252,8 @@ def test_locations_must_stay_in_the_site(location):
 def test_theme_snippet_is_in_the_search_partial():
     partial = (ROOT / "overrides" / "partials" / "search.html").read_text(encoding="utf-8")
     assert theme_snippet() in partial
+    head = (ROOT / "overrides" / "partials" / "eiso-search-start.html").read_text(encoding="utf-8")
+    assert theme_snippet() in head and "eiso-search-start.html" in (ROOT / "overrides" / "main.html").read_text()
     assert "search/eiso-search-worker.js" in theme_snippet()
 
 
@@ -344,11 +371,14 @@ def test_the_worker_holds_real_lunr_indexes(page, built):
 def test_same_ranking_in_python_and_javascript(page, built):
     page.evaluate("([core, text]) => eisoSearchWorker.use(core, text)", [built.core_shard(), built.text_shard()])
     view = IndexView(built.index)
-    queries = [q for q, _ in QUERIES] + ["cấp", "cap giay", "xay", "đ", "QT", "bản", "nước ngoài kết hôn"]
-    js = page.evaluate("""queries => queries.map(q => eisoSearchWorker.rank(q).ranked
-        .map(r => [String(r[0]), Math.round(r[1] * 1000) / 1000]))""", queries)
-    for q, got in zip(queries, js):
-        py = [[ref, round(score, 3)] for ref, score in rank(view, q)]
+    queries = [q for q, _ in QUERIES] + ["cấp", "cap giay", "xay", "đ", "QT", "bản", "nước ngoài kết hôn",
+                                         "ket hon xay dung", "khai sinh zzz", "1.001"]
+    js = page.evaluate("""queries => queries.map(q => { var r = eisoSearchWorker.rank(q)
+        return [r.fallback, r.ranked.map(r => [String(r[0]), Math.round(r[1] * 1000) / 1000])] })""", queries)
+    for q, (fallback, got) in zip(queries, js):
+        ranked, py_fallback = search(view, q)
+        py = [[ref, round(score, 3)] for ref, score in ranked]
+        assert fallback == py_fallback, q
         assert [r for r, _ in got] == [r for r, _ in py], q
         assert all(abs(a[1] - b[1]) <= 0.002 for a, b in zip(got, py)), q
 

@@ -65,7 +65,55 @@
         : days <= 30 ? "Đến hạn (còn " + days + " ngày)" : "Chưa đến hạn";
     });
   }
+  function cssString(text) {
+    // Same escaping as the renderer's css_string: only letters and digits stay themselves.
+    return '"' + text.replace(/[^\p{L}\p{N}]/gu, function (c) {
+      return "\\" + ("000000" + c.codePointAt(0).toString(16)).slice(-6);
+    }) + '"';
+  }
+  function printFooter() {
+    // Margin boxes of printed pages cannot read the page; the print date and the address of the
+    // current revision are only known here, in the reader's browser.
+    var doc = document.querySelector("[data-eiso-print]");
+    if (!doc) return;
+    var current = new URL(doc.getAttribute("data-eiso-print"), window.location.href);
+    current.hash = "";
+    current.search = "";
+    var now = new Date();
+    var day = ("0" + now.getDate()).slice(-2) + "/" + ("0" + (now.getMonth() + 1)).slice(-2) + "/" + now.getFullYear();
+    var text = "In ngày " + day + ". Bản in có giá trị tham khảo tại ngày in — bản hiện hành tại " + current.href;
+    var style = document.getElementById("eiso-print-footer");
+    if (!style) {
+      style = document.createElement("style");
+      style.id = "eiso-print-footer";
+      style.media = "print";
+      document.head.appendChild(style);
+    }
+    style.textContent = "@page { @bottom-left { content: " + cssString(text) + "; } }";
+  }
+  window.addEventListener("beforeprint", printFooter);
+
+  // Search: when no result holds every word of the query, the worker returns the closest ones
+  // and says so first ("eiso:fallback"); the count line then says they are approximate.
+  var FALLBACK = "Không có kết quả chứa đủ các từ; kết quả gần đúng: ";
+  function labelFallback() {
+    var worker = window.eisoSearchWorker;
+    var meta = document.querySelector(".md-search-result__meta");
+    if (!worker || !meta || worker.eisoLabelled) return;
+    worker.eisoLabelled = true;
+    var fallback = false;
+    function relabel() {
+      var text = meta.textContent;
+      if (fallback && text.indexOf(FALLBACK) !== 0 && /\d/.test(text)) meta.textContent = FALLBACK + text;
+    }
+    worker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "eiso:fallback") fallback = !!event.data.data;
+    });
+    new MutationObserver(relabel).observe(meta, { childList: true, characterData: true, subtree: true });
+  }
   function init() {
+    printFooter();
+    labelFallback();
     document.querySelectorAll("table[data-eiso-review]").forEach(refreshReviewStates);
     document.querySelectorAll("table[data-eiso-sortable]").forEach(makeSortable);
     document.querySelectorAll("input[data-eiso-filter]").forEach(makeFilter);

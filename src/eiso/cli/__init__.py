@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 from eiso import __version__
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from eiso.cli.vietnamese import VietnameseArgumentParser
 from eiso.errors import EisoError
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
@@ -34,39 +35,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="eiso", description="e-ISO: tài liệu hệ thống quản lý chất lượng từ git.")
-    parser.add_argument("--version", action="version", version=f"eiso {__version__}")
-    parser.add_argument("--config", "-f", default="mkdocs.yml", help="tệp cấu hình MkDocs (mặc định mkdocs.yml)")
+    parser = VietnameseArgumentParser(prog="eiso", description="e-ISO: tài liệu hệ thống quản lý chất lượng từ git.")
+    parser.add_argument("--version", action="version", version=f"eiso {__version__}", help="hiện số phiên bản rồi thoát")
+    parser.add_argument("--config", "-f", default="mkdocs.yml", metavar="TỆP", help="tệp cấu hình MkDocs (mặc định mkdocs.yml)")
     sub = parser.add_subparsers(title="lệnh")
 
     check = sub.add_parser("check", help="kiểm tra mọi tài liệu")
-    check.add_argument("--format", choices=("text", "json", "codequality"), default="text")
-    check.add_argument("--against", metavar="REV", help="kiểm tra thêm chính sách thay đổi so với REV")
-    check.add_argument("--output", "-o", help="ghi kết quả vào tệp thay vì màn hình")
+    check.add_argument("--format", choices=("text", "json", "codequality"), default="text",
+                       help="dạng kết quả: văn bản, JSON hoặc GitLab Code Quality (mặc định text)")
+    check.add_argument("--against", metavar="PHIÊN_BẢN", help="kiểm tra thêm chính sách thay đổi so với phiên bản này (nhánh, thẻ hoặc commit)")
+    check.add_argument("--output", "-o", metavar="TỆP", help="ghi kết quả vào tệp thay vì màn hình")
     check.set_defaults(handler=_lazy("check", "check"))
 
     build = sub.add_parser("build", help="xây dựng trang nội bộ (hoặc công khai)")
     build.add_argument("--public", action="store_true", help="xây dựng trang công khai (mkdocs.public.yml)")
-    build.add_argument("-d", "--site-dir", help="thư mục kết quả")
+    build.add_argument("-d", "--site-dir", metavar="THƯ_MỤC", help="thư mục kết quả")
+    build.add_argument("--as-of", metavar="YYYY-MM-DD",
+                       help="dựng trang như vào ngày này (mặc định: EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam)")
     build.add_argument("--clean", action="store_true",
                        help="xây dựng lại toàn bộ, không dùng lại các trang không đổi của lần trước")
     build.set_defaults(handler=_lazy("build", "build"))
 
     serve = sub.add_parser("serve", help="xem trước trực tiếp")
-    serve.add_argument("--public", action="store_true")
-    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
+    serve.add_argument("--public", action="store_true", help="xem trước trang công khai (mkdocs.public.yml)")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="ĐỊA_CHỈ:CỔNG",
+                       help="địa chỉ của máy chủ xem trước (mặc định 127.0.0.1:8000)")
+    serve.add_argument("--as-of", metavar="YYYY-MM-DD", help="xem trang như vào ngày này")
     serve.set_defaults(handler=_lazy("build", "serve"))
 
-    new = sub.add_parser("new", help="tạo tài liệu mới với mã hiệu kế tiếp")
-    new.add_argument("--kind", required=True, help="policy | objectives | manual | system | tthc | internal | guide"
-                     " | nonconformity | audit | management_review (hồ sơ)")
-    new.add_argument("--unit", help="đơn vị chủ trì (bắt buộc với tài liệu)")
-    new.add_argument("--field", help="lĩnh vực")
-    new.add_argument("title")
-    new.set_defaults(handler=_lazy("new", "new"))
+    from eiso.cli import adopt, diff, importing, new, province, sync
 
-    from eiso.cli import adopt, diff, importing, province, sync
-
+    new.add_parser(sub)
     diff.add_parser(sub)
     importing.add_parser(sub)
     sync.add_parser(sub)
@@ -74,13 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     province.add_parser(sub)
 
     report = sub.add_parser("report", help="báo cáo")
-    report.add_argument("name", choices=("review-due", "legal-impact"))
-    report.add_argument("codes", nargs="*", metavar="CODE",
+    report.add_argument("name", choices=("review-due", "legal-impact"), metavar="BÁO_CÁO",
+                        help="review-due (tài liệu đến hạn xem xét) hoặc legal-impact (ảnh hưởng của văn bản "
+                             "pháp luật thay đổi)")
+    report.add_argument("codes", nargs="*", metavar="MÃ",
                         help="legal-impact: số, ký hiệu các văn bản pháp luật thay đổi, ví dụ 123/2015/NĐ-CP")
-    report.add_argument("--decision", metavar="FILE",
+    report.add_argument("--decision", metavar="TỆP",
                         help="legal-impact: danh sách thủ tục của quyết định công bố (CSV/JSON: national_code,change)")
-    report.add_argument("--format", choices=("text", "json"), default="text")
-    report.add_argument("--today", help="ngày tính (YYYY-MM-DD), mặc định hôm nay")
+    report.add_argument("--format", choices=("text", "json"), default="text", help="dạng kết quả (mặc định text)")
+    report.add_argument("--today", "--as-of", dest="today",
+                        help="ngày tính (YYYY-MM-DD); mặc định EISO_AS_OF, hoặc hôm nay theo giờ Việt Nam")
     report.set_defaults(handler=_lazy("report", "report"))
     return parser
 

@@ -20,14 +20,14 @@ from eiso.project import plugin_options, procedures_dir, repo_root
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "diff", help="liệt kê thay đổi của các tài liệu kiểm soát giữa hai phiên bản (để xem xét MR)",
+        "diff", help="liệt kê thay đổi của các tài liệu kiểm soát giữa hai phiên bản (để xem xét yêu cầu hợp nhất)",
         description="So sánh các tài liệu kiểm soát ở phiên bản BASE với HEAD (mặc định: thư mục làm việc). "
-                    "BASE được lấy tại điểm rẽ nhánh (merge-base) với HEAD, như trang MR của GitLab.",
+                    "BASE được lấy tại điểm rẽ nhánh (merge-base) với HEAD, như trang yêu cầu hợp nhất của GitLab.",
     )
     parser.add_argument("base", metavar="BASE", help="phiên bản gốc: nhánh, thẻ hoặc commit (ví dụ origin/main)")
     parser.add_argument("head", metavar="HEAD", nargs="?", help="phiên bản mới (mặc định: thư mục làm việc)")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown", help="định dạng kết quả")
-    parser.add_argument("--output", "-o", help="ghi kết quả vào tệp thay vì màn hình")
+    parser.add_argument("--output", "-o", metavar="TỆP", help="ghi kết quả vào tệp thay vì màn hình")
     parser.add_argument("--no-merge-base", action="store_true",
                         help="so sánh trực tiếp với BASE, không lấy điểm rẽ nhánh")
     parser.set_defaults(handler=run)

@@ -20,10 +20,10 @@ def add_source(sources: Any) -> None:
                     "quốc gia về thủ tục hành chính. Chạy lại nhiều lần an toàn: tệp đã bị sửa không bị ghi đè.",
     )
     tthc.add_argument("file", metavar="FILE.jsonl", help="tệp JSON Lines, mỗi dòng một thủ tục")
-    tthc.add_argument("--level", help="chỉ nhập thủ tục thực hiện ở cấp này, ví dụ «Cấp xã»")
-    tthc.add_argument("--field", help="chỉ nhập thủ tục thuộc lĩnh vực này, ví dụ «Hộ tịch»")
+    tthc.add_argument("--level", metavar="CẤP", help="chỉ nhập thủ tục thực hiện ở cấp này, ví dụ «Cấp xã»")
+    tthc.add_argument("--field", metavar="LĨNH_VỰC", help="chỉ nhập thủ tục thuộc lĩnh vực này, ví dụ «Hộ tịch»")
     tthc.add_argument("--limit", type=int, metavar="N", help="nhập tối đa N thủ tục")
-    tthc.add_argument("--out", metavar="DIR",
+    tthc.add_argument("--out", metavar="THƯ_MỤC",
                       help="thư mục đích, tính từ thư mục gốc của kho (mặc định: thư mục procedures của kho)")
     tthc.add_argument("--force", action="store_true", help="ghi đè cả những tệp đã bị sửa sau khi nhập")
     tthc.set_defaults(handler=run)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 
 from eiso.cli.common import EXIT_OK, UsageError
+from eiso.control.effective import is_future, resolve_as_of
 from eiso.control.reviews import reviews_due
 from eiso.documents.loader import load_corpus
 from eiso.documents.text import shown
@@ -24,14 +24,12 @@ def report(args: argparse.Namespace) -> int:
     if args.codes or args.decision:
         raise UsageError("mã văn bản và --decision chỉ dùng với báo cáo legal-impact")
     root, procedures = repo_root(args.config), procedures_dir(args.config)
-    try:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    except ValueError:
-        raise UsageError(f"ngày «{args.today}» không hợp lệ, cần dạng YYYY-MM-DD") from None
+    today = resolve_as_of(args.today)  # the same date as the site's review page
     with framework_context(framework_of(args.config)):
         corpus = load_corpus(root, procedures)
-    flagged = {f.document.path: f.reason for f in legal_change_flags(root, corpus.documents)}
-    due = reviews_due(corpus.documents, today, flagged=flagged)
+    documents = [doc for doc in corpus.documents if not is_future(doc, today)]
+    flagged = {f.document.path: f.reason for f in legal_change_flags(root, documents)}
+    due = reviews_due(documents, today, flagged=flagged)
     if args.format == "json":
         rows = [{"code": r.document.meta.code, "title": r.document.meta.title, "unit": r.document.meta.unit,
                  "due": r.due.isoformat(), "days_left": r.days_left, "state": r.state, "path": r.document.path,
@@ -42,12 +40,9 @@ def report(args: argparse.Namespace) -> int:
     if not due:
         print(f"Không có tài liệu nào đến hạn xem xét định kỳ (tính đến {today:%d/%m/%Y}).")
     for r in due:
-        when = f"quá hạn {-r.days_left} ngày" if r.days_left < 0 else f"còn {r.days_left} ngày"
-        when = f"cần xem xét ngay; {r.reason}" if r.reason else when
         meta = r.document.meta
         # Titles are untrusted: no raw control character reaches the terminal.
-        print("\t".join(shown(text, None) for text in (meta.code, f"{r.due:%d/%m/%Y}", f"{r.state} ({when})",
-                                                      meta.title, meta.unit)))
+        print("\t".join(shown(text, None) for text in (meta.code, f"{r.due:%d/%m/%Y}", r.label, meta.title, meta.unit)))
     if corpus.rejected:
         print(f"Lưu ý: {len(corpus.rejected)} tệp lỗi không được tính (xem «eiso check»).", file=sys.stderr)
     return EXIT_OK

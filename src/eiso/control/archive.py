@@ -36,7 +36,8 @@ class RevisionRow:
     effective: str | None
     changes: tuple[ChangeRow, ...]  # the first introduced the revision; later ones are fixups
     approved: bool
-    archived_url: str | None  # quy-trinh/<slug>/lan-<N>/ for superseded revisions
+    archived_url: str | None  # quy-trinh/<slug>/lan-<N>/ for superseded revisions (sap-hieu-luc/ for upcoming)
+    note: str = ""  # e.g. "Sắp có hiệu lực" for a revision not in force yet
 
     @property
     def approvers(self) -> tuple[str, ...]:
@@ -97,11 +98,14 @@ def superseded_url(doc_url: str, revision: int) -> str:
 
 
 def control_of(doc: Document, history: History, repo_url: str | None,
-               approvers: list[Approver] | None = None) -> DocumentControl:
+               approvers: list[Approver] | None = None, in_force: int | None = None,
+               upcoming_url: str | None = None) -> DocumentControl:
+    """The revision table of ``doc``; ``in_force``: the revision in force when the head is upcoming."""
     entries = history.revisions(doc.path)
     if not entries:
         return DocumentControl()
-    archived = {e.revision for e in superseded_entries(entries, doc.meta.revision)}
+    current_revision = doc.meta.revision if in_force is None else in_force
+    archived = {e.revision for e in superseded_entries(entries, current_revision)}
     rows = []
     for e in entries:
         changes = tuple(change_row(c, repo_url, doc.meta.unit, approvers) for c in e.changes)
@@ -112,7 +116,14 @@ def control_of(doc: Document, history: History, repo_url: str | None,
             approved=all(change.approved for change in changes),
             archived_url=superseded_url(doc.url, e.revision) if e.revision in archived and e is not entries[-1] else None,
         ))
-    return DocumentControl(rows=rows, current=rows[-1], last_change=entries[-1].last.date[:10])
+    current = rows[-1]
+    if in_force is not None:
+        current = next((row for row in reversed(rows) if row.revision == in_force), rows[-1])
+    if upcoming_url and current is not rows[-1]:
+        last = rows[-1]
+        rows[-1] = RevisionRow(last.revision, last.effective, last.changes, last.approved, upcoming_url,
+                               "Sắp có hiệu lực")
+    return DocumentControl(rows=rows, current=current, last_change=entries[-1].last.date[:10])
 
 
 def superseded_entries(entries: list[RevisionEntry], current_revision: int) -> list[RevisionEntry]:
@@ -137,10 +148,11 @@ def load_blob_document(history: History, change: Change) -> Document | None:
     return document
 
 
-def superseded_documents(doc: Document, history: History) -> list[Document]:
+def superseded_documents(doc: Document, history: History, in_force: int | None = None) -> list[Document]:
     """Each earlier revision of ``doc`` as it was on main while that revision was current."""
     found = []
-    for entry in superseded_entries(history.revisions(doc.path), doc.meta.revision):
+    current_revision = doc.meta.revision if in_force is None else in_force
+    for entry in superseded_entries(history.revisions(doc.path), current_revision):
         old = load_blob_document(history, entry.last)
         if old is not None and old.meta.revision == entry.revision:
             found.append(old)

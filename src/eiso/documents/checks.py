@@ -9,6 +9,7 @@ from eiso.documents import attachments, durations, htmlscan
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
+from eiso.documents.restated import check_restated
 from eiso.documents.text import slugify
 from eiso.documents.textrules import code_problem, text_findings
 
@@ -41,6 +42,8 @@ def check_document(doc: Document, root: Path) -> list[Finding]:
         *_dossier_forms(doc),
         *_step_time(doc),
         *body,
+        # Facts once reads the body with Markdown: never a body too deep to be rendered.
+        *([] if any(f.rule == "markdown-depth" for f in body) else check_restated(doc)),
     ]
 
 
@@ -51,7 +54,16 @@ def _required_by_status(doc: Document) -> list[Finding]:
     if meta.status is Status.effective and meta.approved_by is None:
         found.append(_at(doc, ("status",), "approved_by", "tài liệu đang hiệu lực phải có người phê duyệt", "required"))
     if meta.kind is Kind.tthc and meta.tthc is None:
-        found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)", "required"))
+        # A draft may be incomplete: what it will need to take effect is a warning until then.
+        found.append(_at(doc, ("kind",), "tthc", "tài liệu loại tthc phải có mục tthc (thông tin thủ tục hành chính)"
+                         + (" trước khi ban hành" if meta.status is Status.draft else ""), "required",
+                         "warning" if meta.status is Status.draft else "error"))
+    for key, label in (("national_code", "mã thủ tục trên CSDL quốc gia"), ("level", "cấp thực hiện"),
+                       ("agency", "cơ quan thực hiện")):
+        if meta.tthc is not None and not getattr(meta.tthc, key).strip():
+            draft = meta.status is Status.draft
+            found.append(_at(doc, ("tthc", key), f"tthc.{key}", f"chưa ghi {label}" + (" (cần bổ sung trước khi ban hành)"
+                             if draft else ""), "required", "warning" if draft else "error"))
     if meta.kind is not Kind.objectives and meta.measurements:
         found.append(_at(doc, ("measurements",), "measurements", "chỉ tài liệu loại objectives (mục tiêu chất lượng) mới có mục measurements", "required"))
     if meta.kind is not Kind.tthc and meta.tthc is not None:

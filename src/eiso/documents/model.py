@@ -121,12 +121,13 @@ class DossierItem(_Model):
 
 
 class Tthc(_Model):
-    national_code: Text = Field(min_length=1, description="Mã thủ tục trên Cơ sở dữ liệu quốc gia")
+    # Required keys that a draft may leave empty: eiso check asks for them before the document takes effect.
+    national_code: Text = Field(description="Mã thủ tục trên Cơ sở dữ liệu quốc gia")
     decision: Text | None = Field(default=None, description="Quyết định công bố thủ tục")
     online: Online | None = None
-    level: Text = Field(min_length=1, description="Cấp thực hiện")
+    level: Text = Field(description="Cấp thực hiện")
     applicants: Text = Field(default="", description="Đối tượng thực hiện")
-    agency: Text = Field(min_length=1, description="Cơ quan thực hiện")
+    agency: Text = Field(description="Cơ quan thực hiện")
     result: Text = Field(default="", description="Kết quả thực hiện")
     conditions: Text = Field(default="", description="Yêu cầu, điều kiện")
     channels: list[Channel] = Field(min_length=1, description="Cách thức thực hiện")

@@ -898,35 +898,35 @@ def render_body(record: dict, meta: dict, legal_leftover: str, dossier_notes: li
     tthc = meta["tthc"]
     national = tthc["national_code"]
     applicants = tthc.get("applicants") or "tổ chức, cá nhân"
-    parts = [
-        DRAFT_NOTE,
-        "## 1. Mục đích",
-        escape_line(f"Quy định trình tự, trách nhiệm và thời hạn giải quyết thủ tục hành chính «{meta['title']}» "
-                    f"(mã thủ tục {national} trên Cơ sở dữ liệu quốc gia về thủ tục hành chính), bảo đảm "
-                    "giải quyết đúng quy định, công khai, minh bạch."),
-        "## 2. Phạm vi áp dụng",
-        escape_line(f"Áp dụng đối với {applicants} có yêu cầu giải quyết thủ tục; cơ quan thực hiện: "
-                    f"{tthc['agency']}; cấp thực hiện: {tthc['level']}."),
-        "## 3. Căn cứ pháp lý",
+    sections: list[tuple[str, list[str]]] = [
+        ("Mục đích", [escape_line(
+            f"Quy định trình tự, trách nhiệm và thời hạn giải quyết thủ tục hành chính «{meta['title']}» "
+            f"(mã thủ tục {national} trên Cơ sở dữ liệu quốc gia về thủ tục hành chính), bảo đảm "
+            "giải quyết đúng quy định, công khai, minh bạch.")]),
+        ("Phạm vi áp dụng", [escape_line(
+            f"Áp dụng đối với {applicants} có yêu cầu giải quyết thủ tục; cơ quan thực hiện: "
+            f"{tthc['agency']}; cấp thực hiện: {tthc['level']}.")]),
     ]
-    if meta.get("legal_basis"):
-        parts.append("Các văn bản nêu tại mục «Căn cứ pháp lý» của tài liệu này.")
+    # Facts once: the legal basis the front matter holds is shown by the page; the body keeps only
+    # what could not be read into it.
     if legal_leftover:
-        parts.append("Văn bản gốc chưa tách được (cần hoàn thiện):")
-        parts.append(markdown_blocks(legal_leftover))
-    if not meta.get("legal_basis") and not legal_leftover:
-        parts.append("Chưa có thông tin; cần bổ sung.")
-    parts.append("## 4. Trình tự thực hiện")
+        sections.append(("Văn bản gốc chưa tách được vào căn cứ pháp lý (cần hoàn thiện)",
+                         [markdown_blocks(legal_leftover)]))
+    elif not meta.get("legal_basis"):
+        sections.append(("Căn cứ pháp lý", ["Chưa có thông tin; cần bổ sung."]))
     steps_text = _value(record.get("steps_text"), multiline=True)
-    parts.append(markdown_blocks(steps_text) if steps_text else "Chưa có thông tin; cần bổ sung.")
-    parts.append("## 5. Yêu cầu, điều kiện")
-    parts.append("Theo mục «Yêu cầu, điều kiện» của thông tin thủ tục hành chính."
-                 if tthc.get("conditions") else "Không có yêu cầu, điều kiện.")
+    sections.append(("Trình tự thực hiện", [markdown_blocks(steps_text) if steps_text
+                                            else "Chưa có thông tin; cần bổ sung."]))
+    sections.append(("Yêu cầu, điều kiện", ["Theo mục «Yêu cầu, điều kiện» của thông tin thủ tục hành chính."
+                                           if tthc.get("conditions") else "Không có yêu cầu, điều kiện."]))
     if dossier_notes or dossier_text:
-        parts.append("## 6. Lưu ý về thành phần hồ sơ")
+        notes = []
         if dossier_text:
-            parts.append("Văn bản gốc chưa tách được thành danh sách giấy tờ (cần hoàn thiện):")
-            parts.append(markdown_blocks(dossier_text))
+            notes += ["Văn bản gốc chưa tách được thành danh sách giấy tờ (cần hoàn thiện):", markdown_blocks(dossier_text)]
         if dossier_notes:
-            parts.append("\n".join("- " + escape_line(note) for note in dossier_notes))
+            notes.append("\n".join("- " + escape_line(note) for note in dossier_notes))
+        sections.append(("Lưu ý về thành phần hồ sơ", notes))
+    parts = [DRAFT_NOTE]
+    for number, (title, content) in enumerate(sections, start=1):
+        parts += [f"## {number}. {title}", *content]
     return "\n\n".join(part for part in parts if part) + "\n"

@@ -20,13 +20,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from eiso.checks import check_repository
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import forge_kind
 from eiso.documents.findings import Finding
+from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of
 from eiso.control.gitinfo import head_commit_time
+from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.cache import DocumentCache
@@ -36,7 +39,9 @@ from eiso.documents.model import Document
 from eiso.control.gitfiles import GitError
 from eiso.control.preview import changed_documents, preview_base
 from eiso.sites.progress import Progress
-from eiso.sites.renderer import preview_notice
+from eiso.sites.renderer import preview_notice, section_headings
+from eiso.documents.text import heading_slug
+from eiso.sites.csp import refresh_csp_meta
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
@@ -89,14 +94,26 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
             _skip_material_indexing(config.plugins)
+        # Pages call no outside service (connect-src, style-src and font-src are 'self'):
+        # Material's Google Fonts would only be blocked, with a policy violation on every page.
+        if config.theme.name == "material" and config.theme["font"] is not False:
+            config.theme["font"] = False
+        if (config.repo_name or "") == "Gitlab":  # MkDocs' name for a self-hosted GitLab
+            config.repo_name = "GitLab"
+        # Anchors keep "đ" as "d" (#1-muc-dich), unless the site chose its own slugify.
+        config.mdx_configs.setdefault("toc", {}).setdefault("slugify", heading_slug)
         config.extra_css.append(ASSET_URIS["css"])
         config.extra_javascript.append(ASSET_URIS["js"])
         self.root = Path(config.config_file_path).resolve().parent
-        # Two builds of one commit must be byte-identical: MkDocs dates its sitemap
-        # with SOURCE_DATE_EPOCH when set, so it is the commit's time, not the clock's.
-        self.commit_time = head_commit_time(self.root)
-        if self.commit_time is not None:
-            os.environ.setdefault("SOURCE_DATE_EPOCH", str(self.commit_time))
+        try:
+            self.as_of = resolve_as_of()  # EISO_AS_OF (set by `eiso build --as-of`), else today in Vietnam
+        except EisoError as error:
+            raise PluginError(f"e-ISO: {ENV_VAR}: {error}") from None
+        # Two builds of one commit with one as-of date must be byte-identical: MkDocs dates its
+        # sitemap with SOURCE_DATE_EPOCH when set, so it is the commit's time (outside git, the
+        # as-of day's midnight), never the clock's.
+        commit_time = head_commit_time(self.root)
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time if commit_time is not None else epoch_of(self.as_of)))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -165,14 +182,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             if self.config.audience == "public":
                 updated = {p: dt.date.fromisoformat(c.date[:10]) for p in history.paths() if (c := history.last_change(p))}
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
-                return plan_public(project(documents, root, updated), root, options)
-            as_of = dt.datetime.fromtimestamp(self.commit_time, dt.timezone.utc).date() if self.commit_time else None
-            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=as_of,
+                # Citizens see the revision in force on the build's date, never one still to come.
+                in_force = in_force_documents(documents, history if history.available else None, self.as_of)
+                return plan_public(project(in_force, root, updated), root, options)
+            options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=self.as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   approvers=self._approvers(),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
                                   check=_counts(self.findings),
-                                  nonconformities=_nonconformities(self.records, as_of or dt.date.today()))
+                                  nonconformities=_nonconformities(self.records, self.as_of))
             records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
             plan = plan_intranet(documents, root, options, history, records.document_sections)
             plan.pages.extend(records.pages)
@@ -202,6 +220,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             server.watch(str(self.root / self.config.records_dir))
         if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
             server.watch(str(self.root / REGISTER_NAME))
+        _allow_reload_script(server)
         return server
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
@@ -228,6 +247,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.progress.tick()
         body = clean_html(html)
         output = self.incremental.render(planned, body) if self.incremental else planned.render(body)
+        page.toc = _with_generated_sections(page.toc, output, body)
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
             self.search_entries.append(make_entry(planned.document, page.url, output))
@@ -291,7 +311,7 @@ def _page_source(page: PlannedPage) -> str:
     if not page.searchable:
         meta["search"] = {"exclude": True}
     if page.document is None:
-        meta["hide"] = ["toc"]  # lists need the width more than a table of contents
+        meta["hide"] = ["toc", "navigation"] if page.wide else ["toc"]  # lists need the width
     return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
 
 
@@ -308,6 +328,35 @@ def _clean_toc(items) -> None:
     for item in items:
         item.title = clean_text(item.title)
         _clean_toc(item.children)
+
+
+def _allow_reload_script(server) -> None:
+    # The dev server injects its reload script into every page it serves, after our
+    # policy was written: without this, the policy blocks it and pages never reload.
+    inject = getattr(server, "_inject_js_into_html", None)
+    if inject is None:  # another MkDocs: no live reload rather than a weaker policy
+        log.warning("e-ISO: không bật được tự tải lại trang trong chế độ xem trước (phiên bản MkDocs khác).")
+        return
+
+    def inject_allowed(content: bytes, epoch: int) -> bytes:
+        return refresh_csp_meta(inject(content, epoch).decode("utf-8")).encode("utf-8")
+
+    server._inject_js_into_html = inject_allowed
+
+
+def _with_generated_sections(toc: TableOfContents, output: str, body: str) -> TableOfContents:
+    """The page's table of contents with the sections the templates add around the body.
+
+    The body's own headings become children of the section just before the body ("Nội dung").
+    """
+    before, after = (output.split(body, 1) if body.strip() and body in output else (output, ""))
+    items = [AnchorLink(title, anchor, 2) for anchor, title in section_headings(before)]
+    if items:
+        items[-1].children = list(toc)
+    else:
+        items = list(toc)
+    items += [AnchorLink(title, anchor, 2) for anchor, title in section_headings(after)]
+    return TableOfContents(items)
 
 
 def _replace(files: Files, file: File) -> None:

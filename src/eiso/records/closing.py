@@ -54,7 +54,7 @@ def read_closures(root: Path, codes: list[str]) -> dict[str, list[Closure]]:
     try:
         result = subprocess.run(
             [git, "-C", str(root), "log", "--first-parent", "--reverse", "-z", "--no-color", "--no-notes",
-             "--format=%H%x1f%cI%x1f%B", "HEAD", "--"],
+             "--format=%H%x1f%cI%x1f%(trailers:key=Closes-nc,unfold,separator=%x1e)%x1f%B", "HEAD", "--"],
             capture_output=True, timeout=_TIMEOUT, check=False, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return {}
@@ -62,10 +62,11 @@ def read_closures(root: Path, codes: list[str]) -> dict[str, list[Closure]]:
         return {}
     closures: dict[str, list[Closure]] = {}
     for entry in result.stdout.split(b"\0"):
-        parts = entry.lstrip(b"\n").split(b"\x1f", 2)
-        if len(parts) != 3 or not _SHA.match(parts[0].decode("ascii", "replace")):
+        parts = entry.lstrip(b"\n").split(b"\x1f", 3)
+        if len(parts) != 4 or not _SHA.match(parts[0].decode("ascii", "replace")):
             continue
-        message = parse_message(parts[2].decode("utf-8", "replace"))
+        # The trailers are git's own reading of the message (interpret-trailers rules), not ours.
+        message = parse_message(parts[3].decode("utf-8", "replace"), _git_trailers(parts[2]))
         if message.mr_ref is None:
             continue  # a direct push is no merge request: it closes nothing
         for slug, via in closed_codes(message, wanted).items():
@@ -89,15 +90,25 @@ def closed_codes(message: Message, wanted: set[str]) -> dict[str, str]:
     return found
 
 
-def parse_message(text: str) -> Message:
-    """Merge request reference, title and trailers of one commit message."""
+def _git_trailers(field: bytes) -> tuple[tuple[str, str], ...]:
+    found = []
+    for line in field.decode("utf-8", "replace").split("\x1e"):
+        key, sep, value = line.partition(":")
+        if sep:
+            found.append((key.strip(), value.strip()))
+    return tuple(found)
+
+
+def parse_message(text: str, git_trailers: tuple[tuple[str, str], ...] | None = None) -> Message:
+    """Merge request reference, title and trailers of one commit message (trailers as git read them, if given)."""
     lines = nfc(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     paragraphs = _paragraphs(lines)
     if not paragraphs:
         return Message(None, "", ())
     subject, body = " ".join(paragraphs[0]).strip(), paragraphs[1:]
     block = _trailer_block(body)
-    trailers = tuple((m.group(1), m.group(2).strip()) for p in block for line in p if (m := _TRAILER.match(line)))
+    trailers = git_trailers if git_trailers is not None else \
+        tuple((m.group(1), m.group(2).strip()) for p in block for line in p if (m := _TRAILER.match(line)))
     first = body[0][0].strip() if body and not any(body[0] is p for p in block) and not _SEE_MR.match(body[0][0]) else ""
     see = [m for p in body for line in p if (m := _SEE_MR.match(line))]
     if see:

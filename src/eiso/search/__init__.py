@@ -108,8 +108,10 @@ _SNIPPET = """<script>
   try { early = new W(url) } catch (e) { early = null }
   function EisoWorker(u, options) {
     if (!stock.test(String(u))) return new W(u, options)
-    if (early) { var adopted = early; early = null; return adopted }
-    return new W(url, options)
+    var adopted = early || new W(url, options)
+    early = null
+    w.eisoSearchWorker = adopted  /* eiso.js labels approximate results */
+    return adopted
   }
   EisoWorker.prototype = W.prototype
   EisoWorker.eiso = true

@@ -11,6 +11,13 @@ from eiso.sites.projection import PublicProcedure
 from eiso.search.model import SearchEntry
 
 _TAG = re.compile(r"<[^>]+>")
+# Parts of a page that identify it but are not its text (the header block of labels,
+# signatures, revision table, print style): marked by the templates, left out of the index.
+# The sanitiser removes comments from bodies, so content cannot hide its own text.
+_NOINDEX = re.compile(r"<!--eiso:noindex-->.*?<!--/eiso:noindex-->", re.DOTALL)
+# The body (the page's own text) comes first, so that a result's excerpt is its text.
+_BODY = re.compile(r"<!--eiso:body-->(.*?)<!--/eiso:body-->", re.DOTALL)
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[<>]")
 
@@ -21,6 +28,10 @@ def plain_text(markup: str) -> str:
     Angle brackets are dropped too: the worker escapes what it shows, but hostile
     text that looks like markup has no business in an index people download.
     """
+    body = _BODY.search(markup)
+    if body is not None:
+        markup = body.group(1) + " " + markup[:body.start()] + " " + markup[body.end():]
+    markup = _STYLE.sub(" ", _NOINDEX.sub(" ", markup))
     return _SPACE.sub(" ", _BRACKETS.sub(" ", html.unescape(_TAG.sub(" ", markup)))).strip()
 
 

@@ -18,8 +18,13 @@ without a browser and explains the rules:
 * the last compound, while it is being typed (no space after it), also matches as a
   prefix: the best expansion counts :data:`PREFIX_FACTOR` times its weight (in the
   body only from three characters on);
-* the sum is multiplied by the square of the share of word units found, so a page
-  matching every word ranks above one matching some, and by the square of
+* a result must contain every word unit of the query: a unit is found in a document
+  when its whole compound (or, while typed, a word it starts) is there, or every one
+  of its parts (``1.001193`` is not found by a page that only has ``1``). Only when no
+  document contains them all are the documents with some of them returned, flagged
+  as a fallback (the page says so: "kết quả gần đúng");
+* the sum is multiplied by the square of the share of word units found (1 unless in
+  the fallback), and by the square of
   ``HEAD_FLOOR + (1 - HEAD_FLOOR) * share found in the title or codes``, so a title
   holding every word of the query beats a shorter title that misses one (BM25's
   length normalisation alone would prefer the shorter title).
@@ -151,40 +156,60 @@ def _prefix_score(view: IndexView, raw: str, fields: tuple[str, ...]) -> dict[st
     return best
 
 
-def _unit_scores(view: IndexView, unit: Unit, fields: tuple[str, ...]) -> dict[str, float]:
-    """Score of one word unit in a group of fields: exact + parts, or the best prefix."""
+def _unit_scores(view: IndexView, unit: Unit, fields: tuple[str, ...]) -> tuple[dict[str, float], set[str]]:
+    """Score of one word unit in a group of fields (exact + parts, or the best prefix), and
+    the documents that contain the unit (its whole compound, a prefix expansion, or all its parts)."""
     scores = _fields_score(view, unit.whole, fields)
+    holders = {ref for ref, value in scores.items() if value > 0}
     if unit.parts:
         parts: dict[str, float] = {}
+        every: set[str] | None = None
         for part in unit.parts:
-            _add(parts, _fields_score(view, part, fields))
+            part_scores = _fields_score(view, part, fields)
+            _add(parts, part_scores)
+            found = {ref for ref, value in part_scores.items() if value > 0}
+            every = found if every is None else every & found
         _add(scores, parts, PART_WEIGHT / len(unit.parts))
+        holders |= every or set()
     if unit.prefix and (len(unit.whole) >= 3 or "text" not in fields):
         for ref, value in _prefix_score(view, unit.whole, fields).items():
             scores[ref] = max(scores.get(ref, 0.0), PREFIX_FACTOR * value)
-    return scores
+            if value > 0:
+                holders.add(ref)
+    return scores, holders
 
 
 def rank(view: IndexView, query: str) -> list[tuple[str, float]]:
-    """``(ref, score)`` best first."""
+    """``(ref, score)`` best first: the documents holding every word unit (see :func:`search`)."""
+    return search(view, query)[0]
+
+
+def search(view: IndexView, query: str) -> tuple[list[tuple[str, float]], bool]:
+    """``(ranked, fallback)``: the documents holding every word unit of the query, best first;
+    or, when there is none, those holding some of them, with ``fallback`` true."""
     p = plan(query)
     if not p.words:
-        return []
+        return [], False
     total: dict[str, float] = {}
     found: dict[str, int] = {}
     in_head: dict[str, int] = {}
     for unit in p.words:
-        head = _unit_scores(view, unit, HEAD_FIELDS)
+        head, head_holders = _unit_scores(view, unit, HEAD_FIELDS)
         if vp.has_accents(unit.whole):
             _add(head, _fields_score(view, unit.whole, ("accent",)))
-        body = _unit_scores(view, unit, BODY_FIELDS)
+        body, body_holders = _unit_scores(view, unit, BODY_FIELDS)
+        holders = head_holders | body_holders
         for ref in set(head) | set(body):
             h, b = head.get(ref, 0.0), body.get(ref, 0.0)
             if h + b > 0:
                 total[ref] = total.get(ref, 0.0) + h + b
-                found[ref] = found.get(ref, 0) + 1
+                if ref in holders:
+                    found[ref] = found.get(ref, 0) + 1
                 if h > 0:
                     in_head[ref] = in_head.get(ref, 0) + 1
+    complete = {ref for ref, count in found.items() if count == len(p.words)}
+    fallback = not complete
+    total = {ref: score for ref, score in total.items() if ref in complete or (fallback and ref in found)}
     in_order: dict[str, int] = {}
     for bigram, prefix in p.bigrams:
         scores = _fields_score(view, bigram, ("bigram",))
@@ -203,7 +228,8 @@ def rank(view: IndexView, query: str) -> list[tuple[str, float]]:
         phrase = PHRASE_FLOOR + (1 - PHRASE_FLOOR) * in_order.get(ref, 0) / pairs if pairs else 1.0
         ranked.append((ref, score * (share * head * phrase) ** 2))
     ranked.sort(key=lambda item: (-round(item[1], 6), int(item[0]) if item[0].isdigit() else 0, item[0]))
-    return ranked[:MAX_RESULTS]
+    return ranked[:MAX_RESULTS], fallback
 
 
-__all__ = ["HEAD_FLOOR", "PHRASE_FLOOR", "IndexView", "PART_WEIGHT", "PREFIX_FACTOR", "Plan", "Unit", "plan", "rank"]
+__all__ = ["HEAD_FLOOR", "PHRASE_FLOOR", "IndexView", "PART_WEIGHT", "PREFIX_FACTOR", "Plan", "Unit", "plan", "rank",
+           "search"]

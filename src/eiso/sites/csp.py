@@ -52,3 +52,16 @@ def add_csp_meta(html: str) -> str:
         return html
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html)}">'
     return html[: head.end()] + meta + html[head.end():]
+
+
+_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
+
+
+def refresh_csp_meta(html: str) -> str:
+    """The policy recomputed after a trusted tool added an inline script to a built page.
+
+    Used by the live preview only: MkDocs' dev server appends its reload script (a new one
+    per request) before ``</body>``; the recomputed policy allows exactly the scripts now in
+    the page outside its article, so that one and nothing else.
+    """
+    return add_csp_meta(_META.sub("", html, count=1))

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import datetime as dt
 
-from eiso.control import archive
+from eiso.control import archive, effective
 from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import qms, renderer
@@ -25,6 +25,7 @@ from eiso.control.history import History
 from eiso.sites.forge import change_actions
 from eiso.documents.literal import protect_template_text
 from eiso.documents.loader import Corpus
+from eiso.documents import model
 from eiso.documents.model import Document, Status
 from eiso.sites.renderer import format_date
 from eiso.control.reviews import DUE_SOON_DAYS, next_review, review_schedule
@@ -56,6 +57,7 @@ class PlannedPage:
     document: Document | None = None  # or the public projection of one
     searchable: bool = True
     noindex: bool = False
+    wide: bool = False  # a list that needs the whole width: no navigation sidebar beside it
 
     @property
     def url(self) -> str:
@@ -78,49 +80,89 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
                   sections: dict[str, str] | None = None) -> SitePlan:
     """``sections``: extra HTML for a document's page by slug (e.g. the nonconformities concerning it)."""
     plan = SitePlan()
+    as_of = options.as_of or effective.today()
     by_slug = {doc.slug: doc for doc in documents}
     notice = history_notice(history)
+    known = history if history and history.available else None
     rows = []
     facts: dict[str, qms.ControlFacts] = {}
-    for doc in sorted(documents, key=lambda d: d.slug):
-        control = archive.control_of(doc, history, options.repo_url, options.approvers) if history and history.available else archive.DocumentControl()
-        plan.pages.append(document_page(doc, root, by_slug, options, plan, control, notice, (sections or {}).get(doc.slug, "")))
-        rows.append(Row(doc, control_fields(doc, control)))
-        facts[doc.path] = control_facts(control)
-    archived = archived_pages(documents, history, by_slug, options, plan) if history and history.available else []
+    lines = [effective.timeline(doc, known, as_of) for doc in sorted(documents, key=lambda d: d.slug)]
+    for line in lines:
+        row = timeline_pages(line, root, by_slug, options, plan, known, notice, (sections or {}).get(line.head.slug, ""))
+        rows.append(row)
+        facts[line.head.path] = control_facts(row.control)
+    archived = archived_pages(lines, known, by_slug, plan) if known else []
     plan.pages.append(master_list_page(rows, notice))
     plan.pages.append(archive_list_page(rows, archived, notice))
-    plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", rows, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
-    plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", rows, lambda r: r.doc.meta.unit))
+    listed = [r for row in rows for r in (row, row.upcoming) if r is not None]
+    plan.pages.append(grouped_page("linh-vuc/index.md", "Tài liệu theo lĩnh vực", listed, lambda r: r.doc.meta.field or "Chưa phân lĩnh vực"))
+    plan.pages.append(grouped_page("don-vi/index.md", "Tài liệu theo đơn vị", listed, lambda r: r.doc.meta.unit))
+    in_force = [line.current for line in lines if line.current is not None]
     register = load_register(root)
-    flags = {f.document.path: f.reason for f in flagged_documents(documents, register)}
-    plan.pages.append(review_page(documents, options.as_of or dt.date.today(), flags))
+    flags = {f.document.path: f.reason for f in flagged_documents(in_force, register)}
+    plan.pages.append(review_page(in_force, as_of, flags))
     legal_html = legal.legal_page_html(documents, register)
     plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", lambda _: legal_html, searchable=False))
-    plan.files.update(_api_files(rows, facts, documents, root, options))
+    plan.files.update(_api_files(rows, facts, [row.doc for row in rows], root, options))
     return plan
+
+
+def timeline_pages(line: effective.Timeline, root: Path, by_slug: dict[str, Document], options: SiteOptions,
+                   plan: SitePlan, history: History | None, notice: str, section: str = "") -> "Row":
+    """The pages of one document on the as-of date; returns its row of the lists."""
+    head, current = line.head, line.current
+    if line.upcoming is None or current is None:
+        control = (archive.control_of(head, history, options.repo_url, options.approvers) if history
+                   else archive.DocumentControl())
+        # Nothing in force yet: the page is the coming revision, bannered and kept out of search.
+        coming = dict(banner=upcoming_banner(head), status_text=upcoming_status(head), searchable=False,
+                      noindex=True) if line.not_yet else {}
+        plan.pages.append(document_page(head, root, by_slug, options, plan, control, notice, section, **coming))
+        return Row(head, control_fields(head, control), status=upcoming_status(head) if line.not_yet else "",
+                   control=control)
+    upcoming_url = None if line.withdrawal else f"{head.url}{UPCOMING_DIR}"
+    control = (archive.control_of(head, history, options.repo_url, options.approvers, current.meta.revision,
+                                  upcoming_url) if history else archive.DocumentControl())
+    plan.pages.append(document_page(current, root, by_slug, options, plan, control, notice, section, url=head.url,
+                                    banner=announce_banner(head, upcoming_url)))
+    row = Row(current, control_fields(current, control), url=head.url, control=control)
+    if upcoming_url:
+        plan.pages.append(document_page(head, root, by_slug, options, plan, control, notice, url=upcoming_url,
+                                        banner=upcoming_banner(head, base_of(upcoming_url) + head.url),
+                                        status_text=upcoming_status(head), searchable=False, noindex=True))
+    row.upcoming = Row(head, {}, url=upcoming_url or head.url, status=upcoming_status(head))
+    return row
 
 
 def api_files(documents: list[Document], root: Path, options: SiteOptions, history: History | None = None) -> dict[str, bytes]:
     """Only the machine-readable files (``api/``), without any page: what the province reads."""
+    known = history if history and history.available else None
+    as_of = options.as_of or effective.today()
     rows, facts = [], {}
-    for doc in sorted(documents, key=lambda d: d.slug):
-        control = archive.control_of(doc, history, options.repo_url) if history and history.available else archive.DocumentControl()
-        rows.append(Row(doc, control_fields(doc, control)))
-        facts[doc.path] = control_facts(control)
-    return _api_files(rows, facts, documents, root, options)
+    for line in (effective.timeline(doc, known, as_of) for doc in sorted(documents, key=lambda d: d.slug)):
+        doc, head = line.current or line.head, line.head
+        control = (archive.control_of(head, known, options.repo_url, options.approvers, doc.meta.revision)
+                   if known else archive.DocumentControl())
+        row = Row(doc, control_fields(doc, control), url=head.url,
+                  status=upcoming_status(head) if line.not_yet else "")
+        if line.upcoming is not None and line.current is not None:
+            row.upcoming = Row(head, {}, url=head.url if line.withdrawal else f"{head.url}{UPCOMING_DIR}",
+                               status=upcoming_status(head))
+        rows.append(row)
+        facts[head.path] = control_facts(control)
+    return _api_files(rows, facts, [row.doc for row in rows], root, options)
 
 
 def _api_files(rows: list[Row], facts: dict[str, qms.ControlFacts], documents: list[Document], root: Path,
                options: SiteOptions) -> dict[str, bytes]:
-    as_of = options.as_of or dt.date.today()
+    as_of = options.as_of or effective.today()
     status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, options.nonconformities,
                             options.check)
     return {"api/documents.json": documents_json(rows), "api/qms.json": qms.qms_json(status)}
 
 
-def control_facts(control: archive.DocumentControl) -> qms.ControlFacts:
-    if control.current is None:
+def control_facts(control: archive.DocumentControl | None) -> qms.ControlFacts:
+    if control is None or control.current is None:
         return qms.ControlFacts(None, None)
     approved = [change.date for row in control.rows for change in row.changes if change.approved]
     return qms.ControlFacts(control.current.approved, max(approved) if approved else None)
@@ -151,24 +193,30 @@ def control_fields(doc: Document, control: archive.DocumentControl) -> dict[str,
 
 
 def document_page(doc: Document, root: Path, by_slug: dict[str, Document], options: SiteOptions, plan: SitePlan,
-                  control: archive.DocumentControl | None = None, notice: str = "", section: str = "") -> PlannedPage:
-    url = doc.url
+                  control: archive.DocumentControl | None = None, notice: str = "", section: str = "", *,
+                  url: str | None = None, banner: dict[str, str] | None = None, status_text: str = "",
+                  searchable: bool | None = None, noindex: bool = False) -> PlannedPage:
+    url = url or doc.url
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
     revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base,
                                 imported=doc.meta.history_before_git)
-    banner = DRAFT_PREVIEW_BANNER if doc.slug in options.draft_slugs else status_banner(doc)
+    if doc.slug in options.draft_slugs:
+        banner = DRAFT_PREVIEW_BANNER
     lag = next((entry for entry in options.lags if entry.code == doc.meta.code), None)
-    render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions, banner=banner,
-                               extra=section + revisions, lag=lag)
+    render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions,
+                               banner=banner or status_banner(doc), extra=section + revisions, status_text=status_text,
+                               lag=lag)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
-                       searchable=doc.meta.status is Status.effective)
+                       searchable=doc.meta.status is Status.effective if searchable is None else searchable,
+                       noindex=noindex)
 
 
 def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> Callable[[str], str]:
     """The page of a document (current, superseded or deleted) around its sanitised body HTML."""
-    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc), lag=None,
+    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc), status_text="",
+                  lag=None,
                   related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
     return lambda body_html: renderer.render("document.html", body=body_html, **values)
 
@@ -190,22 +238,25 @@ def publish_forms(plan: SitePlan, page_url: str, sources: dict[str, Path | None]
 
 def archived_page(old: Document, url: str, banner: dict[str, str], by_slug: dict[str, Document]) -> PlannedPage:
     """A superseded revision or a deleted document: rendered as it was, never searchable or indexed."""
-    render = document_renderer(old, base_of(url), by_slug, banner=banner)
+    render = document_renderer(old, base_of(url), by_slug, banner=banner, status_text=OBSOLETE_STATUS)
     return PlannedPage(f"{url}index.md", f"{old.meta.title} (lần {old.meta.revision}, hết hiệu lực)",
                        protect_template_text(old.body), render, old, searchable=False, noindex=True)
 
 
-def archived_pages(documents: list[Document], history: History, by_slug: dict[str, Document],
-                   options: SiteOptions, plan: SitePlan) -> list[dict[str, Any]]:
+def archived_pages(lines: list[effective.Timeline], history: History, by_slug: dict[str, Document],
+                   plan: SitePlan) -> list[dict[str, Any]]:
     """Pages of superseded revisions and deleted documents; returns the archive list's items."""
     items = []
-    for doc in documents:
-        for old in archive.superseded_documents(doc, history):
+    for line in lines:
+        doc, current = line.head, line.current
+        if current is None:
+            continue
+        for old in archive.superseded_documents(doc, history, current.meta.revision):
             url = archive.superseded_url(doc.url, old.meta.revision)
             banner = make_banner("superseded", OBSOLETE, f"đây là lần ban hành {old.meta.revision}, đã được thay thế "
-                                 f"bởi lần ban hành {doc.meta.revision}.", base_of(url) + doc.url, "Xem bản hiện hành")
+                                 f"bởi lần ban hành {current.meta.revision}.", base_of(url) + doc.url, "Xem bản hiện hành")
             plan.pages.append(archived_page(old, url, banner, by_slug))
-            items.append(_archive_item(old, url, f"Đã thay thế bởi lần {doc.meta.revision}"))
+            items.append(_archive_item(old, url, f"Hết hiệu lực, đã thay thế bởi lần {current.meta.revision}"))
     for old, deletion in archive.deleted_documents(history, set(by_slug)):
         if code_problem(old.meta.code):  # a code that cannot own a URL (look-alike, empty slug) gets no page
             continue
@@ -213,7 +264,7 @@ def archived_pages(documents: list[Document], history: History, by_slug: dict[st
         banner = make_banner("withdrawn", OBSOLETE,
                              f"tài liệu đã bị hủy bỏ (xóa khỏi hệ thống ngày {format_date(deletion.date[:10])}).")
         plan.pages.append(archived_page(old, url, banner, by_slug))
-        items.append(_archive_item(old, url, f"Đã hủy bỏ ngày {format_date(deletion.date[:10])}"))
+        items.append(_archive_item(old, url, f"Hết hiệu lực, đã hủy bỏ ngày {format_date(deletion.date[:10])}"))
     return items
 
 
@@ -231,6 +282,8 @@ def _related(code: str, by_slug: dict[str, Document], base: str) -> dict[str, st
 
 
 OBSOLETE = "HẾT HIỆU LỰC — chỉ để tham khảo"
+OBSOLETE_STATUS = "Hết hiệu lực"
+UPCOMING_DIR = "sap-hieu-luc/"
 
 
 def make_banner(kind: str, title: str, text: str, link: str = "", link_text: str = "") -> dict[str, str]:
@@ -239,6 +292,29 @@ def make_banner(kind: str, title: str, text: str, link: str = "", link_text: str
 
 DRAFT_PREVIEW_BANNER = make_banner("draft", "BẢN DỰ THẢO — chưa phê duyệt",
                                    "trang này thuộc bản xem trước của một yêu cầu hợp nhất, chưa được ban hành.")
+
+
+def upcoming_status(doc: Document) -> str:
+    if doc.meta.status is Status.withdrawn:
+        return f"Hết hiệu lực từ ngày {format_date(doc.meta.effective)}"
+    return f"Sắp có hiệu lực từ ngày {format_date(doc.meta.effective)}"
+
+
+def upcoming_banner(doc: Document, link: str = "") -> dict[str, str]:
+    """The page of a revision not in force yet (DESIGN.md, "Effective dates")."""
+    text = f"lần ban hành {doc.meta.revision} chưa áp dụng; tiếp tục dùng bản hiện hành đến hết ngày trước đó."
+    return make_banner("upcoming", upcoming_status(doc).upper(), text, link, "Xem bản hiện hành" if link else "")
+
+
+def announce_banner(coming: Document, upcoming_url: str | None) -> dict[str, str]:
+    """What the page in force says of the coming change."""
+    day = format_date(coming.meta.effective)
+    if upcoming_url is None:
+        return make_banner("announce", f"Sắp hết hiệu lực từ ngày {day}",
+                           "tài liệu đã được quyết định hủy bỏ; bản này vẫn áp dụng đến hết ngày trước đó.")
+    return make_banner("announce", f"Lần ban hành {coming.meta.revision} sắp có hiệu lực từ ngày {day}",
+                       "bản dưới đây vẫn là bản hiện hành đến hết ngày trước đó.", "sap-hieu-luc/",
+                       f"Xem lần ban hành {coming.meta.revision}")
 
 
 def status_banner(doc: Document) -> dict[str, str] | None:
@@ -265,6 +341,18 @@ class Row:
 
     doc: Document
     extra: dict[str, Any] = field(default_factory=dict)
+    url: str = ""  # the page's URL when it is not the document's own
+    status: str = ""  # the status as stated on the as-of date, when not the front matter's
+    upcoming: "Row | None" = None  # the revision (or withdrawal) that takes effect later
+    control: "archive.DocumentControl | None" = None  # its revision table, for the QMS figures
+
+    @property
+    def link(self) -> str:
+        return self.url or self.doc.url
+
+    @property
+    def status_text(self) -> str:
+        return self.status or model.STATUS_LABELS[self.doc.meta.status]
 
 
 @dataclass(frozen=True)
@@ -272,33 +360,45 @@ class Column:
     label: str
     value: Callable[[Row], Any]
     sort: Callable[[Row], Any] | None = None
+    css: str = ""  # class of the column's cells: how it may wrap
 
+
+#: Kind names short enough for a column of the lists (the full names are on each document's page).
+KIND_SHORT_LABELS = {
+    "policy": "Chính sách chất lượng", "objectives": "Mục tiêu chất lượng", "manual": "Sổ tay chất lượng",
+    "system": "Quy trình hệ thống", "tthc": "Quy trình TTHC", "internal": "Quy trình nội bộ", "guide": "Hướng dẫn",
+}
 
 LIST_COLUMNS: list[Column] = [
-    Column("Loại", lambda r: renderer.environment().filters["kind_label"](r.doc.meta.kind)),
+    Column("Loại", lambda r: KIND_SHORT_LABELS.get(r.doc.meta.kind.value, r.doc.meta.kind.value), css="eiso-kind"),
     Column("Lần ban hành", lambda r: r.doc.meta.revision, lambda r: f"{r.doc.meta.revision:04d}"),
-    Column("Ngày hiệu lực", lambda r: format_date(r.doc.meta.effective), lambda r: str(r.doc.meta.effective or "")),
-    Column("Trạng thái", lambda r: renderer.environment().filters["status_label"](r.doc.meta.status)),
+    Column("Ngày hiệu lực", lambda r: format_date(r.doc.meta.effective), lambda r: str(r.doc.meta.effective or ""), "eiso-nowrap"),
+    Column("Trạng thái", lambda r: r.status_text, css="eiso-nowrap"),
     Column("Đơn vị", lambda r: r.doc.meta.unit),
 ]
 
 
 CONTROL_COLUMNS = [
-    Column("MR", lambda r: r.extra.get("mr") or "—"),
-    Column("Phê duyệt", lambda r: ", ".join(r.extra.get("approvers") or []) or r.extra.get("approval_state", "")),
-    Column("Thay đổi gần nhất", lambda r: format_date(r.extra.get("last_change")), lambda r: r.extra.get("last_change") or ""),
-    Column("Hạn xem xét", lambda r: format_date(r.extra.get("next_review")), lambda r: r.extra.get("next_review") or ""),
+    Column("Yêu cầu hợp nhất", lambda r: renderer.mr_number(r.extra.get("mr")) or "—"),
+    # Names only when the current revision is approved throughout; otherwise the state says what is missing.
+    Column("Phê duyệt", lambda r: ", ".join(r.extra.get("approvers") or []) if r.extra.get("approved")
+           else r.extra.get("approval_state", "")),
+    Column("Thay đổi gần nhất", lambda r: format_date(r.extra.get("last_change")), lambda r: r.extra.get("last_change") or "",
+           "eiso-nowrap"),
+    Column("Hạn xem xét", lambda r: format_date(r.extra.get("next_review")), lambda r: r.extra.get("next_review") or "",
+           "eiso-nowrap"),
 ]
 
 
 def master_list_page(rows: list[Row], notice: str = "") -> PlannedPage:
     title = "Danh mục tài liệu"
     current = [r for r in rows if r.doc.meta.status is not Status.withdrawn]
+    listed = [r for row in current for r in (row, row.upcoming) if r is not None]
     intro = (f"Danh mục {len(current)} tài liệu của hệ thống quản lý chất lượng. "
              "Bấm vào tiêu đề cột để sắp xếp. Tài liệu hết hiệu lực xem ở mục Lưu trữ.")
-    html = renderer.render("master_list.html", title=title, intro=intro, rows=current,
+    html = renderer.render("master_list.html", title=title, intro=intro, rows=listed,
                            columns=LIST_COLUMNS + CONTROL_COLUMNS, base="../", notice=notice)
-    return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False)
+    return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False, wide=True)
 
 
 def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: str) -> PlannedPage:
@@ -330,7 +430,7 @@ def grouped_page(src_uri: str, title: str, rows: list[Row], key: Callable[[Row],
 
 def document_record(row: Row) -> dict[str, Any]:
     meta = row.doc.meta
-    return {
+    record = {
         "code": meta.code,
         "title": meta.title,
         "kind": meta.kind.value,
@@ -339,13 +439,20 @@ def document_record(row: Row) -> dict[str, Any]:
         "revision": meta.revision,
         "effective": meta.effective.isoformat() if meta.effective else None,
         "status": meta.status.value,
+        "status_label": row.status_text,
         "audience": meta.audience.value,
-        "url": row.doc.url,
+        "url": row.link,
         "path": row.doc.path,
         "based_on": ({"code": row.doc.adoption.code, "revision": row.doc.adoption.revision}
                      if row.doc.adoption else None),
         **row.extra,
     }
+    if row.upcoming is not None:
+        coming = row.upcoming.doc.meta
+        record["upcoming"] = {"revision": coming.revision, "status": coming.status.value,
+                              "effective": coming.effective.isoformat() if coming.effective else None,
+                              "status_label": row.upcoming.status_text, "url": row.upcoming.link}
+    return record
 
 
 def documents_json(rows: list[Row]) -> bytes:

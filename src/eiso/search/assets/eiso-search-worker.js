@@ -343,42 +343,63 @@ function plan(query) {
   return { words: words, bigrams: bigrams }
 }
 
-/* Score of one word unit in a group of fields: exact + parts, or the best prefix */
+/* Score of one word unit in a group of fields (exact + parts, or the best prefix), and the
+ * documents that contain the unit (its whole compound, a prefix expansion, or all its parts) */
 function unitScores(unit, fields) {
   var scores = fieldsScore(unit.whole, fields)
+  var holders = new Set()
+  scores.forEach(function (value, ref) { if (value > 0) holders.add(ref) })
   if (unit.parts.length) {
-    var parts = new Map()
-    unit.parts.forEach(function (part) { add(parts, fieldsScore(part, fields)) })
+    var parts = new Map(), every = null
+    unit.parts.forEach(function (part) {
+      var partScores = fieldsScore(part, fields), found = new Set()
+      add(parts, partScores)
+      partScores.forEach(function (value, ref) { if (value > 0 && (every === null || every.has(ref))) found.add(ref) })
+      every = found
+    })
     add(scores, parts, PART_WEIGHT / unit.parts.length)
+    if (every) every.forEach(function (ref) { holders.add(ref) })
   }
   if (unit.prefix && (Array.from(unit.whole).length >= 3 || fields.indexOf("text") < 0))
     prefixScore(unit.whole, fields).forEach(function (value, ref) {
       scores.set(ref, Math.max(scores.get(ref) || 0, PREFIX_FACTOR * value))
+      if (value > 0) holders.add(ref)
     })
-  return scores
+  return { scores: scores, holders: holders }
 }
 
+/* The documents holding every word unit of the query, best first; or, when there is
+ * none, those holding some of them, with fallback true (twin of query.search) */
 function rank(query) {
   var p = plan(query)
-  if (!p.words.length || !core) return { plan: p, ranked: [], found: new Map() }
+  if (!p.words.length || !core) return { plan: p, ranked: [], found: new Map(), fallback: false }
   var total = new Map()
   var found = new Map()   /* ref -> Set of word indexes found */
   var inHead = new Map()  /* ref -> number of words found in title or codes */
   p.words.forEach(function (unit, u) {
-    var head = unitScores(unit, HEAD_FIELDS)
+    var headUnit = unitScores(unit, HEAD_FIELDS), head = headUnit.scores
     if (P.hasAccents(unit.whole)) add(head, fieldsScore(unit.whole, ["accent"]))
-    var body = unitScores(unit, BODY_FIELDS)
+    var bodyUnit = unitScores(unit, BODY_FIELDS), body = bodyUnit.scores
     var refs = new Set(head.keys())
     body.forEach(function (_, ref) { refs.add(ref) })
     refs.forEach(function (ref) {
       var h = head.get(ref) || 0, b = body.get(ref) || 0
       if (h + b > 0) {
         total.set(ref, (total.get(ref) || 0) + h + b)
-        if (!found.has(ref)) found.set(ref, new Set())
-        found.get(ref).add(u)
+        if (headUnit.holders.has(ref) || bodyUnit.holders.has(ref)) {
+          if (!found.has(ref)) found.set(ref, new Set())
+          found.get(ref).add(u)
+        }
         if (h > 0) inHead.set(ref, (inHead.get(ref) || 0) + 1)
       }
     })
+  })
+  var complete = 0
+  found.forEach(function (words) { if (words.size === p.words.length) complete++ })
+  var fallback = complete === 0
+  total.forEach(function (_, ref) {
+    var words = found.get(ref)
+    if (!words || (!fallback && words.size !== p.words.length)) total.delete(ref)
   })
   var inOrder = new Map()  /* ref -> number of query word pairs found in the title */
   p.bigrams.forEach(function (bigram) {
@@ -408,7 +429,7 @@ function rank(query) {
     if (x !== y) return y - x
     return a[0] - b[0]
   })
-  return { plan: p, ranked: ranked.slice(0, MAX_RESULTS), found: found }
+  return { plan: p, ranked: ranked.slice(0, MAX_RESULTS), found: found, fallback: fallback }
 }
 
 /* ----------------------------------------------------------------------------
@@ -481,10 +502,10 @@ function search(query) {
     var marked = new Set()
     var title = highlight(doc.title, matches, marked)
     var excerpt = text ? text.excerpts[ref] || "" : ""
+    /* Material strikes out the words a result lacks ("Không: ~~sinh~~"): a result holds
+     * every word, and in the fallback the page says that results are approximate. */
     var terms = Object.create(null)
-    var have = result.found.get(ref) || new Set()
-    p.words.forEach(function (unit, u) { terms[unit.whole] = have.has(u) })
-    marked.forEach(function (word) { if (!(word in terms)) terms[word] = true })
+    marked.forEach(function (word) { terms[word] = true })
     var item = {
       location: doc.location,
       title: title,
@@ -495,7 +516,14 @@ function search(query) {
     if (doc.chips.length) item.tags = doc.chips.map(escapeHTML)
     items.push([item])
   })
-  return { items: items }
+  return { items: items, fallback: result.fallback && items.length > 0 }
+}
+
+/* Results, preceded by whether they are the fallback (for the page: eiso.js shows the label) */
+function answer(query) {
+  var data = search(query)
+  postMessage({ type: "eiso:fallback", data: data.fallback })
+  postMessage({ type: RESULT, data: data })
 }
 
 /* ----------------------------------------------------------------------------
@@ -552,7 +580,7 @@ function startText() {
   textStarted = true
   complete = loadText(textConfig).then(function () {
     /* results gain the matches in page bodies */
-    if (lastQuery !== null) postMessage({ type: RESULT, data: search(lastQuery) })
+    if (lastQuery !== null) answer(lastQuery)
   }, function (err) { console.warn(err) })
 }
 
@@ -582,9 +610,9 @@ function onMessage(ev) {
       break
     case QUERY:
       lastQuery = String(message.data)
-      var answer = function () {
+      var reply = function () {
         try {
-          postMessage({ type: RESULT, data: search(lastQuery) })
+          answer(lastQuery)
           mark("result")
         } catch (err) {
           console.warn("e-ISO search: query failed", err)
@@ -592,8 +620,8 @@ function onMessage(ev) {
         }
         setTimeout(startText, TEXT_DELAY_MS)  /* let the page show the first results */
       }
-      if (ready) ready.then(answer, answer)
-      else answer()
+      if (ready) ready.then(reply, reply)
+      else reply()
       break
     /* e-ISO extension (tests, benchmark): answers once the whole index is loaded */
     case "eiso:complete":

@@ -6,10 +6,12 @@ to them as values, with autoescaping, so content can never become template code.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from eiso.documents import durations
 from eiso.documents import model
@@ -35,6 +37,8 @@ def environment() -> Environment:
         kind_label=lambda kind: model.KIND_LABELS[kind],
         status_label=lambda status: model.STATUS_LABELS[status],
         online_label=lambda level: model.ONLINE_LABELS[level],
+        css_string=css_string,
+        mr_number=mr_number,
         key_label=key_label,
         slug=slugify,
         grade_label=lambda grade: record_model.GRADE_LABELS[grade],
@@ -59,6 +63,27 @@ def render(template: str, **values: Any) -> str:
     return environment().get_template(template).render(**values)
 
 
+def mr_number(ref: Any) -> str:
+    """How people say a merge request: its number (``group/project!12`` -> ``!12``, ``#12`` stays)."""
+    text = str(ref or "")
+    if "!" in text:
+        return "!" + text.rsplit("!", 1)[1]
+    return text
+
+
+def css_string(value: Any) -> Markup:
+    """A CSS string literal of untrusted text, safe inside a <style> element.
+
+    Everything but letters and digits is written as a six-digit CSS hex escape, so no
+    quote, backslash, "<" (``</style>``) or line break ever appears as itself (spaces
+    too: a space after an escape would be read as the escape's terminator).
+    """
+    out = []
+    for char in " ".join(str(value).split()):
+        out.append(char if char.isalnum() else f"\\{ord(char):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
 def format_date(value: Any) -> str:
     """``2025-03-01`` -> ``01/03/2025``, the way Vietnamese documents write dates."""
     if value is None or value == "":
@@ -66,6 +91,18 @@ def format_date(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     year, month, day = text[:10].split("-")
     return f"{day}/{month}/{year}"
+
+
+_SECTION = re.compile(r'<h2 id="([a-z0-9-]+)">([^<]*)</h2>')
+
+
+def section_headings(html: str) -> list[tuple[str, str]]:
+    """``(id, title as HTML)`` of the generated sections of a page part, in order.
+
+    Only for the HTML of our own templates (the body is never passed here): their
+    section headings are written exactly this way.
+    """
+    return _SECTION.findall(html)
 
 
 PREVIEW_LABELS = {"added": "thêm mới", "changed": "sửa đổi", "removed": "xóa"}
