@@ -336,7 +336,9 @@ def test_untrusted_text_cannot_inject_markup() -> None:
     tags.feed(html)
     assert {tag for tag, _ in tags.seen} <= {"blockquote", "p", "h2", "strong", "ul", "li"}
     assert {name for _, attrs in tags.seen for name, _ in attrs} <= {"id"}
-    assert "alert(1)" in html and "{{ config.extra }}" in html_lib.unescape(html)  # shown as text
+    # Shown as text: in the body, or as plain data in tthc.citizen_steps (escaped by the templates).
+    shown = html_lib.unescape(html) + "\n".join(doc.meta.tthc.citizen_steps)
+    assert "alert(1)" in shown and "{{ config.extra }}" in shown
     assert doc.meta.title == "Thủ tục <b>{{ x }}</b>"  # front matter is data, escaped by the templates
 
 
@@ -397,3 +399,63 @@ def test_import_without_a_source_prints_help(capsys) -> None:
     args = parser().parse_args(["import"])
     assert args.handler(args) == 2
     assert "tthc" in capsys.readouterr().out
+
+
+# -- citizen steps: "trình tự thực hiện" as the public page lists it ---------------------------------
+
+
+def test_numbered_steps_become_citizen_steps() -> None:
+    _, doc, warnings = build(record())
+    assert doc.meta.tthc.citizen_steps == ["Nộp hồ sơ.", "Nhận kết quả."]
+    assert not any("trình tự" in w for w in warnings)
+
+
+def test_steps_numbered_inline_and_with_bullets_are_cut_at_each_number() -> None:
+    text = "Trình tự:\n+ Bước 1: Nộp hồ sơ tại xã.  + Bước 2. Xã kiểm tra;\nnếu thiếu thì hướng dẫn bổ sung.\n- BƯỚC 3 - Trả kết quả."
+    _, doc, _ = build(record(steps_text=text))
+    assert doc.meta.tthc.citizen_steps == ["Nộp hồ sơ tại xã.", "Xã kiểm tra; nếu thiếu thì hướng dẫn bổ sung.",
+                                           "Trả kết quả."]
+
+
+def test_list_items_without_numbers_are_steps_and_headings_join_their_item() -> None:
+    text = ("a) Nộp hồ sơ:\nNgười yêu cầu nộp hồ sơ tại Bộ phận một cửa.\nb) Giải quyết:\n"
+            "- Công chức kiểm tra hồ sơ;\n  tiếp tục trên dòng sau.\n- Trả kết quả cho người yêu cầu.")
+    steps = importer.citizen_steps(text)
+    assert steps == ["Nộp hồ sơ: Người yêu cầu nộp hồ sơ tại Bộ phận một cửa.",
+                     "Giải quyết: Công chức kiểm tra hồ sơ; tiếp tục trên dòng sau.",
+                     "Trả kết quả cho người yêu cầu."]
+
+
+def test_citizen_steps_stay_short_and_few() -> None:
+    long_step = "Bước 1: " + "Cơ quan xem xét hồ sơ của người dân. " * 40 + "\nBước 2: Trả kết quả."
+    first, second = importer.citizen_steps(long_step)
+    assert len(first) <= 402 and first.endswith("…") and first.startswith("Cơ quan xem xét")
+    assert second == "Trả kết quả."
+    many = "".join(f"Bước {i}: Việc thứ {i} của người dân.\n" for i in range(1, 31))
+    assert len(importer.citizen_steps(many)) == 30
+    _, doc, warnings = build(record(steps_text=many))
+    steps = doc.meta.tthc.citizen_steps
+    assert len(steps) == 15 and steps[0] == "Việc thứ 1 của người dân." and steps[-1] == "Việc thứ 15 của người dân."
+    assert any("30 bước" in w for w in warnings)
+
+
+def test_missing_or_unreadable_steps() -> None:
+    _, doc, warnings = build(record(steps_text="Không có thông tin"))
+    assert doc.meta.tthc.citizen_steps == [] and not any("trình tự" in w for w in warnings)
+    _, doc, warnings = build(record(steps_text="1.2.3"))
+    assert doc.meta.tthc.citizen_steps == [] and any("citizen_steps" in w for w in warnings)
+
+
+def test_citizen_steps_are_plain_data_even_when_hostile() -> None:
+    _, doc, _ = build(record(steps_text="Bước 1: <script>alert(1)</script> nộp {{ config }}.\nBước 2: Nhận kết quả."))
+    assert doc.meta.tthc.citizen_steps[0] == "<script>alert(1)</script> nộp {{ config }}."  # escaped by templates
+    # Long runs of what the splitter looks for stay linear (a backtracking pattern would not finish).
+    [words] = importer.citizen_steps("Bước " * 200_000)  # no number: one paragraph, cut short
+    assert len(words) <= 402
+    assert len(importer.citizen_steps("Bước 1: x ở đây nhé\n" * 50_000)) == 50_000
+
+
+def test_most_commune_records_get_citizen_steps(national) -> None:
+    commune = [r for r in national if "cấp xã" in r["level"].lower()]
+    with_steps = [r for r in commune if importer.citizen_steps(r.get("steps_text"))]
+    assert len(with_steps) >= 0.9 * len(commune)

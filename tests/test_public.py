@@ -25,6 +25,8 @@ CANARIES = {
     "record_keeper": "CANARY-KEEPER-4411",
     "unit": "CANARY-UNIT-a1a1",
     "internal_section": "CANARY-INTERNAL-SECTION-3e9f",
+    "unmarked_section": "CANARY-UNMARKED-SECTION-4c4c",
+    "step_actor": "CANARY-STEP-ACTOR-e7e7",
     "internal_form": "CANARY-INTERNAL-FORM-77ab",
     "step_output": "CANARY-STEP-OUTPUT-5150",
     "draft_tthc": "CANARY-DRAFT-TTHC-c0de",
@@ -56,10 +58,15 @@ def canary_repo(root):
         related=[c["internal_doc_code"], "QT-HT-01"],
     )
     public["steps"][0]["output"] = c["step_output"]
+    public["steps"][0]["actor"] = c["step_actor"]  # the internal steps table never reaches citizens
+    public["tthc"]["citizen_steps"] = ["Nộp hồ sơ tại Bộ phận một cửa", "Nhận kết quả theo giấy hẹn"]
     public["forms"].append({"code": "BM-NB-99", "title": c["internal_form"], "file": "forms/noi-bo.docx"})
     (repo / "procedures" / "tthc" / "forms" / "noi-bo.docx").write_bytes(c["internal_form"].encode())
-    body = (f"## 1. Mục đích\n\nCông khai.\n\n## 2. Ghi chú nội bộ {{.internal}}\n\n{c['internal_section']}\n\n"
-            f"### 2.1 Chi tiết\n\nVẫn nội bộ {c['internal_section']}.\n\n## 3. Phạm vi\n\nCông khai tiếp.\n")
+    # Public is opt-in: only the sections marked {.public} (and their sub-sections) reach citizens.
+    body = (f"{c['unmarked_section']} trước đề mục.\n\n## 1. Mục đích {{.public}}\n\nCông khai.\n\n"
+            f"## 2. Ghi chú nội bộ {{.internal}}\n\n{c['internal_section']}\n\n"
+            f"### 2.1 Chi tiết\n\nVẫn nội bộ {c['internal_section']}.\n\n## 3. Phạm vi {{.public}}\n\nCông khai tiếp.\n\n"
+            f"### 3.1 Chi tiết\n\nCông khai con.\n\n## 4. Không đánh dấu\n\n{c['unmarked_section']}\n")
     write_doc(repo, "tthc/cong-khai.md", public, body)
     write_doc(repo, "he-thong/noi-bo.md", system_meta(code=c["internal_doc_code"], title=c["internal_doc_title"]),
               f"## Nội dung\n\n{c['internal_doc_body']}\n")
@@ -148,7 +155,9 @@ def test_public_procedure_page(built):
     assert "Cập nhật thông tin 01/03/2025" in facts
     assert "123/2015/NĐ-CP" in page.select_one(".eiso-legal").get_text()
     body = page.select_one(".eiso-body").get_text(" ", strip=True)
-    assert "Công khai." in body and "Công khai tiếp." in body
+    assert "Công khai." in body and "Công khai tiếp." in body and "Công khai con." in body
+    steps = [li.get_text(strip=True) for li in page.select(".eiso-citizen-steps li")]
+    assert steps == ["Nộp hồ sơ tại Bộ phận một cửa", "Nhận kết quả theo giấy hẹn"]
     assert page.select_one(".eiso-qr svg") is not None
     related = [a.get_text() for a in page.select(".eiso-doc a")]
     assert not any("CANARY" in text for text in related)
@@ -183,3 +192,12 @@ def test_indexes_by_field_and_level(built):
     by_level = soup(site / "cap" / "index.html")
     links = {a["href"] for a in by_level.select("table a")}
     assert links == {"../thu-tuc/qt-ht-01/", "../thu-tuc/qt-tthc-01/"}
+
+
+def test_citizen_steps_on_the_intranet_page_and_in_open_data(built):
+    _, public_site, intranet_site = built
+    expected = ["Nộp hồ sơ tại Bộ phận một cửa", "Nhận kết quả theo giấy hẹn"]
+    page = soup(intranet_site / "quy-trinh" / "qt-tthc-01" / "index.html")
+    assert [li.get_text(strip=True) for li in page.select(".eiso-citizen-steps li")] == expected
+    records = json.loads((public_site / "api" / "tthc.json").read_text(encoding="utf-8"))
+    assert next(r for r in records if r["code"] == "QT-TTHC-01")["citizen_steps"] == expected

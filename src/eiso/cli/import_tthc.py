@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from eiso.cli.common import UsageError
-from eiso.importers.tthc import ImportReport, _import, read_jsonl
+from eiso.importers.tthc import ImportReport, read_jsonl, run_import
 from eiso.project import procedures_dir, repo_root
 
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     report = ImportReport(source=source.name)
     try:
         items = read_jsonl(source, report)
-        _import(items, out, report, level=args.level, field=args.field, limit=args.limit,
+        run_import(items, out, report, level=args.level, field=args.field, limit=args.limit,
                 force=args.force, repo_root=root, procedures_dir=procedures)
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None

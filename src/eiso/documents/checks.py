@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from eiso.documents import attachments, durations, htmlscan
+from eiso.documents.budget import MarkdownSetup, pathological_markdown, render_budget
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
@@ -29,8 +29,14 @@ def check_corpus(corpus: Corpus) -> list[Finding]:
 def body_findings(path: str, body: str, first_line: int, root: Path) -> list[Finding]:
     """Findings of an untrusted Markdown body (a document's or a record's)."""
     # A pathological body is not rendered on the site, so it is not rendered here either.
-    return pathological_markdown(path, body, first_line) or htmlscan.unsafe_html(
-        path, body, first_line, htmlscan.project_extensions(root))
+    shape = pathological_markdown(path, body, first_line)
+    if shape:
+        return shape
+    extensions = htmlscan.project_extensions(root)
+    found = htmlscan.unsafe_html(path, body, first_line, extensions)
+    if htmlscan.may_carry_markup(body):
+        return found  # rendered once already, under the scanner's time budget
+    return found + render_budget(path, body, first_line, MarkdownSetup(extensions))
 
 
 def check_document(doc: Document, root: Path) -> list[Finding]:
@@ -120,18 +126,27 @@ def _step_time(doc: Document) -> list[Finding]:
     return []
 
 
-def _duplicate_codes(documents: list[Document]) -> list[Finding]:
-    """Both files of a clash are reported: neither can own the URL of the code."""
+MAX_LISTED = 20  # files named in one duplicate-code finding; the rest are counted
+
+
+def duplicate_codes(documents: list[Document]) -> dict[str, list[Document]]:
+    """Documents sharing a code (by slug), in path order: none of them can own the code's URL."""
     by_slug: dict[str, list[Document]] = {}
     for doc in sorted(documents, key=lambda d: d.path):
         by_slug.setdefault(doc.slug, []).append(doc)
-    return [
-        _at(doc, ("code",), "code", f"mã hiệu «{doc.meta.code}» trùng với tài liệu "
-            f"«{other.meta.code}» ở {other.path}", "duplicate-code")
-        for clash in by_slug.values() if len(clash) > 1
-        for doc in clash
-        for other in clash if other is not doc
-    ]
+    return {slug: clash for slug, clash in by_slug.items() if len(clash) > 1}
+
+
+def _duplicate_codes(documents: list[Document]) -> list[Finding]:
+    """One finding per shared code, on its first file, listing the others (linear in the files)."""
+    findings = []
+    for clash in duplicate_codes(documents).values():
+        first, others = clash[0], clash[1:]
+        listed = ", ".join(f"{doc.path} («{doc.meta.code}»)" for doc in others[:MAX_LISTED])
+        more = f" và {len(others) - MAX_LISTED} tệp khác" if len(others) > MAX_LISTED else ""
+        findings.append(_at(first, ("code",), "code", f"mã hiệu «{first.meta.code}» trùng ở {len(clash)} tài liệu; "
+                            f"trùng với: {listed}{more}; không tài liệu nào trong số này được xuất bản", "duplicate-code"))
+    return findings
 
 
 def _unknown_related(documents: list[Document]) -> list[Finding]:
@@ -146,23 +161,3 @@ def _unknown_related(documents: list[Document]) -> list[Finding]:
 
 def _at(doc: Document, key: tuple, field: str, message: str, rule: str, severity: str = "error") -> Finding:
     return Finding(doc.path, doc.line_of(*key), field, message, rule, severity)  # type: ignore[arg-type]
-
-
-MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels
-MAX_MARKER_RUN = 64  # consecutive emphasis markers
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])\s")
-_QUOTE = re.compile(r"^\s*((?:>\s*)+)")
-_MARKERS = re.compile(r"[*_~]{%d,}" % (MAX_MARKER_RUN + 1))
-
-
-def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
-    """Nesting that makes Markdown parsers slow or deep; such a body is not rendered."""
-    for number, line in enumerate(markdown.split("\n"), first_line):
-        item = _LIST_ITEM.match(line)
-        quote = _QUOTE.match(line)
-        depth = max(len(item.group(1).expandtabs(4)) // 2 if item else 0, quote.group(1).count(">") if quote else 0)
-        if depth > MAX_NESTING:
-            return [Finding(path, number, "body", f"Markdown lồng quá sâu (hơn {MAX_NESTING} cấp danh sách/trích dẫn)", "markdown-depth")]
-        if _MARKERS.search(line) or line.count("*") + line.count("_") > 2000:
-            return [Finding(path, number, "body", "quá nhiều ký hiệu nhấn mạnh (* _ ~) liên tiếp", "markdown-depth")]
-    return []

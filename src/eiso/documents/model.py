@@ -132,6 +132,8 @@ class Tthc(_Model):
     conditions: Text = Field(default="", description="Yêu cầu, điều kiện")
     channels: list[Channel] = Field(min_length=1, description="Cách thức thực hiện")
     dossier: list[DossierItem] = Field(default_factory=list, description="Thành phần hồ sơ")
+    citizen_steps: list[Text] = Field(
+        default_factory=list, description="Trình tự thực hiện, như người dân thấy (công khai)")
 
 
 class Step(_Model):

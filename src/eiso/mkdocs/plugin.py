@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from eiso.checks import check_repository
+from eiso.documents.budget import MarkdownSetup, over_budget
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import forge_kind
@@ -49,6 +50,7 @@ from eiso.records.registers import nonconformity_counts
 from eiso.sites.qms import LagEntry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
+from eiso.mkdocs.budget import BudgetExtension
 from eiso.documents.adoption import framework_context
 from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
@@ -72,6 +74,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.preview_base: str | None = None
         self.preview_changes: list = []
         self.search_entries: list = []
+        self.rendering: str | None = None  # src_uri of the page being rendered
+        self.refused: dict[str, str] = {}  # src_uri -> why its Markdown was refused
         self.macros_guard = None
         self.lags: list = []
         self.records: list[Record] = []
@@ -94,6 +98,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
             _skip_material_indexing(config.plugins)
+        config.markdown_extensions.append(BudgetExtension(self._refuse))
         # Pages call no outside service (connect-src, style-src and font-src are 'self'):
         # Material's Google Fonts would only be blocked, with a policy violation on every page.
         if config.theme.name == "material" and config.theme["font"] is not False:
@@ -116,6 +121,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time if commit_time is not None else epoch_of(self.as_of)))
         return config
 
+    def _refuse(self, reason: str) -> None:
+        if self.rendering is not None:
+            self.refused[self.rendering] = reason
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
         self.preview_base = preview_base() if self.config.audience == "internal" else None
@@ -128,6 +137,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
             corpus = load_corpus(root, self.config.procedures_dir, DocumentCache(root / CACHE_DIR / "documents.pickle"))
+            self.refused = {}
             self.findings = check_repository(corpus) + framework_findings(corpus, framework)
             self.records = []
             if self.config.audience == "internal":  # records never reach the public portal, not even loaded
@@ -184,7 +194,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
                 # Citizens see the revision in force on the build's date, never one still to come.
                 in_force = in_force_documents(documents, history if history.available else None, self.as_of)
-                return plan_public(project(in_force, root, updated), root, options)
+                procedures = project(in_force, root, updated, _markdown_setup(config))
+                for proc in procedures:
+                    if proc.refused:  # its body is left out of the page; the build reports it
+                        self.findings.append(over_budget(proc.path, proc.body_line, proc.refused))
+                        log.error(str(self.findings[-1]))
+                return plan_public(procedures, root, options)
             options = SiteOptions(repo_url=config.repo_url, edit_branch=self.config.edit_branch, as_of=self.as_of,
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   approvers=self._approvers(),
@@ -227,12 +242,17 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self.generated:
             page.meta["render_macros"] = False
+        self.rendering = page.file.src_uri
         return markdown
 
     @event_priority(-100)  # last: nothing may change a procedure's Markdown after us
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Popped: once rendered, a page's document is no longer held (memory at 10,000 documents).
         planned = self.planned.pop(page.file.src_uri, None)
+        self.rendering = None
+        if page.file.src_uri in self.refused:
+            self.findings.append(_refusal(page, planned, self.refused[page.file.src_uri], self.root))
+            log.error(str(self.findings[-1]))
         if self.preview_base:
             page.meta["robots"] = "noindex"
         if planned is None:
@@ -261,7 +281,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # documents that is most of the memory, and nothing reads them after this event.
             page.markdown, page.content = None, None
         output = add_csp_meta(output)
-        if self.incremental is not None:
+        if self.incremental is not None and page.file.src_uri not in self.refused:  # a refusal is never reused
             self.incremental.page_written(page.file.src_uri, output, self.page_entries.pop(page.file.src_uri, None))
         return output
 
@@ -288,6 +308,19 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def _markdown_setup(config: MkDocsConfig) -> MarkdownSetup:
+    extensions = tuple(e for e in config.markdown_extensions if not isinstance(e, BudgetExtension))
+    return MarkdownSetup(extensions, dict(config.mdx_configs or {}))
+
+
+def _refusal(page: Page, planned: PlannedPage | None, reason: str, root: Path) -> Finding:
+    document = planned.document if planned is not None else None
+    if document is not None:
+        return over_budget(document.path, document.body_line, reason)
+    source = Path(page.file.abs_src_path or page.file.src_uri)
+    return over_budget(source.relative_to(root).as_posix() if source.is_relative_to(root) else page.file.src_uri, 1, reason)
 
 
 def _nonconformities(records: list, as_of: dt.date) -> tuple[int, int]:

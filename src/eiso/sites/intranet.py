@@ -19,7 +19,7 @@ from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import qms, renderer
 from eiso.documents.attachments import ALLOWED_FORMATS, download_name
-from eiso.documents.checks import resolve_attachment
+from eiso.documents.checks import duplicate_codes, resolve_attachment
 from eiso.documents.textrules import code_problem
 from eiso.control.history import History
 from eiso.sites.forge import change_actions
@@ -463,4 +463,8 @@ def documents_json(rows: list[Row]) -> bytes:
 def valid_documents(corpus: Corpus, findings: list[Any]) -> list[Document]:
     """Documents without an error finding: the only ones a site may publish."""
     broken = {(f.path) for f in findings if f.severity == "error"}
+    # A duplicate code is reported once, on its first file; every file sharing it is held back.
+    # (Codes refused for their characters clash with nothing, as in the check.)
+    sound = [doc for doc in corpus.documents if code_problem(doc.meta.code) is None]
+    broken.update(doc.path for clash in duplicate_codes(sound).values() for doc in clash)
     return [doc for doc in corpus.documents if doc.path not in broken]

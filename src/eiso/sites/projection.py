@@ -7,25 +7,14 @@ index or export is made, so nothing downstream can leak what it never receives.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from eiso.documents.budget import MarkdownSetup, OverBudget
 from eiso.documents.checks import resolve_attachment
-from eiso.documents.mdlines import text_lines
 from eiso.documents.model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from eiso.documents.text import slugify
-
-# A heading that ends with {.internal} (or {: .noi-bo }) opens a section kept off the public site.
-_INTERNAL_HEADING = re.compile(r"^(#{1,6})\s.*\{:?\s*\.(?:internal|noi-bo)\s*\}\s*$")
-_HEADING = re.compile(r"^(#{1,6})\s")
-
-
-@dataclass(frozen=True)
-class PublicStep:
-    actor: str
-    action: str
-    time: object  # Duration | None
+from eiso.sites.public_body import public_sections
 
 
 @dataclass(frozen=True)
@@ -63,10 +52,13 @@ class PublicProcedure:
     channels: tuple[Channel, ...]
     dossier: tuple[DossierItem, ...]
     legal_basis: tuple[LegalRef, ...]
-    steps: tuple[PublicStep, ...]
+    citizen_steps: tuple[str, ...]  # "trình tự thực hiện" as the citizen sees it (not the internal steps)
     forms: tuple[PublicForm, ...]
     related: tuple[PublicRelated, ...]
-    body: str  # Markdown without the sections marked internal
+    body_html: str  # HTML of the body's sections marked {.public}, nothing else (not yet sanitised)
+    path: str  # the source file, to locate findings (never shown)
+    body_line: int
+    refused: str | None = None  # why the body could not be rendered within budget (then body_html is empty)
 
     @property
     def url(self) -> str:
@@ -79,14 +71,20 @@ def is_public(doc: Document) -> bool:
             and meta.tthc is not None and meta.status is Status.effective)
 
 
-def project(documents: list[Document], root: Path, updated: dict[str, dt.date] | None = None) -> list[PublicProcedure]:
-    """Public procedures of the corpus: effective TTHC documents with ``audience: public``."""
+def project(documents: list[Document], root: Path, updated: dict[str, dt.date] | None = None,
+            setup: MarkdownSetup | None = None) -> list[PublicProcedure]:
+    """Public procedures of the corpus: effective TTHC documents with ``audience: public``.
+
+    ``setup``: the site's Markdown extensions, with which the public sections of bodies are found.
+    """
     public = [doc for doc in documents if is_public(doc)]
     titles = {doc.slug: doc.meta.title for doc in public}
-    return [_project_one(doc, root, titles, (updated or {}).get(doc.path)) for doc in sorted(public, key=lambda d: d.slug)]
+    return [_project_one(doc, root, titles, (updated or {}).get(doc.path), setup)
+            for doc in sorted(public, key=lambda d: d.slug)]
 
 
-def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updated: dt.date | None) -> PublicProcedure:
+def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updated: dt.date | None,
+                 setup: MarkdownSetup | None) -> PublicProcedure:
     meta, tthc = doc.meta, doc.meta.tthc
     assert tthc is not None
     dossier_forms = {slugify(item.form) for item in tthc.dossier if item.form}
@@ -101,27 +99,19 @@ def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updat
         if slugify(code) in public_titles
     )
     last = max(filter(None, [meta.effective, updated]), default=None)
+    try:
+        body_html, refused = public_sections(doc.body, setup), None
+    except OverBudget as error:
+        body_html, refused = "", str(error)
+    except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
+        body_html, refused = "", f"lỗi khi đọc Markdown: {type(error).__name__}"
     return PublicProcedure(
         code=meta.code, slug=doc.slug, title=meta.title, field=meta.field, effective=meta.effective,
         updated=last, national_code=tthc.national_code, decision=tthc.decision, level=tthc.level,
         applicants=tthc.applicants, agency=tthc.agency, result=tthc.result, conditions=tthc.conditions,
         online=tthc.online, channels=tuple(tthc.channels), dossier=tuple(tthc.dossier),
         legal_basis=tuple(meta.legal_basis),
-        steps=tuple(PublicStep(s.actor, s.action, s.time) for s in meta.steps),
-        forms=forms, related=related, body=strip_internal_sections(doc.body),
+        citizen_steps=tuple(tthc.citizen_steps),
+        forms=forms, related=related, body_html=body_html, path=doc.path, body_line=doc.body_line, refused=refused,
     )
 
-
-def strip_internal_sections(markdown: str) -> str:
-    """Drop every section whose heading is marked ``{.internal}``, down to the next heading of its level."""
-    kept, skip_level = [], 0
-    for line, prose in text_lines(markdown):
-        heading = _HEADING.match(line) if prose else None
-        if heading:
-            level = len(heading.group(1))
-            if skip_level and level > skip_level:
-                continue
-            skip_level = level if _INTERNAL_HEADING.match(line) else 0
-        if not skip_level:
-            kept.append(line)
-    return "\n".join(kept)

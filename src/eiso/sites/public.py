@@ -14,6 +14,7 @@ import segno
 from eiso.documents import durations
 from eiso.sites import renderer
 from eiso.sites.projection import PublicProcedure
+from eiso.sites.sanitize import clean_html
 from eiso.sites.intranet import PlannedPage, SitePlan, publish_forms
 from eiso.documents.text import fold, slugify
 
@@ -46,10 +47,14 @@ def procedure_page(proc: PublicProcedure, root: Path, options: PublicOptions, pl
     values = dict(proc=proc, form_links=form_links, office=options, qr=qr_svg(url) if url else "",
                   jsonld=json_ld(proc, url))
 
-    def render(body_html: str) -> str:
-        return renderer.render("public_procedure.html", body=body_html, **values)
+    # The body's public sections were chosen and rendered by the projection; the page's own
+    # Markdown is empty so that nothing else of the body can reach it.
+    body = clean_html(proc.body_html) if proc.body_html else ""
 
-    return PlannedPage(f"{proc.url}index.md", proc.title, proc.body, render, document=proc)
+    def render(_: str) -> str:
+        return renderer.render("public_procedure.html", body=body, **values)
+
+    return PlannedPage(f"{proc.url}index.md", proc.title, "", render, document=proc)
 
 
 def absolute_url(site_url: str | None, path: str) -> str:
@@ -117,6 +122,7 @@ def procedure_record(proc: PublicProcedure) -> dict[str, Any]:
                       "fee": c.fee} for c in proc.channels],
         "dossier": [{"name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies} for d in proc.dossier],
         "legal_basis": [{"code": ref.code, "title": ref.title} for ref in proc.legal_basis],
+        "citizen_steps": list(proc.citizen_steps),
         "effective": proc.effective.isoformat() if proc.effective else None,
         "updated": proc.updated.isoformat() if proc.updated else None,
         "url": proc.url,

@@ -1,0 +1,158 @@
+"""Bounded work for untrusted Markdown: shapes refused before rendering, and a time budget around it.
+
+Python-Markdown is superlinear on some inputs (``[`` or ``<![CDATA[`` repeated:
+minutes for a few kilobytes) and recursive on nesting (RecursionError). A body
+is first screened in one pass for the nesting that recursion cannot take; a body
+large or dense in Markdown openers is then rendered once under a time budget,
+and one over budget is refused with a finding instead of hanging the run.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
+
+from eiso.documents.findings import Finding
+from eiso.errors import EisoError
+
+T = TypeVar("T")
+
+RENDER_SECONDS = 3.0  # a real procedure renders in tens of milliseconds (as htmlscan.RENDER_SECONDS)
+TRIAL_BYTES = 16 * 1024  # bodies from this size are rendered once by the check
+TRIAL_OPENERS = 400  # ...and so are bodies with this many [ < ` { (real ones have tens)
+MAX_NESTING = 24  # lists and quotes: real procedures use three or four levels
+MAX_MARKER_RUN = 64  # consecutive emphasis markers
+MAX_DEFINITIONS = 200  # definition-list items in one block: Python-Markdown recurses once per item
+MAX_DEFINITIONS_TOTAL = 1000  # definition-list items in a body
+MAX_RUN = 64  # identical Markdown punctuation in a row (a code fence is 3 to 5)
+MAX_UNCLOSED = 500  # openers more numerous than their closers, by this much
+# Openers that make Python-Markdown rescan the rest of the text when they are not closed.
+_PAIRS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("[", "]"), ("<", ">"), ("{{", "}}"), ("(", ")"))
+_RUN = re.compile(r"([`\[\]{}<>:#|!^(])\1{%d,}" % MAX_RUN)
+
+# The extensions of the demo's mkdocs.yml: used when the project's own list is not known.
+DEFAULT_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "def_list", "footnotes",
+                      "pymdownx.details", "pymdownx.superfences", "pymdownx.tasklist")
+
+_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])\s")
+_QUOTE = re.compile(r"^\s*((?:>\s*)+)")
+_MARKERS = re.compile(r"[*_~]{%d,}" % (MAX_MARKER_RUN + 1))
+_DEFINITION = re.compile(r"^ {0,3}:[ \t]")
+
+
+class OverBudget(EisoError):
+    """Rendering took longer than its budget, or nested deeper than the parser can recurse."""
+
+
+@dataclass(frozen=True)
+class MarkdownSetup:
+    """The Markdown extensions a site renders bodies with (mkdocs.yml's ``markdown_extensions``)."""
+
+    extensions: tuple[Any, ...] = DEFAULT_EXTENSIONS
+    configs: dict[str, dict] = field(default_factory=dict)
+
+    def markdown(self):
+        import markdown
+
+        return markdown.Markdown(extensions=list(self.extensions), extension_configs=self.configs)
+
+
+def within_budget(work: Callable[[], T], seconds: float = RENDER_SECONDS) -> T:
+    """``work()``, or OverBudget when it runs past ``seconds`` or overflows the stack.
+
+    The clock is SIGALRM, which interrupts pure-Python loops (Python-Markdown's are); it
+    exists only in the main thread, elsewhere (live preview) only the depth is guarded.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return _guard_depth(work)
+
+    def expire(signum, frame):
+        raise OverBudget(f"quá {seconds:g} giây")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)  # an enclosing budget keeps what is left of it
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
+    try:
+        return _guard_depth(work)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
+
+
+def _guard_depth(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except RecursionError:
+        raise OverBudget("lồng quá sâu") from None
+
+
+def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
+    """Shapes that make Markdown parsers deep or slow; such a body is not rendered. Linear."""
+    return _unclosed(path, markdown, first_line) or _nesting(path, markdown, first_line)
+
+
+def _unclosed(path: str, markdown: str, first_line: int) -> list[Finding]:
+    for opener, closer in _PAIRS:
+        excess = markdown.count(opener) - markdown.count(closer)
+        if excess > MAX_UNCLOSED:
+            return [_depth(path, first_line, f"quá nhiều «{opener}» không được đóng bằng «{closer}» "
+                                             f"({excess} lần, tối đa {MAX_UNCLOSED})")]
+    return []
+
+
+def _nesting(path: str, markdown: str, first_line: int) -> list[Finding]:
+    definitions = total = 0
+    for number, line in enumerate(markdown.split("\n"), first_line):
+        item = _LIST_ITEM.match(line)
+        quote = _QUOTE.match(line)
+        depth = max(len(item.group(1).expandtabs(4)) // 2 if item else 0, quote.group(1).count(">") if quote else 0)
+        if depth > MAX_NESTING:
+            return [_depth(path, number, f"Markdown lồng quá sâu (hơn {MAX_NESTING} cấp danh sách/trích dẫn)")]
+        if _MARKERS.search(line) or line.count("*") + line.count("_") > 2000:
+            return [_depth(path, number, "quá nhiều ký hiệu nhấn mạnh (* _ ~) liên tiếp")]
+        if run := _RUN.search(line):
+            return [_depth(path, number, f"quá nhiều ký tự «{run.group(1)}» liên tiếp (tối đa {MAX_RUN})")]
+        definition = bool(_DEFINITION.match(line))
+        total += definition
+        definitions = definitions + 1 if definition else (0 if not line.strip() else definitions)
+        if total > MAX_DEFINITIONS_TOTAL:
+            return [_depth(path, number, f"quá nhiều mục danh sách định nghĩa (hơn {MAX_DEFINITIONS_TOTAL})")]
+        if definitions > MAX_DEFINITIONS:
+            return [_depth(path, number, f"danh sách định nghĩa quá dài (hơn {MAX_DEFINITIONS} mục liền nhau "
+                                         "không có dòng trống)")]
+    return []
+
+
+def _depth(path: str, line: int, message: str) -> Finding:
+    return Finding(path, line, "body", message, "markdown-depth")
+
+
+def needs_trial(markdown: str) -> bool:
+    """Large or opener-dense bodies, the only ones that can take long: the rest are not rendered by the check."""
+    if len(markdown) >= TRIAL_BYTES:
+        return True
+    return sum(markdown.count(c) for c in "[<`{") >= TRIAL_OPENERS
+
+
+def render_budget(path: str, markdown: str, first_line: int, setup: MarkdownSetup | None = None) -> list[Finding]:
+    """A finding when rendering the body would run past its budget; nothing otherwise."""
+    if not needs_trial(markdown):
+        return []
+    md = (setup or MarkdownSetup()).markdown()
+    try:
+        within_budget(lambda: md.convert(markdown))
+    except OverBudget as error:
+        return [over_budget(path, first_line, str(error))]
+    return []
+
+
+def over_budget(path: str, line: int, reason: str) -> Finding:
+    return Finding(path, line, "body", f"nội dung Markdown không hiển thị được ({reason}); tài liệu không "
+                   "được xuất bản — hãy chia nhỏ hoặc bỏ các ký hiệu lặp lại", "markdown-budget")

@@ -1,0 +1,129 @@
+"""3. Internal sections cannot leak: a body section reaches the public portal only when its heading has ``.public``.
+
+Each spelling below once escaped the old line-regex filter. Every one carries its own
+canary word (one token, so that the search index, which lower-cases and splits words,
+keeps it whole), which must be absent from every file of the public build (pages, search
+index, exports), while the sections marked ``{.public}`` are present.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pytest
+from conftest import build_site
+from factory import REPO, tthc_meta, write_doc
+
+from eiso.documents.budget import MarkdownSetup
+from eiso.sites.public_body import public_sections
+
+EXTENSIONS = """\
+  - admonition
+  - def_list
+  - footnotes
+  - pymdownx.details
+  - pymdownx.superfences
+  - pymdownx.tasklist
+"""
+
+# Headings that must end a public section before them, each followed by its canary.
+HEADING_LEAKS = {
+    "no-space": "##X {.internal}\n\nLEAKNOSPACE\n",
+    "closing-hashes": "## X {.internal} ##\n\nLEAKCLOSING\n",
+    "id-and-class": "## X {#bi-mat .internal}\n\nLEAKIDCLASS\n",
+    "two-classes": "## X {.internal .note}\n\nLEAKTWOCLASSES\n",
+    "upper-case": "## X {.INTERNAL}\n\nLEAKUPPER\n",
+    "colon-form": "## X {: .internal }\n\nLEAKCOLON\n",
+    "setext-2": "X {.internal}\n-------------\n\nLEAKSETEXT2\n",
+    "setext-1": "X\n===\n\nLEAKSETEXT1\n",
+    "unmarked": "## Không đánh dấu\n\nLEAKUNMARKED\n",
+    "admonition": "!!! note \"Ghi chú\"\n    ## Trong hộp {.internal}\n\n    LEAKADMONITION\n",
+    "details": "??? note \"Chi tiết\"\n    ## Trong hộp {.internal}\n\n    LEAKDETAILS\n",
+    "list-item": "- ## Trong danh sách {.internal}\n\n    LEAKLISTITEM\n",
+    "class-prefix": "## X {.public-ish}\n\nLEAKPREFIX\n",
+    "class-as-text": "## X .public\n\nLEAKASTEXT\n",
+    "attribute-not-class": "## X {data-c=public}\n\nLEAKATTRIBUTE\n",
+}
+# Content that must not open a public section ("{.public}" where Markdown sees no heading class).
+OPENING_LEAKS = {
+    "public-admonition-title": "!!! note \"Ghi chú {.public}\"\n    LEAKADMONITIONTITLE\n",
+    "indented-fence": "    ```\n    ## Giả {.public}\n    ```\n\nLEAKINDENTEDFENCE\n",
+    "nested-fence": "````\n```\n````\n\n## Giả {.public\n\nLEAKNESTEDFENCE\n",
+    "tilde-fence": "~~~\n## Giả {.public}\n~~~\n\nLEAKTILDE\n",
+    "raw-html-heading": "<h2 class=\"public\">Giả</h2>\n\nLEAKRAWHTML\n",
+    "deflist": "Thuật ngữ\n:   LEAKDEFLIST\n",
+}
+BEFORE_HEADINGS = "LEAKLEAD: văn bản trước đề mục đầu tiên.\n\n"
+PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a].\n\n[TOC]\n\n"
+          "### Giờ làm việc\n\nPUBLICSHOWNB\n\n"
+          "### Nội bộ trong mục công khai {.internal}\n\nLEAKSUBINTERNAL[^b]\n\n"
+          "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
+
+
+def hostile_body() -> str:
+    # Opening leaks before the public section (nothing may open one), heading leaks after it
+    # (the first one must end it, the others must not open another).
+    return (BEFORE_HEADINGS + "".join(text + "\n" for text in OPENING_LEAKS.values()) + PUBLIC + "\n"
+            + "".join(text + "\n" for text in HEADING_LEAKS.values()))
+
+
+def canaries(text: str) -> set[str]:
+    return {word.strip(".,:[]^\"") for word in text.split() if "LEAK" in word}
+
+
+SETUP = MarkdownSetup(("toc", "tables", "attr_list", *(line.strip(" -") for line in EXTENSIONS.splitlines())))
+PUBLIC_FIRST = "## Công khai {.public}\n\nPUBLICSHOWN\n\n"
+
+
+@pytest.mark.parametrize("name", sorted(HEADING_LEAKS))
+def test_heading_spelling_ends_the_public_section(name):
+    html = public_sections(PUBLIC_FIRST + HEADING_LEAKS[name], SETUP)
+    assert "PUBLICSHOWN" in html
+    assert canaries(HEADING_LEAKS[name]) and not canaries(html), html
+
+
+@pytest.mark.parametrize("name", sorted(OPENING_LEAKS))
+def test_content_without_a_public_heading_opens_nothing(name):
+    html = public_sections(OPENING_LEAKS[name], SETUP)
+    assert canaries(OPENING_LEAKS[name]) and not canaries(html), html
+
+
+@pytest.fixture(scope="module")
+def public_site(tmp_path_factory):
+    from factory import make_repo
+
+    repo = make_repo(tmp_path_factory.mktemp("optin") / "repo")
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + EXTENSIONS, encoding="utf-8")
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir()
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    write_doc(repo, "tthc/lo-lot.md", tthc_meta(code="QT-LOLOT-01", title="Thủ tục thử rò rỉ"), hostile_body())
+    result, site = build_site(repo, "--public", site="site-public")
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def public_files(site):
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            yield path, (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", errors="replace")
+
+
+def test_no_leak_canary_in_any_public_file(public_site):
+    expected = canaries(hostile_body())
+    # Every spelling, the lead text, the internal sub-section and its footnote.
+    assert len(expected) == len(HEADING_LEAKS) + len(OPENING_LEAKS) + 3
+    found = {(path.relative_to(public_site).as_posix(), word)
+             for path, text in public_files(public_site) for word in expected if word.lower() in text.lower()}
+    assert found == set()
+
+
+def test_public_sections_are_published_and_indexed(public_site):
+    page = (public_site / "thu-tuc" / "qt-lolot-01" / "index.html").read_text(encoding="utf-8")
+    for word in ("PUBLICSHOWNA", "PUBLICSHOWNB", "PUBLICSHOWNNOTE", "Lưu ý cho người dân"):
+        assert word in page
+    search = "\n".join(text for path, text in public_files(public_site / "search"))
+    assert "publicshownb" in search.lower()
