@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,7 +167,13 @@ def measure(command: list[str], cwd: Path, log_dir: Path, name: str, timeout: fl
     return Run(process.returncode == 0, seconds, peak, log_path.read_text(encoding="utf-8", errors="replace"))
 
 
-def eiso_command(*args: str) -> list[str]:
+PROFILE_DIR: Path | None = None  # --profile: every e-ISO build runs under cProfile
+
+
+def eiso_command(*args: str, profile: str | None = None) -> list[str]:
+    if PROFILE_DIR is not None and profile:
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+        return [sys.executable, "-m", "cProfile", "-o", str(PROFILE_DIR / f"{profile}.prof"), "-m", "eiso.cli", *args]
     script = Path(sys.executable).with_name("eiso")
     return [str(script), *args] if script.is_file() else [sys.executable, "-m", "eiso.cli", *args]
 
@@ -200,13 +207,25 @@ class Page:
     body: str
 
 
+def _visible(value):
+    """The record without hidden characters (soft hyphens in the national data): ``eiso check`` rejects them,
+    and the benchmark needs documents that all build."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
+    if isinstance(value, dict):
+        return {key: _visible(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_visible(item) for item in value]
+    return value
+
+
 def generate_pages(records: list[dict], size: int) -> list[Page]:
     """``size`` effective, approved TTHC procedures made by the importer; repeats get new codes."""
     pages: list[Page] = []
     start = dt.date(2024, 1, 15)
     index = 0
     while len(pages) < size:
-        record = copy.deepcopy(records[index % len(records)])
+        record = _visible(copy.deepcopy(records[index % len(records)]))
         lap = index // len(records)
         index += 1
         if lap:
@@ -403,7 +422,7 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
         result.notes.append(f"eiso check: có lỗi (xem {logs / 'check.log'})")
     say(f"eiso check: {result.check.seconds:.1f} s")
 
-    result.build = measure(eiso_command("build", "-d", "site"), portal, logs, "build")
+    result.build = measure(eiso_command("build", "-d", "site", profile=f"{size}-build"), portal, logs, "build")
     if result.build.ok:
         result.html_kb = html_per_page_kb(eiso_pages(portal / "site"))
         result.site_mb = site_mb(portal / "site")
@@ -413,7 +432,7 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
         result.notes.append(f"eiso build thất bại (xem {logs / 'build.log'})")
     say(f"eiso build: {result.build.seconds:.1f} s")
 
-    result.public = measure(eiso_command("build", "--public", "-d", "site-public"), portal, logs, "public")
+    result.public = measure(eiso_command("build", "--public", "-d", "site-public", profile=f"{size}-public"), portal, logs, "public")
     if result.public.ok:
         result.public_site_mb = site_mb(portal / "site-public")
     say(f"eiso build --public: {result.public.seconds:.1f} s ({'ok' if result.public.ok else 'n/a'})")
@@ -421,7 +440,7 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
     changed = portal / "procedures" / pages[len(pages) // 2].path
     changed.write_text(changed.read_text(encoding="utf-8") + "\nGhi chú: thay đổi để đo thời gian xây dựng lại.\n",
                        encoding="utf-8")
-    result.rebuild = measure(eiso_command("build", "-d", "site"), portal, logs, "rebuild")
+    result.rebuild = measure(eiso_command("build", "-d", "site", profile=f"{size}-rebuild"), portal, logs, "rebuild")
     say(f"xây dựng lại sau 1 thay đổi: {result.rebuild.seconds:.1f} s")
 
     result.stock = measure(mkdocs_command("build", "-q", "-d", "site"), stock, logs, "stock")
@@ -455,7 +474,8 @@ def table(results: list[Result]) -> str:
     header = ["documents", "commits", "eiso check (s)", "intranet build (s)", "public build (s)",
               "rebuild, 1 doc changed (s)", "peak RSS intranet / public (MB)", "HTML per procedure (KB)",
               "site intranet / public (MB)", "stock MkDocs+Material (s)", "stock peak RSS (MB)",
-              "stock HTML per page (KB)", "stock site (MB)", "time eiso / stock", "HTML eiso / stock"]
+              "stock HTML per page (KB)", "stock site (MB)", "time eiso / stock", "HTML eiso / stock",
+              "rebuild / full", "public / intranet"]
     rows = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     for r in results:
         public_mb = f"{r.public_site_mb:.1f}" if r.public and r.public.ok else "n/a"
@@ -464,9 +484,27 @@ def table(results: list[Result]) -> str:
                  seconds(r.rebuild), f"{memory(r.build)} / {memory(r.public)}",
                  f"{r.html_kb:.1f}" if r.html_kb else "n/a", f"{r.site_mb:.1f} / {public_mb}",
                  seconds(r.stock), memory(r.stock), f"{r.stock_html_kb:.1f}" if r.stock_html_kb else "n/a",
-                 f"{r.stock_site_mb:.1f}" if r.stock_site_mb else "n/a", ratio(r.build, r.stock), html_ratio]
+                 f"{r.stock_site_mb:.1f}" if r.stock_site_mb else "n/a", ratio(r.build, r.stock), html_ratio,
+                 ratio(r.rebuild, r.build), ratio(r.public, r.build)]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def write_profile_summaries(directory: Path, top: int = 20) -> None:
+    """Next to each ``.prof``, the ``top`` functions by cumulative time as text (the README quotes them)."""
+    import io
+    import pstats
+
+    import re
+
+    for prof in sorted(directory.glob("*.prof")):
+        out = io.StringIO()
+        stats = pstats.Stats(str(prof), stream=out)
+        # the interpreter's start-up frames (runpy, the CLI) come first and say nothing: skip them
+        stats.sort_stats("cumulative").print_stats(r"^(?!.*(runpy|<string>|cli/__|\{built-in method builtins.exec))", top)
+        # paths relative to site-packages or to src/, so that the table fits a README
+        text = re.sub(r"/\S*?/(site-packages|src)/", "", out.getvalue())
+        prof.with_suffix(".txt").write_text(text, encoding="utf-8")
 
 
 def environment() -> str:
@@ -493,7 +531,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where to generate (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories and sites")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run every e-ISO build under cProfile: SIZE-build/public/rebuild.prof and a top-20 "
+                             "text summary (.txt) in DIR; times then include the profiler's overhead")
     args = parser.parse_args(argv)
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile.resolve() if args.profile else None
     try:
         sizes = [500] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -522,12 +565,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
+    if PROFILE_DIR is not None:
+        write_profile_summaries(PROFILE_DIR)
     print(f"e-ISO build benchmark ({environment()})\n")
     print(table(results))
     notes = [f"- {r.size:,}: {note}" for r in results for note in r.notes]
     print("\nPublic build: n/a = the public build failed or is not implemented."
           "\nPeak RSS: the build subprocess's own maximum resident set size (os.wait4)."
-          "\nHTML per procedure: current-revision procedure pages only (quy-trinh/<slug>/index.html).")
+          "\nHTML per procedure: current-revision procedure pages only (quy-trinh/<slug>/index.html)."
+          "\nRebuild: `eiso build` into the built site after one procedure's body changed (incremental)."
+          "\nOn a shared machine, compare the ratios of one run rather than seconds across runs.")
     if notes:
         print("\nNotes:\n" + "\n".join(notes))
     if args.keep or args.workdir:

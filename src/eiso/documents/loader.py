@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from eiso.documents import adoption, yamlsource
+from eiso.documents.cache import DocumentCache
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import FIRST_YEAR, LAST_YEAR, Document, FrontMatter
 from eiso.documents.text import nfc, shown
@@ -52,7 +53,8 @@ def find_sources(root: Path, procedures_dir: str = "procedures") -> list[Path]:
     return found
 
 
-def load_corpus(root: Path, procedures_dir: str = "procedures") -> Corpus:
+def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentCache | None = None) -> Corpus:
+    """``cache``: parsed documents of the previous build, reused for files whose text is unchanged."""
     root = root.resolve()
     corpus = Corpus(root=root)
     for source in find_sources(root, procedures_dir):
@@ -63,21 +65,34 @@ def load_corpus(root: Path, procedures_dir: str = "procedures") -> Corpus:
                                            "không phải UTF-8; hãy đổi tên tệp", "path"))
             corpus.rejected.append(shown(rel, 300))
             continue
-        document, findings = load_document(root, rel)
+        document, findings = load_document(root, rel, cache)
         corpus.findings.extend(findings)
         if document is None:
             corpus.rejected.append(rel)
         else:
             corpus.documents.append(document)
+    if cache is not None:
+        cache.save()  # now, before any later step could change a loaded document
     return corpus
 
 
-def load_document(root: Path, rel: str) -> tuple[Document | None, list[Finding]]:
+def load_document(root: Path, rel: str, cache: DocumentCache | None = None) -> tuple[Document | None, list[Finding]]:
     """Load one file; a ``None`` document comes with at least one error finding."""
     source = read_source(root, rel)
     if source.text is None:
         return None, [source.finding] if source.finding else []
+    if cache is not None:
+        # An adoption's result depends on the framework repository as well as on this text: with a framework,
+        # only documents that adopt nothing are kept (under keys of their own); without one, the text decides.
+        scope = "" if adoption.active_framework() is None else "framework"
+        document, findings = cache.parse(rel, source.text, parse_document, scope=scope,
+                                         keep=lambda result: not scope or _adopts_nothing(result[0]))
+        return document, list(findings)
     return parse_document(rel, source.text)
+
+
+def _adopts_nothing(document: Document | None) -> bool:
+    return document is not None and document.adoption is None
 
 
 def read_source(root: Path, rel: str) -> SourceFile:

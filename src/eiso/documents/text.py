@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _HIDDEN = ("Cc", "Cf", "Cs", "Co", "Cn")  # control, format (bidi, zero-width), surrogate, private, unassigned
@@ -31,11 +32,22 @@ _WITHOUT_MARKS = _WithoutMarks()
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and remove Vietnamese accents (``đ`` becomes ``d``)."""
+    # Codes, titles, units and fields are folded again and again (sorting, slugs, lookups); long texts are not.
+    return _fold_short(text) if len(text) <= 256 else _fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     # translate() walks the text in C; a per-character generator cost most of `eiso check`'s time.
     stripped = unicodedata.normalize("NFD", text.lower()).translate(_WITHOUT_MARKS)
     return nfc(stripped.replace("đ", "d"))
 
 
+@lru_cache(maxsize=65536)
 def slugify(code: str) -> str:
     """Slug of a document code, as fixed by DESIGN.md: ``QT 01/CX-HCTP`` -> ``qt-01-cx-hctp``."""
     return _NON_SLUG.sub("-", fold(nfc(code))).strip("-")

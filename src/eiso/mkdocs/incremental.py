@@ -33,16 +33,31 @@ class Incremental:
         self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root))
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
+        self.wrappers: dict[str, str] = {}  # page rendered around the placeholder, for pages still to build
 
     def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
         """Key the page and tell the engine whether to build it; True when it is reused."""
-        key = self.cache.page_key(page.src_uri, source, page.render(BODY_PLACEHOLDER))
+        wrapper = page.render(BODY_PLACEHOLDER)
+        key = self.cache.page_key(page.src_uri, source, wrapper)
         self.keys[page.src_uri] = key
         cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
         _set_modified(file, cached is None)
         if cached is not None and cached.entry is not None:
             self.reused_entries.append(_entry(cached.entry))
+        if cached is None:
+            self.wrappers[page.src_uri] = wrapper
         return cached is not None
+
+    def render(self, page: PlannedPage, body_html: str) -> str:
+        """``page.render(body_html)``, from the wrapper the key was computed from (one template render per page).
+
+        The templates insert the body verbatim and only ask whether it is blank, so for a non-blank body
+        substituting it for the placeholder gives exactly what rendering with it would.
+        """
+        wrapper = self.wrappers.pop(page.src_uri, None)
+        if wrapper is not None and body_html.strip() and wrapper.count(BODY_PLACEHOLDER) == 1:
+            return wrapper.replace(BODY_PLACEHOLDER, body_html)
+        return page.render(body_html)
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():

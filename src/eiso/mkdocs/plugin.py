@@ -33,6 +33,7 @@ from eiso.control.gitinfo import head_commit_time
 from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
+from eiso.documents.cache import DocumentCache
 from eiso.documents.loader import load_corpus
 from eiso.sites.sanitize import clean_html, clean_text
 from eiso.documents.model import Document
@@ -53,7 +54,7 @@ from eiso.mkdocs.budget import BudgetExtension
 from eiso.documents.adoption import framework_context
 from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
-from eiso.mkdocs.incremental import Incremental
+from eiso.mkdocs.incremental import CACHE_DIR, Incremental
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
@@ -135,7 +136,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
-            corpus = load_corpus(root, self.config.procedures_dir)
+            corpus = load_corpus(root, self.config.procedures_dir, DocumentCache(root / CACHE_DIR / "documents.pickle"))
             self.refused = {}
             self.findings = check_repository(corpus) + framework_findings(corpus, framework)
             self.records = []
@@ -212,6 +213,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         finally:
             history.close()
 
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        # The engine makes a new environment for every build; within one, templates do not change. Without
+        # this, each of the theme's dozens of includes per page stats its template file again.
+        env.auto_reload = False
+        return env
+
     def _approvers(self) -> list[Approver] | None:
         """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
         approvers, problems = parse_approvers(self.config.approvers)
@@ -259,7 +266,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         _clean_toc(page.toc)
         self.progress.tick()
         body = clean_html(html)
-        output = planned.render(body)
+        output = self.incremental.render(planned, body) if self.incremental else planned.render(body)
         page.toc = _with_generated_sections(page.toc, output, body)
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
