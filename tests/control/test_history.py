@@ -5,17 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-try:
-    import eiso  # noqa: F401
-except ImportError:  # running without PYTHONPATH=src and without an installed package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-from eiso.control.history import Change, History, MergeRequest, RevisionEntry, read_history  # noqa: E402
+from eiso.control.history import Change, History, MergeRequest, RevisionEntry, read_history
 
 LAN = ("Nguyễn Thị Lan", "lan@example.vn")
 BINH = ("Trần Văn Bình", "binh@example.vn")

@@ -22,8 +22,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from factory import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 
 pytestmark = pytest.mark.browser
 

@@ -10,6 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from factory import NATIONAL_CORPUS, REPO
 from lunr.index import Index
 from lunr.pipeline import Pipeline
 
@@ -18,7 +19,7 @@ from eiso.search import pipeline as vp
 from eiso.search.index import BuiltIndex, decode_shard
 from eiso.search.query import IndexView, rank, search
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 ASSETS = ROOT / "src" / "eiso" / "search" / "assets"
 
 NFD = unicodedata.normalize("NFD", "Đăng ký KẾT HÔN")
@@ -259,8 +260,7 @@ def test_theme_snippet_is_in_the_search_partial():
 
 @pytest.mark.slow
 def test_build_time_for_2000_procedures():
-    corpus = next((p for p in (ROOT.parent / "shared" / "corpus" / "tthc-national.jsonl",
-                               Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tthc-national.jsonl") if p.exists()), None)
+    corpus = NATIONAL_CORPUS if NATIONAL_CORPUS.exists() else None
     if corpus is None:
         pytest.skip("no national corpus at /work/shared/corpus")
     records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()[:2000]]
