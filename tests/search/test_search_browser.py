@@ -148,6 +148,7 @@ def _build_site(root: Path) -> Path:
     partials = root / "overrides" / "partials"
     partials.mkdir(parents=True)
     shutil.copy(ROOT / "overrides" / "partials" / "search.html", partials / "search.html")
+    shutil.copy(ROOT / "overrides" / "partials" / "eiso-search-start.html", partials / "eiso-search-start.html")
     (root / "eiso_search_hook.py").write_text(HOOK, encoding="utf-8")
     config = {
         "site_name": "Thử nghiệm tìm kiếm",

@@ -136,9 +136,9 @@ def theme_snippet() -> str:
 
     It starts the e-ISO worker at once (the index downloads while the page loads)
     and makes Material's ``new Worker(<stock search worker>)`` return that worker.
-    ``overrides/partials/search.html`` holds it (the search partial is rendered in
-    the header, long before the bundle at the end of the body); any other override
-    of that partial must keep it. It uses MkDocs' ``url`` filter.
+    ``overrides/partials/eiso-search-start.html`` holds it; ``main.html`` puts it in
+    ``<head>`` and ``partials/search.html`` includes it for layouts without that head
+    (it runs once). It uses MkDocs' ``url`` filter.
     """
     return _SNIPPET
 
