@@ -62,7 +62,8 @@ def on_post_page(output, page, config):
 
 @event_priority(-100)  # after Material's search plugin has written its search_index.json
 def on_post_build(config):
-    for rel, data in build_search_files(list(ENTRIES.values()), lang="vi").items():
+    # small term shards, so that a query fetching only its own is visible on a small site
+    for rel, data in build_search_files(list(ENTRIES.values()), lang="vi", shard_bytes=400).items():
         path = os.path.join(config.site_dir, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as fh:
@@ -300,8 +301,36 @@ def test_prebuilt_index_replaces_materials_worker(page, site):
     search(page, site, "ket hon", "Đăng ký kết hôn")
     requested = list(server.requests)
     assert any(p.endswith("/search/eiso-search-worker.js") for p in requested)
-    assert any("/search/eiso-core." in p and p.endswith(".json.gz") for p in requested)
+    assert any("/search/eiso-docs." in p and p.endswith(".json.gz") for p in requested)
+    # the first answer waited for the term shards holding its words, not the whole index
+    # (the worker's own log: files fetched before its first result; the rest loads after)
+    events = page.evaluate("""() => new Promise(resolve => {
+        const worker = window.eisoSearchWorker
+        worker.addEventListener('message', e => { if (e.data.type === 'eiso:complete') resolve(e.data.data.events) })
+        worker.postMessage({type: 'eiso:complete'})
+    })""")
+    names = [name for name, _ in events]
+    first_fetch = next(i for i, n in enumerate(names) if n.startswith("fetch eiso-titles-"))
+    before = names[:names.index("result", first_fetch)]
+    shards = {n.split(" ", 1)[1] for n in before if n.startswith("fetch eiso-titles-") or n.startswith("fetch eiso-bodies-")}
+    written = {p.name for p in (site["root"] / "search").glob("eiso-*-*.json")}
+    assert shards and shards < written, (sorted(shards), len(written))
+    assert {n.split(" ", 1)[1] for n in names if n.startswith("got eiso-")} > shards  # then everything
     assert not any("/assets/javascripts/workers/search." in p for p in requested)
     assert not any("/assets/javascripts/lunr/" in p for p in requested)
     index = json.loads((site["root"] / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["docs"] == []  # nothing for the browser to index
+
+
+def test_a_visit_without_a_search_loads_only_the_docs_file(page, site):
+    page.goto(site["url"])
+    page.wait_for_timeout(1500)  # Material has started and sent its empty query; warming would have begun
+    events = page.evaluate("""() => new Promise(resolve => {
+        const worker = window.eisoSearchWorker
+        worker.addEventListener('message', e => { if (e.data.type === 'eiso:complete') resolve(e.data.data.events) })
+        worker.postMessage({type: 'eiso:complete'})
+    })""")
+    names = [name for name, _ in events]
+    asked = names.index("message:eiso:complete")
+    assert [n for n in names[:asked] if n.startswith("fetch ")] == [n for n in names if n.startswith("fetch eiso-docs.")]
+    assert any(n.startswith("fetch eiso-bodies-") for n in names[asked:])  # the test's request loads the rest

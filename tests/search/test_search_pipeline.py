@@ -16,7 +16,7 @@ from lunr.pipeline import Pipeline
 
 from eiso.search import SearchEntry, build_search_files, theme_snippet, worker_bundle
 from eiso.search import pipeline as vp
-from eiso.search.index import BuiltIndex, decode_shard
+from eiso.search.index import SETS, BuiltIndex, decode_shards
 from eiso.search.query import IndexView, rank, search
 
 ROOT = REPO
@@ -156,6 +156,22 @@ def built() -> BuiltIndex:
     return BuiltIndex(ENTRIES)
 
 
+def files_of(index: BuiltIndex) -> list:
+    """The docs file, the term shards per set and the excerpts, as the worker's use() takes them."""
+    names = {name: [f"{name}-{k}" for k in range(len(index.term_shards(name)))] for name in SETS}
+    shards = {name: index.term_shards(name) for name in SETS}
+    return [index.docs_file(names, "excerpts"), shards, index.excerpts_file()]
+
+
+@pytest.fixture(scope="module")
+def cut() -> BuiltIndex:
+    """The same index cut into term shards of a few hundred bytes: the browser must rank
+    exactly as with one shard per set, prefixes spanning several shards included."""
+    index = BuiltIndex(ENTRIES, shard_bytes=150)
+    assert all(len(index.term_shards(name)) > 3 for name in SETS)
+    return index
+
+
 @pytest.mark.parametrize("query,title", QUERIES)
 def test_reference_ranking(built, query, title):
     ranked = rank(IndexView(built.index), query)
@@ -201,42 +217,54 @@ def test_accented_and_unaccented_queries_agree_on_the_first_result(built):
             assert rank(view, query)[0][0] == rank(view, vp.fold(vp.normalize(query)))[0][0], query
 
 
-def test_shards_carry_lunr_field_vectors_without_loss(built):
-    serialised = built.index.serialize()
+@pytest.mark.parametrize("index_name", ["built", "cut"])
+def test_shards_carry_lunr_field_vectors_without_loss(index_name, request):
+    index = request.getfixturevalue(index_name)
+    serialised = index.index.serialize()
     name = {p["_index"]: t for t, p in serialised["invertedIndex"]}
     expected = {ref: dict(zip((name[i] for i in el[0::2]), el[1::2])) for ref, el in serialised["fieldVectors"]}
-    for shard in (built.core_shard(), built.text_shard()):
-        decoded = decode_shard(json.loads(json.dumps(shard)))
+    docs, shards, _ = json.loads(json.dumps(files_of(index)))
+    for set_name, fields in SETS.items():
+        decoded = decode_shards(docs, shards[set_name])
         term = {p["_index"]: t for t, p in decoded["invertedIndex"]}
+        assert len(term) == len(decoded["invertedIndex"])  # the shards' ranges do not overlap
         for ref, elements in decoded["fieldVectors"]:
             got = dict(zip((term[i] for i in elements[0::2]), elements[1::2]))
             assert got.keys() == expected[ref].keys(), ref
             for key, value in got.items():
                 assert abs(value - expected[ref][key]) <= 0.0011, (ref, key)
         loaded = Index.load(decoded)  # lunr.py reads it as any lunr index
-        assert loaded.fields == shard["fields"]
+        assert loaded.fields == list(fields)
+    firsts = [t for set_name in SETS for t in docs["sets"][set_name]["firsts"]]
+    assert firsts == [shard["terms"][0] for set_name in SETS for shard in shards[set_name]]
 
 
 def test_build_search_files_is_deterministic_and_complete():
-    files = build_search_files(ENTRIES)
-    again = build_search_files(list(reversed(ENTRIES)))
+    files = build_search_files(ENTRIES, shard_bytes=150)
+    again = build_search_files(list(reversed(ENTRIES)), shard_bytes=150)
     assert files == again
     assert list(files) == sorted(files)
     index = json.loads(files["search/search_index.json"])
     assert index["docs"] == [] and index["config"]["lang"] == ["vi"]
-    shards = index["config"]["eiso"]["shards"]
-    for names in shards.values():
-        raw = files[f"search/{names['json']}"]
-        assert gzip.decompress(files[f"search/{names['gz']}"]) == raw
-        assert json.loads(raw)["format"] == "eiso-search-shard/1"
+    names = index["config"]["eiso"]["docs"]
+    docs = json.loads(files[f"search/{names['json']}"])
+    listed = [docs["excerpts"], *docs["sets"]["titles"]["files"], *docs["sets"]["bodies"]["files"]]
+    assert len(docs["sets"]["titles"]["files"]) > 3 and len(docs["sets"]["bodies"]["files"]) > 3
+    # every file named is written, plain and gzipped; nothing else is written
+    assert {f"search/{n}" for n in [names["json"], *listed]} | {f"search/{n}.gz" for n in [names["json"], *listed]} \
+        == {k for k in files if k.endswith((".json", ".json.gz")) and "eiso-" in k}
+    for name in [names["json"], *listed]:
+        raw = files[f"search/{name}"]
+        assert gzip.decompress(files[f"search/{name}.gz"]) == raw
+        assert json.loads(raw)["format"] == "eiso-search/2"
     worker = files["search/eiso-search-worker.js"]
     assert worker.startswith(b"self.EISO_SEARCH = ")
-    assert shards["core"]["gz"].encode() in worker
+    assert names["json"].encode() in worker
     assert b"lunr - http://lunrjs.com" in worker and b"eiso-fold" in worker
-    core = json.loads(files[f"search/{shards['core']['json']}"])
-    assert core["docs"][0] == ["quy-trinh/qt-cap-01/", "Lắp đặt cáp quang", []]  # sorted by location
-    first = next(d for d in core["docs"] if d[0] == "quy-trinh/qt-ht-01/")
+    assert docs["docs"][0] == ["quy-trinh/qt-cap-01/", "Lắp đặt cáp quang", []]  # sorted by location
+    first = next(d for d in docs["docs"] if d[0] == "quy-trinh/qt-ht-01/")
     assert first[2] == ["Mã: QT-HT-01", "Cấp xã", "Thời hạn: 1 ngày làm việc"]
+    assert len(docs["lengths"]["text"]) == len(docs["docs"]) == docs["n"]
 
 
 def test_no_entries_still_gives_a_working_site():
@@ -269,8 +297,10 @@ def test_build_time_for_2000_procedures():
     start = time.perf_counter()
     files = build_search_files(entries)
     assert time.perf_counter() - start < 10
-    core = next(v for k, v in files.items() if "eiso-core" in k and k.endswith(".gz"))
-    assert len(core) < 400_000
+    docs = next(v for k, v in files.items() if "eiso-docs" in k and k.endswith(".gz"))
+    shards = [v for k, v in files.items() if ("eiso-titles" in k or "eiso-bodies" in k) and k.endswith(".gz")]
+    assert len(docs) < 150_000  # what the worker fetches at start
+    assert len(shards) > 20 and max(len(v) for v in shards) < 40_000  # what a word costs
 
 
 # --- Python and JavaScript agree ---------------------------------------------------------------
@@ -341,35 +371,39 @@ def test_lunr_js_loads_the_index_lunr_py_serialised(page, built):
 
 
 @pytest.mark.browser
-def test_javascript_decodes_shards_like_python(page, built):
-    for shard in (built.core_shard(), built.text_shard()):
-        js = page.evaluate("shard => eisoSearchWorker.decodeShard(shard)", shard)
-        py = decode_shard(shard)
+def test_javascript_decodes_shards_like_python(page, cut):
+    docs, shards, _ = files_of(cut)
+    for set_name, fields in SETS.items():
+        js = page.evaluate("([docs, shards]) => eisoSearchWorker.decodeShards(docs, shards)", [docs, shards[set_name]])
+        py = decode_shards(docs, shards[set_name])
         assert [t for t, _ in js["invertedIndex"]] == [t for t, _ in py["invertedIndex"]]
         assert js["pipeline"] == py["pipeline"] == ["eiso-normalize", "eiso-fold"]
         for (ref_js, el_js), (ref_py, el_py) in zip(js["fieldVectors"], py["fieldVectors"]):
             assert ref_js == ref_py
             assert el_js[0::2] == el_py[0::2]
             assert all(abs(a - b) <= 0.0011 for a, b in zip(el_js[1::2], el_py[1::2]))
-        ok = page.evaluate("shard => lunr.Index.load(eisoSearchWorker.decodeShard(shard)).fields", shard)
-        assert ok == shard["fields"]
+        ok = page.evaluate("([docs, shards]) => lunr.Index.load(eisoSearchWorker.decodeShards(docs, shards)).fields",
+                           [docs, shards[set_name]])
+        assert ok == list(fields)
 
 
 @pytest.mark.browser
-def test_the_worker_holds_real_lunr_indexes(page, built):
-    """Each opened shard is a lunr.Index: lunr's own query API finds what lunr.py finds."""
-    page.evaluate("([core, text]) => eisoSearchWorker.use(core, text)", [built.core_shard(), built.text_shard()])
-    for shard, fields in (("core", ["title", "code"]), ("text", ["text"])):
+def test_the_shards_make_real_lunr_indexes(page, cut):
+    """Each set of term shards is a lunr.Index: lunr's own query API finds what lunr.py finds."""
+    page.evaluate("files => eisoSearchWorker.use(...files)", files_of(cut))
+    for set_name, fields in (("titles", ["title", "code"]), ("bodies", ["text"])):
         for term in ("ket", "giay", "qt-ht-01", "123/2015/nd-cp", "sinh"):
-            js = page.evaluate("""([shard, term, fields]) => eisoSearchWorker.lunrIndex(shard)
-                .query(q => q.term(term, {fields: fields})).map(r => r.ref).sort()""", [shard, term, fields])
-            py = built.index.query(callback=lambda q, t=term, f=fields: q.term(t, fields=f))
-            assert js == sorted(r["ref"] for r in py), (shard, term)
+            js = page.evaluate("""([set, term, fields]) => eisoSearchWorker.lunrIndex(set)
+                .query(q => q.term(term, {fields: fields})).map(r => r.ref).sort()""", [set_name, term, fields])
+            py = cut.index.query(callback=lambda q, t=term, f=fields: q.term(t, fields=f))
+            assert js == sorted(r["ref"] for r in py), (set_name, term)
 
 
 @pytest.mark.browser
-def test_same_ranking_in_python_and_javascript(page, built):
-    page.evaluate("([core, text]) => eisoSearchWorker.use(core, text)", [built.core_shard(), built.text_shard()])
+@pytest.mark.parametrize("index_name", ["built", "cut"])
+def test_same_ranking_in_python_and_javascript(page, index_name, request):
+    built = request.getfixturevalue(index_name)
+    page.evaluate("files => eisoSearchWorker.use(...files)", files_of(built))
     view = IndexView(built.index)
     queries = [q for q, _ in QUERIES] + ["cấp", "cap giay", "xay", "đ", "QT", "bản", "nước ngoài kết hôn",
                                          "ket hon xay dung", "khai sinh zzz", "1.001"]
@@ -391,7 +425,7 @@ def test_results_escape_untrusted_text(page):
         SearchEntry("b/", "Thủ tục & thử \"nghiệm\" 'x'", "a < b > c"),
     ]
     built = BuiltIndex(evil)
-    page.evaluate("([core, text]) => eisoSearchWorker.use(core, text)", [built.core_shard(), built.text_shard()])
+    page.evaluate("files => eisoSearchWorker.use(...files)", files_of(built))
     result = page.evaluate("q => eisoSearchWorker.search(q)", "thu")
     items = [group[0] for group in result["items"]]
     assert len(items) == 2
@@ -403,9 +437,9 @@ def test_results_escape_untrusted_text(page):
     assert "&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;" in first["title"]
     assert first["tags"] == ["Mã: &lt;b onmouseover=&quot;x&quot;&gt;QT&lt;/b&gt;"]
     # a location smuggled past the build (e.g. an old index) is dropped, not linked
-    bad = built.core_shard()
-    bad["docs"][0][0] = "javascript:alert(1)"
-    page.evaluate("([core]) => eisoSearchWorker.use(core, null)", [bad])
+    bad = files_of(built)
+    bad[0]["docs"][0][0] = "javascript:alert(1)"
+    page.evaluate("files => eisoSearchWorker.use(...files)", bad)
     locations = page.evaluate("q => eisoSearchWorker.search(q).items.map(g => g[0].location)", "thu")
     assert "javascript:alert(1)" not in locations
 

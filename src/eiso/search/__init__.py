@@ -14,8 +14,13 @@ Files written (paths relative to the site root)::
     search/eiso-search-worker.js      worker speaking Material's search protocol: lunr.js
                                       2.3.9 (MIT, the version lunr.py targets) + the
                                       Vietnamese pipeline (twin of pipeline.py) + ranking
-    search/eiso-core.<hash>.json(.gz) titles, bigrams, accents, codes + result data
-    search/eiso-text.<hash>.json(.gz) page bodies + excerpts (loaded after the core)
+    search/eiso-docs.<hash>.json(.gz)       what results show, field lengths, the shard table
+    search/eiso-titles-<k>.<hash>.json(.gz) term shards of titles, bigrams, accents, codes
+    search/eiso-bodies-<k>.<hash>.json(.gz) term shards of page bodies
+    search/eiso-excerpts.<hash>.json(.gz)   a short text per page (after the first answer)
+
+A query fetches the docs file and the term shards holding its words, nothing else
+(:mod:`eiso.search.index`).
 
 Security contract: titles, texts and labels are untrusted. They are stored as plain
 text in JSON and the worker escapes every one of them before it builds the HTML
@@ -50,46 +55,43 @@ def _asset(name: str) -> bytes:
     return resources.files(__package__).joinpath("assets", name).read_bytes()
 
 
-def worker_bundle(shards: dict | None = None) -> bytes:
+def worker_bundle(docs: dict | None = None) -> bytes:
     """The worker as the site serves it: lunr.js 2.3.9, the pipeline, the worker logic.
 
-    With ``shards``, the bundle starts by naming them, so the worker fetches the core
-    shard the moment it starts, without waiting for ``search_index.json``.
+    With ``docs`` (the docs file's names), the bundle starts by naming it, so the worker
+    fetches it the moment it starts, without waiting for ``search_index.json``.
     """
     parts = [_asset(name).rstrip(b"\n") for name in WORKER_SOURCES]
-    if shards is not None:
-        parts.insert(0, b"self.EISO_SEARCH = " + _json({"format": 1, "shards": shards}) + b"")
+    if docs is not None:
+        parts.insert(0, b"self.EISO_SEARCH = " + _json({"format": 2, "docs": docs}) + b"")
     return b"\n;\n".join(parts) + b"\n"
 
 
-def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi") -> dict[str, bytes]:
+def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_bytes: int | None = None) -> dict[str, bytes]:
     """Files to write into the site, keyed by path relative to the site root.
 
     Deterministic: the same entries (in any order) give byte-identical files.
+    ``shard_bytes`` (default :data:`eiso.search.index.SHARD_BYTES`) is lowered by tests
+    so that a small site is cut into several term shards.
     """
-    from eiso.search.index import BuiltIndex
+    from eiso.search.index import SETS, SHARD_BYTES, BuiltIndex
 
-    built = BuiltIndex(entries)
+    built = BuiltIndex(entries, shard_bytes or SHARD_BYTES)
     files: dict[str, bytes] = {}
-    shards: dict[str, dict[str, str]] = {}
-    for name, shard in (("core", built.core_shard()), ("text", built.text_shard())):
-        raw = _json(shard)
-        digest = hashlib.sha256(raw).hexdigest()[:12]
-        base = f"eiso-{name}.{digest}.json"
-        files[f"{SEARCH_DIR}/{base}"] = raw
-        # the core shard is on the way to the first result: squeeze it; the text shard
-        # loads in the background: level 6 is 1 s faster at 2,000 pages for 4 % more
-        level = 9 if name == "core" else 6
-        files[f"{SEARCH_DIR}/{base}.gz"] = gzip.compress(raw, compresslevel=level, mtime=0)
-        shards[name] = {"json": base, "gz": f"{base}.gz"}
-    files[WORKER_PATH] = worker_bundle(shards)
+    shard_names: dict[str, list[str]] = {}
+    for set_name in SETS:
+        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard)["json"]
+                                 for k, shard in enumerate(built.term_shards(set_name))]
+    excerpts = _add_file(files, "excerpts", built.excerpts_file())["json"] if built.docs else None
+    docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts))
+    files[WORKER_PATH] = worker_bundle(docs)
     material_index = {
         "config": {
             "lang": [lang],
             "separator": MATERIAL_SEPARATOR,
             "pipeline": [],
             "fields": {},
-            "eiso": {"format": 1, "documents": len(built.docs), "shards": shards},
+            "eiso": {"format": 2, "documents": len(built.docs), "docs": docs},
         },
         "docs": [],
     }
@@ -97,7 +99,18 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi") -> dict
     return dict(sorted(files.items()))
 
 
-_SNIPPET = """<script>
+def _add_file(files: dict[str, bytes], name: str, data: dict) -> dict[str, str]:
+    """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
+    when the browser can decompress); the hash in the name lets browsers cache it for good."""
+    raw = _json(data)
+    base = f"eiso-{name}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
+    files[f"{SEARCH_DIR}/{base}"] = raw
+    files[f"{SEARCH_DIR}/{base}.gz"] = gzip.compress(raw, compresslevel=9, mtime=0)
+    return {"json": base, "gz": f"{base}.gz"}
+
+
+_SNIPPET = """<link rel="preload" href="{{ 'search/search_index.json' | url }}" as="fetch" crossorigin="anonymous">
+<script>
 /* e-ISO search: start the prebuilt-index worker now, and hand it to Material's bundle */
 (function (w) {
   var W = w.Worker
@@ -105,7 +118,11 @@ _SNIPPET = """<script>
   var url = "{{ 'search/eiso-search-worker.js' | url }}"
   var stock = /assets\\/javascripts\\/workers\\/search\\.[^\\/]*\\.js(\\?.*)?$/
   var early = null
-  try { early = new W(url) } catch (e) { early = null }
+  var q = null
+  try { q = new URLSearchParams(w.location.search).get("q") } catch (e) { q = null }
+  /* a deep link (?q=) goes to the worker in its URL's fragment (messages would wait for
+     the page's scripts): it loads what the query needs while the page starts */
+  try { early = new W(q ? url + "#q=" + encodeURIComponent(q) : url) } catch (e) { early = null }
   function EisoWorker(u, options) {
     if (!stock.test(String(u))) return new W(u, options)
     var adopted = early || new W(url, options)
@@ -127,8 +144,8 @@ def indexed_documents(site_dir: str | Path) -> list[dict[str, object]]:
     """
     search = Path(site_dir) / SEARCH_DIR
     config = json.loads((search / "search_index.json").read_text(encoding="utf-8"))["config"]
-    core = json.loads((search / config["eiso"]["shards"]["core"]["json"]).read_text(encoding="utf-8"))
-    return [{"location": d[0], "title": d[1], "labels": d[2]} for d in core["docs"]]
+    docs = json.loads((search / config["eiso"]["docs"]["json"]).read_text(encoding="utf-8"))
+    return [{"location": d[0], "title": d[1], "labels": d[2]} for d in docs["docs"]]
 
 
 def theme_snippet() -> str:

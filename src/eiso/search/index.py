@@ -2,31 +2,31 @@
 
 The index is a real lunr index: the ``lunr`` Python package computes every field
 vector (BM25 weights, field boosts) with the Vietnamese pipeline of
-:mod:`eiso.search.pipeline`. What travels to the browser is that index split into
-two *shards* and written compactly:
+:mod:`eiso.search.pipeline`. What travels to the browser is that index cut so that a
+query fetches only what it uses (format ``eiso-search/2``):
 
-* ``core``: the fields ``title``, ``bigram``, ``accent`` and ``code`` plus what a
-  result shows (location, title, labels). Small; the first search waits for it.
-* ``text``: the field ``text`` (page bodies) plus a short excerpt per page. Loaded
-  in the background after the core shard; results gain body matches when it lands.
+* the **docs** file: what a result shows (location, title, labels), each field's
+  length per document (BM25 needs them), lunr's parameters, and the table of the
+  term shards below (the first term of each). The worker fetches it at start.
+* **term shards**, in two sets: ``titles`` (fields ``title``, ``bigram``, ``accent``,
+  ``code``) and ``bodies`` (field ``text``). A set's vocabulary, sorted, is cut into
+  contiguous ranges of about :data:`SHARD_BYTES`; a query loads the shards holding
+  its terms (a word being typed: those holding the words it starts) and nothing else.
+* the **excerpts** (a short text per page), loaded after the first answer.
 
-Compact form of a shard (``format: eiso-search-shard/1``)::
+Compact form of a term shard::
 
-    terms   sorted vocabulary of the shard; a term's lunr ``_index`` is its position
+    terms   its range of the set's sorted vocabulary
     df      per term, lunr's document frequency (postings over *all* fields)
     rows    per field, per term: the documents (refs ``0..n-1``) whose field holds the
             term, delta coded; a document where the term occurs tf > 1 times is
-            preceded by -tf. Field lengths are the sums of tf.
-    avg     per field, lunr's average field length; n = documents; k1, b, boosts
+            preceded by -tf.
 
 The browser (``assets/eiso-search-worker.js``) recomputes each weight from these
 numbers with lunr's own formula
 ``idf * (k1 + 1) * tf / (k1 * (1 - b + b * len / avg) + tf) * boost`` rounded to
-three decimals (:func:`decode_shard` is the Python twin; the tests check both against
-lunr.py's field vectors). It never tokenises a document: it reads the weights into
-per-term posting arrays for the ranking, and hands ``lunr.Index.load`` the
-serialised index the first time lunr's own API (inverted index, field vectors,
-token set) is used.
+three decimals (:func:`decode_shards` is the Python twin; the tests check both against
+lunr.py's field vectors, and that ``lunr.Index.load`` reads the result).
 """
 
 from __future__ import annotations
@@ -51,12 +51,16 @@ from eiso.search import pipeline as vp
 if TYPE_CHECKING:  # pragma: no cover
     from eiso.search.model import SearchEntry
 
-FORMAT = "eiso-search-shard/1"
+FORMAT = "eiso-search/2"
 #: Field boosts, applied inside the field vectors at build time.
 BOOSTS: dict[str, float] = {"title": 10, "bigram": 8, "accent": 3, "code": 15, "text": 1}
-CORE_FIELDS = ("title", "bigram", "accent", "code")
-TEXT_FIELDS = ("text",)
-FIELDS = CORE_FIELDS + TEXT_FIELDS
+#: The two sets of term shards, and their fields.
+SETS: dict[str, tuple[str, ...]] = {"titles": ("title", "bigram", "accent", "code"), "bodies": ("text",)}
+FIELDS = SETS["titles"] + SETS["bodies"]
+#: Size of a term shard in JSON (before gzip, which takes it to a quarter or less):
+#: small enough that a word's shard is one quick request, large enough to keep the
+#: files few (2,000 procedures: about 30).
+SHARD_BYTES = 96 * 1024
 EXCERPT_CHARS = 160
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _WS = re.compile(r"\s+")
@@ -196,7 +200,7 @@ class Doc:
 class BuiltIndex:
     """The lunr index of a set of entries, and its shards for the browser."""
 
-    def __init__(self, entries: Sequence["SearchEntry"]):
+    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int = SHARD_BYTES):
         ordered = sorted(entries, key=lambda e: (e.location, e.title))
         self.docs = [
             Doc(check_location(e.location), _clean(e.title), [chip(k, v) for k, v in e.meta if _clean(v)], excerpt(e.text))
@@ -213,6 +217,8 @@ class BuiltIndex:
         else:
             builder.average_field_length = {name: 0.0 for name in FIELDS}
         self.builder = builder
+        self.shard_bytes = shard_bytes
+        self._shards: dict[str, list[dict]] = {}
 
     # -- the lunr index itself (Python side: tests, reference search) --------------------
 
@@ -233,9 +239,55 @@ class BuiltIndex:
         posting = self.builder.inverted_index[term]
         return sum(len(v) for k, v in posting.items() if k != "_index")
 
-    # -- shards ---------------------------------------------------------------------------
+    # -- the files of format eiso-search/2 ------------------------------------------------
 
-    def shard(self, fields: Sequence[str]) -> dict:
+    def docs_file(self, shard_names: dict[str, list[str]], excerpts_name: str | None) -> dict:
+        """The docs file; ``shard_names``: per set, the file names of its term shards in order."""
+        b = self.builder
+        n = len(self.docs)
+        sets = {}
+        for name, fields in SETS.items():
+            firsts = [shard["terms"][0] for shard in self.term_shards(name)]
+            sets[name] = {"fields": list(fields), "firsts": firsts, "files": shard_names.get(name, [])}
+        return {
+            "format": FORMAT,
+            "lunr": LUNR_JS_VERSION,
+            "pipeline": b.search_pipeline.serialize(),
+            "k1": b._k1,
+            "b": b._b,
+            "n": n,
+            "boosts": {name: BOOSTS[name] for name in FIELDS},
+            "avg": {name: b.average_field_length[name] for name in FIELDS},
+            "lengths": {name: [b.field_lengths[f"{name}/{ref}"] for ref in range(n)] for name in FIELDS},
+            "docs": [[d.location, d.title, d.chips] for d in self.docs],
+            "sets": sets,
+            "excerpts": excerpts_name,
+        }
+
+    def excerpts_file(self) -> dict:
+        return {"format": FORMAT, "excerpts": [d.excerpt for d in self.docs]}
+
+    def term_shards(self, set_name: str) -> list[dict]:
+        """The term shards of a set: its sorted vocabulary cut into ranges of about ``shard_bytes``."""
+        cached = self._shards.get(set_name)
+        if cached is None:
+            cached = self._shards[set_name] = list(self._cut(SETS[set_name], self.shard_bytes))
+        return cached
+
+    def _cut(self, fields: Sequence[str], limit: int):
+        vocab, rows = self._rows(fields)
+        start, size = 0, 0
+        for i, term in enumerate(vocab):
+            size += len(term) + 8 + sum(len(rows[name][i]) * 4 + 2 for name in fields)
+            if size >= limit or i == len(vocab) - 1:
+                yield self._shard(fields, vocab[start:i + 1], {name: rows[name][start:i + 1] for name in fields})
+                start, size = i + 1, 0
+
+    def _shard(self, fields: Sequence[str], terms: list[str], rows: dict[str, list[list[int]]]) -> dict:
+        return {"format": FORMAT, "fields": list(fields), "terms": terms, "df": [self.df(t) for t in terms], "rows": rows}
+
+    def _rows(self, fields: Sequence[str]) -> tuple[list[str], dict[str, list[list[int]]]]:
+        """The vocabulary of ``fields`` (JavaScript order) and, per field and term, its coded postings."""
         b = self.builder
         n = len(self.docs)
         postings: dict[str, dict[str, list[tuple[int, int]]]] = {name: defaultdict(list) for name in fields}
@@ -259,50 +311,27 @@ class BuiltIndex:
                     prev = ref
                 per_term.append(row)
             rows[name] = per_term
-        shard = {
-            "format": FORMAT,
-            "lunr": LUNR_JS_VERSION,
-            "pipeline": b.search_pipeline.serialize(),
-            "fields": list(fields),
-            "boosts": {name: BOOSTS[name] for name in fields},
-            "k1": b._k1,
-            "b": b._b,
-            "n": n,
-            "avg": {name: b.average_field_length[name] for name in fields},
-            "terms": vocab,
-            "df": [self.df(t) for t in vocab],
-            "rows": rows,
-        }
-        if "title" in fields:
-            shard["docs"] = [[d.location, d.title, d.chips] for d in self.docs]
-        if "text" in fields:
-            shard["excerpts"] = [d.excerpt for d in self.docs]
-        return shard
-
-    def core_shard(self) -> dict:
-        return self.shard(CORE_FIELDS)
-
-    def text_shard(self) -> dict:
-        return self.shard(TEXT_FIELDS)
+        return vocab, rows
 
 
-def decode_shard(shard: dict) -> dict:
-    """The lunr serialised index a shard stands for (the browser does the same in JS).
-
-    Used by tests to check that a shard carries lunr's index without loss.
+def decode_shards(docs: dict, shards: Sequence[dict]) -> dict:
+    """The lunr serialised index that the term shards of one set stand for (the browser
+    does the same in JS). Used by tests to check that the files carry lunr's index without loss.
     """
     import math
 
-    fields = shard["fields"]
-    terms = shard["terms"]
-    n, k1, b = shard["n"], shard["k1"], shard["b"]
-    idf = [math.log(1 + abs((n - df + 0.5) / (df + 0.5))) for df in shard["df"]]
+    fields = shards[0]["fields"] if shards else []
+    terms = [t for shard in shards for t in shard["terms"]]
+    dfs = [df for shard in shards for df in shard["df"]]
+    n, k1, b = docs["n"], docs["k1"], docs["b"]
+    idf = [math.log(1 + abs((n - df + 0.5) / (df + 0.5))) for df in dfs]
     inverted: dict[str, dict] = {t: {"_index": i, **{f: {} for f in fields}} for i, t in enumerate(terms)}
     vectors = []
     for name in fields:
-        boost, avg = shard["boosts"][name], shard["avg"][name]
+        boost, avg, lengths = docs["boosts"][name], docs["avg"][name], docs["lengths"][name]
         entries: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        for ti, row in enumerate(shard["rows"][name]):
+        rows = [row for shard in shards for row in shard["rows"][name]]
+        for ti, row in enumerate(rows):
             ref, tf = 0, 1
             for value in row:
                 if value < 0:
@@ -312,20 +341,19 @@ def decode_shard(shard: dict) -> dict:
                 entries[ref].append((ti, tf))
                 tf = 1
         for ref, pairs in enumerate(entries):
-            length = sum(tf for _, tf in pairs)
             elements: list[float] = []
             for ti, tf in pairs:
-                score = idf[ti] * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / avg)) + tf) * boost
+                score = idf[ti] * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[ref] / avg)) + tf) * boost
                 elements += [ti, round(score, 3)]
                 inverted[terms[ti]][name][str(ref)] = {}
             vectors.append([f"{name}/{ref}", elements])
     return {
-        "version": shard["lunr"],
+        "version": docs["lunr"],
         "fields": fields,
         "fieldVectors": vectors,
         "invertedIndex": [[t, inverted[t]] for t in terms],
-        "pipeline": shard["pipeline"],
+        "pipeline": docs["pipeline"],
     }
 
 
-__all__ = ["BOOSTS", "BuiltIndex", "CORE_FIELDS", "FIELDS", "TEXT_FIELDS", "check_location", "decode_shard", "entry_fields"]
+__all__ = ["BOOSTS", "BuiltIndex", "FIELDS", "SETS", "check_location", "decode_shards", "entry_fields"]

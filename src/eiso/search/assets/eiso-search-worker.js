@@ -4,8 +4,10 @@
  * Speaks Material for MkDocs' search worker protocol (SETUP=0, READY=1, QUERY=2,
  * RESULT=3), so Material's search box, result list, keyboard shortcuts and
  * highlighting stay as they are. Instead of indexing documents at page load, it
- * loads the prebuilt lunr index written by eiso.search (Python): the "core" shard
- * (titles, bigrams, accents, codes) first, the "text" shard (page bodies) next.
+ * reads the prebuilt lunr index written by eiso.search (Python), cut so that a
+ * query fetches only what it uses: the docs file at start (what results show,
+ * field lengths, the table of term shards), then for each query the term shards
+ * holding its words, then the excerpts.
  *
  * Ranking: function rank() is the twin of eiso/search/query.py.
  *
@@ -32,10 +34,15 @@ var HEAD_FLOOR = 0.25
 var PHRASE_FLOOR = 0.5
 var MAX_EXPANSIONS = 300
 var MAX_RESULTS = 50
-var CORE_FORMAT = "eiso-search-shard/1"
+var FORMAT = "eiso-search/2"
+/* the set of term shards that holds a field */
+var SET_OF = { title: "titles", bigram: "titles", accent: "titles", code: "titles", text: "bodies" }
 
-var core = null         /* {index, docs} */
-var text = null         /* {index, excerpts} */
+var docs = null         /* the docs file, opened: {docs, lengths, sets, ...} */
+var shards = {}         /* set -> array of opened term shards (undefined: not loaded) */
+var loads = {}          /* file -> promise of its load */
+var excerpts = null     /* array of strings, once loaded */
+var missing = null      /* while ranking: [set, index] of the shards it lacked */
 var lastQuery = null
 var timings = {}
 var events = []
@@ -50,11 +57,13 @@ function base() {
   return new URL(".", self.location.href)
 }
 
-async function fetchShard(names) {
+/* A JSON file of the index, gzip-compressed on the wire when the browser can inflate it */
+async function fetchFile(name) {
   var t0 = Date.now()
+  mark("fetch " + name)
   var data
   if (typeof DecompressionStream !== "undefined") {
-    var url = new URL(names.gz, base())
+    var url = new URL(name + ".gz", base())
     var res = await fetch(url, { credentials: "same-origin" })
     if (!res.ok) throw new Error("e-ISO search: " + url + " " + res.status)
     if (/gzip/i.test(res.headers.get("Content-Encoding") || ""))
@@ -62,55 +71,35 @@ async function fetchShard(names) {
     else
       data = await new Response(res.body.pipeThrough(new DecompressionStream("gzip"))).json()
   } else {
-    var plainURL = new URL(names.json, base())
+    var plainURL = new URL(name, base())
     var plain = await fetch(plainURL, { credentials: "same-origin" })
     if (!plain.ok) throw new Error("e-ISO search: " + plainURL + " " + plain.status)
     data = await plain.json()
   }
-  timings[names.json] = Date.now() - t0
+  checkFormat(data)
+  mark("got " + name)
+  timings[name] = Date.now() - t0
   return data
 }
 
 /*
- * A shard back to its lunr index. Rows: per field, per term, the documents (delta
+ * Term shards back to lunr's index. Rows: per field, per term, the documents (delta
  * coded, "-tf" before a document where the term occurs tf > 1 times). Weights come
- * from lunr's own BM25 formula (Builder#createFieldVectors), rounded as lunr
- * rounds them; the Python side checks that they equal lunr.py's field vectors.
+ * from lunr's own BM25 formula (Builder#createFieldVectors) with the field lengths
+ * of the docs file, rounded as lunr rounds them; the Python side checks that they
+ * equal lunr.py's field vectors.
  *
- * - decodeShard(shard): lunr's serialised form, as lunr.Index.load reads it;
- * - openShard(shard): what the ranking reads, i.e. the same weights as
- *   compressed per-term posting arrays (one pass over typed arrays: fast enough
- *   for the first result), plus `index`, the lunr.Index itself, which calls
- *   lunr.Index.load(decodeShard(shard)) on first use of its inverted index, field
- *   vectors or token set (lunr's own query API); its pipeline is loaded at once,
- *   which fails unless eiso-normalize and eiso-fold are registered.
+ * - decodeShards(docs, shards): lunr's serialised form of one set, as
+ *   lunr.Index.load reads it (tests; lunrIndex below);
+ * - openShard(shard): what the ranking reads, i.e. the same weights as per-term
+ *   posting arrays (one pass over typed arrays).
  */
-function idfs(shard) {
-  var n = shard.n
-  return shard.df.map(function (df) {
-    return Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)))
-  })
+function idf(df, n) {
+  return Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)))
 }
 
-function checkFormat(shard) {
-  if (shard.format !== CORE_FORMAT) throw new Error("e-ISO search: unknown index format " + shard.format)
-}
-
-/* Field lengths (sum of tf) per document, and the number of postings */
-function measure(rows, n) {
-  var lengths = new Float64Array(n), count = 0
-  for (var ti = 0; ti < rows.length; ti++) {
-    var row = rows[ti], ref = 0, tf = 1
-    for (var i = 0; i < row.length; i++) {
-      var v = row[i]
-      if (v < 0) { tf = -v; continue }
-      ref += v
-      lengths[ref] += tf
-      count++
-      tf = 1
-    }
-  }
-  return { lengths: lengths, count: count }
+function checkFormat(file) {
+  if (!file || file.format !== FORMAT) throw new Error("e-ISO search: unknown index format " + (file && file.format))
 }
 
 function weight(idf, tf, length, avg, k1, b, boost) {
@@ -118,9 +107,24 @@ function weight(idf, tf, length, avg, k1, b, boost) {
   return Math.round(score * 1000) / 1000
 }
 
-function decodeShard(shard) {
-  checkFormat(shard)
-  var fields = shard.fields, terms = shard.terms, n = shard.n, idf = idfs(shard)
+/* Calls visit(termIndex, ref, tf) for each posting of a field's rows */
+function eachPosting(rows, visit) {
+  for (var ti = 0; ti < rows.length; ti++) {
+    var row = rows[ti], ref = 0, tf = 1
+    for (var i = 0; i < row.length; i++) {
+      var v = row[i]
+      if (v < 0) { tf = -v; continue }
+      ref += v
+      visit(ti, ref, tf)
+      tf = 1
+    }
+  }
+}
+
+function decodeShards(d, list) {
+  checkFormat(d)
+  var fields = list.length ? list[0].fields : [], terms = [], dfs = [], n = d.n
+  list.forEach(function (shard) { checkFormat(shard); terms = terms.concat(shard.terms); dfs = dfs.concat(shard.df) })
   var postings = terms.map(function (term, t) {
     var posting = { _index: t }
     fields.forEach(function (f) { posting[f] = {} })
@@ -128,73 +132,52 @@ function decodeShard(shard) {
   })
   var vectors = []
   fields.forEach(function (name) {
-    var rows = shard.rows[name], m = measure(rows, n)
-    var elements = []
-    for (var d = 0; d < n; d++) elements.push([])
-    for (var ti = 0; ti < rows.length; ti++) {
-      var row = rows[ti], ref = 0, tf = 1
-      for (var i = 0; i < row.length; i++) {
-        var v = row[i]
-        if (v < 0) { tf = -v; continue }
-        ref += v
-        elements[ref].push(ti, weight(idf[ti], tf, m.lengths[ref], shard.avg[name], shard.k1, shard.b, shard.boosts[name]))
-        postings[ti][name][ref] = {}
-        tf = 1
-      }
-    }
-    for (var r = 0; r < n; r++) vectors.push([name + "/" + r, elements[r]])
+    var rows = [], elements = []
+    list.forEach(function (shard) { rows = rows.concat(shard.rows[name]) })
+    for (var r = 0; r < n; r++) elements.push([])
+    eachPosting(rows, function (ti, ref, tf) {
+      elements[ref].push(ti, weight(idf(dfs[ti], n), tf, d.lengths[name][ref], d.avg[name], d.k1, d.b, d.boosts[name]))
+      postings[ti][name][ref] = {}
+    })
+    for (var ref = 0; ref < n; ref++) vectors.push([name + "/" + ref, elements[ref]])
   })
   return {
-    version: shard.lunr,
+    version: d.lunr,
     fields: fields,
     fieldVectors: vectors,
     invertedIndex: terms.map(function (term, i) { return [term, postings[i]] }),
-    pipeline: shard.pipeline
+    pipeline: d.pipeline
   }
 }
 
 function openShard(shard) {
-  var t0 = Date.now()
   checkFormat(shard)
-  if (shard.lunr !== lunr.version)
-    console.warn("e-ISO search: index made for lunr " + shard.lunr + ", running lunr " + lunr.version)
-  var n = shard.n, idf = idfs(shard), fields = {}
+  var n = docs.n, fields = {}
   shard.fields.forEach(function (name) {
-    var rows = shard.rows[name], m = measure(rows, n)
-    var offsets = new Int32Array(rows.length + 1)
-    var refs = new Int32Array(m.count), weights = new Float64Array(m.count)
-    var avg = shard.avg[name], boost = shard.boosts[name], k1 = shard.k1, b = shard.b, at = 0
-    for (var ti = 0; ti < rows.length; ti++) {
-      offsets[ti] = at
-      var row = rows[ti], ref = 0, tf = 1, w = idf[ti]
-      for (var i = 0; i < row.length; i++) {
-        var v = row[i]
-        if (v < 0) { tf = -v; continue }
-        ref += v
-        refs[at] = ref
-        weights[at] = weight(w, tf, m.lengths[ref], avg, k1, b, boost)
-        at++
-        tf = 1
-      }
-    }
-    offsets[rows.length] = at
+    var rows = shard.rows[name], offsets = postingOffsets(rows), at = 0
+    var count = offsets[rows.length]
+    var refs = new Int32Array(count), weights = new Float64Array(count)
+    var lengths = docs.lengths[name], avg = docs.avg[name], boost = docs.boosts[name]
+    eachPosting(rows, function (ti, ref, tf) {
+      refs[at] = ref
+      weights[at] = weight(idf(shard.df[ti], n), tf, lengths[ref], avg, docs.k1, docs.b, boost)
+      at++
+    })
     fields[name] = { offsets: offsets, refs: refs, weights: weights }
   })
-  var index = new lunr.Index({
-    invertedIndex: null,
-    fieldVectors: null,
-    tokenSet: null,
-    fields: shard.fields,
-    pipeline: lunr.Pipeline.load(shard.pipeline)
-  })
-  var loaded = null
-  ;["invertedIndex", "fieldVectors", "tokenSet"].forEach(function (key) {
-    Object.defineProperty(index, key, {
-      get: function () { return (loaded || (loaded = lunr.Index.load(decodeShard(shard))))[key] }
-    })
-  })
-  timings["open:" + shard.fields.join("+")] = Date.now() - t0
-  return { terms: shard.terms, fields: fields, index: index }
+  return { terms: shard.terms, fields: fields }
+}
+
+/* Where each term's postings start in the field's flat arrays */
+function postingOffsets(rows) {
+  var offsets = new Int32Array(rows.length + 1), at = 0
+  for (var ti = 0; ti < rows.length; ti++) {
+    offsets[ti] = at
+    var row = rows[ti]
+    for (var i = 0; i < row.length; i++) if (row[i] >= 0) at++
+  }
+  offsets[rows.length] = at
+  return offsets
 }
 
 var SCHEME = /^[a-z][a-z0-9+.\-]*:/i
@@ -205,47 +188,99 @@ function safeLocation(location) {
   return location
 }
 
-function makeCore(shard) {
-  var opened = openShard(shard)
-  opened.docs = shard.docs.map(function (d) {
-    return { location: safeLocation(d[0]), title: String(d[1]), chips: (d[2] || []).map(String) }
+function openDocs(file) {
+  checkFormat(file)
+  var lengths = {}
+  Object.keys(file.lengths).forEach(function (name) { lengths[name] = Float64Array.from(file.lengths[name]) })
+  return {
+    n: file.n, k1: file.k1, b: file.b, avg: file.avg, boosts: file.boosts, lengths: lengths,
+    lunr: file.lunr, pipelineNames: file.pipeline, pipeline: lunr.Pipeline.load(file.pipeline),
+    sets: file.sets, excerpts: file.excerpts,
+    docs: file.docs.map(function (d) {
+      return { location: safeLocation(d[0]), title: String(d[1]), chips: (d[2] || []).map(String) }
+    })
+  }
+}
+
+async function loadDocs(names) {
+  var file = await fetchFile(names.json)
+  mark("docs fetched")
+  docs = openDocs(file)
+  shards = {}
+  Object.keys(docs.sets).forEach(function (set) { shards[set] = [] })
+}
+
+/* Loads the term shards the last ranking lacked; a shard that fails stays empty */
+function loadShards(wanted) {
+  return Promise.all(wanted.map(function (w) {
+    var set = w[0], i = w[1], file = docs.sets[set].files[i], opened = docs
+    if (!loads[file])
+      loads[file] = fetchFile(file).then(function (shard) {
+        if (docs === opened) shards[set][i] = openShard(shard)
+      }, function (err) {
+        console.warn(err)
+        if (docs === opened) shards[set][i] = { terms: [], fields: {} }
+      })
+    return loads[file]
+  }))
+}
+
+function loadExcerpts() {
+  if (!docs || !docs.excerpts) return Promise.resolve()
+  var file = docs.excerpts, opened = docs
+  if (!loads[file])
+    loads[file] = fetchFile(file).then(function (data) {
+      if (docs !== opened) return
+      excerpts = data.excerpts.map(String)
+      /* results shown meanwhile gain their excerpts */
+      if (lastQuery !== null && pending === null && !answering) ask(lastQuery)
+    }, function (err) { console.warn(err) })
+  return loads[file]
+}
+
+function allShards() {
+  var wanted = []
+  Object.keys(docs.sets).forEach(function (set) {
+    docs.sets[set].files.forEach(function (_, i) { wanted.push([set, i]) })
   })
-  return opened
+  return wanted
 }
 
-function makeText(shard) {
-  var opened = openShard(shard)
-  opened.excerpts = shard.excerpts.map(String)
-  return opened
+function loadEverything() {
+  return Promise.all([loadShards(allShards()), loadExcerpts()])
 }
 
-async function loadCore(config) {
-  var t0 = Date.now()
-  var shard = await fetchShard(config.eiso.shards.core)
-  mark("core fetched")
-  core = makeCore(shard)
-  timings.core = Date.now() - t0
-}
-
-async function loadText(config) {
-  var t0 = Date.now()
-  var shard = await fetchShard(config.eiso.shards.text)
-  if (config !== textConfig) return   /* superseded by a newer index meanwhile */
-  text = makeText(shard)
-  timings.text = Date.now() - t0
+/*
+ * Warming: after the first answer (a page visited without a search downloads only the
+ * docs file), the rest of the index loads in the background, a few files at a time
+ * (the worker stays free to answer between two), titles first, then the excerpts,
+ * then the bodies, so that later keystrokes find their shards loaded. A query never
+ * waits for this queue: the shards it lacks are requested at once. Not with the
+ * browser's data saver on.
+ */
+var WARM_CONCURRENCY = 2
+var WARM_DELAY_MS = 300
+var warmed = false
+function warm() {
+  var opened = docs
+  if (!opened || (self.navigator && navigator.connection && navigator.connection.saveData)) return
+  var queue = allShards().filter(function (w) { return w[0] === "titles" })
+  queue.push("excerpts")
+  queue = queue.concat(allShards().filter(function (w) { return w[0] !== "titles" }))
+  function next() {
+    var item = queue.shift()
+    if (docs !== opened || item === undefined) return
+    return (item === "excerpts" ? loadExcerpts() : loadShards([item])).then(next)
+  }
+  for (var k = 0; k < WARM_CONCURRENCY; k++) next()
 }
 
 /* ----------------------------------------------------------------------------
  * Ranking (twin of eiso/search/query.py)
  * ------------------------------------------------------------------------- */
 
-function shardFor(field) {
-  if (field === "text") return text
-  return core
-}
-
 function pipelineTerm(raw, fields) {
-  var out = core.index.pipeline.runString(raw, { fields: fields })
+  var out = docs.pipeline.runString(raw, { fields: fields })
   return out.length ? out[0] : ""
 }
 
@@ -260,14 +295,35 @@ function lowerBound(terms, value) {
   return lo
 }
 
+/* First position in sorted terms whose term is > value */
+function upperBound(terms, value) {
+  var lo = 0, hi = terms.length
+  while (lo < hi) {
+    var mid = (lo + hi) >> 1
+    if (terms[mid] <= value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 function termIndex(shard, term) {
   var i = lowerBound(shard.terms, term)
   return i < shard.terms.length && shard.terms[i] === term ? i : -1
 }
 
+/* Term shard i of a set, or null when it is not loaded yet (then noted as missing) */
+function shardAt(set, i) {
+  var got = shards[set] && shards[set][i]
+  if (!got && missing) missing.push([set, i])
+  return got || null
+}
+
 /* ref -> weight of term in field */
 function postings(term, field) {
-  var result = new Map(), shard = shardFor(field)
+  var result = new Map(), set = SET_OF[field]
+  if (!docs || !docs.sets[set]) return result
+  var i = upperBound(docs.sets[set].firsts, term) - 1
+  var shard = i < 0 ? null : shardAt(set, i)
   if (!shard || !shard.fields[field]) return result
   var ti = termIndex(shard, term)
   if (ti < 0) return result
@@ -292,15 +348,22 @@ function fieldsScore(raw, fields) {
   return scores
 }
 
-/* Index terms starting with prefix that occur in one of fields */
+/* Index terms starting with prefix that occur in one of fields; the shards holding
+ * them are consecutive: the one where prefix would be, then those whose first term
+ * starts with prefix */
 function expand(prefix, fields) {
   var found = new Set()
   fields.forEach(function (name) {
-    var shard = shardFor(name)
-    if (!shard || !shard.fields[name]) return
-    var terms = shard.terms, f = shard.fields[name]
-    for (var i = lowerBound(terms, prefix); i < terms.length && terms[i].startsWith(prefix); i++)
-      if (f.offsets[i + 1] > f.offsets[i]) found.add(terms[i])
+    var set = SET_OF[name]
+    if (!docs || !docs.sets[set]) return
+    var firsts = docs.sets[set].firsts, first = Math.max(0, upperBound(firsts, prefix) - 1)
+    for (var k = first; k < firsts.length && (k === first || firsts[k].startsWith(prefix)); k++) {
+      var shard = shardAt(set, k)
+      if (!shard || !shard.fields[name]) continue
+      var terms = shard.terms, f = shard.fields[name]
+      for (var i = lowerBound(terms, prefix); i < terms.length && terms[i].startsWith(prefix); i++)
+        if (f.offsets[i + 1] > f.offsets[i]) found.add(terms[i])
+    }
   })
   return Array.from(found).sort(codePointCompare).slice(0, MAX_EXPANSIONS)
 }
@@ -372,7 +435,7 @@ function unitScores(unit, fields) {
  * none, those holding some of them, with fallback true (twin of query.search) */
 function rank(query) {
   var p = plan(query)
-  if (!p.words.length || !core) return { plan: p, ranked: [], found: new Map(), fallback: false }
+  if (!p.words.length || !docs) return { plan: p, ranked: [], found: new Map(), fallback: false }
   var total = new Map()
   var found = new Map()   /* ref -> Set of word indexes found */
   var inHead = new Map()  /* ref -> number of words found in title or codes */
@@ -497,11 +560,11 @@ function search(query) {
   var matches = matcher(p)
   var items = []
   result.ranked.forEach(function (entry) {
-    var ref = entry[0], doc = core.docs[ref]
+    var ref = entry[0], doc = docs.docs[ref]
     if (!doc || doc.location === null) return
     var marked = new Set()
     var title = highlight(doc.title, matches, marked)
-    var excerpt = text ? text.excerpts[ref] || "" : ""
+    var excerpt = excerpts ? excerpts[ref] || "" : ""
     /* Material strikes out the words a result lacks ("Không: ~~sinh~~"): a result holds
      * every word, and in the fallback the page says that results are approximate. */
     var terms = Object.create(null)
@@ -519,9 +582,22 @@ function search(query) {
   return { items: items, fallback: result.fallback && items.length > 0 }
 }
 
+/* search(query) once the term shards it uses are loaded: ranking notes the shards it
+ * lacks, they load, and it ranks again (a second round finds them all: which shards a
+ * query reads depends on its words only) */
+function searchLoaded(query, rounds) {
+  rounds = rounds || 0
+  missing = []
+  var data
+  try { data = search(query) } finally { var wanted = missing; missing = null }
+  if (!wanted.length || rounds >= 4) return Promise.resolve(data)
+  var seen = {}
+  wanted = wanted.filter(function (w) { var key = w.join("/"); return seen[key] ? false : (seen[key] = true) })
+  return loadShards(wanted).then(function () { return searchLoaded(query, rounds + 1) })
+}
+
 /* Results, preceded by whether they are the fallback (for the page: eiso.js shows the label) */
-function answer(query) {
-  var data = search(query)
+function post(data) {
   postMessage({ type: "eiso:fallback", data: data.fallback })
   postMessage({ type: RESULT, data: data })
 }
@@ -531,26 +607,25 @@ function answer(query) {
  * ------------------------------------------------------------------------- */
 
 /*
- * Start-up. The page (overrides/partials/search.html) creates this worker early,
- * in the header, so it fetches search_index.json and the core shard while the
- * page is still loading; Material's bundle later adopts the worker and sends
- * SETUP, answered with READY as soon as the core shard is open. The text shard
- * follows shortly after the first answer (or after the core shard, whichever is
- * first), so that it never delays the first results.
+ * Start-up. The page (overrides/partials/eiso-search-start.html) creates this worker
+ * early, in <head>, so it fetches the docs file while the page is still loading;
+ * Material's bundle later adopts the worker and sends SETUP, answered with READY as
+ * soon as the docs file is open. Queries are answered one at a time, the latest
+ * first: while one waits for its shards, newer keystrokes replace the waiting one.
+ * A deep link (?q=) comes in this worker's URL (#q=), so its shards load while
+ * Material's bundle starts.
  */
-var TEXT_DELAY_MS = 300
-var boot = null       /* core shard loading, started with the worker */
+var boot = null       /* docs file loading, started with the worker */
 var ready = null      /* settles when READY may be sent */
-var complete = null   /* settles when the text shard is loaded (or failed) */
-var textConfig = null
-var textStarted = false
-var loadedShards = null
+var loadedDocs = null /* name of the docs file in use */
+var pending = null    /* the latest query not answered yet */
+var answering = false
 
 function hasIndex(config) {
-  return !!(config && config.eiso && config.eiso.shards)
+  return !!(config && config.eiso && config.eiso.format === 2 && config.eiso.docs)
 }
 
-/* The built worker starts with `self.EISO_SEARCH = {shards: ...}` (see build_search_files) */
+/* The built worker starts with `self.EISO_SEARCH = {docs: ...}` (see build_search_files) */
 function embeddedConfig() {
   return typeof self.EISO_SEARCH === "object" && self.EISO_SEARCH ? { eiso: self.EISO_SEARCH } : null
 }
@@ -564,24 +639,38 @@ function readConfig() {
     .then(function (data) { return data.config })
 }
 
-function loadAll(config) {
+function start(config) {
   if (!hasIndex(config))
     return Promise.reject(new Error("e-ISO search: search_index.json has no e-ISO index " +
       "(was it written before Material's search plugin wrote its own?)"))
-  textConfig = config
-  loadedShards = config.eiso.shards.core.gz
-  return loadCore(config).then(function () {
-    setTimeout(startText, TEXT_DELAY_MS)
-  })
+  loadedDocs = config.eiso.docs.json
+  excerpts = null
+  loads = {}
+  return loadDocs(config.eiso.docs)
 }
 
-function startText() {
-  if (textStarted || !textConfig) return
-  textStarted = true
-  complete = loadText(textConfig).then(function () {
-    /* results gain the matches in page bodies */
-    if (lastQuery !== null) answer(lastQuery)
-  }, function (err) { console.warn(err) })
+function ask(query) {
+  pending = String(query)
+  if (!answering) drain()
+}
+
+function drain() {
+  answering = true
+  var query = pending
+  pending = null
+  lastQuery = query
+  Promise.resolve(ready).then(function () { return searchLoaded(query) }).then(post, function (err) {
+    console.warn("e-ISO search: query failed", err)
+    postMessage({ type: RESULT, data: { items: [] } })
+  }).then(function () {
+    mark("result")
+    answering = false
+    if (pending !== null) drain()
+    else if (!warmed && plan(query).words.length) {   /* after the first answer to a real query */
+      warmed = true
+      setTimeout(warm, WARM_DELAY_MS)
+    }
+  })
 }
 
 function onMessage(ev) {
@@ -591,14 +680,10 @@ function onMessage(ev) {
     case SETUP:
       var given = message.data && message.data.config
       ready = (boot || Promise.reject(new Error("no early start"))).then(function () {
-        /* a worker file from an older build (browser cache) names older shards */
-        if (hasIndex(given) && given.eiso.shards.core.gz !== loadedShards) {
-          textStarted = false
-          text = null
-          return loadAll(given)
-        }
+        /* a worker file from an older build (browser cache) names an older docs file */
+        if (hasIndex(given) && given.eiso.docs.json !== loadedDocs) return start(given)
       }, function () {
-        return loadAll(given)   /* early start failed: use what Material sent */
+        return start(given)   /* early start failed: use what Material sent */
       })
       ready.then(function () {
         mark("ready")
@@ -609,27 +694,14 @@ function onMessage(ev) {
       })
       break
     case QUERY:
-      lastQuery = String(message.data)
-      var reply = function () {
-        try {
-          answer(lastQuery)
-          mark("result")
-        } catch (err) {
-          console.warn("e-ISO search: query failed", err)
-          postMessage({ type: RESULT, data: { items: [] } })
-        }
-        setTimeout(startText, TEXT_DELAY_MS)  /* let the page show the first results */
-      }
-      if (ready) ready.then(reply, reply)
-      else reply()
+      ask(message.data)
       break
     /* e-ISO extension (tests, benchmark): answers once the whole index is loaded */
     case "eiso:complete":
-      Promise.resolve(ready).then(function () {
-        startText()
-        return complete
-      }).then(function () {
-        postMessage({ type: "eiso:complete", data: { core: !!core, text: !!text, timings: timings, events: events } })
+      Promise.resolve(ready).then(loadEverything).then(function () {
+        var loaded = 0
+        Object.keys(shards).forEach(function (set) { shards[set].forEach(function (s) { if (s) loaded++ }) })
+        postMessage({ type: "eiso:complete", data: { docs: !!docs, shards: loaded, excerpts: !!excerpts, timings: timings, events: events } })
       })
       break
     default:
@@ -637,23 +709,37 @@ function onMessage(ev) {
   }
 }
 
-if (IN_WORKER) boot = embeddedConfig() ? loadAll(embeddedConfig()) : readConfig().then(loadAll)
+if (IN_WORKER) boot = embeddedConfig() ? start(embeddedConfig()) : readConfig().then(start)
 if (IN_WORKER && boot) boot.catch(function () { /* reported when SETUP arrives */ })
+/* a deep link (?q=), passed in this worker's URL: load its shards before Material asks */
+if (IN_WORKER && boot) boot.then(function () {
+  var q = new URLSearchParams(self.location.hash.slice(1)).get("q")
+  if (q) return searchLoaded(q)
+}).catch(function () { /* the query itself reports errors */ })
 if (IN_WORKER) addEventListener("message", onMessage)
 
 /* For tests: the same functions, callable from a page that loads this file after
  * lunr.min.js and eiso-pipeline.js. */
+var given = null  /* the files handed to use() */
 self.eisoSearchWorker = {
-  decodeShard: decodeShard,
+  decodeShards: decodeShards,
   rank: rank,
   search: search,
   plan: plan,
   escapeHTML: escapeHTML,
-  use: function (coreShard, textShard) {
-    core = makeCore(coreShard)
-    text = textShard ? makeText(textShard) : null
+  /* the whole index at once: the docs file, per set its term shards, the excerpts */
+  use: function (docsFile, shardsBySet, excerptsFile) {
+    docs = openDocs(docsFile)
+    shards = {}
+    Object.keys(docs.sets).forEach(function (set) {
+      shards[set] = (shardsBySet[set] || []).map(openShard)
+    })
+    excerpts = excerptsFile ? excerptsFile.excerpts.map(String) : null
+    given = { docs: docsFile, shards: shardsBySet }
   },
   timings: function () { return timings },
-  /* the lunr.Index of a shard ("core" or "text"), for lunr's own query API */
-  lunrIndex: function (name) { return name === "text" ? text && text.index : core && core.index }
+  /* the lunr.Index of a set ("titles" or "bodies") of the loaded shards, for lunr's own query API */
+  lunrIndex: function (set) {
+    return lunr.Index.load(decodeShards(given.docs, given.shards[set] || []))
+  }
 }
