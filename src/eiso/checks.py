@@ -6,6 +6,7 @@ command line and the site engine's adapter both call ``check_repository``.
 
 from __future__ import annotations
 
+from eiso.documents.cache import DocumentCache
 from eiso.documents.checks import check_corpus
 from eiso.documents.findings import Finding
 from eiso.documents.loader import Corpus
@@ -13,6 +14,6 @@ from eiso.legal.citations import legal_findings
 from eiso.legal.register import load_register
 
 
-def check_repository(corpus: Corpus) -> list[Finding]:
+def check_repository(corpus: Corpus, memo: DocumentCache | None = None) -> list[Finding]:
     """``check_corpus`` plus legal.yml's defects, citations of repealed documents and malformed codes."""
-    return sorted(check_corpus(corpus) + legal_findings(corpus.documents, load_register(corpus.root)))
+    return sorted(check_corpus(corpus, memo) + legal_findings(corpus.documents, load_register(corpus.root)))

@@ -21,6 +21,23 @@ _LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
+#: Where builds and checks keep what they may reuse next time (git-ignored; see documents/cache.py).
+CACHE_DIR = ".eiso-cache"
+
+
+def documents_cache_path(root: Path) -> Path:
+    """The signed cache of parsed documents and of their own check findings."""
+    return root / CACHE_DIR / "documents.pickle"
+
+
+def search_terms_cache_path(root: Path, site_dir: str | Path) -> Path:
+    """The signed cache of each search entry's terms, one per output folder (the two portals index different text)."""
+    import hashlib
+
+    name = hashlib.sha256(str(Path(site_dir).resolve()).encode("utf-8")).hexdigest()[:16]
+    return root / CACHE_DIR / f"search-terms-{name}.pickle"
+
+
 def repo_root(config: str | Path) -> Path:
     """The repository root: the folder of the configuration file."""
     path = Path(config)

@@ -448,3 +448,37 @@ def test_worker_bundle_without_shards_is_plain_sources():
     bundle = worker_bundle()
     assert not bundle.startswith(b"self.EISO_SEARCH")
     assert bundle.count(b"\n;\n") == 2
+
+
+def test_terms_of_unchanged_entries_are_reused_and_give_the_same_files(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from eiso.documents.cache import DocumentCache
+    from eiso.search import index as search_index
+
+    tokenised: list[str] = []
+    counts = search_index._Builder.counts
+
+    def counting(self, values):
+        tokenised.append(" ".join(values["title"]))
+        return counts(self, values)
+
+    monkeypatch.setattr(search_index._Builder, "counts", counting)
+    path = tmp_path / "terms.pickle"
+
+    def build(entries):
+        memo = DocumentCache(path, fingerprint="t", key=b"s" * 32)
+        files = build_search_files(entries, shard_bytes=150, memo=memo)
+        memo.save()
+        return files
+
+    first = build(ENTRIES)
+    assert len(tokenised) == len(ENTRIES)
+    tokenised.clear()
+    assert build(ENTRIES) == first and tokenised == []  # nothing tokenised again, same bytes
+    assert first == build_search_files(ENTRIES, shard_bytes=150)  # as without the cache
+    changed = [replace(ENTRIES[0], text=ENTRIES[0].text + " hộ chiếu")] + ENTRIES[1:]
+    tokenised.clear()
+    again = build(changed)
+    assert len(tokenised) == 1  # only the edited entry
+    assert again == build_search_files(changed, shard_bytes=150)

@@ -12,7 +12,8 @@ from eiso.documents.findings import FORMATS, Finding
 from eiso.documents.loader import load_corpus
 from eiso.documents.adoption import framework_context
 from eiso.framework import framework_findings, framework_of
-from eiso.project import procedures_dir, records_dir, repo_root
+from eiso.documents.cache import DocumentCache
+from eiso.project import documents_cache_path, procedures_dir, records_dir, repo_root
 from eiso.records.checks import load_and_check
 
 
@@ -20,8 +21,10 @@ def check(args: argparse.Namespace) -> int:
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     framework = framework_of(args.config)
     with framework_context(framework):  # adoptions are checked as their effective (merged) documents
-        corpus = load_corpus(root, procedures)
-        findings: list[Finding] = check_repository(corpus) + framework_findings(corpus, framework)
+        memo = DocumentCache(documents_cache_path(root))  # shared with the build: one parse, one check per edit
+        corpus = load_corpus(root, procedures, memo)
+        findings: list[Finding] = check_repository(corpus, memo) + framework_findings(corpus, framework)
+        memo.save()
         findings = findings + load_and_check(root, records_dir(args.config), corpus.documents)[1]
         if args.against:
             from eiso.control.policy import check_policy

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from eiso.documents import attachments, durations, htmlscan
 from eiso.documents.budget import MarkdownSetup, pathological_markdown, render_budget
+from eiso.documents.cache import DocumentCache
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
@@ -15,11 +16,15 @@ from eiso.documents.textrules import code_problem, text_findings
 
 
 
-def check_corpus(corpus: Corpus) -> list[Finding]:
-    """Every finding of the corpus: load errors, document rules and cross-document rules."""
+def check_corpus(corpus: Corpus, memo: DocumentCache | None = None) -> list[Finding]:
+    """Every finding of the corpus: load errors, document rules and cross-document rules.
+
+    ``memo``: the findings of a document's own rules from the previous run, reused while the
+    document (and the site's Markdown extensions) are unchanged.
+    """
     findings = list(corpus.findings)
     for document in corpus.documents:
-        findings.extend(check_document(document, corpus.root))
+        findings.extend(check_document(document, corpus.root, memo))
     # A code refused for its characters cannot own a URL, so it clashes with nothing.
     findings.extend(_duplicate_codes([doc for doc in corpus.documents if code_problem(doc.meta.code) is None]))
     findings.extend(_unknown_related(corpus.documents))
@@ -39,12 +44,29 @@ def body_findings(path: str, body: str, first_line: int, root: Path) -> list[Fin
     return found + render_budget(path, body, first_line, MarkdownSetup(extensions))
 
 
-def check_document(doc: Document, root: Path) -> list[Finding]:
+def check_document(doc: Document, root: Path, memo: DocumentCache | None = None) -> list[Finding]:
+    """The document's findings; form files are looked for on disk every time."""
+    if memo is None:
+        own = _own_findings(doc, root)
+    else:
+        # A document is a pure function of its parsed model (line numbers included) and the extensions.
+        identity = f"{doc!r}\0{doc.lines!r}"
+        scope = "checks\0" + "\0".join(htmlscan.project_extensions(root))
+        own = memo.parse(doc.path, identity, lambda _rel, _identity: _own_findings(doc, root), scope=scope,
+                         keep=_timeless)  # type: ignore[arg-type,return-value]
+    return [*own, *_form_files(doc, root)]
+
+
+def _timeless(found: object) -> bool:
+    """A time budget's verdict depends on the machine's load: never kept for the next run."""
+    return isinstance(found, list) and not any(f.rule == "markdown-budget" for f in found)
+
+
+def _own_findings(doc: Document, root: Path) -> list[Finding]:
     body = body_findings(doc.path, doc.body, doc.body_line, root)
     return [
         *_required_by_status(doc),
         *text_findings(doc),
-        *_form_files(doc, root),
         *_dossier_forms(doc),
         *_step_time(doc),
         *body,

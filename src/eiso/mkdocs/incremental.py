@@ -17,11 +17,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from eiso import __version__
+from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry
 from eiso.sites.build_cache import BODY_PLACEHOLDER, BuildCache, digest, stale_files, tree_digest
 from eiso.sites.intranet import PlannedPage
 
-CACHE_DIR = ".eiso-cache"
 PACKAGE = Path(__file__).resolve().parent.parent
 _ENVIRONMENT = ("EISO_AS_OF", "EISO_DRAFT_PREVIEW", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "GITHUB_BASE_REF")
 

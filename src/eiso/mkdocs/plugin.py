@@ -54,7 +54,8 @@ from eiso.mkdocs.budget import BudgetExtension
 from eiso.documents.adoption import framework_context
 from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
-from eiso.mkdocs.incremental import CACHE_DIR, Incremental
+from eiso.mkdocs.incremental import Incremental
+from eiso.project import documents_cache_path, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
@@ -136,9 +137,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
-            corpus = load_corpus(root, self.config.procedures_dir, DocumentCache(root / CACHE_DIR / "documents.pickle"))
+            memo = DocumentCache(documents_cache_path(root))
+            corpus = load_corpus(root, self.config.procedures_dir, memo)
             self.refused = {}
-            self.findings = check_repository(corpus) + framework_findings(corpus, framework)
+            self.findings = check_repository(corpus, memo) + framework_findings(corpus, framework)
+            memo.save()
             self.records = []
             if self.config.audience == "internal":  # records never reach the public portal, not even loaded
                 record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
@@ -294,7 +297,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if config.extra.get("eiso_search"):
             # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
             entries = sorted(self.search_entries, key=lambda entry: entry.location)
-            for uri, content in build_search_files(entries, lang="vi").items():
+            memo = DocumentCache(search_terms_cache_path(self.root, config.site_dir))
+            search_files = build_search_files(entries, lang="vi", memo=memo)
+            memo.save()
+            for uri, content in search_files.items():
                 target = Path(config.site_dir) / uri
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)

@@ -67,20 +67,22 @@ def worker_bundle(docs: dict | None = None) -> bytes:
     return b"\n;\n".join(parts) + b"\n"
 
 
-def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_bytes: int | None = None) -> dict[str, bytes]:
+def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_bytes: int | None = None,
+                       memo: object | None = None) -> dict[str, bytes]:
     """Files to write into the site, keyed by path relative to the site root.
 
     Deterministic: the same entries (in any order) give byte-identical files.
     ``shard_bytes`` (default :data:`eiso.search.index.SHARD_BYTES`) is lowered by tests
-    so that a small site is cut into several term shards.
+    so that a small site is cut into several term shards. ``memo``: a
+    :class:`eiso.documents.cache.DocumentCache` of each entry's terms (see ``BuiltIndex``).
     """
     from eiso.search.index import SETS, SHARD_BYTES, BuiltIndex
 
-    built = BuiltIndex(entries, shard_bytes or SHARD_BYTES)
+    built = BuiltIndex(entries, shard_bytes or SHARD_BYTES, memo)  # type: ignore[arg-type]
     files: dict[str, bytes] = {}
     shard_names: dict[str, list[str]] = {}
     for set_name in SETS:
-        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard)["json"]
+        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard, level=6)["json"]
                                  for k, shard in enumerate(built.term_shards(set_name))]
     excerpts = _add_file(files, "excerpts", built.excerpts_file())["json"] if built.docs else None
     docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts))
@@ -99,13 +101,14 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     return dict(sorted(files.items()))
 
 
-def _add_file(files: dict[str, bytes], name: str, data: dict) -> dict[str, str]:
+def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9) -> dict[str, str]:
     """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
-    when the browser can decompress); the hash in the name lets browsers cache it for good."""
+    when the browser can decompress); the hash in the name lets browsers cache it for good.
+    Level 9 for the files on the way to a first answer; 6 for the many term shards (quicker to write)."""
     raw = _json(data)
     base = f"eiso-{name}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
     files[f"{SEARCH_DIR}/{base}"] = raw
-    files[f"{SEARCH_DIR}/{base}.gz"] = gzip.compress(raw, compresslevel=9, mtime=0)
+    files[f"{SEARCH_DIR}/{base}.gz"] = gzip.compress(raw, compresslevel=level, mtime=0)
     return {"json": base, "gz": f"{base}.gz"}
 
 

@@ -31,6 +31,7 @@ lunr.py's field vectors, and that ``lunr.Index.load`` reads the result).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -49,6 +50,7 @@ from lunr.vector import Vector
 from eiso.search import pipeline as vp
 
 if TYPE_CHECKING:  # pragma: no cover
+    from eiso.documents.cache import DocumentCache as Memo
     from eiso.search.model import SearchEntry
 
 FORMAT = "eiso-search/2"
@@ -138,19 +140,26 @@ class _Builder(Builder):
             out = memo[raw] = [str(t) for t in self.pipeline.run([Token(raw.lower(), {})], field_name)]
         return out
 
-    def add_terms(self, doc_ref: str, values: dict[str, list[str]], boost: float = 1) -> None:
-        self._documents[doc_ref] = {"boost": boost} if boost != 1 else {}
-        self.document_count += 1
+    def counts(self, values: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+        """Per field, the terms lunr's pipeline makes of ``values`` and how often each occurs."""
+        out = {}
         for field_name in self._fields:
             counts: dict[str, int] = defaultdict(int)
-            length = 0
             for raw, times in Counter(values.get(field_name, ())).items():
                 for term in self._run(raw, field_name):
                     counts[term] += times
-                    length += times
+            out[field_name] = dict(counts)
+        return out
+
+    def add_counts(self, doc_ref: str, per_field: dict[str, dict[str, int]], boost: float = 1) -> None:
+        """What ``Builder.add`` stores for a document whose terms are ``per_field`` (see :meth:`counts`)."""
+        self._documents[doc_ref] = {"boost": boost} if boost != 1 else {}
+        self.document_count += 1
+        for field_name in self._fields:
+            counts = per_field.get(field_name, {})
             field_ref = f"{field_name}/{doc_ref}"
             self.field_term_frequencies[field_ref] = counts
-            self.field_lengths[field_ref] = length
+            self.field_lengths[field_ref] = sum(counts.values())
             for term in counts:
                 posting = self.inverted_index.get(term)
                 if posting is None:
@@ -184,6 +193,15 @@ class _Builder(Builder):
         self.field_vectors = vectors
 
 
+def _entry_counts(builder: _Builder, entry: "SearchEntry", memo: "Memo | None") -> dict[str, dict[str, int]]:
+    if memo is None:
+        return builder.counts(entry_fields(entry))
+    identity = json.dumps([entry.title, entry.text, list(entry.codes), [list(pair) for pair in entry.meta]],
+                          ensure_ascii=False)
+    return memo.parse(entry.location, identity, lambda _location, _identity: builder.counts(entry_fields(entry)),
+                      scope="search-terms")  # type: ignore[return-value,arg-type]
+
+
 # lunr keeps a metadata dict per (term, field, document); e-ISO stores no metadata, so
 # one shared, never-mutated empty dict saves a dict per posting (hundreds of MB at 10,000).
 _NO_METADATA: dict = {}
@@ -200,7 +218,9 @@ class Doc:
 class BuiltIndex:
     """The lunr index of a set of entries, and its shards for the browser."""
 
-    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int = SHARD_BYTES):
+    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int = SHARD_BYTES, memo: "Memo | None" = None):
+        """``memo`` (a :class:`eiso.documents.cache.DocumentCache`): each entry's terms from the
+        previous build, reused while the entry is unchanged (tokenising is most of the cost)."""
         ordered = sorted(entries, key=lambda e: (e.location, e.title))
         self.docs = [
             Doc(check_location(e.location), _clean(e.title), [chip(k, v) for k, v in e.meta if _clean(v)], excerpt(e.text))
@@ -211,7 +231,7 @@ class BuiltIndex:
         for name in FIELDS:
             builder.field(name, boost=BOOSTS[name])
         for ref, entry in enumerate(ordered):
-            builder.add_terms(str(ref), entry_fields(entry))
+            builder.add_counts(str(ref), _entry_counts(builder, entry, memo))
         if ordered:
             builder._calculate_average_field_lengths()
         else:
