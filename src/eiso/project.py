@@ -30,12 +30,10 @@ def documents_cache_path(root: Path) -> Path:
     return root / CACHE_DIR / "documents.pickle"
 
 
-def search_terms_cache_path(root: Path, site_dir: str | Path) -> Path:
-    """The signed cache of each search entry's terms, one per output folder (the two portals index different text)."""
-    import hashlib
-
-    name = hashlib.sha256(str(Path(site_dir).resolve()).encode("utf-8")).hexdigest()[:16]
-    return root / CACHE_DIR / f"search-terms-{name}.pickle"
+def search_terms_cache_path(root: Path, audience: str) -> Path:
+    """The signed cache of each search entry's terms, one per portal (they index different text); not
+    per output folder, which ``serve`` makes anew each time."""
+    return root / CACHE_DIR / f"search-terms-{'public' if audience == 'public' else 'internal'}.pickle"
 
 
 def repo_root(config: str | Path) -> Path:

@@ -322,7 +322,7 @@ def test_prebuilt_index_replaces_materials_worker(page, site):
     assert index["docs"] == []  # nothing for the browser to index
 
 
-def test_a_visit_without_a_search_loads_only_the_docs_file(page, site):
+def test_a_visit_without_a_search_never_loads_page_bodies(page, site):
     page.goto(site["url"])
     page.wait_for_timeout(1500)  # Material has started and sent its empty query; warming would have begun
     events = page.evaluate("""() => new Promise(resolve => {
@@ -332,5 +332,7 @@ def test_a_visit_without_a_search_loads_only_the_docs_file(page, site):
     })""")
     names = [name for name, _ in events]
     asked = names.index("message:eiso:complete")
-    assert [n for n in names[:asked] if n.startswith("fetch ")] == [n for n in names if n.startswith("fetch eiso-docs.")]
+    fetched = [n.split(" ", 1)[1] for n in names[:asked] if n.startswith("fetch ")]
+    assert fetched[0].startswith("eiso-docs.") and len(fetched) > 1
+    assert all(name.startswith("eiso-titles-") for name in fetched[1:]), fetched  # no bodies, no excerpts
     assert any(n.startswith("fetch eiso-bodies-") for n in names[asked:])  # the test's request loads the rest

@@ -298,9 +298,10 @@ def test_build_time_for_2000_procedures():
     files = build_search_files(entries)
     assert time.perf_counter() - start < 10
     docs = next(v for k, v in files.items() if "eiso-docs" in k and k.endswith(".gz"))
-    shards = [v for k, v in files.items() if ("eiso-titles" in k or "eiso-bodies" in k) and k.endswith(".gz")]
-    assert len(docs) < 150_000  # what the worker fetches at start
-    assert len(shards) > 20 and max(len(v) for v in shards) < 40_000  # what a word costs
+    titles = [v for k, v in files.items() if "eiso-titles" in k and k.endswith(".gz")]
+    bodies = [v for k, v in files.items() if "eiso-bodies" in k and k.endswith(".gz")]
+    assert len(docs) + sum(map(len, titles)) < 400_000 and len(titles) <= 2  # what the worker fetches at start
+    assert len(bodies) > 20 and max(len(v) for v in bodies) < 40_000  # what a word of the bodies costs
 
 
 # --- Python and JavaScript agree ---------------------------------------------------------------

@@ -297,7 +297,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if config.extra.get("eiso_search"):
             # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
             entries = sorted(self.search_entries, key=lambda entry: entry.location)
-            memo = DocumentCache(search_terms_cache_path(self.root, config.site_dir))
+            memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
             search_files = build_search_files(entries, lang="vi", memo=memo)
             memo.save()
             for uri, content in search_files.items():

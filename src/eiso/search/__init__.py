@@ -72,17 +72,17 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     """Files to write into the site, keyed by path relative to the site root.
 
     Deterministic: the same entries (in any order) give byte-identical files.
-    ``shard_bytes`` (default :data:`eiso.search.index.SHARD_BYTES`) is lowered by tests
+    ``shard_bytes`` (default: per set, :data:`eiso.search.index.SHARD_BYTES`) is lowered by tests
     so that a small site is cut into several term shards. ``memo``: a
     :class:`eiso.documents.cache.DocumentCache` of each entry's terms (see ``BuiltIndex``).
     """
-    from eiso.search.index import SETS, SHARD_BYTES, BuiltIndex
+    from eiso.search.index import SETS, BuiltIndex
 
-    built = BuiltIndex(entries, shard_bytes or SHARD_BYTES, memo)  # type: ignore[arg-type]
+    built = BuiltIndex(entries, shard_bytes, memo)  # type: ignore[arg-type]
     files: dict[str, bytes] = {}
     shard_names: dict[str, list[str]] = {}
     for set_name in SETS:
-        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard, level=6)["json"]
+        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard, level=9 if set_name == "titles" else 6)["json"]
                                  for k, shard in enumerate(built.term_shards(set_name))]
     excerpts = _add_file(files, "excerpts", built.excerpts_file())["json"] if built.docs else None
     docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts))
@@ -104,7 +104,7 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
 def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9) -> dict[str, str]:
     """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
     when the browser can decompress); the hash in the name lets browsers cache it for good.
-    Level 9 for the files on the way to a first answer; 6 for the many term shards (quicker to write)."""
+    Level 9 for the files on the way to a first answer; 6 for the many body shards (quicker to write)."""
     raw = _json(data)
     base = f"eiso-{name}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
     files[f"{SEARCH_DIR}/{base}"] = raw
@@ -121,11 +121,7 @@ _SNIPPET = """<link rel="preload" href="{{ 'search/search_index.json' | url }}" 
   var url = "{{ 'search/eiso-search-worker.js' | url }}"
   var stock = /assets\\/javascripts\\/workers\\/search\\.[^\\/]*\\.js(\\?.*)?$/
   var early = null
-  var q = null
-  try { q = new URLSearchParams(w.location.search).get("q") } catch (e) { q = null }
-  /* a deep link (?q=) goes to the worker in its URL's fragment (messages would wait for
-     the page's scripts): it loads what the query needs while the page starts */
-  try { early = new W(q ? url + "#q=" + encodeURIComponent(q) : url) } catch (e) { early = null }
+  try { early = new W(url) } catch (e) { early = null }
   function EisoWorker(u, options) {
     if (!stock.test(String(u))) return new W(u, options)
     var adopted = early || new W(url, options)

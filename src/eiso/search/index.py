@@ -59,10 +59,11 @@ BOOSTS: dict[str, float] = {"title": 10, "bigram": 8, "accent": 3, "code": 15, "
 #: The two sets of term shards, and their fields.
 SETS: dict[str, tuple[str, ...]] = {"titles": ("title", "bigram", "accent", "code"), "bodies": ("text",)}
 FIELDS = SETS["titles"] + SETS["bodies"]
-#: Size of a term shard in JSON (before gzip, which takes it to a quarter or less):
-#: small enough that a word's shard is one quick request, large enough to keep the
-#: files few (2,000 procedures: about 30).
-SHARD_BYTES = 96 * 1024
+#: Size of a term shard in JSON (before gzip, which takes it to a quarter or less), per set.
+#: Titles: every first answer reads them and each request costs a round trip, so they come in
+#: few large files loaded with the docs file (2,000 procedures: one). Bodies: read only for the
+#: words of a query, in files small enough that a word's shard is one quick request (about 25).
+SHARD_BYTES: dict[str, int] = {"titles": 1024 * 1024, "bodies": 96 * 1024}
 EXCERPT_CHARS = 160
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _WS = re.compile(r"\s+")
@@ -218,7 +219,7 @@ class Doc:
 class BuiltIndex:
     """The lunr index of a set of entries, and its shards for the browser."""
 
-    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int = SHARD_BYTES, memo: "Memo | None" = None):
+    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int | None = None, memo: "Memo | None" = None):
         """``memo`` (a :class:`eiso.documents.cache.DocumentCache`): each entry's terms from the
         previous build, reused while the entry is unchanged (tokenising is most of the cost)."""
         ordered = sorted(entries, key=lambda e: (e.location, e.title))
@@ -288,10 +289,11 @@ class BuiltIndex:
         return {"format": FORMAT, "excerpts": [d.excerpt for d in self.docs]}
 
     def term_shards(self, set_name: str) -> list[dict]:
-        """The term shards of a set: its sorted vocabulary cut into ranges of about ``shard_bytes``."""
+        """The term shards of a set: its sorted vocabulary cut into ranges of about ``shard_bytes``
+        (tests make them small), or the set's own :data:`SHARD_BYTES`."""
         cached = self._shards.get(set_name)
         if cached is None:
-            cached = self._shards[set_name] = list(self._cut(SETS[set_name], self.shard_bytes))
+            cached = self._shards[set_name] = list(self._cut(SETS[set_name], self.shard_bytes or SHARD_BYTES[set_name]))
         return cached
 
     def _cut(self, fields: Sequence[str], limit: int):

@@ -251,19 +251,23 @@ function loadEverything() {
 }
 
 /*
- * Warming: after the first answer (a page visited without a search downloads only the
- * docs file), the rest of the index loads in the background, a few files at a time
- * (the worker stays free to answer between two), titles first, then the excerpts,
- * then the bodies, so that later keystrokes find their shards loaded. A query never
- * waits for this queue: the shards it lacks are requested at once. Not with the
- * browser's data saver on.
+ * Warming: the titles load with the docs file; after the first answer to a search (a
+ * page visited without one never downloads page bodies), the rest of the index loads
+ * in the background, a few files at a time (the worker stays free to answer between
+ * two), the excerpts first, then the bodies, so that later keystrokes find their
+ * shards loaded. A query never waits for this queue: the shards it lacks are requested
+ * at once. Not with the browser's data saver on (then only what a query needs).
  */
 var WARM_CONCURRENCY = 2
 var WARM_DELAY_MS = 300
 var warmed = false
+function saveData() {
+  return !!(self.navigator && navigator.connection && navigator.connection.saveData)
+}
+
 function warm() {
   var opened = docs
-  if (!opened || (self.navigator && navigator.connection && navigator.connection.saveData)) return
+  if (!opened || saveData()) return
   var queue = allShards().filter(function (w) { return w[0] === "titles" })
   queue.push("excerpts")
   queue = queue.concat(allShards().filter(function (w) { return w[0] !== "titles" }))
@@ -585,7 +589,7 @@ function search(query) {
 /* search(query) once the term shards it uses are loaded: ranking notes the shards it
  * lacks, they load, and it ranks again (a second round finds them all: which shards a
  * query reads depends on its words only) */
-function searchLoaded(query, rounds) {
+function searchLoaded(query, early, rounds) {
   rounds = rounds || 0
   missing = []
   var data
@@ -593,7 +597,13 @@ function searchLoaded(query, rounds) {
   if (!wanted.length || rounds >= 4) return Promise.resolve(data)
   var seen = {}
   wanted = wanted.filter(function (w) { var key = w.join("/"); return seen[key] ? false : (seen[key] = true) })
-  return loadShards(wanted).then(function () { return searchLoaded(query, rounds + 1) })
+  /* Titles alone already give results holding every word: show them now (early), the
+   * page bodies' matches follow. Never an approximate answer that the bodies may undo. */
+  if (early && !data.fallback && data.items.length && wanted.every(function (w) { return w[0] === "bodies" })) {
+    early(data)
+    early = null
+  }
+  return loadShards(wanted).then(function () { return searchLoaded(query, early, rounds + 1) })
 }
 
 /* Results, preceded by whether they are the fallback (for the page: eiso.js shows the label) */
@@ -612,8 +622,7 @@ function post(data) {
  * Material's bundle later adopts the worker and sends SETUP, answered with READY as
  * soon as the docs file is open. Queries are answered one at a time, the latest
  * first: while one waits for its shards, newer keystrokes replace the waiting one.
- * A deep link (?q=) comes in this worker's URL (#q=), so its shards load while
- * Material's bundle starts.
+ * The titles load with the docs file, so a first answer rarely waits for a request.
  */
 var boot = null       /* docs file loading, started with the worker */
 var ready = null      /* settles when READY may be sent */
@@ -646,7 +655,10 @@ function start(config) {
   loadedDocs = config.eiso.docs.json
   excerpts = null
   loads = {}
-  return loadDocs(config.eiso.docs)
+  return loadDocs(config.eiso.docs).then(function () {
+    /* the titles, in the background: most first answers need nothing else (see searchLoaded) */
+    if (!saveData()) loadShards(allShards().filter(function (w) { return w[0] === "titles" }))
+  })
 }
 
 function ask(query) {
@@ -659,7 +671,7 @@ function drain() {
   var query = pending
   pending = null
   lastQuery = query
-  Promise.resolve(ready).then(function () { return searchLoaded(query) }).then(post, function (err) {
+  Promise.resolve(ready).then(function () { return searchLoaded(query, post) }).then(post, function (err) {
     console.warn("e-ISO search: query failed", err)
     postMessage({ type: RESULT, data: { items: [] } })
   }).then(function () {
@@ -711,11 +723,6 @@ function onMessage(ev) {
 
 if (IN_WORKER) boot = embeddedConfig() ? start(embeddedConfig()) : readConfig().then(start)
 if (IN_WORKER && boot) boot.catch(function () { /* reported when SETUP arrives */ })
-/* a deep link (?q=), passed in this worker's URL: load its shards before Material asks */
-if (IN_WORKER && boot) boot.then(function () {
-  var q = new URLSearchParams(self.location.hash.slice(1)).get("q")
-  if (q) return searchLoaded(q)
-}).catch(function () { /* the query itself reports errors */ })
 if (IN_WORKER) addEventListener("message", onMessage)
 
 /* For tests: the same functions, callable from a page that loads this file after
