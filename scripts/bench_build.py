@@ -418,8 +418,12 @@ def bench_size(records: list[dict], size: int, work: Path, verbose: bool) -> Res
     say(f"tạo kho: {result.generate_s:.1f} s, {result.commits} commit")
 
     result.check = measure(eiso_command("check"), portal, logs, "check")
-    if not result.check.ok:
-        result.notes.append(f"eiso check: có lỗi (xem {logs / 'check.log'})")
+    if not result.check.ok and "Tổng cộng:" in result.check.log:
+        # exit status 1 = findings: the check ran to the end (national data gives a few warnings)
+        result.check.ok = True
+        result.notes.append(f"eiso check: {result.check.log.strip().splitlines()[-1]} (xem {logs / 'check.log'})")
+    elif not result.check.ok:
+        result.notes.append(f"eiso check: thất bại (xem {logs / 'check.log'})")
     say(f"eiso check: {result.check.seconds:.1f} s")
 
     result.build = measure(eiso_command("build", "-d", "site", profile=f"{size}-build"), portal, logs, "build")

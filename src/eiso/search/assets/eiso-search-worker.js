@@ -57,8 +57,11 @@ function base() {
   return new URL(".", self.location.href)
 }
 
-/* A JSON file of the index, gzip-compressed on the wire when the browser can inflate it */
+/* A JSON file of the index, gzip-compressed on the wire when the browser can inflate it.
+ * Only names the build writes (search/eiso-<part>.<hash>.json): never another folder or host. */
+var FILE_NAME = /^eiso-[a-z]+(-[0-9]+)?\.[0-9a-f]{12}\.json$/
 async function fetchFile(name) {
+  if (!FILE_NAME.test(String(name))) throw new Error("e-ISO search: unexpected index file " + name)
   var t0 = Date.now()
   mark("fetch " + name)
   var data
