@@ -52,6 +52,12 @@ def test_index_text_leaves_out_the_header_block_and_starts_with_the_body():
     assert plain_text(page) == "Thân bài. Căn cứ pháp lý Luật Hộ tịch"
 
 
+def test_index_text_has_no_heading_permalinks():
+    page = ('<h2 id="1-muc-dich">1. Mục đích<a class="headerlink" href="#1-muc-dich" title="Liên kết đến mục này" '
+            'rel="noopener noreferrer">¶</a></h2><p>Quy định trình tự.</p><p>Ký hiệu ¶ trong văn bản.</p>')
+    assert plain_text(page) == "1. Mục đích Quy định trình tự. Ký hiệu ¶ trong văn bản."  # the text's own ¶ stays
+
+
 def test_the_live_reload_script_and_nothing_else_is_allowed():
     page = add_csp_meta("<html><head></head><body><article>x</article></body></html>")
     served = page.replace("</body>", "<script>livereload(1, 2);</script></body>")

@@ -112,8 +112,7 @@ def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9) ->
     return {"json": base, "gz": f"{base}.gz"}
 
 
-_SNIPPET = """<link rel="preload" href="{{ 'search/search_index.json' | url }}" as="fetch" crossorigin="anonymous">
-<script>
+_SNIPPET = """<script>
 /* e-ISO search: start the prebuilt-index worker now, and hand it to Material's bundle */
 (function (w) {
   var W = w.Worker

@@ -18,6 +18,8 @@ _NOINDEX = re.compile(r"<!--eiso:noindex-->.*?<!--/eiso:noindex-->", re.DOTALL)
 # The body (the page's own text) comes first, so that a result's excerpt is its text.
 _BODY = re.compile(r"<!--eiso:body-->(.*?)<!--/eiso:body-->", re.DOTALL)
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
+# The heading's permalink ("¶") is navigation, not text (attributes as the toc extension writes them).
+_PERMALINK = re.compile(r'<a class="headerlink"(?: [a-z]+="[^"<>]*")*>[^<]*</a>')
 _SPACE = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[<>]")
 
@@ -31,7 +33,7 @@ def plain_text(markup: str) -> str:
     body = _BODY.search(markup)
     if body is not None:
         markup = body.group(1) + " " + markup[:body.start()] + " " + markup[body.end():]
-    markup = _STYLE.sub(" ", _NOINDEX.sub(" ", markup))
+    markup = _PERMALINK.sub(" ", _STYLE.sub(" ", _NOINDEX.sub(" ", markup)))
     return _SPACE.sub(" ", _BRACKETS.sub(" ", html.unescape(_TAG.sub(" ", markup)))).strip()
 
 
