@@ -3,7 +3,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -78,6 +80,18 @@ class StaticServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextmanager
+def built_and_served(repo: Path, *extra: str, site: str = "site") -> Iterator[str]:
+    """Build ``repo`` with ``eiso build`` (it must succeed) and serve the site; the URL of its root."""
+    result, root = build_site(repo, *extra, site=site)
+    assert result.returncode == 0, result.stderr
+    server = StaticServer(root)
+    try:
+        yield server.url
+    finally:
+        server.close()
 
 
 def _quiet_handler_base():

@@ -7,6 +7,19 @@ import subprocess
 from pathlib import Path
 
 
+def isolate_git(tmp_path: Path, monkeypatch) -> None:
+    """No user or system git configuration (signing, notes refs) and no repository discovery above
+    tmp_path reach the repositories a test makes."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 class Git:
     def __init__(self, root: Path):
         self.root = root

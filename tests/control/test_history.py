@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from eiso.control.history import Change, History, MergeRequest, RevisionEntry, read_history
+from gitrepo import isolate_git
 
 LAN = ("Nguyễn Thị Lan", "lan@example.vn")
 BINH = ("Trần Văn Bình", "binh@example.vn")
@@ -96,15 +97,7 @@ class GitRepo:
 
 @pytest.fixture(autouse=True)
 def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No user or system git configuration, no repository discovery above tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_git(tmp_path, monkeypatch)
 
 
 @pytest.fixture

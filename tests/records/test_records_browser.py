@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import StaticServer, build_site
+from conftest import built_and_served
 from records_factory import nc, write_record
 
 pytestmark = pytest.mark.browser
@@ -14,11 +14,8 @@ def site_url(repo):
     write_record(repo, "a.md", nc("NC-2026-01", title="Sổ theo dõi thiếu ngày trả"))
     write_record(repo, "b.md", nc("NC-2026-02", grade="observation", source="complaint", title="Phản ánh chậm trả"))
     write_record(repo, "c.md", nc("NC-2026-03", grade="observation", clause="8.7", title="Sổ chứng thực"))
-    result, site = build_site(repo)
-    assert result.returncode == 0, result.stderr
-    server = StaticServer(site)
-    yield server.url
-    server.close()
+    with built_and_served(repo) as url:
+        yield url
 
 
 def visible(page):

@@ -295,6 +295,16 @@ def test_pages_carry_the_portal_policy(site):
     assert 'http-equiv="Content-Security-Policy"' in html and "eiso-search-worker.js" in html
 
 
+def worker_events(page) -> list:
+    """The worker's own log ([name, time] pairs: "fetch <file>", "result", ...), read once it has loaded
+    the whole index (the e-ISO message "eiso:complete")."""
+    return page.evaluate("""() => new Promise(resolve => {
+        const worker = window.eisoSearchWorker
+        worker.addEventListener('message', e => { if (e.data.type === 'eiso:complete') resolve(e.data.data.events) })
+        worker.postMessage({type: 'eiso:complete'})
+    })""")
+
+
 def test_prebuilt_index_replaces_materials_worker(page, site):
     server = site["server"]
     server.requests.clear()
@@ -304,11 +314,7 @@ def test_prebuilt_index_replaces_materials_worker(page, site):
     assert any("/search/eiso-docs." in p and p.endswith(".json.gz") for p in requested)
     # the first answer waited for the term shards holding its words, not the whole index
     # (the worker's own log: files fetched before its first result; the rest loads after)
-    events = page.evaluate("""() => new Promise(resolve => {
-        const worker = window.eisoSearchWorker
-        worker.addEventListener('message', e => { if (e.data.type === 'eiso:complete') resolve(e.data.data.events) })
-        worker.postMessage({type: 'eiso:complete'})
-    })""")
+    events = worker_events(page)
     names = [name for name, _ in events]
     first_fetch = next(i for i, n in enumerate(names) if n.startswith("fetch eiso-titles-"))
     before = names[:names.index("result", first_fetch)]
@@ -325,11 +331,7 @@ def test_prebuilt_index_replaces_materials_worker(page, site):
 def test_a_visit_without_a_search_never_loads_page_bodies(page, site):
     page.goto(site["url"])
     page.wait_for_timeout(1500)  # Material has started and sent its empty query; warming would have begun
-    events = page.evaluate("""() => new Promise(resolve => {
-        const worker = window.eisoSearchWorker
-        worker.addEventListener('message', e => { if (e.data.type === 'eiso:complete') resolve(e.data.data.events) })
-        worker.postMessage({type: 'eiso:complete'})
-    })""")
+    events = worker_events(page)
     names = [name for name, _ in events]
     asked = names.index("message:eiso:complete")
     fetched = [n.split(" ", 1)[1] for n in names[:asked] if n.startswith("fetch ")]

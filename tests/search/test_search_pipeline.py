@@ -7,14 +7,13 @@ import gzip
 import json
 import time
 import unicodedata
-from pathlib import Path
 
 import pytest
 from factory import NATIONAL_CORPUS, REPO
 from lunr.index import Index
 from lunr.pipeline import Pipeline
 
-from eiso.search import SearchEntry, build_search_files, theme_snippet, worker_bundle
+from eiso.search import SearchEntry, build_search_files, worker_bundle
 from eiso.search import pipeline as vp
 from eiso.search.index import SETS, BuiltIndex, decode_shards
 from eiso.search.query import IndexView, rank, search
@@ -278,12 +277,17 @@ def test_locations_must_stay_in_the_site(location):
         build_search_files([SearchEntry(location, "T", "x")])
 
 
-def test_theme_snippet_is_in_the_search_partial():
+def test_the_worker_start_is_written_once_and_included_where_pages_need_it():
     partial = (ROOT / "overrides" / "partials" / "search.html").read_text(encoding="utf-8")
     assert '{% include "partials/eiso-search-start.html" %}' in partial  # one copy of the snippet, included
     head = (ROOT / "overrides" / "partials" / "eiso-search-start.html").read_text(encoding="utf-8")
-    assert theme_snippet() in head and "eiso-search-start.html" in (ROOT / "overrides" / "main.html").read_text()
-    assert "search/eiso-search-worker.js" in theme_snippet()
+    assert head.count("<script>") == 1 and "W.eiso" in head  # runs once, whichever include comes first
+    assert '{% include "partials/eiso-search-start.html" %}' in (ROOT / "overrides" / "main.html").read_text()
+    assert "search/eiso-search-worker.js" in head
+    # the only copy: no second one in the package or elsewhere in the theme
+    copies = [p for p in [*(ROOT / "src").rglob("*.py"), *(ROOT / "overrides").rglob("*.html")]
+              if "EisoWorker.prototype" in p.read_text(encoding="utf-8")]
+    assert copies == [ROOT / "overrides" / "partials" / "eiso-search-start.html"]
 
 
 @pytest.mark.slow

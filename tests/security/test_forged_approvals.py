@@ -10,7 +10,6 @@ merge commit) is the author's text. Real git repositories, never a mocked git.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 from conftest import build_site, soup
 from factory import make_repo, system_meta, tthc_meta, write_doc
-from gitrepo import Git
+from gitrepo import Git, isolate_git
 
 from eiso.control.approvals import NO_NOTE, NOT_A_MERGE, UNSIGNED_COMMIT, UNSIGNED_NOTES, Approval, parse_approvers
 from eiso.control.archive import change_row
@@ -32,13 +31,7 @@ BOSS = "Lê Văn Cường"
 
 @pytest.fixture(autouse=True)
 def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No user or system git configuration (signing, notes refs) leaks into the repositories."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    isolate_git(tmp_path, monkeypatch)
 
 
 class Repo(Git):

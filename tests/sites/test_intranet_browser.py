@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import StaticServer, build_site
+from conftest import built_and_served
 from factory import system_meta, write_doc
 
 pytestmark = pytest.mark.browser
@@ -12,11 +12,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def site_url(repo):
     write_doc(repo, "nb/ket-hon.md", system_meta(code="QT-NB-02", title="Tiếp nhận hồ sơ đăng ký kết hôn"))
-    result, site = build_site(repo)
-    assert result.returncode == 0, result.stderr
-    server = StaticServer(site)
-    yield server.url
-    server.close()
+    with built_and_served(repo) as url:
+        yield url
 
 
 def visible_codes(page):

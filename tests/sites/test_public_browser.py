@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_public import canary_repo
 
-from conftest import StaticServer, build_site
+from conftest import built_and_served
 
 pytestmark = pytest.mark.browser
 
@@ -13,11 +13,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def public_url(tmp_path_factory):
     repo = canary_repo(tmp_path_factory.mktemp("public-browser") / "repo")
-    result, site = build_site(repo, "--public", site="site-public")
-    assert result.returncode == 0, result.stderr
-    server = StaticServer(site)
-    yield server.url
-    server.close()
+    with built_and_served(repo, "--public", site="site-public") as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["", "linh-vuc/", "thu-tuc/qt-tthc-01/"])

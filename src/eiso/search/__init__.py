@@ -5,8 +5,10 @@ Engine-independent (no MkDocs import). The MkDocs plugin calls
 into the built site, *after* Material's search plugin has written its own
 ``search/search_index.json`` (which ours replaces). The browser side keeps
 Material's search box, result list, keyboard shortcuts and highlighting: only the
-web worker behind them changes (see ``overrides/partials/search.html`` and
-:func:`theme_snippet`).
+web worker behind them changes: ``overrides/partials/eiso-search-start.html``
+(included in ``<head>`` by ``main.html`` and by ``partials/search.html``; it runs
+once) starts this worker before Material's bundle and hands it to the bundle in
+place of Material's own.
 
 Files written (paths relative to the site root)::
 
@@ -112,29 +114,6 @@ def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9) ->
     return {"json": base, "gz": f"{base}.gz"}
 
 
-_SNIPPET = """<script>
-/* e-ISO search: start the prebuilt-index worker now, and hand it to Material's bundle */
-(function (w) {
-  var W = w.Worker
-  if (!W || W.eiso) return
-  var url = "{{ 'search/eiso-search-worker.js' | url }}"
-  var stock = /assets\\/javascripts\\/workers\\/search\\.[^\\/]*\\.js(\\?.*)?$/
-  var early = null
-  try { early = new W(url) } catch (e) { early = null }
-  function EisoWorker(u, options) {
-    if (!stock.test(String(u))) return new W(u, options)
-    var adopted = early || new W(url, options)
-    early = null
-    w.eisoSearchWorker = adopted  /* eiso.js labels approximate results */
-    return adopted
-  }
-  EisoWorker.prototype = W.prototype
-  EisoWorker.eiso = true
-  w.Worker = EisoWorker
-})(window)
-</script>"""
-
-
 def indexed_documents(site_dir: str | Path) -> list[dict[str, object]]:
     """What a built site's search index holds: ``{"location", "title", "labels"}`` per page.
 
@@ -146,16 +125,4 @@ def indexed_documents(site_dir: str | Path) -> list[dict[str, object]]:
     return [{"location": d[0], "title": d[1], "labels": d[2]} for d in docs["docs"]]
 
 
-def theme_snippet() -> str:
-    """Jinja/HTML that a page needs *before* Material's bundle runs.
-
-    It starts the e-ISO worker at once (the index downloads while the page loads)
-    and makes Material's ``new Worker(<stock search worker>)`` return that worker.
-    ``overrides/partials/eiso-search-start.html`` holds it; ``main.html`` puts it in
-    ``<head>`` and ``partials/search.html`` includes it for layouts without that head
-    (it runs once). It uses MkDocs' ``url`` filter.
-    """
-    return _SNIPPET
-
-
-__all__ = ["SearchEntry", "build_search_files", "indexed_documents", "theme_snippet", "worker_bundle"]
+__all__ = ["SearchEntry", "build_search_files", "indexed_documents", "worker_bundle"]

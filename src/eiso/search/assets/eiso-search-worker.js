@@ -44,7 +44,6 @@ var loads = {}          /* file -> promise of its load */
 var excerpts = null     /* array of strings, once loaded */
 var missing = null      /* while ranking: [set, index] of the shards it lacked */
 var lastQuery = null
-var timings = {}
 var events = []
 function mark(name) { events.push([name, Math.round(performance.timeOrigin + performance.now())]) }
 mark("start")
@@ -62,26 +61,17 @@ function base() {
 var FILE_NAME = /^eiso-[a-z]+(-[0-9]+)?\.[0-9a-f]{12}\.json$/
 async function fetchFile(name) {
   if (!FILE_NAME.test(String(name))) throw new Error("e-ISO search: unexpected index file " + name)
-  var t0 = Date.now()
   mark("fetch " + name)
-  var data
-  if (typeof DecompressionStream !== "undefined") {
-    var url = new URL(name + ".gz", base())
-    var res = await fetch(url, { credentials: "same-origin" })
-    if (!res.ok) throw new Error("e-ISO search: " + url + " " + res.status)
-    if (/gzip/i.test(res.headers.get("Content-Encoding") || ""))
-      data = await res.json()   /* the server declared the gzip layer: already removed */
-    else
-      data = await new Response(res.body.pipeThrough(new DecompressionStream("gzip"))).json()
-  } else {
-    var plainURL = new URL(name, base())
-    var plain = await fetch(plainURL, { credentials: "same-origin" })
-    if (!plain.ok) throw new Error("e-ISO search: " + plainURL + " " + plain.status)
-    data = await plain.json()
-  }
+  var inflate = typeof DecompressionStream !== "undefined"
+  var url = new URL(inflate ? name + ".gz" : name, base())
+  var res = await fetch(url, { credentials: "same-origin" })
+  if (!res.ok) throw new Error("e-ISO search: " + url + " " + res.status)
+  /* a server that declared the gzip layer (Content-Encoding) has already removed it */
+  var data = inflate && !/gzip/i.test(res.headers.get("Content-Encoding") || "")
+    ? await new Response(res.body.pipeThrough(new DecompressionStream("gzip"))).json()
+    : await res.json()
   checkFormat(data)
   mark("got " + name)
-  timings[name] = Date.now() - t0
   return data
 }
 
@@ -197,7 +187,7 @@ function openDocs(file) {
   Object.keys(file.lengths).forEach(function (name) { lengths[name] = Float64Array.from(file.lengths[name]) })
   return {
     n: file.n, k1: file.k1, b: file.b, avg: file.avg, boosts: file.boosts, lengths: lengths,
-    lunr: file.lunr, pipelineNames: file.pipeline, pipeline: lunr.Pipeline.load(file.pipeline),
+    pipeline: lunr.Pipeline.load(file.pipeline),
     sets: file.sets, excerpts: file.excerpts,
     docs: file.docs.map(function (d) {
       return { location: safeLocation(d[0]), title: String(d[1]), chips: (d[2] || []).map(String) }
@@ -213,32 +203,38 @@ async function loadDocs(names) {
   Object.keys(docs.sets).forEach(function (set) { shards[set] = [] })
 }
 
+/* One request per file and index; use(data) runs unless a newer index replaced this one
+ * meanwhile, with null when the file failed (reported in the console) */
+function loadOnce(file, use) {
+  var opened = docs
+  if (!loads[file])
+    loads[file] = fetchFile(file).then(function (data) {
+      if (docs === opened) use(data)
+    }, function (err) {
+      console.warn(err)
+      if (docs === opened) use(null)
+    })
+  return loads[file]
+}
+
 /* Loads the term shards the last ranking lacked; a shard that fails stays empty */
 function loadShards(wanted) {
   return Promise.all(wanted.map(function (w) {
-    var set = w[0], i = w[1], file = docs.sets[set].files[i], opened = docs
-    if (!loads[file])
-      loads[file] = fetchFile(file).then(function (shard) {
-        if (docs === opened) shards[set][i] = openShard(shard)
-      }, function (err) {
-        console.warn(err)
-        if (docs === opened) shards[set][i] = { terms: [], fields: {} }
-      })
-    return loads[file]
+    var set = w[0], i = w[1]
+    return loadOnce(docs.sets[set].files[i], function (shard) {
+      shards[set][i] = shard ? openShard(shard) : { terms: [], fields: {} }
+    })
   }))
 }
 
 function loadExcerpts() {
   if (!docs || !docs.excerpts) return Promise.resolve()
-  var file = docs.excerpts, opened = docs
-  if (!loads[file])
-    loads[file] = fetchFile(file).then(function (data) {
-      if (docs !== opened) return
-      excerpts = data.excerpts.map(String)
-      /* results shown meanwhile gain their excerpts */
-      if (lastQuery !== null && pending === null && !answering) ask(lastQuery)
-    }, function (err) { console.warn(err) })
-  return loads[file]
+  return loadOnce(docs.excerpts, function (data) {
+    if (!data) return
+    excerpts = data.excerpts.map(String)
+    /* results shown meanwhile gain their excerpts */
+    if (lastQuery !== null && pending === null && !answering) ask(lastQuery)
+  })
 }
 
 function allShards() {
@@ -716,7 +712,7 @@ function onMessage(ev) {
       Promise.resolve(ready).then(loadEverything).then(function () {
         var loaded = 0
         Object.keys(shards).forEach(function (set) { shards[set].forEach(function (s) { if (s) loaded++ }) })
-        postMessage({ type: "eiso:complete", data: { docs: !!docs, shards: loaded, excerpts: !!excerpts, timings: timings, events: events } })
+        postMessage({ type: "eiso:complete", data: { docs: !!docs, shards: loaded, excerpts: !!excerpts, events: events } })
       })
       break
     default:
@@ -747,7 +743,6 @@ self.eisoSearchWorker = {
     excerpts = excerptsFile ? excerptsFile.excerpts.map(String) : null
     given = { docs: docsFile, shards: shardsBySet }
   },
-  timings: function () { return timings },
   /* the lunr.Index of a set ("titles" or "bodies") of the loaded shards, for lunr's own query API */
   lunrIndex: function (set) {
     return lunr.Index.load(decodeShards(given.docs, given.shards[set] || []))
