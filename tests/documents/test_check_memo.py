@@ -39,6 +39,8 @@ def test_findings_are_reused_and_equal_to_a_fresh_check(tmp_path, monkeypatch):
     calls.clear()
     again = _run(root, calls, monkeypatch)
     assert calls == [] and again == first  # nothing rechecked, same findings
+    third = _run(root, calls, monkeypatch)
+    assert calls == [] and third == first  # the run that only reused still wrote a cache holding the checks
     fresh = [str(f) for f in check_repository(load_corpus(root, "procedures"))]
     assert again == fresh
 

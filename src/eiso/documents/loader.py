@@ -71,8 +71,8 @@ def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentC
             corpus.rejected.append(rel)
         else:
             corpus.documents.append(document)
-    if cache is not None:
-        cache.save()  # now, before any later step could change a loaded document
+    # The caller saves the cache once it has also checked the documents: saving here would keep only
+    # the parsed documents and drop the check results that the same file holds.
     return corpus
 
 
