@@ -50,8 +50,12 @@ def built(repo: Path) -> tuple[Path, Git, int]:
 def test_an_edit_rebuilds_only_its_page_and_matches_a_clean_build(built) -> None:
     repo, git, pages = built
     document = sorted((repo / "procedures").rglob("*.md"))[0]
+    master_list = repo / "site" / "danh-muc" / "index.html"
+    written = master_list.stat().st_mtime_ns
     document.write_text(document.read_text(encoding="utf-8") + "\nMột đoạn mới.\n", encoding="utf-8")
-    git.commit_all("Sửa một tài liệu")
+    _same_as_clean(repo)  # while editing (as in `eiso serve`): the history is unchanged
+    assert master_list.stat().st_mtime_ns == written  # the lists show no body: not rendered again
+    git.commit_all("Sửa một tài liệu")  # the commit changes the document's row (its last change)
     reused = _same_as_clean(repo)
     assert reused >= pages - 1  # the edited page and the lists are rebuilt; no other document page
     assert "Một đoạn mới." in (repo / "site").joinpath(*_url_of(document)).read_text(encoding="utf-8")
@@ -89,3 +93,23 @@ def _url_of(document: Path) -> tuple[str, ...]:
 
     code = re.search(r"^code:\s*(.+)$", document.read_text(encoding="utf-8"), re.M).group(1).strip().strip("'\"")
     return ("quy-trinh", slugify(code), "index.html")
+
+
+def test_a_title_change_reaches_every_page_that_shows_it(built) -> None:
+    """Pages are keyed on what their templates are given: a page linking to a document, and the lists, must
+    be rebuilt when that document's title changes, though their own files did not change."""
+    from eiso.documents.loader import load_corpus
+
+    repo, git, _ = built
+    documents = load_corpus(repo, "procedures").documents
+    target, linking = next((b, a) for a in documents for b in documents if b.meta.code in a.meta.related)
+    source = repo / target.path
+    text = source.read_text(encoding="utf-8")
+    new_title = target.meta.title + " (sửa tên)"
+    source.write_text(text.replace(f"title: {target.meta.title}\n", f"title: {new_title}\n", 1), encoding="utf-8")
+    assert source.read_text(encoding="utf-8") != text
+    git.commit_all("Đổi tên một tài liệu")
+    _same_as_clean(repo)
+    linking_page = (repo / "site" / linking.url / "index.html").read_text(encoding="utf-8")
+    assert new_title in linking_page
+    assert new_title in (repo / "site" / "danh-muc" / "index.html").read_text(encoding="utf-8")

@@ -42,9 +42,13 @@ def package_fingerprint() -> str:
     return hasher.hexdigest()
 
 
+def cache_home() -> Path:
+    """This user's e-ISO cache folder, outside every repository."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "eiso"
+
+
 def _key_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "eiso" / "cache-signing.key"
+    return cache_home() / "cache-signing.key"
 
 
 def signing_key() -> bytes | None:

@@ -50,7 +50,7 @@ def check_document(doc: Document, root: Path, memo: DocumentCache | None = None)
         own = _own_findings(doc, root)
     else:
         # A document is a pure function of its parsed model (line numbers included) and the extensions.
-        identity = f"{doc!r}\0{doc.lines!r}"
+        identity = doc.fingerprint()
         scope = "checks\0" + "\0".join(htmlscan.project_extensions(root))
         own = memo.parse(doc.path, identity, lambda _rel, _identity: _own_findings(doc, root), scope=scope,
                          keep=_timeless)  # type: ignore[arg-type,return-value]

@@ -256,6 +256,16 @@ class Document(BaseModel):
     lines: dict[tuple[str | int, ...], int] = Field(default_factory=dict, repr=False)
     adoption: Adoption | None = None  # set when the file adopts a framework document (based_on)
 
+    def fingerprint(self, body: bool = True) -> str:
+        """All the document holds, line numbers included, as text: equal exactly for equal documents.
+
+        What caches key on; pydantic's ``repr`` would do too, at three times the cost. ``body=False``: all
+        but the body and where things are in the file (what a list of documents may show).
+        """
+        if not body:
+            return self.model_dump_json(exclude={"lines", "body", "body_line"})
+        return self.model_dump_json(exclude={"lines"}) + repr(self.lines)
+
     @property
     def slug(self) -> str:
         return slugify(self.meta.code)

@@ -36,6 +36,11 @@ def fold(text: str) -> str:
     return _fold_short(text) if len(text) <= 256 else _fold(text)
 
 
+def fold_order(text: str) -> tuple[str, str]:
+    """Sort key: folded text first, the text itself breaking ties (so a set sorts the same in every run)."""
+    return fold(text), text
+
+
 @lru_cache(maxsize=65536)
 def _fold_short(text: str) -> str:
     return _fold(text)

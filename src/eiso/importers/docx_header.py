@@ -61,7 +61,7 @@ def read_header_table(table: Table, result: Recognised) -> bool:
                 found = True
     if not found:
         return False
-    for where in {w for _, w in texts} | {f"{table.where}"}:
+    for where in dict.fromkeys([w for _, w in texts] + [f"{table.where}"]):  # in reading order, not a set's
         result.placed.setdefault(where, "front matter")
     leftovers = [(t, w) for t, w in texts if not _is_consumed(t, result)]
     _choose_title(leftovers, result)

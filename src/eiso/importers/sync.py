@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 from eiso.documents.loader import load_corpus
 from eiso.documents.model import Status
-from eiso.documents.text import fold
+from eiso.documents.text import fold, fold_order
 from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
@@ -249,7 +249,7 @@ def _agency_levels(report: SyncReport, documents) -> list[str]:
     if not levels:
         levels = {part.strip() for d in documents if d.meta.tthc for part in d.meta.tthc.level.split(",")
                   if part.strip()}
-    return sorted(levels, key=fold)
+    return sorted(levels, key=fold_order)
 
 
 def _new_records(report: SyncReport, national: dict[str, dict], named: set[str]) -> None:

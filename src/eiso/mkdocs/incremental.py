@@ -19,8 +19,9 @@ from mkdocs.structure.files import File, Files
 from eiso import __version__
 from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry
-from eiso.sites.build_cache import BODY_PLACEHOLDER, BuildCache, digest, stale_files, tree_digest
+from eiso.sites.build_cache import BuildCache, digest, stale_files, tree_digest
 from eiso.sites.intranet import PlannedPage
+from eiso.sites.renderer.identity import Identities
 
 PACKAGE = Path(__file__).resolve().parent.parent
 _ENVIRONMENT = ("EISO_AS_OF", "EISO_DRAFT_PREVIEW", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "GITHUB_BASE_REF")
@@ -33,31 +34,17 @@ class Incremental:
         self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root))
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
-        self.wrappers: dict[str, str] = {}  # page rendered around the placeholder, for pages still to build
+        self.identities = Identities()
 
     def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
         """Key the page and tell the engine whether to build it; True when it is reused."""
-        wrapper = page.render(BODY_PLACEHOLDER)
-        key = self.cache.page_key(page.src_uri, source, wrapper)
+        key = self.cache.page_key(page.src_uri, source, page.identity(self.identities))
         self.keys[page.src_uri] = key
         cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
         _set_modified(file, cached is None)
         if cached is not None and cached.entry is not None:
             self.reused_entries.append(_entry(cached.entry))
-        if cached is None:
-            self.wrappers[page.src_uri] = wrapper
         return cached is not None
-
-    def render(self, page: PlannedPage, body_html: str) -> str:
-        """``page.render(body_html)``, from the wrapper the key was computed from (one template render per page).
-
-        The templates insert the body verbatim and only ask whether it is blank, so for a non-blank body
-        substituting it for the placeholder gives exactly what rendering with it would.
-        """
-        wrapper = self.wrappers.pop(page.src_uri, None)
-        if wrapper is not None and body_html.strip() and wrapper.count(BODY_PLACEHOLDER) == 1:
-            return wrapper.replace(BODY_PLACEHOLDER, body_html)
-        return page.render(body_html)
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():
@@ -70,9 +57,7 @@ class Incremental:
 
     def finish(self, files: Files, extra_outputs: set[str]) -> None:
         if self.dirty:
-            expected = {Path(f.abs_dest_path).resolve() for f in files}
-            expected |= {(self.site_dir / uri).resolve() for uri in
-                         extra_outputs | {"404.html", "sitemap.xml", "sitemap.xml.gz"}}
+            expected = {f.dest_uri for f in files} | extra_outputs | {"404.html", "sitemap.xml", "sitemap.xml.gz"}
             for path in stale_files(self.site_dir, expected):
                 path.unlink()
         self.cache.save()

@@ -43,6 +43,7 @@ from eiso.sites.progress import Progress
 from eiso.sites.renderer import preview_notice, section_headings
 from eiso.documents.text import heading_slug
 from eiso.sites.csp import refresh_csp_meta
+from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
@@ -220,6 +221,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         # The engine makes a new environment for every build; within one, templates do not change. Without
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
+        env.bytecode_cache = template_cache()  # the theme's templates, compiled once, not at every build
         return env
 
     def _approvers(self) -> list[Approver] | None:
@@ -269,7 +271,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         _clean_toc(page.toc)
         self.progress.tick()
         body = clean_html(html)
-        output = self.incremental.render(planned, body) if self.incremental else planned.render(body)
+        output = planned.render(body)
         page.toc = _with_generated_sections(page.toc, output, body)
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from eiso.control.reviews import add_months
 from eiso.documents.model import Document, Status
-from eiso.documents.text import fold, slugify
+from eiso.documents.text import fold, slugify, fold_order
 from eiso.records.model import Action, Audit, Grade, ManagementReview, NcStatus, Nonconformity, Record
 
 # TCVN ISO 9001:2015 clauses an internal audit programme must cover (requirements 4 to 10).
@@ -117,7 +117,7 @@ def audit_coverage(records: list[Record], documents: list[Document], as_of: dt.d
     clauses = [c for a in recent for c in a.scope.clauses]
     return Coverage(
         since=since,
-        units=sorted({d.meta.unit for d in current if fold(d.meta.unit) not in units}, key=fold),
+        units=sorted({d.meta.unit for d in current if fold(d.meta.unit) not in units}, key=fold_order),
         clauses=[(c, title) for c, title in ISO_CLAUSES.items() if not clause_covered(c, clauses)],
         documents=sorted((d for d in current if d.slug not in audited_docs), key=lambda d: d.slug),
     )

@@ -2,7 +2,8 @@
 
 A generated page's output is fixed by three things: its source (the Markdown handed to the engine, with
 our own front matter), what e-ISO puts around the body (the header block, revision table, banners, links to
-other documents — rendered here with a placeholder body, so every fact shown on the page is part of it),
+other documents — the template and every value it is given, see ``PlannedPage.identity``; a page without
+them counts by its HTML around a placeholder body),
 and what is the same for every page (package and engine versions, configuration, theme overrides,
 navigation, as-of date). The page's *key* hashes all three. When the key, and the file the previous build
 wrote, are both unchanged, the engine may skip the page and its search entry is taken from the cache.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -101,8 +103,14 @@ class BuildCache:
         tmp.replace(self.path)
 
 
-def stale_files(site_dir: Path, expected: set[Path]) -> list[Path]:
-    """Files in the output folder that this build did not produce (a deleted or renamed document's page)."""
-    if not site_dir.is_dir():
-        return []
-    return sorted(p for p in site_dir.rglob("*") if p.is_file() and p.resolve() not in expected)
+def stale_files(site_dir: Path, expected: set[str]) -> list[Path]:
+    """Files in the output folder that this build did not produce (a deleted or renamed document's page).
+
+    ``expected``: the produced files' paths relative to ``site_dir``, with ``/``.
+    """
+    stale = []
+    for folder, _dirs, names in os.walk(site_dir):  # os.walk does not enter linked folders
+        relative = os.path.relpath(folder, site_dir).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        stale.extend(Path(folder, name) for name in names if prefix + name not in expected)
+    return sorted(stale)

@@ -18,6 +18,8 @@ from eiso.control import archive, effective
 from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import qms, renderer
+from eiso.sites.build_cache import BODY_PLACEHOLDER
+from eiso.sites.renderer.identity import Identities
 from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import duplicate_codes, resolve_attachment
 from eiso.documents.textrules import code_problem
@@ -63,6 +65,12 @@ class PlannedPage:
     def url(self) -> str:
         return posixpath.dirname(self.src_uri) + "/"
 
+    def identity(self, identities: Identities) -> str:
+        """Everything but the body that decides what ``render`` makes (keys the build cache)."""
+        if isinstance(self.render, renderer.PageTemplate):
+            return self.render.identity(identities)
+        return self.render(BODY_PLACEHOLDER)
+
 
 @dataclass
 class SitePlan:
@@ -101,8 +109,7 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     register = load_register(root)
     flags = {f.document.path: f.reason for f in flagged_documents(in_force, register)}
     plan.pages.append(review_page(in_force, as_of, flags))
-    legal_html = legal.legal_page_html(documents, register)
-    plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", lambda _: legal_html, searchable=False))
+    plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", legal.legal_page(documents, register), searchable=False))
     plan.files.update(_api_files(rows, facts, [row.doc for row in rows], root, options))
     return plan
 
@@ -200,25 +207,25 @@ def document_page(doc: Document, root: Path, by_slug: dict[str, Document], optio
     base = base_of(url)
     form_links = publish_forms(plan, url, {f.code: resolve_attachment(doc, f.file, root) for f in doc.meta.forms if f.file})
     actions = change_actions(options.repo_url, options.edit_branch, doc.path, doc.meta.code, doc.meta.title)
-    revisions = renderer.render("revisions.html", control=control or archive.DocumentControl(), notice=notice, base=base,
-                                imported=doc.meta.history_before_git)
+    revisions = renderer.Fragment("revisions.html", control=control or archive.DocumentControl(), notice=notice,
+                                  base=base, imported=doc.meta.history_before_git)
     if doc.slug in options.draft_slugs:
         banner = DRAFT_PREVIEW_BANNER
     lag = next((entry for entry in options.lags if entry.code == doc.meta.code), None)
     render = document_renderer(doc, base, by_slug, form_links=form_links, actions=actions,
-                               banner=banner or status_banner(doc), extra=section + revisions, status_text=status_text,
-                               lag=lag)
+                               banner=banner or status_banner(doc), extra=section, revisions=revisions,
+                               status_text=status_text, lag=lag)
     return PlannedPage(f"{url}index.md", doc.meta.title, protect_template_text(doc.body), render, doc,
                        searchable=doc.meta.status is Status.effective if searchable is None else searchable,
                        noindex=noindex)
 
 
-def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> Callable[[str], str]:
+def document_renderer(doc: Document, base: str, by_slug: dict[str, Document], **values: Any) -> renderer.PageTemplate:
     """The page of a document (current, superseded or deleted) around its sanitised body HTML."""
-    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", timing=step_timing(doc), status_text="",
-                  lag=None,
+    values = dict(doc=doc, form_links={}, actions=[], banner=None, extra="", revisions=None, timing=step_timing(doc),
+                  status_text="", lag=None,
                   related=[_related(code, by_slug, base) for code in doc.meta.related]) | values
-    return lambda body_html: renderer.render("document.html", body=body_html, **values)
+    return renderer.PageTemplate("document.html", **values)
 
 
 def publish_forms(plan: SitePlan, page_url: str, sources: dict[str, Path | None]) -> dict[str, str]:
@@ -396,24 +403,25 @@ def master_list_page(rows: list[Row], notice: str = "") -> PlannedPage:
     listed = [r for row in current for r in (row, row.upcoming) if r is not None]
     intro = (f"Danh mục {len(current)} tài liệu của hệ thống quản lý chất lượng. "
              "Bấm vào tiêu đề cột để sắp xếp. Tài liệu hết hiệu lực xem ở mục Lưu trữ.")
-    html = renderer.render("master_list.html", title=title, intro=intro, rows=listed,
-                           columns=LIST_COLUMNS + CONTROL_COLUMNS, base="../", notice=notice)
-    return PlannedPage("danh-muc/index.md", title, "", lambda _: html, searchable=False, wide=True)
+    page = renderer.PageTemplate("master_list.html", shows_bodies=False, title=title, intro=intro, rows=listed,
+                                 columns=LIST_COLUMNS + CONTROL_COLUMNS, base="../", notice=notice)
+    return PlannedPage("danh-muc/index.md", title, "", page, searchable=False, wide=True)
 
 
 def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: str) -> PlannedPage:
     withdrawn = [_archive_item(r.doc, r.doc.url, "Hết hiệu lực") for r in rows if r.doc.meta.status is Status.withdrawn]
     items = sorted(withdrawn + archived, key=lambda i: (slugify(i["code"]), i["revision"]))
-    html = renderer.render("archive_list.html", title="Lưu trữ tài liệu hết hiệu lực", items=items, notice=notice, base="../../")
-    return PlannedPage("danh-muc/luu-tru/index.md", "Lưu trữ tài liệu hết hiệu lực", "", lambda _: html, searchable=False)
+    page = renderer.PageTemplate("archive_list.html", shows_bodies=False, title="Lưu trữ tài liệu hết hiệu lực", items=items, notice=notice,
+                                 base="../../")
+    return PlannedPage("danh-muc/luu-tru/index.md", "Lưu trữ tài liệu hết hiệu lực", "", page, searchable=False)
 
 
 def review_page(documents: list[Document], as_of: dt.date, flagged: dict[str, str] | None = None) -> PlannedPage:
     schedule = review_schedule(documents, as_of, flagged)
     due = [r for r in schedule if r.days_left <= DUE_SOON_DAYS]
     later = [r for r in schedule if r.days_left > DUE_SOON_DAYS]
-    html = renderer.render("review_list.html", title="Xem xét định kỳ", rows=due, later=later, as_of=as_of, base="../")
-    return PlannedPage("xem-xet-dinh-ky/index.md", "Xem xét định kỳ", "", lambda _: html, searchable=False)
+    page = renderer.PageTemplate("review_list.html", shows_bodies=False, title="Xem xét định kỳ", rows=due, later=later, as_of=as_of, base="../")
+    return PlannedPage("xem-xet-dinh-ky/index.md", "Xem xét định kỳ", "", page, searchable=False)
 
 
 def grouped_page(src_uri: str, title: str, rows: list[Row], key: Callable[[Row], str]) -> PlannedPage:
@@ -424,8 +432,8 @@ def grouped_page(src_uri: str, title: str, rows: list[Row], key: Callable[[Row],
         {"name": name, "anchor": slugify(name) or "khac", "rows": groups[name]}
         for name in sorted(groups, key=fold)
     ]
-    html = renderer.render("grouped.html", title=title, intro="", groups=ordered, columns=LIST_COLUMNS, base="../")
-    return PlannedPage(src_uri, title, "", lambda _: html, searchable=False)
+    page = renderer.PageTemplate("grouped.html", shows_bodies=False, title=title, intro="", groups=ordered, columns=LIST_COLUMNS, base="../")
+    return PlannedPage(src_uri, title, "", page, searchable=False)
 
 
 def document_record(row: Row) -> dict[str, Any]:

@@ -11,9 +11,9 @@ SRC_URI = "van-ban-phap-luat/index.md"
 TITLE = "Văn bản pháp luật"
 
 
-def legal_page_html(documents: list[Document], register: Register) -> str:
+def legal_page(documents: list[Document], register: Register) -> renderer.PageTemplate:
     laws = cited_laws(documents, register)
     cited = {law.key for law in laws}
     uncited = sorted((e for key, e in register.entries.items() if key not in cited), key=lambda e: e.key)
-    return renderer.render("legal_list.html", title=TITLE, laws=laws, uncited=uncited, labels=STATUS_LABELS,
-                           register=register.present, base="../")
+    return renderer.PageTemplate("legal_list.html", shows_bodies=False, title=TITLE, laws=laws, uncited=uncited, labels=STATUS_LABELS,
+                                 register=register.present, base="../")

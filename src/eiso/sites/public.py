@@ -44,16 +44,13 @@ def shortest_time(proc: PublicProcedure) -> str:
 def procedure_page(proc: PublicProcedure, root: Path, options: PublicOptions, plan: SitePlan) -> PlannedPage:
     form_links = publish_forms(plan, proc.url, {form.code: form.source for form in proc.forms})
     url = absolute_url(options.site_url, proc.url)
-    values = dict(proc=proc, form_links=form_links, office=options, qr=qr_svg(url) if url else "",
+    values = dict(proc=proc, form_links=form_links, office=options, qr=QRCode(url),
                   jsonld=json_ld(proc, url))
 
     # The body's public sections were chosen and rendered by the projection; the page's own
     # Markdown is empty so that nothing else of the body can reach it.
     body = clean_html(proc.body_html) if proc.body_html else ""
-
-    def render(_: str) -> str:
-        return renderer.render("public_procedure.html", body=body, **values)
-
+    render = renderer.PageTemplate("public_procedure.html", body=body, **values)
     return PlannedPage(f"{proc.url}index.md", proc.title, "", render, document=proc)
 
 
@@ -64,6 +61,19 @@ def absolute_url(site_url: str | None, path: str) -> str:
 
 
 QR_MASK = 1
+
+
+@dataclass(frozen=True)
+class QRCode:
+    """The QR code of a page's URL, drawn only when the page is rendered (not for a page a rebuild keeps)."""
+
+    url: str
+
+    def __bool__(self) -> bool:
+        return bool(self.url)
+
+    def __html__(self) -> str:
+        return qr_svg(self.url) if self.url else ""
 
 
 def qr_svg(url: str) -> str:
@@ -100,9 +110,9 @@ def list_page(src_uri: str, title: str, procedures: list[PublicProcedure], key) 
     ordered = [{"name": name, "anchor": slugify(name) or "khac", "rows": sorted(groups[name], key=lambda p: fold(p.title))}
                for name in sorted(groups, key=fold)]
     times = {p.slug: shortest_time(p) for p in procedures}
-    html = renderer.render("public_list.html", title=title, intro=f"{len(procedures)} thủ tục hành chính.",
-                           groups=ordered, times=times, base="../")
-    return PlannedPage(src_uri, title, "", lambda _: html, searchable=False)
+    page = renderer.PageTemplate("public_list.html", title=title, intro=f"{len(procedures)} thủ tục hành chính.",
+                                 groups=ordered, times=times, base="../")
+    return PlannedPage(src_uri, title, "", page, searchable=False)
 
 
 def procedure_record(proc: PublicProcedure) -> dict[str, Any]:

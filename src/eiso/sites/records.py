@@ -14,7 +14,7 @@ from eiso.control import archive
 from eiso.control.history import History, read_history
 from eiso.documents.literal import protect_template_text
 from eiso.documents.model import Document
-from eiso.documents.text import fold, slugify
+from eiso.documents.text import fold, slugify, fold_order
 from eiso.legal.flags import flagged_documents
 from eiso.legal.register import load_register
 from eiso.records import registers
@@ -135,7 +135,7 @@ def record_page(record: Record, ctx: _Context, record_history: History | None) -
                                 if isinstance(getattr(ctx.by_record.get(slugify(c)), "meta", None), Nonconformity)]}
     elif isinstance(meta, ManagementReview):
         values |= {"decisions": [_decision(d, ctx.as_of) for d in meta.decisions]}
-    render = lambda body_html: renderer.render("record.html", body=body_html, **values)  # noqa: E731
+    render = renderer.PageTemplate("record.html", **values)
     return PlannedPage(f"{record.url}index.md", f"{meta.code} – {meta.title}", protect_template_text(record.body),
                        render, searchable=False)
 
@@ -153,7 +153,7 @@ def nc_register_page(ctx: _Context) -> PlannedPage:
         "status": [(s.value, label) for s, label in NC_STATUS_LABELS.items()],
         "grade": [(g.value, label) for g, label in GRADE_LABELS.items()],
         "source": [(s.value, label) for s, label in SOURCE_LABELS.items()],
-        "unit": [(fold(u), u) for u in sorted({row["unit"] for row in rows if row["unit"]}, key=fold)],
+        "unit": [(fold(u), u) for u in sorted({row["unit"] for row in rows if row["unit"]}, key=fold_order)],
         "clause": [(c, c) for c in sorted({row["nc"].clause for row in rows}, key=_clause_key)],
     }
     counts = registers.nonconformity_counts(ctx.records, ctx.as_of)

@@ -17,6 +17,8 @@ from eiso.documents import durations
 from eiso.documents import model
 from eiso.documents.text import slugify
 from eiso.records import model as record_model
+from eiso.sites.renderer.identity import Identities
+from eiso.sites.template_cache import template_cache
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +31,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=template_cache(),
     )
     env.filters.update(
         duration=durations.format_duration,
@@ -61,6 +64,43 @@ def key_label(key: str) -> str:
 
 def render(template: str, **values: Any) -> str:
     return environment().get_template(template).render(**values)
+
+
+class PageTemplate:
+    """A page's template and values, waiting for the body: ``page(body_html)`` renders it.
+
+    ``identity`` is everything besides the body that decides the output, so that an incremental build
+    can tell an unchanged page without rendering it.
+    """
+
+    __slots__ = ("template", "values", "shows_bodies")
+
+    def __init__(self, template: str, *, shows_bodies: bool = True, **values: Any):
+        """``shows_bodies=False``: the template never reads a document's body (a list of documents), so an
+        edit of a body leaves the page as it was."""
+        self.template = template
+        self.values = values
+        self.shows_bodies = shows_bodies
+
+    def __call__(self, body_html: str) -> str:
+        # A body given beforehand (the public projection's) is kept, whatever the engine rendered.
+        return render(self.template, **({"body": body_html} | self.values))
+
+    def identity(self, identities: Identities) -> str:
+        return identities.of((self.template, self.values), bodies=self.shows_bodies)
+
+
+class Fragment:
+    """A part of a page rendered only with the page: ``{{ fragment }}`` in a template inserts it."""
+
+    __slots__ = ("template", "values")
+
+    def __init__(self, template: str, **values: Any):
+        self.template = template
+        self.values = values
+
+    def __html__(self) -> str:
+        return render(self.template, **self.values)
 
 
 def mr_number(ref: Any) -> str:

@@ -1,0 +1,88 @@
+"""What decides a page template's output besides the body, as a hash: the build cache's key of a page.
+
+Two sets of values hash alike exactly when they hold the same data, so an incremental build can tell an
+unchanged page without rendering it. Code (filters, the columns' functions) is not part of it: the build
+cache is already versioned by the package's source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import secrets
+from enum import Enum
+from pathlib import PurePath
+from types import FunctionType
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Identities:
+    """Hashes of values. An object (a document, a row of the lists) is hashed once per build however many
+    pages show it; it is held until the end, so that its ``id`` is not reused by another object meanwhile."""
+
+    def __init__(self, bodies: bool = True) -> None:
+        self.bodies = bodies  # False: documents count by all but their body (for pages that never show one)
+        self._objects: dict[int, tuple[Any, bytes]] = {}
+        self._without_bodies: Identities | None = None
+
+    def of(self, value: Any, bodies: bool = True) -> str:
+        if bodies != self.bodies:
+            if self._without_bodies is None:
+                self._without_bodies = Identities(bodies=False)
+            return self._without_bodies.of(value, bodies)
+        return self._digest(value).hex()
+
+    def _digest(self, value: Any) -> bytes:
+        hasher = hashlib.sha256()
+        self._feed(value, hasher.update)
+        return hasher.digest()
+
+    def _feed(self, value: Any, out: Any) -> None:
+        if isinstance(value, str):
+            data = value.encode("utf-8", "surrogatepass")
+            out(b"s%d:" % len(data) + data)
+        elif value is None or isinstance(value, (bool, int, float, dt.date, Enum, PurePath)):
+            out(b"v" + repr(value).encode() + b";")
+        elif isinstance(value, (list, tuple)):
+            out(b"l%d:" % len(value))
+            for item in value:
+                self._feed(item, out)
+        elif isinstance(value, dict):
+            out(b"d%d:" % len(value))
+            for key, item in value.items():
+                self._feed(key, out)
+                self._feed(item, out)
+        elif isinstance(value, (set, frozenset)):
+            out(b"e%d:" % len(value))
+            for digest in sorted(self._digest(item) for item in value):
+                out(digest)
+        elif isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)) or (
+                isinstance(getattr(value, "__slots__", None), tuple) and hasattr(value, "__html__")):
+            out(b"o" + self._object(value))
+        elif isinstance(value, FunctionType) and not (value.__closure__ or value.__defaults__ or value.__kwdefaults__):
+            out(f"f{value.__module__}.{value.__qualname__}:{value.__code__.co_firstlineno};".encode())
+        else:
+            # Anything else (a closure, whose captured values are not seen here): a value never seen before,
+            # so the page never counts as unchanged (a repr would not do: addresses repeat, across runs too).
+            out(b"u" + secrets.token_bytes(16))
+
+    def _object(self, value: Any) -> bytes:
+        known = self._objects.get(id(value))
+        if known is None:
+            known = self._objects[id(value)] = (value, self._hash_object(value))
+        return known[1]
+
+    def _hash_object(self, value: Any) -> bytes:
+        name = type(value).__qualname__.encode()
+        if isinstance(value, BaseModel):
+            fingerprint = getattr(value, "fingerprint", None)  # a document's: all it holds, line numbers too
+            text = fingerprint(body=self.bodies) if callable(fingerprint) else value.model_dump_json()
+            return hashlib.sha256(name + b"\0" + text.encode("utf-8", "surrogatepass")).digest()
+        if dataclasses.is_dataclass(value):
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        else:  # a page's fragment: its template and values
+            fields = {slot: getattr(value, slot) for slot in value.__slots__}
+        return self._digest((name.decode(), fields))
