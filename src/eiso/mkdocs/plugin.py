@@ -56,6 +56,7 @@ from eiso.documents.adoption import framework_context
 from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
+from eiso.mkdocs.parallel import ParallelRender
 from eiso.project import documents_cache_path, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
@@ -84,10 +85,13 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.dirty = False
         self.incremental: Incremental | None = None
         self.files: Files | None = None
+        self.command = "build"
+        self.parallel: ParallelRender | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A dirty build (``eiso build`` with a cache, ``eiso serve``) reuses unchanged pages.
         self.dirty = dirty
+        self.command = command
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -217,7 +221,27 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         finally:
             history.close()
 
+    @event_priority(-100)  # last: the pages to render, and their order, are final
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        if self.command == "build":  # not in the live preview: its server runs threads, its rebuilds are small
+            pages = [f.page for f in files.documentation_pages() if f.page is not None and f.src_uri in self.planned]
+            self.parallel = ParallelRender.start(pages, config, files, rendering=self._rendering,
+                                                 refused=self.refused.get, refuse=self._refuse)
+        return nav
+
+    def _rendering(self, src_uri: str | None) -> None:
+        self.rendering = src_uri
+
+    def _stop_parallel(self) -> None:
+        if self.parallel is not None:
+            self.parallel.close()
+            self.parallel = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_parallel()
+
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        self._stop_parallel()  # every page is converted by now
         # The engine makes a new environment for every build; within one, templates do not change. Without
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
