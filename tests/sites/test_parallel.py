@@ -24,7 +24,8 @@ def test_a_build_with_a_render_helper_is_byte_identical_and_logs_the_same(repo, 
         result = run_eiso("build", "--clean", "-d", f"site-{mode}", cwd=repo, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
         logs[mode] = result.stderr
-    assert "tiến trình phụ" in logs["on"] and "tiến trình phụ" not in logs["off"]
+    assert "tiến trình phụ chuyển Markdown" in logs["on"] and "tiến trình phụ dựng giao diện" in logs["on"]
+    assert "tiến trình phụ" not in logs["off"]
     assert _tree(repo / "site-on") == _tree(repo / "site-off")
     # The helper's warnings (links to missing files) reach the log once each, as without a helper.
     for number in range(2, 12):

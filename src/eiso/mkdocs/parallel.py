@@ -1,13 +1,19 @@
-"""Converting the Markdown of generated pages in a second process while this one works on the others.
+"""Rendering generated pages in a second process while this one works on the others.
 
 The engine renders pages one after another, on one core. When a build has many pages to render and the
-machine a second core, the plugin forks a helper just before the engine's loop (``on_nav``). The helper is
-a copy of this very process — same configuration, extensions and plugin state — and converts the later
-part of the pages with the engine's own ``Page.render``, sending back for each its HTML, table of contents,
-anchors and the log records it made. When the engine reaches such a page, the page's ``render`` takes the
-helper's result, after checking that the page's Markdown is exactly what the helper converted (a plugin
-may change it); otherwise, or if the helper is gone, the page is rendered here as usual. Either way the
-output is the one a build in a single process makes.
+machine a second core, the plugin forks a helper — a copy of this very process: same configuration,
+extensions, templates and plugin state — that works on the later pages and sends back, page by page, what
+it made and the log records it wrote. It happens twice:
+
+* just before the engine converts the pages' Markdown (``on_nav``), the helper converts the later pages'
+  Markdown with the engine's own ``Page.render``; the page's ``render`` then takes the helper's HTML, table
+  of contents and anchors, after checking that the page's Markdown is exactly what the helper converted;
+* just before the engine puts the pages into the theme (``on_env``), the helper renders the later pages'
+  theme template with the engine's own context; the page's template then inserts the helper's output.
+
+If a result is missing (the helper failed, or a plugin changed the page since), the page is rendered here
+as usual. Either way the output is the one a build in a single process makes, and every plugin's events
+still run here, in order, for every page.
 
 Not in the live preview (its rebuilds render a few pages; its server runs threads), and only where
 ``os.fork`` exists.
@@ -22,33 +28,31 @@ import pickle
 import queue
 import signal
 import threading
-from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 MIN_PAGES = 200  # below this, starting a helper costs more than it saves
 #: ``off``: never fork a helper; ``on``: whatever the number of pages (tests compare both); else automatic.
 ENV_VAR = "EISO_RENDER_HELPER"
-#: Share of the pages this process keeps. Besides converting Markdown, it also runs every plugin's events
-#: on each page, the helper's pages included: a quarter keeps both processes busy until the end.
-OWN_SHARE = 0.25
+#: Template that puts a helper's output in place (or, without one, renders the page's own template).
+PREBUILT_TEMPLATE = "eiso-prebuilt.html"
+PREBUILT_SOURCE = ("{%- if eiso_prebuilt is defined -%}{{ eiso_prebuilt }}"
+                   "{%- else -%}{% include eiso_template %}{%- endif -%}")
+#: Share of the pages this process keeps, for each helper. Besides its own pages, this process runs every
+#: plugin's events on the helper's pages, so it keeps less than half.
+MARKDOWN_SHARE = 0.25
+TEMPLATE_SHARE = 0.4
 
 
-@dataclass
-class Rendered:
-    src_uri: str
-    source: bytes  # sha256 of the Markdown converted
-    content: str
-    toc: Any
-    title: str | None
-    anchors: set[str] | None
-    links: dict[str, dict[str, str]] | None  # links to anchors, by the linked file's src_uri
-    refused: str | None
-    logs: list[tuple[str, int, str]] = field(default_factory=list)
+def wanted(count: int) -> bool:
+    choice = os.environ.get(ENV_VAR, "")
+    if choice == "off" or not hasattr(os, "fork") or not count:
+        return False
+    return choice == "on" or (count >= MIN_PAGES and (os.cpu_count() or 1) >= 2)
 
 
-def _digest(markdown: str) -> bytes:
-    return hashlib.sha256(markdown.encode("utf-8", "surrogatepass")).digest()
+def digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 class _Collect(logging.Handler):
@@ -60,83 +64,49 @@ class _Collect(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-class ParallelRender:
-    """The helper process and its results, read in the order the engine asks for them."""
+class Helper:
+    """A forked copy of this process that works through ``pages`` and sends one result per page."""
 
-    def __init__(self, pid: int, pipe: BinaryIO, files: Any, refuse: Callable[[str], None]):
+    def __init__(self, pid: int, pipe: BinaryIO):
         self.pid = pid
-        self.files = files
-        self.refuse = refuse
         # Drained by a thread, so that the helper never waits for this process to read (a pipe holds a
         # few pages only, and this process is busy with its own share first).
-        self.results: queue.Queue[Rendered | None] = queue.Queue()
+        self.results: queue.Queue[tuple[str, Any, list] | None] = queue.Queue()
         self.done = False
-        self.reader = threading.Thread(target=self._read, args=(pipe,), name="eiso-render-results", daemon=True)
-        self.reader.start()
+        threading.Thread(target=self._read, args=(pipe,), name="eiso-helper-results", daemon=True).start()
+
+    @classmethod
+    def fork(cls, pages: list, work: Callable[[Any], Any], what: str) -> "Helper":
+        """Start the helper: ``work(page)`` for each page, in order, in the forked process."""
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            _serve(pages, work, os.fdopen(write_end, "wb"))  # never returns
+        os.close(write_end)
+        log.info(f"e-ISO: một tiến trình phụ {what} của {len(pages)} trang song song")
+        return cls(pid, os.fdopen(read_end, "rb"))
 
     def _read(self, pipe: BinaryIO) -> None:
         with pipe:
             while True:
                 try:
-                    result = pickle.load(pipe)  # our own child's bytes, through a pipe only it holds
+                    item = pickle.load(pipe)  # our own child's bytes, through a pipe only it holds
                 except Exception:  # noqa: BLE001 - end of the results, or the helper is gone
                     break
-                self.results.put(result if isinstance(result, Rendered) else None)
+                self.results.put(item)
         self.results.put(None)
 
-    @classmethod
-    def start(cls, pages: list, config: Any, files: Any, rendering: Callable[[str | None], None],
-              refused: Callable[[str], str | None], refuse: Callable[[str], None]) -> "ParallelRender | None":
-        """Fork the helper for the later pages of ``pages`` (in the engine's order); None when not worth it.
-
-        ``rendering(src_uri)`` tells the plugin which page is being converted, ``refused(src_uri)`` asks
-        it why a page's Markdown was refused (its time budget), ``refuse(reason)`` reports that here.
-        """
-        choice = os.environ.get(ENV_VAR, "")
-        if choice == "off" or not hasattr(os, "fork") or not pages:
-            return None
-        if choice != "on" and (len(pages) < MIN_PAGES or (os.cpu_count() or 1) < 2):
-            return None
-        theirs = pages[int(len(pages) * OWN_SHARE):]
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the helper
-            os.close(read_end)
-            _helper(theirs, config, files, rendering, refused, os.fdopen(write_end, "wb"))
-        os.close(write_end)
-        log.info(f"e-ISO: một tiến trình phụ chuyển Markdown của {len(theirs)} trang song song")
-        helper = cls(pid, os.fdopen(read_end, "rb"), files, refuse)
-        for page in theirs:
-            page.render = helper._render_of(page)  # the engine calls page.render(config, files)
-        return helper
-
-    def _render_of(self, page: Any) -> Callable[[Any, Any], None]:
-        own_render = type(page).render
-
-        def render(config: Any, files: Any) -> None:
-            result = self._next(page.file.src_uri)
-            if result is None or page.markdown is None or result.source != _digest(page.markdown):
-                own_render(page, config, files)
-                return
-            for name, level, message in result.logs:
-                logging.getLogger(name).log(level, message)
-            if result.refused:
-                self.refuse(result.refused)
-            page.content, page.toc, page._title_from_render = result.content, result.toc, result.title
-            page.present_anchor_ids = result.anchors
-            if result.links is not None:
-                page.links_to_anchors = {self.files.get_file_from_path(uri): links
-                                         for uri, links in result.links.items()}
-
-        return render
-
-    def _next(self, src_uri: str) -> Rendered | None:
+    def result(self, src_uri: str) -> Any | None:
+        """The helper's result for the page, with its log records logged here; None if it has none."""
         while not self.done:
-            result = self.results.get()
-            if result is None:
+            item = self.results.get()
+            if item is None:
                 self.done = True  # the helper is gone: whatever is left is rendered here
-            elif result.src_uri == src_uri:
-                return result
+            elif item[0] == src_uri:
+                for name, level, message in item[2]:
+                    logging.getLogger(name).log(level, message)
+                return item[1]
         return None
 
     def close(self) -> None:
@@ -152,31 +122,111 @@ class ParallelRender:
             pass
 
 
-def _helper(pages: list, config: Any, files: Any, rendering: Callable[[str | None], None],
-            refused: Callable[[str], str | None], out: BinaryIO) -> None:
-    """Runs in the forked process: convert each page, send the result, exit without cleanup."""
+def _serve(pages: list, work: Callable[[Any], Any], out: BinaryIO) -> None:
+    """Runs in the forked process: work through the pages, send each result, exit without cleanup."""
     status = 0
     collect = _Collect()
     for name in ("", "mkdocs"):  # the records go back to the parent, which logs (and counts) them
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [collect]
+        logging.getLogger(name).handlers[:] = [collect]
     try:
         for page in pages:
             collect.records = []
-            page.read_source(config)
-            source = page.markdown
-            rendering(page.file.src_uri)
-            type(page).render(page, config, files)
-            rendering(None)
-            links = getattr(page, "links_to_anchors", None)
-            result = Rendered(page.file.src_uri, _digest(source), page.content, page.toc, page._title_from_render,
-                              page.present_anchor_ids,
-                              {f.src_uri: v for f, v in links.items()} if links is not None else None,
-                              refused(page.file.src_uri), collect.records)
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-            page.markdown = page.content = None  # memory: this copy of the page is not used again
+            result = work(page)
+            pickle.dump((page.file.src_uri, result, collect.records), out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
     except BaseException:  # noqa: BLE001 - the parent renders whatever the helper did not send
         status = 1
     finally:
-        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers twice
+        os._exit(status)  # no atexit handlers, no second flush of the parent's buffers
+
+
+# -- the Markdown helper ------------------------------------------------------------------------
+
+
+def convert_markdown(pages: list, config: Any, files: Any, rendering: Callable[[str | None], None],
+                     refused: Callable[[str], str | None], refuse: Callable[[str], None]) -> Helper | None:
+    """Fork a helper converting the Markdown of the later ``pages`` (in the engine's order); None when not
+    worth it. ``rendering(src_uri)`` tells the plugin which page is being converted, ``refused(src_uri)``
+    asks it why a page's Markdown was refused (its time budget), ``refuse(reason)`` reports that here."""
+    if not wanted(len(pages)):
+        return None
+    theirs = pages[int(len(pages) * MARKDOWN_SHARE):]
+
+    def work(page: Any) -> tuple:
+        page.read_source(config)
+        source = page.markdown
+        rendering(page.file.src_uri)
+        type(page).render(page, config, files)
+        rendering(None)
+        links = getattr(page, "links_to_anchors", None)
+        result = (digest(source), page.content, page.toc, page._title_from_render, page.present_anchor_ids,
+                  {f.src_uri: v for f, v in links.items()} if links is not None else None,
+                  refused(page.file.src_uri))
+        page.markdown = page.content = None  # memory: this copy of the page is not used again
+        return result
+
+    helper = Helper.fork(theirs, work, "chuyển Markdown")
+    for page in theirs:
+        page.render = _converted(helper, page, refuse)  # the engine calls page.render(config, files)
+    return helper
+
+
+def _converted(helper: Helper, page: Any, refuse: Callable[[str], None]) -> Callable[[Any, Any], None]:
+    own_render = type(page).render
+
+    def render(config: Any, files: Any) -> None:
+        result = helper.result(page.file.src_uri)
+        if result is None or page.markdown is None or result[0] != digest(page.markdown):
+            own_render(page, config, files)
+            return
+        _, page.content, page.toc, page._title_from_render, page.present_anchor_ids, links, refusal = result
+        if refusal:
+            refuse(refusal)
+        if links is not None:
+            page.links_to_anchors = {files.get_file_from_path(uri): anchors for uri, anchors in links.items()}
+
+    return render
+
+
+# -- the template helper ------------------------------------------------------------------------
+
+
+def render_templates(pages: list, config: Any, nav: Any, env: Any, context_of: Callable[[Any], Any]) -> Helper | None:
+    """Fork a helper rendering the theme template of the later ``pages``; None when not worth it.
+
+    ``context_of(page)``: the engine's context for the page, as its build loop makes it. The pages' own
+    template becomes :data:`PREBUILT_TEMPLATE`; :func:`prebuilt_context` fills it in.
+    """
+    if not wanted(len(pages)):
+        return None
+    theirs = pages[int(len(pages) * TEMPLATE_SHARE):]
+
+    def work(page: Any) -> str:
+        config._current_page = page
+        page.active = True
+        try:
+            context = config.plugins.on_page_context(context_of(page), page=page, config=config, nav=nav)
+            return env.get_template(page.meta.get("template", "main.html")).render(context)
+        finally:
+            page.active = False
+            config._current_page = None
+
+    helper = Helper.fork(theirs, work, "dựng giao diện")
+    for page in theirs:
+        page.meta["eiso_template"] = page.meta.get("template", "main.html")
+        page.meta["template"] = PREBUILT_TEMPLATE
+    return helper
+
+
+def prebuilt_context(helper: Helper | None, page: Any, context: Any) -> Any:
+    """The page's context for :data:`PREBUILT_TEMPLATE`: the helper's output, or what renders it here."""
+    own = page.meta.get("eiso_template")
+    if own is None:
+        return context
+    context["eiso_template"] = own
+    output = helper.result(page.file.src_uri) if helper is not None else None
+    if output is not None:
+        from markupsafe import Markup
+
+        context["eiso_prebuilt"] = Markup(output)
+    return context

@@ -18,7 +18,9 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from jinja2 import ChoiceLoader, DictLoader
+from mkdocs.commands.build import get_context
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -56,7 +58,7 @@ from eiso.documents.adoption import framework_context
 from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
-from eiso.mkdocs.parallel import ParallelRender
+from eiso.mkdocs import parallel
 from eiso.project import documents_cache_path, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
@@ -86,7 +88,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.incremental: Incremental | None = None
         self.files: Files | None = None
         self.command = "build"
-        self.parallel: ParallelRender | None = None
+        self.helper: parallel.Helper | None = None  # a forked process rendering later pages (full builds)
+        self.nav = None
+        self.to_render: list[Page] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A dirty build (``eiso build`` with a cache, ``eiso serve``) reuses unchanged pages.
@@ -223,30 +227,42 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-100)  # last: the pages to render, and their order, are final
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self.nav = nav
+        self.to_render = [f.page for f in files.documentation_pages() if f.page is not None and f.src_uri in self.planned
+                          and not f.inclusion.is_excluded()]
         if self.command == "build":  # not in the live preview: its server runs threads, its rebuilds are small
-            pages = [f.page for f in files.documentation_pages() if f.page is not None and f.src_uri in self.planned]
-            self.parallel = ParallelRender.start(pages, config, files, rendering=self._rendering,
-                                                 refused=self.refused.get, refuse=self._refuse)
+            self.helper = parallel.convert_markdown(self.to_render, config, files, rendering=self._rendering,
+                                                    refused=self.refused.get, refuse=self._refuse)
         return nav
 
     def _rendering(self, src_uri: str | None) -> None:
         self.rendering = src_uri
 
-    def _stop_parallel(self) -> None:
-        if self.parallel is not None:
-            self.parallel.close()
-            self.parallel = None
+    def _stop_helper(self) -> None:
+        if self.helper is not None:
+            self.helper.close()
+            self.helper = None
 
     def on_build_error(self, *, error: Exception) -> None:
-        self._stop_parallel()
+        self._stop_helper()
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        self._stop_parallel()  # every page is converted by now
+        self._stop_helper()  # every page's Markdown is converted by now
+        env.loader = ChoiceLoader([DictLoader({parallel.PREBUILT_TEMPLATE: parallel.PREBUILT_SOURCE}), env.loader])
         # The engine makes a new environment for every build; within one, templates do not change. Without
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
         env.bytecode_cache = template_cache()  # the theme's templates, compiled once, not at every build
+        if self.command == "build":
+            pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
+            self.helper = parallel.render_templates(self.to_render, config, self.nav, env,
+                                                    lambda page: get_context(self.nav, pages, config, page))
+        self.to_render = []
         return env
+
+    @event_priority(-100)  # last: what other plugins add is in the helper's output too
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        return parallel.prebuilt_context(self.helper, page, context)
 
     def _approvers(self) -> list[Approver] | None:
         """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
@@ -319,6 +335,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-100)  # after Material's search plugin has written its own index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._stop_helper()  # every page is built by now
         written: set[str] = set()
         if config.extra.get("eiso_search"):
             # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
