@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib
 import json
 import logging
 import os
@@ -19,8 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from jinja2 import ChoiceLoader, DictLoader
-from mkdocs.commands.build import get_context
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -254,7 +254,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         env.auto_reload = False
         env.bytecode_cache = template_cache()  # the theme's templates, compiled once, not at every build
         if self.command == "build":
-            pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
+            # The running engine's own (MkDocs or ProperDocs), as its build loop uses them.
+            engine = type(config).__module__.split(".", 1)[0]
+            get_context = importlib.import_module(f"{engine}.commands.build").get_context
+            inclusion = importlib.import_module(f"{engine}.structure.files").InclusionLevel
+            pages = files.documentation_pages(inclusion=inclusion.is_included)
             self.helper = parallel.render_templates(self.to_render, config, self.nav, env,
                                                     lambda page: get_context(self.nav, pages, config, page))
         self.to_render = []
