@@ -217,7 +217,12 @@ class Doc:
 
 
 class BuiltIndex:
-    """The lunr index of a set of entries, and its shards for the browser."""
+    """The lunr index of a set of entries, and its shards for the browser.
+
+    The shards are made from each entry's term counts directly: lunr's own index (a dict per term and
+    field, a vector per document and field) is built only when asked for (:attr:`index`, tests), as it
+    takes several times the memory of the counts.
+    """
 
     def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int | None = None, memo: "Memo | None" = None):
         """``memo`` (a :class:`eiso.documents.cache.DocumentCache`): each entry's terms from the
@@ -227,26 +232,28 @@ class BuiltIndex:
             Doc(check_location(e.location), _clean(e.title), [chip(k, v) for k, v in e.meta if _clean(v)], excerpt(e.text))
             for e in ordered
         ]
-        builder = _Builder()
-        builder.ref("id")
-        for name in FIELDS:
-            builder.field(name, boost=BOOSTS[name])
-        for ref, entry in enumerate(ordered):
-            builder.add_counts(str(ref), _entry_counts(builder, entry, memo))
-        if ordered:
-            builder._calculate_average_field_lengths()
-        else:
-            builder.average_field_length = {name: 0.0 for name in FIELDS}
-        self.builder = builder
+        self.builder = _new_builder()  # the pipelines and lunr's parameters
+        self.counts = [_entry_counts(self.builder, entry, memo) for entry in ordered]
+        n = len(self.counts)
+        self.lengths = {name: [sum(c.get(name, {}).values()) for c in self.counts] for name in FIELDS}
+        # lunr's average: the sum of a field's lengths over the documents, divided by their number
+        self.average = {name: sum(self.lengths[name]) / n if n else 0.0 for name in FIELDS}
         self.shard_bytes = shard_bytes
         self._shards: dict[str, list[dict]] = {}
+        self._coded: tuple[dict[str, dict[str, list[int]]], dict[str, int]] | None = None
 
     # -- the lunr index itself (Python side: tests, reference search) --------------------
 
     @cached_property
     def index(self) -> Index:
-        """The lunr.py index (field vectors computed on first use: the shards do not need them)."""
-        b = self.builder
+        """The lunr.py index, built from the same counts."""
+        b = _new_builder()
+        for ref, counts in enumerate(self.counts):
+            b.add_counts(str(ref), counts)
+        if self.counts:
+            b._calculate_average_field_lengths()
+        else:
+            b.average_field_length = {name: 0.0 for name in FIELDS}
         b._create_field_vectors()
         return Index(
             inverted_index=b.inverted_index,
@@ -257,15 +264,14 @@ class BuiltIndex:
         )
 
     def df(self, term: str) -> int:
-        posting = self.builder.inverted_index[term]
-        return sum(len(v) for k, v in posting.items() if k != "_index")
+        """lunr's document frequency: the (field, document) pairs holding the term."""
+        return self._rows_and_df()[1][term]
 
     # -- the files of format eiso-search/2 ------------------------------------------------
 
     def docs_file(self, shard_names: dict[str, list[str]], excerpts_name: str | None) -> dict:
         """The docs file; ``shard_names``: per set, the file names of its term shards in order."""
         b = self.builder
-        n = len(self.docs)
         sets = {}
         for name, fields in SETS.items():
             firsts = [shard["terms"][0] for shard in self.term_shards(name)]
@@ -276,10 +282,10 @@ class BuiltIndex:
             "pipeline": b.search_pipeline.serialize(),
             "k1": b._k1,
             "b": b._b,
-            "n": n,
+            "n": len(self.docs),
             "boosts": {name: BOOSTS[name] for name in FIELDS},
-            "avg": {name: b.average_field_length[name] for name in FIELDS},
-            "lengths": {name: [b.field_lengths[f"{name}/{ref}"] for ref in range(n)] for name in FIELDS},
+            "avg": {name: self.average[name] for name in FIELDS},
+            "lengths": {name: self.lengths[name] for name in FIELDS},
             "docs": [[d.location, d.title, d.chips] for d in self.docs],
             "sets": sets,
             "excerpts": excerpts_name,
@@ -297,43 +303,47 @@ class BuiltIndex:
         return cached
 
     def _cut(self, fields: Sequence[str], limit: int):
-        vocab, rows = self._rows(fields)
+        coded, df = self._rows_and_df()
+        # lunr.js builds its TokenSet from terms in JavaScript (UTF-16) order
+        vocab = sorted({term for name in fields for term in coded[name]}, key=_utf16)
         start, size = 0, 0
         for i, term in enumerate(vocab):
-            size += len(term) + 8 + sum(len(rows[name][i]) * 4 + 2 for name in fields)
+            size += len(term) + 8 + sum(len(coded[name].get(term, ())) * 4 + 2 for name in fields)
             if size >= limit or i == len(vocab) - 1:
-                yield self._shard(fields, vocab[start:i + 1], {name: rows[name][start:i + 1] for name in fields})
+                terms = vocab[start:i + 1]
+                yield {"format": FORMAT, "fields": list(fields), "terms": terms, "df": [df[t] for t in terms],
+                       "rows": {name: [coded[name].get(t, []) for t in terms] for name in fields}}
                 start, size = i + 1, 0
 
-    def _shard(self, fields: Sequence[str], terms: list[str], rows: dict[str, list[list[int]]]) -> dict:
-        return {"format": FORMAT, "fields": list(fields), "terms": terms, "df": [self.df(t) for t in terms], "rows": rows}
+    def _rows_and_df(self) -> tuple[dict[str, dict[str, list[int]]], dict[str, int]]:
+        """Per field and term, its coded postings (see the module's docstring); per term, lunr's df."""
+        if self._coded is None:
+            coded: dict[str, dict[str, list[int]]] = {}
+            df: dict[str, int] = defaultdict(int)
+            for name in FIELDS:
+                rows: dict[str, list[int]] = {}
+                previous: dict[str, int] = {}
+                for ref, counts in enumerate(self.counts):
+                    for term, tf in counts.get(name, {}).items():
+                        row = rows.get(term)
+                        if row is None:
+                            row = rows[term] = []
+                        if tf > 1:
+                            row.append(-tf)
+                        row.append(ref - previous.get(term, 0))
+                        previous[term] = ref
+                        df[term] += 1
+                coded[name] = rows
+            self._coded = coded, df
+        return self._coded
 
-    def _rows(self, fields: Sequence[str]) -> tuple[list[str], dict[str, list[list[int]]]]:
-        """The vocabulary of ``fields`` (JavaScript order) and, per field and term, its coded postings."""
-        b = self.builder
-        n = len(self.docs)
-        postings: dict[str, dict[str, list[tuple[int, int]]]] = {name: defaultdict(list) for name in fields}
-        for name in fields:
-            by_term = postings[name]
-            for ref in range(n):
-                for term, tf in b.field_term_frequencies[f"{name}/{ref}"].items():
-                    by_term[term].append((ref, tf))
-        # lunr.js builds its TokenSet from terms in JavaScript (UTF-16) order
-        vocab = sorted({t for name in fields for t in postings[name]}, key=_utf16)
-        rows: dict[str, list[list[int]]] = {}
-        for name in fields:
-            per_term = []
-            for term in vocab:
-                row: list[int] = []
-                prev = 0
-                for ref, tf in postings[name].get(term, ()):
-                    if tf > 1:
-                        row.append(-tf)
-                    row.append(ref - prev)
-                    prev = ref
-                per_term.append(row)
-            rows[name] = per_term
-        return vocab, rows
+
+def _new_builder() -> "_Builder":
+    builder = _Builder()
+    builder.ref("id")
+    for name in FIELDS:
+        builder.field(name, boost=BOOSTS[name])
+    return builder
 
 
 def decode_shards(docs: dict, shards: Sequence[dict]) -> dict:
