@@ -26,6 +26,7 @@ class Identities:
     def __init__(self, bodies: bool = True) -> None:
         self.bodies = bodies  # False: documents count by all but their body (for pages that never show one)
         self._objects: dict[int, tuple[Any, bytes]] = {}
+        self._kinds: dict[type, str] = {}
         self._without_bodies: Identities | None = None
 
     def of(self, value: Any, bodies: bool = True) -> str:
@@ -41,28 +42,30 @@ class Identities:
         return hasher.digest()
 
     def _feed(self, value: Any, out: Any) -> None:
-        if isinstance(value, str):
+        kind = self._kinds.get(type(value))
+        if kind is None:
+            kind = self._kinds[type(value)] = _kind(value)
+        if kind == "str":
             data = value.encode("utf-8", "surrogatepass")
             out(b"s%d:" % len(data) + data)
-        elif value is None or isinstance(value, (bool, int, float, dt.date, Enum, PurePath)):
+        elif kind == "value":
             out(b"v" + repr(value).encode() + b";")
-        elif isinstance(value, (list, tuple)):
+        elif kind == "sequence":
             out(b"l%d:" % len(value))
             for item in value:
                 self._feed(item, out)
-        elif isinstance(value, dict):
+        elif kind == "dict":
             out(b"d%d:" % len(value))
             for key, item in value.items():
                 self._feed(key, out)
                 self._feed(item, out)
-        elif isinstance(value, (set, frozenset)):
+        elif kind == "set":
             out(b"e%d:" % len(value))
             for digest in sorted(self._digest(item) for item in value):
                 out(digest)
-        elif isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)) or (
-                isinstance(getattr(value, "__slots__", None), tuple) and hasattr(value, "__html__")):
+        elif kind == "object":
             out(b"o" + self._object(value))
-        elif isinstance(value, FunctionType) and not (value.__closure__ or value.__defaults__ or value.__kwdefaults__):
+        elif kind == "function" and not (value.__closure__ or value.__defaults__ or value.__kwdefaults__):
             out(f"f{value.__module__}.{value.__qualname__}:{value.__code__.co_firstlineno};".encode())
         else:
             # Anything else (a closure, whose captured values are not seen here): a value never seen before,
@@ -86,3 +89,25 @@ class Identities:
         else:  # a page's fragment: its template and values
             fields = {slot: getattr(value, slot) for slot in value.__slots__}
         return self._digest((name.decode(), fields))
+
+
+def _kind(value: Any) -> str:
+    """How values of this type are hashed (decided once per type)."""
+    if isinstance(value, type):
+        return "unknown"  # a class: not data
+    if isinstance(value, str):
+        return "str"
+    if value is None or isinstance(value, (bool, int, float, dt.date, Enum, PurePath)):
+        return "value"
+    if isinstance(value, (list, tuple)):
+        return "sequence"
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, (set, frozenset)):
+        return "set"
+    if isinstance(value, BaseModel) or dataclasses.is_dataclass(value) or (
+            isinstance(getattr(value, "__slots__", None), tuple) and hasattr(value, "__html__")):
+        return "object"
+    if isinstance(value, FunctionType):
+        return "function"
+    return "unknown"
