@@ -22,6 +22,7 @@ Not in the live preview (its rebuilds render a few pages; its server runs thread
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import pickle
@@ -29,6 +30,9 @@ import queue
 import signal
 import threading
 from typing import Any, BinaryIO, Callable
+
+from jinja2 import ChoiceLoader, DictLoader
+from markupsafe import Markup
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 MIN_PAGES = 200  # below this, starting a helper costs more than it saves
@@ -73,6 +77,7 @@ class Helper:
         # few pages only, and this process is busy with its own share first).
         self.results: queue.Queue[tuple[str, Any, list] | None] = queue.Queue()
         self.done = False
+        self.templates: dict[str, str] = {}  # src_uri -> the page's own theme template (template helper)
         threading.Thread(target=self._read, args=(pipe,), name="eiso-helper-results", daemon=True).start()
 
     @classmethod
@@ -191,42 +196,46 @@ def _converted(helper: Helper, page: Any, refuse: Callable[[str], None]) -> Call
 # -- the template helper ------------------------------------------------------------------------
 
 
-def render_templates(pages: list, config: Any, nav: Any, env: Any, context_of: Callable[[Any], Any]) -> Helper | None:
+def render_templates(pages: list, config: Any, nav: Any, env: Any, files: Any) -> Helper | None:
     """Fork a helper rendering the theme template of the later ``pages``; None when not worth it.
 
-    ``context_of(page)``: the engine's context for the page, as its build loop makes it. The pages' own
-    template becomes :data:`PREBUILT_TEMPLATE`; :func:`prebuilt_context` fills it in.
+    Those pages' template becomes :data:`PREBUILT_TEMPLATE`, which :func:`prebuilt_context` fills in.
     """
     if not wanted(len(pages)):
         return None
     theirs = pages[int(len(pages) * TEMPLATE_SHARE):]
+    # The running engine's own (MkDocs or ProperDocs) context, as its build loop makes it.
+    engine = type(config).__module__.split(".", 1)[0]
+    get_context = importlib.import_module(f"{engine}.commands.build").get_context
+    inclusion = importlib.import_module(f"{engine}.structure.files").InclusionLevel
+    documentation = files.documentation_pages(inclusion=inclusion.is_included)
 
     def work(page: Any) -> str:
         config._current_page = page
         page.active = True
         try:
-            context = config.plugins.on_page_context(context_of(page), page=page, config=config, nav=nav)
+            context = get_context(nav, documentation, config, page)
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
             return env.get_template(page.meta.get("template", "main.html")).render(context)
         finally:
             page.active = False
             config._current_page = None
 
     helper = Helper.fork(theirs, work, "dựng giao diện")
+    env.loader = ChoiceLoader([DictLoader({PREBUILT_TEMPLATE: PREBUILT_SOURCE}), env.loader])
     for page in theirs:
-        page.meta["eiso_template"] = page.meta.get("template", "main.html")
+        helper.templates[page.file.src_uri] = page.meta.get("template", "main.html")
         page.meta["template"] = PREBUILT_TEMPLATE
     return helper
 
 
 def prebuilt_context(helper: Helper | None, page: Any, context: Any) -> Any:
-    """The page's context for :data:`PREBUILT_TEMPLATE`: the helper's output, or what renders it here."""
-    own = page.meta.get("eiso_template")
+    """The context of a page the helper rendered: its output, or what renders the page here."""
+    own = helper.templates.get(page.file.src_uri) if helper is not None else None
     if own is None:
         return context
     context["eiso_template"] = own
-    output = helper.result(page.file.src_uri) if helper is not None else None
+    output = helper.result(page.file.src_uri)
     if output is not None:
-        from markupsafe import Markup
-
         context["eiso_prebuilt"] = Markup(output)
     return context

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib
 import json
 import logging
 import os
@@ -19,7 +18,6 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from jinja2 import ChoiceLoader, DictLoader
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
@@ -248,19 +246,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self._stop_helper()  # every page's Markdown is converted by now
-        env.loader = ChoiceLoader([DictLoader({parallel.PREBUILT_TEMPLATE: parallel.PREBUILT_SOURCE}), env.loader])
         # The engine makes a new environment for every build; within one, templates do not change. Without
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
         env.bytecode_cache = template_cache()  # the theme's templates, compiled once, not at every build
         if self.command == "build":
-            # The running engine's own (MkDocs or ProperDocs), as its build loop uses them.
-            engine = type(config).__module__.split(".", 1)[0]
-            get_context = importlib.import_module(f"{engine}.commands.build").get_context
-            inclusion = importlib.import_module(f"{engine}.structure.files").InclusionLevel
-            pages = files.documentation_pages(inclusion=inclusion.is_included)
-            self.helper = parallel.render_templates(self.to_render, config, self.nav, env,
-                                                    lambda page: get_context(self.nav, pages, config, page))
+            self.helper = parallel.render_templates(self.to_render, config, self.nav, env, files)
         self.to_render = []
         return env
 
