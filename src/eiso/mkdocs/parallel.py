@@ -6,8 +6,10 @@ extensions, templates and plugin state — that works on the later pages and sen
 it made and the log records it wrote. It happens twice:
 
 * just before the engine converts the pages' Markdown (``on_nav``), the helper converts the later pages'
-  Markdown with the engine's own ``Page.render``; the page's ``render`` then takes the helper's HTML, table
-  of contents and anchors, after checking that the page's Markdown is exactly what the helper converted;
+  Markdown with the engine's own ``Page.render`` and puts e-ISO's page around it (sanitising, template,
+  search entry); the page's ``render`` then takes the helper's HTML, table of contents and anchors, after
+  checking that the page's Markdown is exactly what the helper converted, and the plugin takes the page
+  around it if no plugin changed the HTML since;
 * just before the engine puts the pages into the theme (``on_env``), the helper renders the later pages'
   theme template with the engine's own context; the page's template then inserts the helper's output.
 
@@ -44,8 +46,16 @@ PREBUILT_SOURCE = ("{%- if eiso_prebuilt is defined -%}{{ eiso_prebuilt }}"
                    "{%- else -%}{% include eiso_template %}{%- endif -%}")
 #: Share of the pages this process keeps, for each helper. Besides its own pages, this process runs every
 #: plugin's events on the helper's pages, so it keeps less than half.
-MARKDOWN_SHARE = 0.25
+MARKDOWN_SHARE = 0.45
 TEMPLATE_SHARE = 0.4
+
+
+def _share(pages: list, kept: float) -> list:
+    """The helper's pages: spread evenly among the build's own (``kept`` of them stay), so that each of the
+    helper's results is needed soon after it is made and few wait in memory (at 10,000 pages, handing the
+    helper the last ones held hundreds of megabytes of finished pages)."""
+    given = 1 - kept
+    return [page for i, page in enumerate(pages) if int((i + 1) * given) > int(i * given)]
 
 
 def wanted(count: int) -> bool:
@@ -78,6 +88,7 @@ class Helper:
         self.results: queue.Queue[tuple[str, Any, list] | None] = queue.Queue()
         self.done = False
         self.templates: dict[str, str] = {}  # src_uri -> the page's own theme template (template helper)
+        self.prepared: dict[str, tuple] = {}  # src_uri -> (content, toc, what the plugin makes of them)
         threading.Thread(target=self._read, args=(pipe,), name="eiso-helper-results", daemon=True).start()
 
     @classmethod
@@ -114,6 +125,14 @@ class Helper:
                 return item[1]
         return None
 
+    def made(self, page: Any, content: str) -> Any | None:
+        """What the plugin makes of the page, as the helper made it: only if the page's content and table of
+        contents are still those it was made from (no plugin changed them since)."""
+        prepared = self.prepared.pop(page.file.src_uri, None)
+        if prepared is None or prepared[0] != content or prepared[1] is not page.toc:
+            return None
+        return prepared[2]
+
     def close(self) -> None:
         """Stop the helper if it still runs (the engine asked for all it needed) and reap it."""
         self.done = True
@@ -149,13 +168,15 @@ def _serve(pages: list, work: Callable[[Any], Any], out: BinaryIO) -> None:
 
 
 def convert_markdown(pages: list, config: Any, files: Any, rendering: Callable[[str | None], None],
-                     refused: Callable[[str], str | None], refuse: Callable[[str], None]) -> Helper | None:
+                     refused: Callable[[str], str | None], refuse: Callable[[str], None],
+                     prepare: Callable[[Any], Any]) -> Helper | None:
     """Fork a helper converting the Markdown of the later ``pages`` (in the engine's order); None when not
     worth it. ``rendering(src_uri)`` tells the plugin which page is being converted, ``refused(src_uri)``
-    asks it why a page's Markdown was refused (its time budget), ``refuse(reason)`` reports that here."""
+    asks it why a page's Markdown was refused (its time budget), ``refuse(reason)`` reports that here.
+    ``prepare(page)``, once the page is converted: what the plugin will make of it (:meth:`Helper.made`)."""
     if not wanted(len(pages)):
         return None
-    theirs = pages[int(len(pages) * MARKDOWN_SHARE):]
+    theirs = _share(pages, MARKDOWN_SHARE)
 
     def work(page: Any) -> tuple:
         page.read_source(config)
@@ -164,9 +185,14 @@ def convert_markdown(pages: list, config: Any, files: Any, rendering: Callable[[
         type(page).render(page, config, files)
         rendering(None)
         links = getattr(page, "links_to_anchors", None)
-        result = (digest(source), page.content, page.toc, page._title_from_render, page.present_anchor_ids,
+        content, toc = page.content, page.toc
+        try:
+            made = prepare(page)
+        except Exception:  # noqa: BLE001 - made again in the build process, which reports what fails
+            made = None
+        result = (digest(source), content, toc, page._title_from_render, page.present_anchor_ids,
                   {f.src_uri: v for f, v in links.items()} if links is not None else None,
-                  refused(page.file.src_uri))
+                  refused(page.file.src_uri), made)
         page.markdown = page.content = None  # memory: this copy of the page is not used again
         return result
 
@@ -184,9 +210,11 @@ def _converted(helper: Helper, page: Any, refuse: Callable[[str], None]) -> Call
         if result is None or page.markdown is None or result[0] != digest(page.markdown):
             own_render(page, config, files)
             return
-        _, page.content, page.toc, page._title_from_render, page.present_anchor_ids, links, refusal = result
+        _, page.content, page.toc, page._title_from_render, page.present_anchor_ids, links, refusal, made = result
         if refusal:
             refuse(refusal)
+        if made is not None:
+            helper.prepared[page.file.src_uri] = (page.content, page.toc, made)
         if links is not None:
             page.links_to_anchors = {files.get_file_from_path(uri): anchors for uri, anchors in links.items()}
 
@@ -203,7 +231,7 @@ def render_templates(pages: list, config: Any, nav: Any, env: Any, files: Any) -
     """
     if not wanted(len(pages)):
         return None
-    theirs = pages[int(len(pages) * TEMPLATE_SHARE):]
+    theirs = _share(pages, TEMPLATE_SHARE)
     # The running engine's own (MkDocs or ProperDocs) context, as its build loop makes it.
     engine = type(config).__module__.split(".", 1)[0]
     get_context = importlib.import_module(f"{engine}.commands.build").get_context

@@ -230,7 +230,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                           and not f.inclusion.is_excluded()]
         if self.command == "build":  # not in the live preview: its server runs threads, its rebuilds are small
             self.helper = parallel.convert_markdown(self.to_render, config, files, rendering=self._rendering,
-                                                    refused=self.refused.get, refuse=self._refuse)
+                                                    refused=self.refused.get, refuse=self._refuse,
+                                                    prepare=self._prepare)
         return nav
 
     def _rendering(self, src_uri: str | None) -> None:
@@ -303,16 +304,30 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             return html
         if planned.noindex:
             page.meta["robots"] = "noindex"
-        _clean_toc(page.toc)
         self.progress.tick()
+        made = self.helper.made(page, html) if self.helper is not None else None
+        output, page.toc, entry = made if made is not None else self._page_output(planned, page, html)
+        if entry is not None:
+            self.search_entries.append(entry)
+            self.page_entries[page.file.src_uri] = entry
+        return output
+
+    def _page_output(self, planned: PlannedPage, page: Page, html: str) -> tuple:
+        """The page around its converted body, its table of contents and its search entry (the Markdown
+        helper makes them too, for its pages)."""
+        _clean_toc(page.toc)
         body = clean_html(html)
         output = planned.render(body)
-        page.toc = _with_generated_sections(page.toc, output, body)
+        toc = _with_generated_sections(page.toc, output, body)
+        entry = None
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
-            self.search_entries.append(make_entry(planned.document, page.url, output))
-            self.page_entries[page.file.src_uri] = self.search_entries[-1]
-        return output
+            entry = make_entry(planned.document, page.url, output)
+        return output, toc, entry
+
+    def _prepare(self, page: Page) -> tuple | None:
+        planned = self.planned.get(page.file.src_uri)
+        return self._page_output(planned, page, page.content) if planned is not None else None
 
     @event_priority(-100)  # last, so the policy sees the final HTML
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
