@@ -2,15 +2,15 @@
 
 The engine renders pages one after another, on one core. When a build has many pages to render and the
 machine a second core, the plugin forks a helper — a copy of this very process: same configuration,
-extensions, templates and plugin state — that works on the later pages and sends back, page by page, what
-it made and the log records it wrote. It happens twice:
+extensions, templates and plugin state — that works on part of the pages (spread evenly among those this
+process keeps) and sends back, page by page, what it made and the log records it wrote. It happens twice:
 
-* just before the engine converts the pages' Markdown (``on_nav``), the helper converts the later pages'
+* just before the engine converts the pages' Markdown (``on_nav``), the helper converts its pages'
   Markdown with the engine's own ``Page.render`` and puts e-ISO's page around it (sanitising, template,
   search entry); the page's ``render`` then takes the helper's HTML, table of contents and anchors, after
   checking that the page's Markdown is exactly what the helper converted, and the plugin takes the page
   around it if no plugin changed the HTML since;
-* just before the engine puts the pages into the theme (``on_env``), the helper renders the later pages'
+* just before the engine puts the pages into the theme (``on_env``), the helper renders its pages'
   theme template with the engine's own context; the page's template then inserts the helper's output.
 
 If a result is missing (the helper failed, or a plugin changed the page since), the page is rendered here
@@ -170,7 +170,7 @@ def _serve(pages: list, work: Callable[[Any], Any], out: BinaryIO) -> None:
 def convert_markdown(pages: list, config: Any, files: Any, rendering: Callable[[str | None], None],
                      refused: Callable[[str], str | None], refuse: Callable[[str], None],
                      prepare: Callable[[Any], Any]) -> Helper | None:
-    """Fork a helper converting the Markdown of the later ``pages`` (in the engine's order); None when not
+    """Fork a helper converting the Markdown of part of ``pages`` (in the engine's order); None when not
     worth it. ``rendering(src_uri)`` tells the plugin which page is being converted, ``refused(src_uri)``
     asks it why a page's Markdown was refused (its time budget), ``refuse(reason)`` reports that here.
     ``prepare(page)``, once the page is converted: what the plugin will make of it (:meth:`Helper.made`)."""
@@ -225,7 +225,7 @@ def _converted(helper: Helper, page: Any, refuse: Callable[[str], None]) -> Call
 
 
 def render_templates(pages: list, config: Any, nav: Any, env: Any, files: Any) -> Helper | None:
-    """Fork a helper rendering the theme template of the later ``pages``; None when not worth it.
+    """Fork a helper rendering the theme template of part of ``pages``; None when not worth it.
 
     Those pages' template becomes :data:`PREBUILT_TEMPLATE`, which :func:`prebuilt_context` fills in.
     """
