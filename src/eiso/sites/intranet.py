@@ -109,7 +109,8 @@ def plan_intranet(documents: list[Document], root: Path, options: SiteOptions, h
     register = load_register(root)
     flags = {f.document.path: f.reason for f in flagged_documents(in_force, register)}
     plan.pages.append(review_page(in_force, as_of, flags))
-    plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", legal.legal_page(documents, register), searchable=False))
+    plan.pages.append(PlannedPage(legal.SRC_URI, legal.TITLE, "", legal.legal_page(documents, register),
+                                  searchable=False))
     plan.files.update(_api_files(rows, facts, [row.doc for row in rows], root, options))
     return plan
 
@@ -411,8 +412,8 @@ def master_list_page(rows: list[Row], notice: str = "") -> PlannedPage:
 def archive_list_page(rows: list[Row], archived: list[dict[str, Any]], notice: str) -> PlannedPage:
     withdrawn = [_archive_item(r.doc, r.doc.url, "Hết hiệu lực") for r in rows if r.doc.meta.status is Status.withdrawn]
     items = sorted(withdrawn + archived, key=lambda i: (slugify(i["code"]), i["revision"]))
-    page = renderer.PageTemplate("archive_list.html", shows_bodies=False, title="Lưu trữ tài liệu hết hiệu lực", items=items, notice=notice,
-                                 base="../../")
+    page = renderer.PageTemplate("archive_list.html", shows_bodies=False, title="Lưu trữ tài liệu hết hiệu lực",
+                                 items=items, notice=notice, base="../../")
     return PlannedPage("danh-muc/luu-tru/index.md", "Lưu trữ tài liệu hết hiệu lực", "", page, searchable=False)
 
 
@@ -420,7 +421,8 @@ def review_page(documents: list[Document], as_of: dt.date, flagged: dict[str, st
     schedule = review_schedule(documents, as_of, flagged)
     due = [r for r in schedule if r.days_left <= DUE_SOON_DAYS]
     later = [r for r in schedule if r.days_left > DUE_SOON_DAYS]
-    page = renderer.PageTemplate("review_list.html", shows_bodies=False, title="Xem xét định kỳ", rows=due, later=later, as_of=as_of, base="../")
+    page = renderer.PageTemplate("review_list.html", shows_bodies=False, title="Xem xét định kỳ", rows=due, later=later,
+                                 as_of=as_of, base="../")
     return PlannedPage("xem-xet-dinh-ky/index.md", "Xem xét định kỳ", "", page, searchable=False)
 
 
@@ -432,7 +434,8 @@ def grouped_page(src_uri: str, title: str, rows: list[Row], key: Callable[[Row],
         {"name": name, "anchor": slugify(name) or "khac", "rows": groups[name]}
         for name in sorted(groups, key=fold)
     ]
-    page = renderer.PageTemplate("grouped.html", shows_bodies=False, title=title, intro="", groups=ordered, columns=LIST_COLUMNS, base="../")
+    page = renderer.PageTemplate("grouped.html", shows_bodies=False, title=title, intro="", groups=ordered,
+                                 columns=LIST_COLUMNS, base="../")
     return PlannedPage(src_uri, title, "", page, searchable=False)
 
 
