@@ -34,10 +34,11 @@ class Incremental:
         self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root))
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
-        self.identities = Identities()
+        self.identities: Identities | None = Identities()
 
     def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
         """Key the page and tell the engine whether to build it; True when it is reused."""
+        self.identities = self.identities or Identities()
         key = self.cache.page_key(page.src_uri, source, page.identity(self.identities))
         self.keys[page.src_uri] = key
         cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
@@ -45,6 +46,11 @@ class Incremental:
         if cached is not None and cached.entry is not None:
             self.reused_entries.append(_entry(cached.entry))
         return cached is not None
+
+    def planned(self) -> None:
+        """Every page is keyed: let go of what the keys were made from (it holds every document, which the
+        build otherwise drops page by page as they are rendered: memory at 10,000 documents)."""
+        self.identities = None
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():

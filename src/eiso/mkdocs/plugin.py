@@ -174,6 +174,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 self.planned[page.src_uri] = page
                 pages.append(page)
             _replace(files, file)
+        self.incremental.planned()
         self.search_entries.extend(self.incremental.reused_entries)
         if self.dirty:
             log.info(f"e-ISO: dùng lại {len(plan.pages) - len(pages)} trang không đổi, dựng lại {len(pages)} trang")
