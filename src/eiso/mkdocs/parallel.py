@@ -43,7 +43,8 @@ ENV_VAR = "EISO_RENDER_HELPER"
 #: Template that puts a helper's output in place (or, without one, renders the page's own template).
 PREBUILT_TEMPLATE = "eiso-prebuilt.html"
 PREBUILT_SOURCE = ("{%- if eiso_prebuilt is defined -%}{{ eiso_prebuilt }}"
-                   "{%- else -%}{% include eiso_template %}{%- endif -%}")
+                   "{%- else -%}{% include eiso_template | default('main.html') %}{%- endif -%}")
+# (a hand-written page that names this template in its front matter gets the theme's own page, not an error)
 #: Share of the pages this process keeps, for each helper. Besides its own pages, this process runs every
 #: plugin's events on the helper's pages, so it keeps less than half.
 MARKDOWN_SHARE = 0.45
