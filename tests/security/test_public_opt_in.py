@@ -16,7 +16,8 @@ from conftest import build_site
 from factory import REPO, tthc_meta, write_doc
 
 from eiso.documents.budget import MarkdownSetup
-from eiso.sites.public_body import public_sections
+from eiso.documents.budget import OverBudget
+from eiso.sites.public_body import PublicSections, public_sections
 
 EXTENSIONS = """\
   - admonition
@@ -87,6 +88,28 @@ def test_heading_spelling_ends_the_public_section(name):
 def test_content_without_a_public_heading_opens_nothing(name):
     html = public_sections(OPENING_LEAKS[name], SETUP)
     assert canaries(OPENING_LEAKS[name]) and not canaries(html), html
+
+
+def test_one_converter_for_many_bodies_gives_each_its_own_output():
+    # The projection converts every body with one converter: nothing of a body (footnotes, heading ids, an
+    # interrupted conversion) may reach the next one. Each output must equal a fresh converter's.
+    bodies = [hostile_body(), PUBLIC, "## A {.public}\n\nB[^x]\n\n[^x]: NOTEX\n", PUBLIC_FIRST + PUBLIC,
+              "## Lưu ý cho người dân {.public}\n\nTrùng đề mục, mã neo mới.\n", "Không có mục công khai.\n"]
+    shared = PublicSections(SETUP)
+    for body in bodies + bodies[::-1]:
+        assert shared(body) == public_sections(body, SETUP)
+    assert "NOTEX" not in shared(PUBLIC) and "PUBLICSHOWNNOTE" not in shared("## A {.public}\n\nB[^x]\n\n[^x]: Y\n")
+
+
+def test_a_conversion_cut_short_does_not_spoil_the_next(monkeypatch):
+    shared = PublicSections(SETUP)
+    shared(PUBLIC)
+    converter = shared._md
+    monkeypatch.setattr(converter, "convert", lambda text: (_ for _ in ()).throw(OverBudget("quá 3 giây")))
+    with pytest.raises(OverBudget):
+        shared(PUBLIC_FIRST)
+    assert shared._md is None  # dropped: the next body gets a new converter
+    assert shared(PUBLIC_FIRST) == public_sections(PUBLIC_FIRST, SETUP)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from eiso.documents.budget import MarkdownSetup, OverBudget
 from eiso.documents.checks import resolve_attachment
 from eiso.documents.model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from eiso.documents.text import slugify
-from eiso.sites.public_body import public_sections
+from eiso.sites.public_body import PublicSections
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,13 @@ def project(documents: list[Document], root: Path, updated: dict[str, dt.date] |
     """
     public = [doc for doc in documents if is_public(doc)]
     titles = {doc.slug: doc.meta.title for doc in public}
-    return [_project_one(doc, root, titles, (updated or {}).get(doc.path), setup)
+    sections = PublicSections(setup)
+    return [_project_one(doc, root, titles, (updated or {}).get(doc.path), sections)
             for doc in sorted(public, key=lambda d: d.slug)]
 
 
 def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updated: dt.date | None,
-                 setup: MarkdownSetup | None) -> PublicProcedure:
+                 public_sections: PublicSections) -> PublicProcedure:
     meta, tthc = doc.meta, doc.meta.tthc
     assert tthc is not None
     dossier_forms = {slugify(item.form) for item in tthc.dossier if item.form}
@@ -100,7 +101,7 @@ def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updat
     )
     last = max(filter(None, [meta.effective, updated]), default=None)
     try:
-        body_html, refused = public_sections(doc.body, setup), None
+        body_html, refused = public_sections(doc.body), None
     except OverBudget as error:
         body_html, refused = "", str(error)
     except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported

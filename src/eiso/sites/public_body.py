@@ -27,9 +27,25 @@ INTERNAL_CLASS = "internal"
 
 def public_sections(markdown: str, setup: MarkdownSetup | None = None) -> str:
     """HTML of the body's public sections only (empty when it has none). May raise OverBudget."""
-    setup = setup or MarkdownSetup()
-    md = Markdown(extensions=[*setup.extensions, _PublicOnly()], extension_configs=setup.configs)
-    return within_budget(lambda: md.convert(protect_template_text(markdown))).strip()
+    return PublicSections(setup)(markdown)
+
+
+class PublicSections:
+    """``public_sections`` for many bodies with one converter: making a Markdown converter with a site's
+    extensions costs more than converting a typical body with it."""
+
+    def __init__(self, setup: MarkdownSetup | None = None) -> None:
+        self.setup = setup or MarkdownSetup()
+        self._md: Markdown | None = None
+
+    def __call__(self, markdown: str) -> str:
+        md = self._md or Markdown(extensions=[*self.setup.extensions, _PublicOnly()],
+                                  extension_configs=self.setup.configs)
+        self._md = None  # a conversion cut short (over budget, an error) leaves it half-way: never reused
+        md.reset()  # every extension's state back to a fresh converter's
+        html = within_budget(lambda: md.convert(protect_template_text(markdown))).strip()
+        self._md = md
+        return html
 
 
 class _PublicOnly(Extension):
