@@ -513,3 +513,39 @@ def test_fixed_number_of_git_processes(git_repo: GitRepo, tmp_path: Path, monkey
     assert sum(" notes " in f" {line} " for line in lines) == 1
     assert sum(" log " in f" {line} " for line in lines) == 1
     assert sum("cat-file" in line for line in lines) == 1
+
+
+# --------------------------------------------------------------------------- facts kept between builds
+
+
+def test_revision_facts_of_known_file_versions_are_not_read_again(git_repo: GitRepo, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from eiso.control import history as history_module
+    from eiso.documents.cache import DocumentCache
+
+    git_repo.commit("Ban hành lần 2", {DOC: document(revision=2, effective="2025-06-01")})
+    requested: list[list[str]] = []
+    real_bulk = history_module.cat_file_bulk
+
+    def recording_bulk(git, requests, on_object):  # the real git cat-file; only the requests are noted
+        requested.append(list(requests))
+        return real_bulk(git, requests, on_object)
+
+    monkeypatch.setattr(history_module, "cat_file_bulk", recording_bulk)
+    memo_path, key = tmp_path / "memo.pickle", b"k" * 32
+
+    def facts(history: History) -> list[tuple]:
+        return [(c.blob, c.revision, c.effective, c.code) for c in history.changes(DOC)]
+
+    plain = facts(history_of(git_repo))
+    first_memo = DocumentCache(memo_path, "v1", key)
+    first = facts(read_history(git_repo.path, memo=first_memo))
+    first_memo.save()
+    git_repo.commit("Ban hành lần 3", {DOC: document(revision=3, effective="2025-09-01")})
+    second = facts(read_history(git_repo.path, memo=DocumentCache(memo_path, "v1", key)))
+
+    assert first == plain and [f[1:3] for f in plain] == [(1, "2025-03-01"), (2, "2025-06-01")]
+    assert second[:2] == first and second[2][1:3] == (3, "2025-09-01")
+    blobs = {f[0] for f in first}
+    assert blobs <= set(requested[1])  # the first build with a memo reads every version
+    assert not blobs & set(requested[2]) and second[2][0] in requested[2]  # the next one only the new version

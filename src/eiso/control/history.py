@@ -63,6 +63,7 @@ from eiso.control.gitlog import (
     parse_log,
 )
 from eiso.control.revisions import Change, DocTrack, Pending, RevisionEntry, attribute, group
+from eiso.documents.cache import DocumentCache
 
 __all__ = [
     "Approval",
@@ -221,6 +222,8 @@ def _normalise_query(path: str | os.PathLike[str], root: Path | None) -> str | N
 
 # --------------------------------------------------------------------------- notices
 
+FACTS_SCOPE = "history-facts"  # the memo's entries: revision facts by git blob id
+
 _NOTICE_NO_GIT = (
     "Không có lịch sử git: không tìm thấy chương trình git trên máy dựng trang, "
     "nên không hiển thị được lịch sử sửa đổi và phê duyệt."
@@ -256,13 +259,15 @@ def read_history(
     timeout: float = DEFAULT_TIMEOUT,
     trusted_signers: str | os.PathLike[str] | None = None,
     forge: str | None = None,
+    memo: DocumentCache | None = None,
 ) -> History:
     """Read the first-parent history of ``ref`` for every ``.md`` file under ``procedures_dir``.
 
     With ``trusted_signers`` (an SSH allowed-signers file, relative to ``repo_root``), an
     approval counts only from a merge commit, or notes, signed by a key listed there.
     ``forge`` ("gitlab" / "github", from ``repo_url``) narrows where approvals may be
-    recorded (see :func:`eiso.control.approvals.verdict`).
+    recorded (see :func:`eiso.control.approvals.verdict`). ``memo``: the revision facts of file versions
+    (git blobs) read by earlier builds, by blob id; a blob found there is not read again.
     Never raises for git problems: the returned :class:`History` then has
     ``available=False`` and a Vietnamese ``notice``.
     """
@@ -279,12 +284,13 @@ def read_history(
         config = (f"gpg.ssh.allowedSignersFile={root / os.fspath(trusted_signers)}",)
     git = Git(executable, root, timeout, config)
     try:
-        return _read(git, procedures_dir, ref, signed=trusted_signers is not None, forge=forge)
+        return _read(git, procedures_dir, ref, signed=trusted_signers is not None, forge=forge, memo=memo)
     except GitError as error:
         return History(available=False, notice=_NOTICE_FAILED.format(reason=error.reason))
 
 
-def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str | None) -> History:
+def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str | None,
+          memo: DocumentCache | None = None) -> History:
     # Repository facts: where repo_root sits inside the work tree, and shallowness.
     facts = git.run("rev-parse", "--is-shallow-repository", "--show-prefix", check=False)
     if facts.returncode != 0:
@@ -369,11 +375,18 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
             for commit in note_blobs.get(sha, ()):
                 note_pairs[commit] = parse_note(content or b"")
             cache.add(sha, content)
+            if memo is not None and content is not None and sha in states:  # an unreadable one is tried again
+                memo.remember(sha, FACTS_SCOPE, cache.by_blob[sha])
         else:
             cache.by_blob[sha] = NO_FACTS
 
     states = set(wanted_blobs)
-    requests = wanted_commits + wanted_blobs + [blob for blob in note_blobs if blob not in states]
+    for blob in wanted_blobs if memo is not None else ():
+        known = memo.recall(blob, FACTS_SCOPE)
+        if isinstance(known, FrontFacts):
+            cache.by_blob[blob] = known
+    to_read = [blob for blob in wanted_blobs if blob not in cache.by_blob or blob in note_blobs]
+    requests = wanted_commits + to_read + [blob for blob in note_blobs if blob not in states]
     done, failure = cat_file_bulk(git, requests, on_object)
     missing = len(requests) - done + unreadable
 

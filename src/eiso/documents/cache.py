@@ -115,8 +115,7 @@ class DocumentCache:
         ``scope`` separates results that depend on more than the text (e.g. read with a framework);
         ``keep(result)`` says whether a fresh result may be stored at all.
         """
-        data = "\0".join((scope, rel, text)).encode("utf-8", "surrogatepass")
-        key = hashlib.sha256(data).hexdigest()
+        key = self._key(scope, rel, text)
         stored = self.entries.get(key)
         if stored is not None:
             try:
@@ -134,6 +133,33 @@ class DocumentCache:
         except Exception:  # noqa: BLE001 - an unpicklable result is simply not cached
             pass
         return found
+
+    def recall(self, name: str, scope: str) -> Any | None:
+        """The value remembered under ``name`` (a content address, e.g. a git blob id), or None."""
+        key = self._key(scope, name, "")
+        stored = self.entries.get(key)
+        if stored is None:
+            return None
+        try:
+            value = pickle.loads(stored)
+        except Exception:  # noqa: BLE001 - signed but unreadable (another Python): computed again
+            return None
+        self.used[key] = stored
+        return value
+
+    def remember(self, name: str, scope: str, value: Any) -> None:
+        key = self._key(scope, name, "")
+        if key in self.used:
+            return
+        try:
+            self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
+            return
+        self.changed = True
+
+    @staticmethod
+    def _key(scope: str, rel: str, text: str) -> str:
+        return hashlib.sha256("\0".join((scope, rel, text)).encode("utf-8", "surrogatepass")).hexdigest()
 
     def save(self) -> None:
         """Write the entries of this run (signed), unless nothing changed since the last one."""

@@ -147,6 +147,7 @@ def parse_document(rel: str, text: str, framework: adoption.FrameworkSource | No
         return None, parsed.findings
     document = Document(path=rel, meta=parsed.meta, body=parsed.body, body_line=parsed.body_line, lines=parsed.lines,
                         adoption=parsed.adoption)
+    document.fingerprint(body=True), document.fingerprint(body=False)  # kept with the document in the cache
     return document, parsed.findings
 
 

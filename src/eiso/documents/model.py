@@ -8,12 +8,13 @@ definition. Descriptions are Vietnamese because editors show them to authors.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from enum import Enum
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from eiso.documents.text import nfc, slugify
 from eiso.documents.yamlsource import raw_text
@@ -256,15 +257,27 @@ class Document(BaseModel):
     lines: dict[tuple[str | int, ...], int] = Field(default_factory=dict, repr=False)
     adoption: Adoption | None = None  # set when the file adopts a framework document (based_on)
 
-    def fingerprint(self, body: bool = True) -> str:
-        """All the document holds, line numbers included, as text: equal exactly for equal documents.
+    _fingerprints: dict[bool, str] = PrivateAttr(default_factory=dict)
 
-        What caches key on; pydantic's ``repr`` would do too, at three times the cost. ``body=False``: all
-        but the body and where things are in the file (what a list of documents may show).
+    def fingerprint(self, body: bool = True) -> str:
+        """A digest of all the document holds, line numbers included: equal exactly for equal documents.
+
+        What caches key on. ``body=False``: all but the body and where things are in the file (what a list
+        of documents may show). Computed once: a document is never changed once made, and the loader
+        computes both before the document is cached, so that a reused document brings them along.
         """
-        if not body:
-            return self.model_dump_json(exclude={"lines", "body", "body_line"})
-        return self.model_dump_json(exclude={"lines"}) + repr(self.lines)
+        known = self._fingerprints.get(body)
+        if known is None:
+            if body:
+                text = self.model_dump_json(exclude={"lines"}) + repr(self.lines)
+            else:
+                text = self.model_dump_json(exclude={"lines", "body", "body_line"})
+            known = self._fingerprints[body] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return known
+
+    def __eq__(self, other: object) -> bool:
+        # pydantic would also compare which fingerprints happen to be computed already
+        return isinstance(other, Document) and self.fingerprint() == other.fingerprint()
 
     @property
     def slug(self) -> str:

@@ -148,7 +148,6 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             corpus = load_corpus(root, self.config.procedures_dir, memo)
             self.refused = {}
             self.findings = check_repository(corpus, memo) + framework_findings(corpus, framework)
-            memo.save()
             self.records = []
             if self.config.audience == "internal":  # records never reach the public portal, not even loaded
                 record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
@@ -159,7 +158,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                     log.warning(str(finding))
             documents = valid_documents(corpus, self.findings)
             self.lags = adoption_lags(documents, framework)
-            plan = self._plan(documents, root, config)
+            plan = self._plan(documents, root, config, memo)
+            memo.save()
         self.planned = {}
         self.generated = set()
         self.incremental = Incremental(config, root, self.dirty)
@@ -193,10 +193,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
-    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
+    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig, memo: DocumentCache) -> SitePlan:
         forge = forge_kind(config.repo_url) if config.repo_url else None
         history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
-                               forge=forge)
+                               forge=forge, memo=memo)
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
         try:
