@@ -201,3 +201,18 @@ def test_citizen_steps_on_the_intranet_page_and_in_open_data(built):
     assert [li.get_text(strip=True) for li in page.select(".eiso-citizen-steps li")] == expected
     records = json.loads((public_site / "api" / "tthc.json").read_text(encoding="utf-8"))
     assert next(r for r in records if r["code"] == "QT-TTHC-01")["citizen_steps"] == expected
+
+
+@pytest.mark.parametrize("url", ["https://dichvucong.example.vn/thu-tuc/qt-tthc-1-001193/",
+                                 "https://cong.example.vn/" + "thu-tuc/" * 12 + "dang-ky-khai-sinh/",
+                                 "https://hoa-binh.gov.vn/thu-tuc/đăng-ký/?q=1&x=<a>", "h"])
+def test_qr_code_is_the_one_segno_draws(url):
+    # e-ISO writes the SVG itself (segno's writer was a third of a public page's time): it must be the symbol
+    # segno's own writer draws for the same code, which readers decode.
+    import segno
+
+    from eiso.sites.public import QR_MASK, qr_svg
+
+    expected = segno.make(url, error="m", micro=False, mask=QR_MASK).svg_inline(
+        scale=3, border=2, title="Mã QR", dark="#000", light="#fff")
+    assert qr_svg(url) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,32 @@ def qr_svg(url: str) -> str:
     # readers decode (the mask is written in the symbol's format information); 1 is the one segno picks
     # most often for these URLs.
     qr = segno.make(url, error="m", micro=False, mask=QR_MASK)
-    return qr.svg_inline(scale=3, border=2, title="Mã QR", dark="#000", light="#fff")
+    return _svg(qr.matrix, scale=3, border=2)
+
+
+_DARK_RUN = re.compile(b"\x01+")
+
+
+def _svg(matrix: tuple[bytearray, ...], scale: int, border: int) -> str:
+    """The symbol as segno's ``svg_inline(scale, border, title="Mã QR", dark="#000", light="#fff")`` writes it,
+    byte for byte (tests compare), at a quarter of its cost: a line per run of dark modules, each move
+    relative to the end of the previous run."""
+    side = len(matrix) + 2 * border
+    moves = []
+    last_x, last_y = 0, 0.0
+    for row_number, row in enumerate(matrix):
+        y = border + row_number + 0.5
+        for run in _DARK_RUN.finditer(row):
+            x1, x2 = border + run.start(), border + run.end()
+            moves.append(f"{'m' if moves else 'M'}{x1 - last_x} {_number(y - last_y)}h{x2 - x1}")
+            last_x, last_y = x2, y
+    return (f'<svg width="{side * scale}" height="{side * scale}" class="segno"><title>Mã QR</title>'
+            f'<g transform="scale({scale})"><path fill="#fff" d="M0 0h{side}v{side}h-{side}z"/>'
+            f'<path class="qrline" stroke="#000" d="{"".join(moves)}"/></g></svg>')
+
+
+def _number(value: float) -> int | float:
+    return int(value) if int(value) == value else value
 
 
 def json_ld(proc: PublicProcedure, url: str) -> str:
