@@ -30,6 +30,12 @@ def documents_cache_path(root: Path) -> Path:
     return root / CACHE_DIR / "documents.pickle"
 
 
+def history_cache_path(root: Path) -> Path:
+    """The signed cache of revision facts by git blob id (only builds read history: ``eiso check`` would drop
+    them from the documents cache, which keeps only what its last run used)."""
+    return root / CACHE_DIR / "history-facts.pickle"
+
+
 def search_terms_cache_path(root: Path, audience: str) -> Path:
     """The signed cache of each search entry's terms, one per portal (they index different text); not
     per output folder, which ``serve`` makes anew each time."""

@@ -57,7 +57,7 @@ from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs import parallel
-from eiso.project import documents_cache_path, search_terms_cache_path
+from eiso.project import documents_cache_path, history_cache_path, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
@@ -158,8 +158,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                     log.warning(str(finding))
             documents = valid_documents(corpus, self.findings)
             self.lags = adoption_lags(documents, framework)
-            plan = self._plan(documents, root, config, memo)
             memo.save()
+            plan = self._plan(documents, root, config)
         self.planned = {}
         self.generated = set()
         self.incremental = Incremental(config, root, self.dirty)
@@ -193,10 +193,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
-    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig, memo: DocumentCache) -> SitePlan:
+    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
         forge = forge_kind(config.repo_url) if config.repo_url else None
+        facts = DocumentCache(history_cache_path(root))
         history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
-                               forge=forge, memo=memo)
+                               forge=forge, memo=facts)
+        facts.save()
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
         try:
