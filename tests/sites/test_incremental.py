@@ -113,3 +113,26 @@ def test_a_title_change_reaches_every_page_that_shows_it(built) -> None:
     linking_page = (repo / "site" / linking.url / "index.html").read_text(encoding="utf-8")
     assert new_title in linking_page
     assert new_title in (repo / "site" / "danh-muc" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_cache_from_a_merge_request_is_not_trusted(built) -> None:
+    """``.eiso-cache/`` and ``site/`` are git-ignored, but a merge request can still commit both: a page of its
+    own with a cache entry claiming that page as the previous build's output. The next build must not keep it.
+    The cache is signed with this user's key, which no repository holds."""
+    import hashlib
+    import json
+
+    repo, _, _ = built
+    page = next((repo / "site" / "quy-trinh").rglob("index.html"))
+    uri = page.relative_to(repo / "site").with_suffix(".md").as_posix()
+    forged_page = page.read_text(encoding="utf-8").replace("</body>", "<script>alert('FORGED')</script></body>")
+    page.write_text(forged_page, encoding="utf-8")
+    cache = next((repo / ".eiso-cache").glob("pages-*.json"))
+    data = cache.read_bytes()
+    start = data.index(b"{")  # past the signature, if any
+    content = json.loads(data[start:])
+    assert uri in content["pages"], sorted(content["pages"])[:5]
+    content["pages"][uri]["output"] = hashlib.sha256(page.read_bytes()).hexdigest()
+    cache.write_bytes(b"\0" * start + json.dumps(content).encode())  # the attacker has no key to sign with
+    _same_as_clean(repo)
+    assert "FORGED" not in page.read_text(encoding="utf-8")

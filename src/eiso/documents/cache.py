@@ -18,17 +18,22 @@ import hmac
 import os
 import pickle
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 FORMAT = b"eiso-documents-1"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
+_MISSING = object()  # no usable stored value (None may be one)
 Parsed = tuple[Any, list[Any]]  # (Document | None, findings), as parse_document returns
 
 
+@lru_cache(maxsize=1)
 def package_fingerprint() -> str:
-    """Hash of every Python file of the package: a change of the parser or model invalidates the cache."""
+    """Hash of every Python file of the package: a change of the parser or model invalidates the cache.
+
+    Once per process: the code that runs is the code that was imported, whatever is edited meanwhile."""
     hasher = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*.py")):
         data = path.read_bytes()
@@ -73,6 +78,36 @@ def signing_key() -> bytes | None:
         return None
 
 
+def read_signed(path: Path, key: bytes, context: bytes) -> bytes | None:
+    """The payload of a file that :func:`write_signed` wrote with this key and context; None for any other
+    file (missing, damaged, written by someone else or for other code): its bytes are never used."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    signature, payload = data[:32], data[32:]
+    if len(data) < 32 or not hmac.compare_digest(signature, _mac(key, context, payload)):
+        return None
+    return payload
+
+
+def write_signed(path: Path, key: bytes, context: bytes, payload: bytes) -> None:
+    """Write ``payload`` with its HMAC, atomically (a reader never sees half a file); a folder that cannot
+    be written only costs the cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(_mac(key, context, payload) + payload)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def _mac(key: bytes, context: bytes, payload: bytes) -> bytes:
+    # Length-prefixed: a context cannot be stretched into the payload.
+    return hmac.new(key, len(context).to_bytes(8, "big") + context + payload, hashlib.sha256).digest()
+
+
 class DocumentCache:
     """Results of ``parse_document`` by (path, text); only the entries used by the last run are kept."""
 
@@ -88,17 +123,10 @@ class DocumentCache:
         if self.key is not None:
             self.entries = self._read()
 
-    def _sign(self, payload: bytes) -> bytes:
-        assert self.key is not None
-        return hmac.new(self.key, FORMAT + self.fingerprint + payload, hashlib.sha256).digest()
-
     def _read(self) -> dict[str, bytes]:
-        try:
-            data = self.path.read_bytes()
-        except OSError:
-            return {}
-        signature, payload = data[:32], data[32:]
-        if len(data) < 32 or not hmac.compare_digest(signature, self._sign(payload)):
+        assert self.key is not None
+        payload = read_signed(self.path, self.key, FORMAT + b"\0" + self.fingerprint)
+        if payload is None:
             return {}  # not written by this user's e-ISO for this code: never unpickled
         try:
             entries = pickle.loads(payload)
@@ -116,46 +144,41 @@ class DocumentCache:
         ``keep(result)`` says whether a fresh result may be stored at all.
         """
         key = self._key(scope, rel, text)
-        stored = self.entries.get(key)
-        if stored is not None:
-            try:
-                found = pickle.loads(stored)
-                self.used[key] = stored
-                return found
-            except Exception:  # noqa: BLE001 - signed but unreadable (another Python): parse again
-                pass
-        found = parse(rel, text)
-        if keep is not None and not keep(found):
+        found = self._stored(key)
+        if found is not _MISSING:
             return found
-        self.changed = True
-        try:
-            self.used[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - an unpicklable result is simply not cached
-            pass
+        found = parse(rel, text)
+        if keep is None or keep(found):
+            self._store(key, found)
         return found
 
     def recall(self, name: str, scope: str) -> Any | None:
         """The value remembered under ``name`` (a content address, e.g. a git blob id), or None."""
-        key = self._key(scope, name, "")
-        stored = self.entries.get(key)
-        if stored is None:
-            return None
-        try:
-            value = pickle.loads(stored)
-        except Exception:  # noqa: BLE001 - signed but unreadable (another Python): computed again
-            return None
-        self.used[key] = stored
-        return value
+        found = self._stored(self._key(scope, name, ""))
+        return None if found is _MISSING else found
 
     def remember(self, name: str, scope: str, value: Any) -> None:
         key = self._key(scope, name, "")
-        if key in self.used:
-            return
+        if key not in self.used:
+            self._store(key, value)
+
+    def _stored(self, key: str) -> Any:
+        stored = self.entries.get(key)
+        if stored is None:
+            return _MISSING
+        try:
+            found = pickle.loads(stored)
+        except Exception:  # noqa: BLE001 - signed but unreadable (another Python): made again
+            return _MISSING
+        self.used[key] = stored
+        return found
+
+    def _store(self, key: str, value: Any) -> None:
+        self.changed = True
         try:
             self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
-            return
-        self.changed = True
+            pass
 
     @staticmethod
     def _key(scope: str, rel: str, text: str) -> str:
@@ -166,10 +189,4 @@ class DocumentCache:
         if self.key is None or not (self.changed or set(self.used) != set(self.entries)):
             return
         payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(self._sign(payload) + payload)
-            tmp.replace(self.path)
-        except OSError:
-            pass
+        write_signed(self.path, self.key, FORMAT + b"\0" + self.fingerprint, payload)

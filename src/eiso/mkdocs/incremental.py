@@ -17,6 +17,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from eiso import __version__
+from eiso.documents.cache import signing_key
 from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry
 from eiso.sites.build_cache import BuildCache, digest, stale_files, tree_digest
@@ -31,7 +32,7 @@ class Incremental:
     def __init__(self, config: MkDocsConfig, root: Path, dirty: bool):
         self.dirty = dirty
         self.site_dir = Path(config.site_dir)
-        self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root))
+        self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root), signing_key())
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
         self.identities: Identities | None = Identities()

@@ -23,7 +23,6 @@ Not in the live preview (its rebuilds render a few pages; its server runs thread
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import os
@@ -35,6 +34,8 @@ from typing import Any, BinaryIO, Callable
 
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
+
+from eiso.sites.build_cache import digest
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 MIN_PAGES = 200  # below this, starting a helper costs more than it saves
@@ -64,10 +65,6 @@ def wanted(count: int) -> bool:
     if choice == "off" or not hasattr(os, "fork") or not count:
         return False
     return choice == "on" or (count >= MIN_PAGES and (os.cpu_count() or 1) >= 2)
-
-
-def digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 class _Collect(logging.Handler):

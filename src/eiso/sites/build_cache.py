@@ -2,15 +2,16 @@
 
 A generated page's output is fixed by three things: its source (the Markdown handed to the engine, with
 our own front matter), what e-ISO puts around the body (the header block, revision table, banners, links to
-other documents — the template and every value it is given, see ``PlannedPage.identity``; a page without
-them counts by its HTML around a placeholder body),
+other documents — the template and every value it is given, see ``PlannedPage.identity``),
 and what is the same for every page (package and engine versions, configuration, theme overrides,
 navigation, as-of date). The page's *key* hashes all three. When the key, and the file the previous build
 wrote, are both unchanged, the engine may skip the page and its search entry is taken from the cache.
 
 Nothing here trusts the cache blindly: an output file that was edited or removed since, a cache written by
 another version or for another output folder, or a damaged cache file, all make the page count as changed.
-The cache lives in ``.eiso-cache/`` (git-ignored) and only ever holds hashes and search entries.
+The cache lives in ``.eiso-cache/`` (git-ignored) and only ever holds hashes and search entries. It is signed
+with this user's key like the documents cache: a merge request can commit both a page into the output folder
+and a cache that names that page as the previous build's, and such a page must never be kept.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from eiso.documents.cache import read_signed, write_signed
+
 FORMAT = 1
-BODY_PLACEHOLDER = "\x00eiso-body\x00"
+_CONTEXT = b"eiso-pages-1"
 
 
 def digest(*parts: str | bytes) -> str:
     hasher = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "big"))  # length-prefixed: ("ab", "c") differs from ("a", "bc")
         hasher.update(data)
     return hasher.hexdigest()
@@ -60,19 +63,23 @@ class BuildCache:
 
     path: Path
     fingerprint: str  # what every page shares
+    key: bytes | None = None  # this user's signing key; without one, nothing is reused or saved
     pages: dict[str, CachedPage] = field(default_factory=dict)  # previous build, by source URI
     fresh: dict[str, CachedPage] = field(default_factory=dict)  # this build
 
     @classmethod
-    def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str) -> "BuildCache":
+    def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str, key: bytes | None) -> "BuildCache":
         path = cache_dir / f"pages-{digest(str(site_dir.resolve()))[:16]}.json"
-        cache = cls(path, fingerprint)
+        cache = cls(path, fingerprint, key)
+        payload = read_signed(path, key, _CONTEXT) if key is not None else None
+        if payload is None:
+            return cache  # none, or not this user's: everything is built
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(payload)
             if data.get("format") == FORMAT and data.get("fingerprint") == fingerprint:
                 cache.pages = {uri: CachedPage(**page) for uri, page in data["pages"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            cache.pages = {}  # no cache, or one we cannot trust: everything is built
+        except (ValueError, TypeError, KeyError, AttributeError):
+            cache.pages = {}  # signed but of another shape (another version): everything is built
         return cache
 
     def page_key(self, src_uri: str, source: str, wrapper: str) -> str:
@@ -95,12 +102,12 @@ class BuildCache:
         self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry)
 
     def save(self) -> None:
+        if self.key is None:
+            return
         data = {"format": FORMAT, "fingerprint": self.fingerprint,
                 "pages": {uri: vars(page) for uri, page in sorted(self.fresh.items())}}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(self.path)
+        write_signed(self.path, self.key, _CONTEXT,
+                     json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def stale_files(site_dir: Path, expected: set[str]) -> list[Path]:

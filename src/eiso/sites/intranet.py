@@ -18,7 +18,6 @@ from eiso.control import archive, effective
 from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import qms, renderer
-from eiso.sites.build_cache import BODY_PLACEHOLDER
 from eiso.sites.renderer.identity import Identities
 from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import duplicate_codes, resolve_attachment
@@ -54,8 +53,8 @@ class SiteOptions:
 class PlannedPage:
     src_uri: str  # e.g. "quy-trinh/qt-ht-01/index.md"
     title: str
-    markdown: str = ""  # untrusted Markdown for documents; empty for generated indexes
-    render: Callable[[str], str] = lambda html: html
+    markdown: str  # untrusted Markdown for documents; empty for generated indexes
+    render: renderer.PageTemplate  # the page around its body's HTML
     document: Document | None = None  # or the public projection of one
     searchable: bool = True
     noindex: bool = False
@@ -67,9 +66,7 @@ class PlannedPage:
 
     def identity(self, identities: Identities) -> str:
         """Everything but the body that decides what ``render`` makes (keys the build cache)."""
-        if isinstance(self.render, renderer.PageTemplate):
-            return self.render.identity(identities)
-        return self.render(BODY_PLACEHOLDER)
+        return self.render.identity(identities)
 
 
 @dataclass

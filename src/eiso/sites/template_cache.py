@@ -9,15 +9,12 @@ user's cache folder, outside every repository.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import sys
 from pathlib import Path
 
 from jinja2.bccache import Bucket, BytecodeCache
 
-from eiso.documents.cache import cache_home, signing_key
+from eiso.documents.cache import cache_home, read_signed, signing_key, write_signed
 
 _FORMAT = f"eiso-templates-1 {sys.implementation.cache_tag}".encode()
 
@@ -30,28 +27,13 @@ class SignedBytecodeCache(BytecodeCache):
     def _path(self, bucket: Bucket) -> Path:
         return self.directory / f"{bucket.key}.jinja"
 
-    def _sign(self, name: str, payload: bytes) -> bytes:
-        return hmac.new(self.key, _FORMAT + name.encode() + b"\0" + payload, hashlib.sha256).digest()
-
     def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            data = self._path(bucket).read_bytes()
-        except OSError:
-            return
-        signature, payload = data[:32], data[32:]
-        if len(data) > 32 and hmac.compare_digest(signature, self._sign(bucket.key, payload)):
+        payload = read_signed(self._path(bucket), self.key, _FORMAT + b"\0" + bucket.key.encode())
+        if payload:
             bucket.bytecode_from_string(payload)  # Jinja itself rejects code compiled from another source
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        payload = bucket.bytecode_to_string()
-        path = self._path(bucket)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(self._sign(bucket.key, payload) + payload)
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only home only costs compiling again
+        write_signed(self._path(bucket), self.key, _FORMAT + b"\0" + bucket.key.encode(), bucket.bytecode_to_string())
 
 
 def template_cache() -> SignedBytecodeCache | None:
