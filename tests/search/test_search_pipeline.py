@@ -487,3 +487,21 @@ def test_terms_of_unchanged_entries_are_reused_and_give_the_same_files(tmp_path,
     again = build(changed)
     assert len(tokenised) == 1  # only the edited entry
     assert again == build_search_files(changed, shard_bytes=150)
+
+
+def test_terms_counted_in_two_processes_give_the_same_files_and_are_remembered(tmp_path, monkeypatch):
+    from eiso.documents.cache import DocumentCache
+    from eiso.forked import ENV_VAR
+    from eiso.search import index as search_index
+
+    monkeypatch.setenv(ENV_VAR, "on")
+    many = [SearchEntry(f"e{i}/", f"{e.title} {i}", e.text, e.codes) for i, e in enumerate(ENTRIES * 3)]
+    path = tmp_path / "terms.pickle"
+    memo = DocumentCache(path, fingerprint="t", key=b"s" * 32)
+    files = build_search_files(many, shard_bytes=150, memo=memo, parallel=True)
+    memo.save()
+    assert files == build_search_files(many, shard_bytes=150)
+    # The copy's counts reached this process's cache: the next build counts nothing.
+    monkeypatch.setattr(search_index._Builder, "counts", lambda self, values: pytest.fail("counted again"))
+    memo = DocumentCache(path, fingerprint="t", key=b"s" * 32)
+    assert build_search_files(many, shard_bytes=150, memo=memo, parallel=True) == files

@@ -112,6 +112,32 @@ def test_a_conversion_cut_short_does_not_spoil_the_next(monkeypatch):
     assert shared(PUBLIC_FIRST) == public_sections(PUBLIC_FIRST, SETUP)
 
 
+def test_bodies_converted_in_two_processes_give_the_one_process_answer(tmp_path, monkeypatch):
+    # A public build converts bodies in a forked copy too: same procedures, same order, same refusals.
+    from eiso.documents.loader import load_corpus
+    from eiso.forked import ENV_VAR
+    from eiso.sites import projection
+
+    bodies = [hostile_body(), PUBLIC, PUBLIC_FIRST + PUBLIC, "Không có mục công khai.\n", "## Chậm {.public}\n\nSLOW\n"]
+    for i, body in enumerate(bodies * 2):
+        write_doc(tmp_path, f"tthc/t{i:02d}.md", tthc_meta(code=f"QT-TT-{i:02d}", title=f"Thủ tục {i}"), body)
+    documents = load_corpus(tmp_path).documents
+    sections = projection.PublicSections.__call__
+
+    def over_budget_on_slow(self, markdown):
+        if "SLOW" in markdown:
+            raise OverBudget("quá thời gian")
+        return sections(self, markdown)
+
+    monkeypatch.setattr(projection.PublicSections, "__call__", over_budget_on_slow)
+    monkeypatch.setenv(ENV_VAR, "on")
+    two = projection.project(documents, tmp_path, setup=SETUP, parallel=True)
+    one = projection.project(documents, tmp_path, setup=SETUP)
+    assert len(one) == 10 and two == one
+    assert [p.refused for p in one].count("quá thời gian") == 2
+    assert not canaries(" ".join(p.body_html for p in two)) and "PUBLICSHOWNA" in two[0].body_html
+
+
 @pytest.fixture(scope="module")
 def public_site(tmp_path_factory):
     from factory import make_repo

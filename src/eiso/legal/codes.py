@@ -7,6 +7,7 @@ code pattern and normaliser are reused so that the national data and the registe
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from eiso.documents.text import fold, nfc
 from eiso.importers.tthc import find_codes, normalize_code
@@ -20,6 +21,7 @@ _ACCENTED_SEGMENTS = {"ND": "NĐ", "QD": "QĐ", "BLDTBXH": "BLĐTBXH", "HDND": "
 _STANDARD = re.compile(r"^\s*(?:TCVN|QCVN|ISO|IEC)(?:\s|$)")
 
 
+@lru_cache(maxsize=8192)  # a few hundred laws cited thousands of times: each spelling keyed once per build
 def legal_key(code: str) -> str:
     """The comparison key of a code: no spaces, no accents, upper case (``123/2015/ND-CP``)."""
     return fold(normalize_code(nfc(code))).upper()

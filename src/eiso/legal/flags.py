@@ -39,11 +39,13 @@ def flagged_documents(documents: list[Document], register: Register) -> list[Leg
     A document has been reviewed since the change, and is not flagged, when it took effect on or after
     the change's ``date`` or when it already cites one of the documents that amend or replace it.
     """
+    if not any(entry.changed for entry in register.entries.values()):
+        return []  # the usual case: no law in the register changed, nothing to walk
     found: dict[str, list[LegalEntry]] = {}
     by_path = {}
-    effective = [d for d in documents if d.meta.status is Status.effective]
-    cited = {(c.document.path, legal_key(c.code)) for c in citations(effective)}
-    for citation in citations(effective):
+    cited_by_effective = citations([d for d in documents if d.meta.status is Status.effective])
+    cited = {(c.document.path, legal_key(c.code)) for c in cited_by_effective}
+    for citation in cited_by_effective:
         entry = register.get(citation.code)
         doc = citation.document
         if entry is None or not entry.changed:

@@ -35,12 +35,11 @@ from typing import Any, BinaryIO, Callable
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 
+from eiso.forked import worth_forking
 from eiso.sites.build_cache import digest
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 MIN_PAGES = 200  # below this, starting a helper costs more than it saves
-#: ``off``: never fork a helper; ``on``: whatever the number of pages (tests compare both); else automatic.
-ENV_VAR = "EISO_RENDER_HELPER"
 #: Template that puts a helper's output in place (or, without one, renders the page's own template).
 PREBUILT_TEMPLATE = "eiso-prebuilt.html"
 PREBUILT_SOURCE = ("{%- if eiso_prebuilt is defined -%}{{ eiso_prebuilt }}"
@@ -61,10 +60,7 @@ def _share(pages: list, kept: float) -> list:
 
 
 def wanted(count: int) -> bool:
-    choice = os.environ.get(ENV_VAR, "")
-    if choice == "off" or not hasattr(os, "fork") or not count:
-        return False
-    return choice == "on" or (count >= MIN_PAGES and (os.cpu_count() or 1) >= 2)
+    return worth_forking(count, MIN_PAGES)  # EISO_RENDER_HELPER=off|on decides for every helper process
 
 
 class _Collect(logging.Handler):

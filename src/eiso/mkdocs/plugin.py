@@ -207,7 +207,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
                 # Citizens see the revision in force on the build's date, never one still to come.
                 in_force = in_force_documents(documents, history if history.available else None, self.as_of)
-                procedures = project(in_force, root, updated, _markdown_setup(config))
+                # In two processes in a build; never in the live preview, whose server runs threads.
+                procedures = project(in_force, root, updated, _markdown_setup(config), parallel=self.command == "build")
                 for proc in procedures:
                     if proc.refused:  # its body is left out of the page; the build reports it
                         self.findings.append(over_budget(proc.path, proc.body_line, proc.refused))
@@ -354,7 +355,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
             entries = sorted(self.search_entries, key=lambda entry: entry.location)
             memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
-            search_files = build_search_files(entries, lang="vi", memo=memo)
+            search_files = build_search_files(entries, lang="vi", memo=memo, parallel=self.command == "build")
             memo.save()
             for uri, content in search_files.items():
                 target = Path(config.site_dir) / uri

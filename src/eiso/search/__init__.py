@@ -70,17 +70,18 @@ def worker_bundle(docs: dict | None = None) -> bytes:
 
 
 def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_bytes: int | None = None,
-                       memo: object | None = None) -> dict[str, bytes]:
+                       memo: object | None = None, parallel: bool = False) -> dict[str, bytes]:
     """Files to write into the site, keyed by path relative to the site root.
 
     Deterministic: the same entries (in any order) give byte-identical files.
     ``shard_bytes`` (default: per set, :data:`eiso.search.index.SHARD_BYTES`) is lowered by tests
     so that a small site is cut into several term shards. ``memo``: a
-    :class:`eiso.documents.cache.DocumentCache` of each entry's terms (see ``BuiltIndex``).
+    :class:`eiso.documents.cache.DocumentCache` of each entry's terms; ``parallel``: counted in two processes
+    (see ``BuiltIndex``).
     """
     from eiso.search.index import SETS, BuiltIndex
 
-    built = BuiltIndex(entries, shard_bytes, memo)  # type: ignore[arg-type]
+    built = BuiltIndex(entries, shard_bytes, memo, parallel)  # type: ignore[arg-type]
     files: dict[str, bytes] = {}
     shard_names: dict[str, list[str]] = {}
     for set_name in SETS:

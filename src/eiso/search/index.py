@@ -47,6 +47,7 @@ from lunr.token import Token
 from lunr.token_set import TokenSet
 from lunr.vector import Vector
 
+from eiso.forked import forked_map
 from eiso.search import pipeline as vp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -194,13 +195,33 @@ class _Builder(Builder):
         self.field_vectors = vectors
 
 
-def _entry_counts(builder: _Builder, entry: "SearchEntry", memo: "Memo | None") -> dict[str, dict[str, int]]:
-    if memo is None:
+TERMS_SCOPE = "search-terms"
+
+
+def _all_counts(builder: _Builder, entries: Sequence["SearchEntry"], memo: "Memo | None",
+                parallel: bool) -> list[dict[str, dict[str, int]]]:
+    """Each entry's term counts: an unchanged entry's from ``memo``, the others counted (tokenising is most
+    of the cost), in two processes when ``parallel``."""
+    names = [_entry_name(entry) for entry in entries] if memo is not None else []
+    counts = [memo.recall(name, TERMS_SCOPE) for name in names] if memo is not None else [None] * len(entries)
+    missing = [i for i, found in enumerate(counts) if found is None]
+
+    def count(entry: "SearchEntry") -> dict[str, dict[str, int]]:
         return builder.counts(entry_fields(entry))
-    identity = json.dumps([entry.title, entry.text, list(entry.codes), [list(pair) for pair in entry.meta]],
-                          ensure_ascii=False)
-    return memo.parse(entry.location, identity, lambda _location, _identity: builder.counts(entry_fields(entry)),
-                      scope="search-terms")  # type: ignore[return-value,arg-type]
+
+    todo = [entries[i] for i in missing]
+    fresh = forked_map(count, todo) if parallel else [count(entry) for entry in todo]
+    for i, found in zip(missing, fresh):
+        counts[i] = found
+        if memo is not None:
+            memo.remember(names[i], TERMS_SCOPE, found)
+    return counts  # type: ignore[return-value]
+
+
+def _entry_name(entry: "SearchEntry") -> str:
+    """Everything that decides an entry's terms."""
+    return json.dumps([entry.location, entry.title, entry.text, list(entry.codes), [list(pair) for pair in entry.meta]],
+                      ensure_ascii=False)
 
 
 # lunr keeps a metadata dict per (term, field, document); e-ISO stores no metadata, so
@@ -224,16 +245,18 @@ class BuiltIndex:
     takes several times the memory of the counts.
     """
 
-    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int | None = None, memo: "Memo | None" = None):
+    def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int | None = None, memo: "Memo | None" = None,
+                 parallel: bool = False):
         """``memo`` (a :class:`eiso.documents.cache.DocumentCache`): each entry's terms from the
-        previous build, reused while the entry is unchanged (tokenising is most of the cost)."""
+        previous build, reused while the entry is unchanged. ``parallel``: the others are counted in two
+        processes (see :mod:`eiso.forked`; only where no other thread runs)."""
         ordered = sorted(entries, key=lambda e: (e.location, e.title))
         self.docs = [
             Doc(check_location(e.location), _clean(e.title), [chip(k, v) for k, v in e.meta if _clean(v)], excerpt(e.text))
             for e in ordered
         ]
         self.builder = _new_builder()  # the pipelines and lunr's parameters
-        self.counts = [_entry_counts(self.builder, entry, memo) for entry in ordered]
+        self.counts = _all_counts(self.builder, ordered, memo, parallel)
         n = len(self.counts)
         self.lengths = {name: [sum(c.get(name, {}).values()) for c in self.counts] for name in FIELDS}
         # lunr's average: the sum of a field's lengths over the documents, divided by their number

@@ -14,6 +14,7 @@ from eiso.documents.budget import MarkdownSetup, OverBudget
 from eiso.documents.checks import resolve_attachment
 from eiso.documents.model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from eiso.documents.text import slugify
+from eiso.forked import forked_map
 from eiso.sites.public_body import PublicSections
 
 
@@ -72,20 +73,39 @@ def is_public(doc: Document) -> bool:
 
 
 def project(documents: list[Document], root: Path, updated: dict[str, dt.date] | None = None,
-            setup: MarkdownSetup | None = None) -> list[PublicProcedure]:
+            setup: MarkdownSetup | None = None, parallel: bool = False) -> list[PublicProcedure]:
     """Public procedures of the corpus: effective TTHC documents with ``audience: public``.
 
-    ``setup``: the site's Markdown extensions, with which the public sections of bodies are found.
+    ``setup``: the site's Markdown extensions, with which the public sections of bodies are found;
+    ``parallel``: bodies are converted in two processes (see :mod:`eiso.forked`; only where no other
+    thread runs).
     """
-    public = [doc for doc in documents if is_public(doc)]
+    public = sorted((doc for doc in documents if is_public(doc)), key=lambda d: d.slug)
     titles = {doc.slug: doc.meta.title for doc in public}
-    sections = PublicSections(setup)
-    return [_project_one(doc, root, titles, (updated or {}).get(doc.path), sections)
-            for doc in sorted(public, key=lambda d: d.slug)]
+    convert = _BodyConverter(PublicSections(setup))
+    bodies = [doc.body for doc in public]
+    converted = forked_map(convert, bodies) if parallel else [convert(body) for body in bodies]
+    return [_project_one(doc, root, titles, (updated or {}).get(doc.path), body)
+            for doc, body in zip(public, converted)]
+
+
+class _BodyConverter:
+    """A body's public sections as HTML, or why they could not be rendered (then empty)."""
+
+    def __init__(self, sections: PublicSections) -> None:
+        self.sections = sections
+
+    def __call__(self, body: str) -> tuple[str, str | None]:
+        try:
+            return self.sections(body), None
+        except OverBudget as error:
+            return "", str(error)
+        except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
+            return "", f"lỗi khi đọc Markdown: {type(error).__name__}"
 
 
 def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updated: dt.date | None,
-                 public_sections: PublicSections) -> PublicProcedure:
+                 converted: tuple[str, str | None]) -> PublicProcedure:
     meta, tthc = doc.meta, doc.meta.tthc
     assert tthc is not None
     dossier_forms = {slugify(item.form) for item in tthc.dossier if item.form}
@@ -100,12 +120,7 @@ def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updat
         if slugify(code) in public_titles
     )
     last = max(filter(None, [meta.effective, updated]), default=None)
-    try:
-        body_html, refused = public_sections(doc.body), None
-    except OverBudget as error:
-        body_html, refused = "", str(error)
-    except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
-        body_html, refused = "", f"lỗi khi đọc Markdown: {type(error).__name__}"
+    body_html, refused = converted
     return PublicProcedure(
         code=meta.code, slug=doc.slug, title=meta.title, field=meta.field, effective=meta.effective,
         updated=last, national_code=tthc.national_code, decision=tthc.decision, level=tthc.level,
