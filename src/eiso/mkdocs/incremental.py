@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 
 from eiso import __version__
 from eiso.documents.cache import signing_key
+from eiso.forked import forked_map
 from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry
 from eiso.sites.build_cache import BuildCache, digest, stale_files, tree_digest
@@ -35,23 +36,29 @@ class Incremental:
         self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root), signing_key())
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
-        self.identities: Identities | None = Identities()
+        self.wrappers: dict[str, str] = {}
+
+    def key_pages(self, pages: list[PlannedPage], parallel: bool) -> None:
+        """Hash what each page puts around its body (in two processes when ``parallel``: no other thread
+        runs). The hashes of objects many pages show (a document, a row) are shared within a process."""
+        identities = Identities()
+
+        def identity(page: PlannedPage) -> str:
+            return page.identity(identities)
+
+        hashed = forked_map(identity, pages) if parallel else [identity(page) for page in pages]
+        self.wrappers = {page.src_uri: wrapper for page, wrapper in zip(pages, hashed)}
 
     def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
         """Key the page and tell the engine whether to build it; True when it is reused."""
-        self.identities = self.identities or Identities()
-        key = self.cache.page_key(page.src_uri, source, page.identity(self.identities))
+        wrapper = self.wrappers.pop(page.src_uri, None)
+        key = self.cache.page_key(page.src_uri, source, wrapper if wrapper is not None else page.identity(Identities()))
         self.keys[page.src_uri] = key
         cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
         _set_modified(file, cached is None)
         if cached is not None and cached.entry is not None:
             self.reused_entries.append(_entry(cached.entry))
         return cached is not None
-
-    def planned(self) -> None:
-        """Every page is keyed: let go of what the keys were made from (it holds every document, which the
-        build otherwise drops page by page as they are rendered: memory at 10,000 documents)."""
-        self.identities = None
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():

@@ -165,6 +165,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.incremental = Incremental(config, root, self.dirty)
         for file in files:
             self.incremental.other_file(file)
+        self.incremental.key_pages(plan.pages, parallel=self.command == "build")
         pages = []
         for page in plan.pages:
             self.generated.add(page.src_uri)
@@ -174,7 +175,6 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 self.planned[page.src_uri] = page
                 pages.append(page)
             _replace(files, file)
-        self.incremental.planned()
         self.search_entries.extend(self.incremental.reused_entries)
         if self.dirty:
             log.info(f"e-ISO: dùng lại {len(plan.pages) - len(pages)} trang không đổi, dựng lại {len(pages)} trang")
