@@ -40,3 +40,25 @@ def test_a_build_with_render_helpers_is_byte_identical_and_logs_the_same(repo, e
     # The helpers' warnings (links to missing files) reach the log once each, as without a helper.
     for number in range(2, 12):
         assert logs["on"].count(f"khong-co-{number}.md") == logs["off"].count(f"khong-co-{number}.md") >= 1
+
+
+def test_a_public_build_with_helpers_is_byte_identical(repo):
+    # Its bodies' public sections, page keys and search terms are worked in forked copies too (eiso.forked).
+    import shutil
+
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir(exist_ok=True)
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    for number in range(2, 9):
+        body = f"## Lưu ý cho người dân {{.public}}\n\nCông khai {number}.\n\n## Nội bộ\n\nNOIBO{number}\n"
+        write_doc(repo, f"tthc/cong-khai-{number}.md", tthc_meta(f"QT-CK-{number:02d}", title=f"Công khai {number}"),
+                  body)
+    for helper in ("on", "off"):
+        env = dict(os.environ, PYTHONPATH=str(REPO / "src"), EISO_RENDER_HELPER=helper)
+        result = subprocess.run([sys.executable, "-m", "eiso.cli", "build", "--public", "--clean", "-d",
+                                 f"public-{helper}"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    on, off = _tree(repo / "public-on"), _tree(repo / "public-off")
+    assert on == off
+    pages = b"".join(data for name, data in on.items() if name.startswith("thu-tuc/"))
+    assert b"C\xc3\xb4ng khai 5" in pages and b"NOIBO" not in pages

@@ -50,9 +50,9 @@ class Incremental:
         self.wrappers = {page.src_uri: wrapper for page, wrapper in zip(pages, hashed)}
 
     def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
-        """Key the page and tell the engine whether to build it; True when it is reused."""
-        wrapper = self.wrappers.pop(page.src_uri, None)
-        key = self.cache.page_key(page.src_uri, source, wrapper if wrapper is not None else page.identity(Identities()))
+        """Key the page (hashed by :meth:`key_pages`) and tell the engine whether to build it; True when it
+        is reused."""
+        key = self.cache.page_key(page.src_uri, source, self.wrappers.pop(page.src_uri))
         self.keys[page.src_uri] = key
         cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
         _set_modified(file, cached is None)

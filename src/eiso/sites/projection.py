@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from eiso.documents.budget import MarkdownSetup, OverBudget
@@ -82,26 +83,21 @@ def project(documents: list[Document], root: Path, updated: dict[str, dt.date] |
     """
     public = sorted((doc for doc in documents if is_public(doc)), key=lambda d: d.slug)
     titles = {doc.slug: doc.meta.title for doc in public}
-    convert = _BodyConverter(PublicSections(setup))
+    convert = partial(_public_body, PublicSections(setup))
     bodies = [doc.body for doc in public]
     converted = forked_map(convert, bodies) if parallel else [convert(body) for body in bodies]
     return [_project_one(doc, root, titles, (updated or {}).get(doc.path), body)
             for doc, body in zip(public, converted)]
 
 
-class _BodyConverter:
-    """A body's public sections as HTML, or why they could not be rendered (then empty)."""
-
-    def __init__(self, sections: PublicSections) -> None:
-        self.sections = sections
-
-    def __call__(self, body: str) -> tuple[str, str | None]:
-        try:
-            return self.sections(body), None
-        except OverBudget as error:
-            return "", str(error)
-        except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
-            return "", f"lỗi khi đọc Markdown: {type(error).__name__}"
+def _public_body(sections: PublicSections, body: str) -> tuple[str, str | None]:
+    """The body's public sections as HTML, or why they could not be rendered (then empty)."""
+    try:
+        return sections(body), None
+    except OverBudget as error:
+        return "", str(error)
+    except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
+        return "", f"lỗi khi đọc Markdown: {type(error).__name__}"
 
 
 def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updated: dt.date | None,
