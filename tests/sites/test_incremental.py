@@ -129,7 +129,7 @@ def test_a_page_cache_from_a_merge_request_is_not_trusted(built) -> None:
     page.write_text(forged_page, encoding="utf-8")
     cache = next((repo / ".eiso-cache").glob("pages-*.json"))
     data = cache.read_bytes()
-    start = data.index(b"{")  # past the signature, if any
+    start = 32  # past the HMAC-SHA256 signature (searching for "{" fails when the signature holds one)
     content = json.loads(data[start:])
     assert uri in content["pages"], sorted(content["pages"])[:5]
     content["pages"][uri]["output"] = hashlib.sha256(page.read_bytes()).hexdigest()
