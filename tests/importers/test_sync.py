@@ -332,3 +332,24 @@ def test_malformed_lines_are_reported_and_the_rest_compared(imported: Path) -> N
     assert FEE_CHANGED in by_code(data)  # the good records are still compared
     text = run_eiso("sync", "tthc", str(path), cwd=imported).stdout
     assert "dòng 1: JSON không hợp lệ" in text
+
+
+@needs_corpus
+def test_citizen_steps_changed_nationally_are_reported_and_taken(imported: Path, records) -> None:
+    # The public page shows tthc.citizen_steps: a national change of the "trình tự thực hiện" must reach it.
+    from eiso.importers.tthc.steps import citizen_steps
+
+    items = newer(records)
+    grown = next(item for item in items if item["code"] == DOSSIER_GROWN)
+    grown["steps_text"] = grown["steps_text"].replace("Bước 1: Cá nhân chuẩn bị đầy đủ hồ sơ",
+                                                      "Bước 1: Cá nhân khai tờ khai trực tuyến và chuẩn bị hồ sơ")
+    expected = citizen_steps(grown["steps_text"])
+    assert "khai tờ khai trực tuyến" in expected[0]
+    write_jsonl(imported.parent / "tthc-2026.jsonl", items)
+    _, data = sync_json(imported)
+    assert kinds(by_code(data)[DOSSIER_GROWN])["tthc.citizen_steps"] == SAFE
+    assert "tthc.citizen_steps" not in kinds(by_code(data)[FEE_CHANGED])  # unchanged steps: not reported
+    sync_json(imported, "--apply")
+    assert front(doc_path(imported, DOSSIER_GROWN))["tthc"]["citizen_steps"] == expected
+    summary = (imported / "sync-tthc.md").read_text(encoding="utf-8")
+    assert "Trình tự thực hiện (các bước người dân thấy)" in summary and "khai tờ khai trực tuyến" in summary

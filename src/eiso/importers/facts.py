@@ -7,6 +7,7 @@ record says now, so that "unchanged" means equal keys and values. Keys are reada
   ``tthc.conditions`` (text);
 - ``tthc.channels[<channel>].time`` (``{value, unit}`` or ``None``) and ``tthc.channels[<channel>].fee``;
 - ``tthc.dossier[<name>]`` (``{originals, copies}``);
+- ``tthc.citizen_steps`` (the list of steps the public page shows; absent when there are none);
 - ``legal_basis[<code>]`` (the title; a reference without a code is keyed by its title).
 """
 
@@ -22,7 +23,8 @@ from eiso.documents.yamlsource import raw_text
 SCALARS = ("decision", "level", "applicants", "agency", "result", "conditions")
 SCALAR_LABELS = {"title": "Tên thủ tục", "tthc.decision": "Quyết định công bố", "tthc.level": "Cấp thực hiện",
                  "tthc.applicants": "Đối tượng thực hiện", "tthc.agency": "Cơ quan thực hiện",
-                 "tthc.result": "Kết quả thực hiện", "tthc.conditions": "Yêu cầu, điều kiện"}
+                 "tthc.result": "Kết quả thực hiện", "tthc.conditions": "Yêu cầu, điều kiện",
+                 "tthc.citizen_steps": "Trình tự thực hiện (các bước người dân thấy)"}
 
 
 def facts(meta: dict) -> dict[str, Any]:
@@ -37,6 +39,9 @@ def facts(meta: dict) -> dict[str, Any]:
     for name, item in occurrences(tthc.get("dossier"), "name"):
         out[f"tthc.dossier[{name}]"] = {"originals": count(item.get("originals"), 1),
                                         "copies": count(item.get("copies"), 0)}
+    steps = [step for step in map(text, _list(tthc.get("citizen_steps"))) if step]
+    if steps:
+        out["tthc.citizen_steps"] = steps
     for ref in _dicts(meta.get("legal_basis")):
         code, title = text(ref.get("code")), text(ref.get("title"))
         out[f"legal_basis[{legal_identity(code) if code else title}]"] = {"code": code, "title": title}
@@ -86,7 +91,11 @@ def count(value: Any, default: int) -> int:
 
 
 def _dicts(value: Any) -> list[dict]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    return [item for item in _list(value) if isinstance(item, dict)]
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def label(key: str) -> str:
@@ -124,6 +133,8 @@ def shown(key: str, value: Any) -> str:
         return f"{value['originals']} bản chính, {value['copies']} bản sao"
     if key.startswith("legal_basis["):
         return " ".join(part for part in (value["code"], value["title"]) if part)
+    if key == "tthc.citizen_steps":
+        return "; ".join(f"Bước {number}: {step}" for number, step in enumerate(value, 1))
     return value if value else "(để trống)"
 
 
