@@ -93,8 +93,13 @@ def _receive(read_end: int, count: int) -> list:
 
 def _stop(pid: int, read_end: int) -> None:
     os.close(read_end)
+    stop(pid)
+
+
+def stop(pid: int) -> None:
+    """Kill a forked copy if it still runs (its work is no longer wanted) and reap it."""
     try:
-        os.kill(pid, signal.SIGKILL)  # gone already when it sent its results; else not waited for
+        os.kill(pid, signal.SIGKILL)  # gone already when it sent its results
     except ProcessLookupError:
         pass
     try:

@@ -28,14 +28,13 @@ import logging
 import os
 import pickle
 import queue
-import signal
 import threading
 from typing import Any, BinaryIO, Callable
 
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 
-from eiso.forked import worth_forking
+from eiso.forked import stop, worth_forking
 from eiso.sites.build_cache import digest
 
 log = logging.getLogger("mkdocs.plugins.eiso")
@@ -83,7 +82,8 @@ class Helper:
         self.done = False
         self.templates: dict[str, str] = {}  # src_uri -> the page's own theme template (template helper)
         self.prepared: dict[str, tuple] = {}  # src_uri -> (content, toc, what the plugin makes of them)
-        threading.Thread(target=self._read, args=(pipe,), name="eiso-helper-results", daemon=True).start()
+        self.reader = threading.Thread(target=self._read, args=(pipe,), name="eiso-helper-results", daemon=True)
+        self.reader.start()
 
     @classmethod
     def fork(cls, pages: list, work: Callable[[Any], Any], what: str) -> "Helper":
@@ -130,14 +130,9 @@ class Helper:
     def close(self) -> None:
         """Stop the helper if it still runs (the engine asked for all it needed) and reap it."""
         self.done = True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        stop(self.pid)
+        # Its pipe is closed now, so the reader ends: later forks (eiso.forked) start from a single thread.
+        self.reader.join(timeout=5)
 
 
 def _serve(pages: list, work: Callable[[Any], Any], out: BinaryIO) -> None:

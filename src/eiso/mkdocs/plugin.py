@@ -90,6 +90,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.nav = None
         self.to_render: list[Page] = []
 
+    @property
+    def may_fork(self) -> bool:
+        """Whether work may go to forked helper processes: in a build, never in the live preview (its server
+        runs threads, whose locks a forked copy could inherit held; its rebuilds are small)."""
+        return self.command == "build"
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A dirty build (``eiso build`` with a cache, ``eiso serve``) reuses unchanged pages.
         self.dirty = dirty
@@ -165,7 +171,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.incremental = Incremental(config, root, self.dirty)
         for file in files:
             self.incremental.other_file(file)
-        self.incremental.key_pages(plan.pages, parallel=self.command == "build")
+        self.incremental.key_pages(plan.pages, parallel=self.may_fork)
         pages = []
         for page in plan.pages:
             self.generated.add(page.src_uri)
@@ -207,8 +213,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
                 # Citizens see the revision in force on the build's date, never one still to come.
                 in_force = in_force_documents(documents, history if history.available else None, self.as_of)
-                # In two processes in a build; never in the live preview, whose server runs threads.
-                procedures = project(in_force, root, updated, _markdown_setup(config), parallel=self.command == "build")
+                procedures = project(in_force, root, updated, _markdown_setup(config), parallel=self.may_fork)
                 for proc in procedures:
                     if proc.refused:  # its body is left out of the page; the build reports it
                         self.findings.append(over_budget(proc.path, proc.body_line, proc.refused))
@@ -232,7 +237,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.nav = nav
         self.to_render = [f.page for f in files.documentation_pages() if f.page is not None and f.src_uri in self.planned
                           and not f.inclusion.is_excluded()]
-        if self.command == "build":  # not in the live preview: its server runs threads, its rebuilds are small
+        if self.may_fork:
             self.helper = parallel.convert_markdown(self.to_render, config, files, rendering=self._rendering,
                                                     refused=self.refused.get, refuse=self._refuse,
                                                     prepare=self._prepare)
@@ -255,7 +260,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
         env.bytecode_cache = template_cache()  # the theme's templates, compiled once, not at every build
-        if self.command == "build":
+        if self.may_fork:
             self.helper = parallel.render_templates(self.to_render, config, self.nav, env, files)
         self.to_render = []
         return env
@@ -355,7 +360,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
             entries = sorted(self.search_entries, key=lambda entry: entry.location)
             memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
-            search_files = build_search_files(entries, lang="vi", memo=memo, parallel=self.command == "build")
+            search_files = build_search_files(entries, lang="vi", memo=memo, parallel=self.may_fork)
             memo.save()
             for uri, content in search_files.items():
                 target = Path(config.site_dir) / uri
