@@ -353,3 +353,18 @@ def test_citizen_steps_changed_nationally_are_reported_and_taken(imported: Path,
     assert front(doc_path(imported, DOSSIER_GROWN))["tthc"]["citizen_steps"] == expected
     summary = (imported / "sync-tthc.md").read_text(encoding="utf-8")
     assert "Trình tự thực hiện (các bước người dân thấy)" in summary and "khai tờ khai trực tuyến" in summary
+
+
+@pytest.mark.parametrize("path", ["procedures/a`b.md", "procedures/``x``[lien-ket](http://x.example)*nghieng*.md",
+                                  "`dau.md", "cuoi`", "procedures/@all.md"])
+def test_a_path_in_the_merge_request_description_stays_inside_its_code_span(path: str) -> None:
+    # File names come from the merge request: no backtick in one may end the span and turn the rest into Markdown.
+    import html
+
+    import markdown
+
+    from eiso.importers.sync_output import _code
+
+    rendered = markdown.markdown(f"Tệp {_code(path)}, mã thủ tục 1.000001.")
+    assert rendered.count("<code>") == 1 and "<a " not in rendered and "<em>" not in rendered
+    assert rendered.split("<code>")[1].split("</code>")[0] == html.escape(path, quote=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from eiso.importers.facts import ABSENT, label, shown
@@ -122,6 +123,13 @@ def _cell(text: str) -> str:
     return escape_inline(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    """A code span that no backtick in ``text`` (a path a merge request chose) can close early."""
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"  # the spaces are dropped by Markdown, and keep a ` at an edge apart
+
+
 def as_markdown(report: SyncReport) -> str:
     """The merge request's description: what was taken, and what a person must still decide."""
     out = [f"## Đồng bộ dữ liệu thủ tục hành chính quốc gia ({_cell(report.source)})", ""]
@@ -134,7 +142,7 @@ def as_markdown(report: SyncReport) -> str:
         out += ["Không có thay đổi nào được nhận tự động.", ""]
     for p in taken:
         out += [f"### {_cell(p.code)} — {_cell(p.title)} (lần ban hành {p.revision})", "",
-                f"Tệp `{p.path}`, mã thủ tục {_cell(p.national_code)}.", "",
+                f"Tệp {_code(p.path)}, mã thủ tục {_cell(p.national_code)}.", "",
                 "| Nội dung | Thay đổi | Trước | Sau |", "|---|---|---|---|"]
         out += [f"| {_cell(label(c.key))} | {CHANGE_LABELS[c.change]} | {_cell(shown(c.key, c.imported))} | "
                 f"{_cell(shown(c.key, c.national))} |" for c in p.changes if c.key in p.applied]
