@@ -8,12 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_eiso
+from conftest import REPO, run_eiso
+from factory import tthc_meta, write_doc
 from gitrepo import Git
 
 
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+def _tree(site: Path) -> dict[str, bytes | None]:
+    """Every file's bytes and every folder (None), so that a folder left empty counts as a difference."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(site.rglob("*"))}
 
 
 def _build(repo: Path, site: str, *extra: str) -> str:
@@ -22,11 +24,11 @@ def _build(repo: Path, site: str, *extra: str) -> str:
     return result.stderr
 
 
-def _same_as_clean(repo: Path) -> int:
+def _same_as_clean(repo: Path, *extra: str) -> int:
     """Build incrementally into site/ and cleanly into clean/; return how many pages were reused."""
-    log = _build(repo, "site")
+    log = _build(repo, "site", *extra)
     shutil.rmtree(repo / "clean", ignore_errors=True)
-    _build(repo, "clean", "--clean")
+    _build(repo, "clean", "--clean", *extra)
     incremental, clean = _tree(repo / "site"), _tree(repo / "clean")
     assert sorted(incremental) == sorted(clean)
     different = [name for name in clean if incremental[name] != clean[name]]
@@ -68,6 +70,45 @@ def test_a_rename_and_a_deletion_leave_nothing_behind(built) -> None:
     documents[1].unlink()
     git.commit_all("Đổi tên một tài liệu, xóa một tài liệu")
     _same_as_clean(repo)
+
+
+def test_the_public_portal_after_an_edit_a_rename_and_a_deletion_matches_a_clean_build(repo: Path) -> None:
+    git = Git(repo)
+    if not (repo / ".git").exists():
+        git.init()
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir(exist_ok=True)
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    public = [write_doc(repo, f"tthc/cong-khai-{n}.md", tthc_meta(f"QT-CK-{n:02d}", title=f"Công khai {n}"),
+                        f"## Lưu ý cho người dân {{.public}}\n\nCông khai {n}.\n") for n in range(1, 4)]
+    git.commit_all("Ba thủ tục công khai")
+    _build(repo, "site", "--public")
+    public[0].write_text(public[0].read_text(encoding="utf-8").replace("Công khai 1.", "Công khai 1, đã sửa."),
+                         encoding="utf-8")
+    git.commit_all("Sửa một thủ tục")
+    assert _same_as_clean(repo, "--public") > 0
+    assert "đã sửa" in (repo / "site" / "thu-tuc" / "qt-ck-01" / "index.html").read_text(encoding="utf-8")
+    public[1].rename(public[1].with_name("doi-ten.md"))
+    public[2].unlink()
+    git.commit_all("Đổi tên một thủ tục, xóa một thủ tục")
+    _same_as_clean(repo, "--public")
+    assert not (repo / "site" / "thu-tuc" / "qt-ck-03").exists()
+
+
+def test_hidden_entries_at_the_top_of_the_output_are_kept_as_by_a_clean_build(built) -> None:
+    """A deploy checkout (``site/.git``) or ``.nojekyll`` survives the engine's clean build: a dirty one must not
+    delete them either, while stale files inside folders, hidden or not, still go."""
+    repo, _, _ = built
+    site = repo / "site"
+    (site / ".git" / "objects").mkdir(parents=True)
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/pages\n", encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    (site / "quy-trinh" / ".stale").write_text("cũ", encoding="utf-8")
+    (site / "quy-trinh" / "cu" / "rong").mkdir(parents=True)
+    _build(repo, "site")
+    assert (site / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/pages\n"
+    assert (site / ".git" / "objects").is_dir() and (site / ".nojekyll").is_file()
+    assert not (site / "quy-trinh" / ".stale").exists() and not (site / "quy-trinh" / "cu").exists()
 
 
 def test_a_configuration_change_rebuilds_everything(built) -> None:

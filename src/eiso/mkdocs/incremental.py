@@ -3,8 +3,10 @@
 MkDocs (and ProperDocs) skip a page in a dirty build when its file reports ``is_modified() == False``. The
 plugin decides that per page from :class:`eiso.sites.build_cache.BuildCache`: a generated page whose key and
 previous output are unchanged is skipped, every other page (hand-written pages, whose output depends on the
-navigation, included) is built. After the build, files the build did not produce are removed, so that a
-deleted or renamed document leaves nothing behind; the result is byte-identical to a clean build.
+navigation, included) is built. After the build, files the build did not produce are removed, and the folders
+left empty, so that a deleted or renamed document leaves nothing behind; the result is byte-identical to a clean
+build (hidden entries at the top of the output, such as a deploy checkout's ``.git``, are kept, as by a clean
+build).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from eiso.documents.cache import signing_key
 from eiso.forked import forked_map
 from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry
-from eiso.sites.build_cache import BuildCache, digest, stale_files, tree_digest
+from eiso.sites.build_cache import BuildCache, digest, remove_stale, tree_digest
 from eiso.sites.intranet import PlannedPage
 from eiso.sites.renderer.identity import Identities
 
@@ -72,8 +74,7 @@ class Incremental:
     def finish(self, files: Files, extra_outputs: set[str]) -> None:
         if self.dirty:
             expected = {f.dest_uri for f in files} | extra_outputs | {"404.html", "sitemap.xml", "sitemap.xml.gz"}
-            for path in stale_files(self.site_dir, expected):
-                path.unlink()
+            remove_stale(self.site_dir, expected)
         self.cache.save()
 
 
