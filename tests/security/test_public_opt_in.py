@@ -176,3 +176,36 @@ def test_public_sections_are_published_and_indexed(public_site):
         assert word in page
     search = "\n".join(text for path, text in public_files(public_site / "search"))
     assert "publicshownb" in search.lower()
+
+
+# A heading line that Markdown reads otherwise where it stands (a row of the table above it, text of a
+# raw-HTML block left open) must not carry the internal section after it into the public part.
+SWALLOWED = {
+    "table": "## Công khai {.public}\n\nPUBLICSHOWN\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+             "## 3. Nội bộ {.internal}\n\nLEAKTABLE\n",
+    "table-setext": "## Công khai {.public}\n\nPUBLICSHOWN\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+                    "Nội bộ\n------\n\nLEAKSETEXT\n",
+    "open-div": "## Công khai {.public}\n\nPUBLICSHOWN\n\n<div>\n\n## 3. Nội bộ {.internal}\n\nLEAKDIV\n",
+    "open-details": "## Công khai {.public}\n\nPUBLICSHOWN\n\n<details>\n\n## Nội bộ\n\nLEAKDETAILS\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SWALLOWED))
+def test_a_heading_swallowed_where_it_stands_refuses_the_body(name):
+    from eiso.sites.public_body import UnclearSections
+
+    with pytest.raises(UnclearSections, match="dòng"):
+        public_sections(SWALLOWED[name], SETUP)
+
+
+def test_a_heading_line_in_an_internal_code_block_is_left_alone():
+    body = "~~~\n## Giả {.public}\n~~~\n\nLEAKTILDE\n\n" + PUBLIC_FIRST
+    html = public_sections(body, SETUP)
+    assert "PUBLICSHOWN" in html and "LEAKTILDE" not in html
+
+
+def test_a_title_never_carries_a_tag_into_the_theme_tooltips():
+    from eiso.sites.sanitize import clean_html
+
+    html = clean_html('<span title="&lt;img src=x onerror=alert(1)&gt;&lt;style&gt;">x</span>')
+    assert "<" not in html.split('title="', 1)[1].split('"', 1)[0] and "&lt;img" not in html

@@ -71,7 +71,7 @@ def within_budget(work: Callable[[], T], seconds: float = RENDER_SECONDS) -> T:
         return _guard_depth(work)
 
     def expire(signum, frame):
-        raise OverBudget(f"quá {seconds:g} giây")
+        raise OverBudget(f"quá {seconds:g} giây — hãy chia nhỏ hoặc bỏ các ký hiệu lặp lại")
 
     previous = signal.signal(signal.SIGALRM, expire)
     outer, _ = signal.getitimer(signal.ITIMER_REAL)  # an enclosing budget keeps what is left of it
@@ -90,7 +90,7 @@ def _guard_depth(work: Callable[[], T]) -> T:
     try:
         return work()
     except RecursionError:
-        raise OverBudget("lồng quá sâu") from None
+        raise OverBudget("lồng quá sâu — hãy chia nhỏ hoặc bỏ các ký hiệu lặp lại") from None
 
 
 def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
@@ -155,4 +155,4 @@ def render_budget(path: str, markdown: str, first_line: int, setup: MarkdownSetu
 
 def over_budget(path: str, line: int, reason: str) -> Finding:
     return Finding(path, line, "body", f"nội dung Markdown không hiển thị được ({reason}); tài liệu không "
-                   "được xuất bản — hãy chia nhỏ hoặc bỏ các ký hiệu lặp lại", "markdown-budget")
+                   "được xuất bản", "markdown-budget")

@@ -16,7 +16,7 @@ from eiso.documents.checks import resolve_attachment
 from eiso.documents.model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from eiso.documents.text import slugify
 from eiso.forked import forked_map
-from eiso.sites.public_body import PublicSections
+from eiso.sites.public_body import PublicSections, UnclearSections
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _public_body(sections: PublicSections, body: str) -> tuple[str, str | None]:
     """The body's public sections as HTML, or why they could not be rendered (then empty)."""
     try:
         return sections(body), None
-    except OverBudget as error:
+    except (OverBudget, UnclearSections) as error:
         return "", str(error)
     except Exception as error:  # noqa: BLE001 - one body must not stop the public build; it is reported
         return "", f"lỗi khi đọc Markdown: {type(error).__name__}"

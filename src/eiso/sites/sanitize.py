@@ -22,6 +22,9 @@ _ATTRIBUTES = {
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # The theme's tooltips insert a title as HTML: a title never holds a tag (value arrives decoded).
+    if attribute == "title":
+        return value.replace("<", "‹").replace(">", "›")
     # Images come from the repository only: an absolute or scheme URL could track readers.
     if tag == "img" and attribute == "src" and (":" in value.split("/", 1)[0] or value.startswith("//")):
         return None
