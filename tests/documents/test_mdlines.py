@@ -1,3 +1,5 @@
+import pytest
+
 from eiso.documents.mdlines import text_lines
 from eiso.sites.public_body import public_sections
 
