@@ -104,11 +104,11 @@ def test_one_converter_for_many_bodies_gives_each_its_own_output():
 def test_a_conversion_cut_short_does_not_spoil_the_next(monkeypatch):
     shared = PublicSections(SETUP)
     shared(PUBLIC)
-    converter = shared._md
+    converter = shared._public._md
     monkeypatch.setattr(converter, "convert", lambda text: (_ for _ in ()).throw(OverBudget("quá 3 giây")))
     with pytest.raises(OverBudget):
         shared(PUBLIC_FIRST)
-    assert shared._md is None  # dropped: the next body gets a new converter
+    assert shared._public._md is None  # dropped: the next body gets a new converter
     assert shared(PUBLIC_FIRST) == public_sections(PUBLIC_FIRST, SETUP)
 
 
@@ -187,6 +187,14 @@ SWALLOWED = {
                     "Nội bộ\n------\n\nLEAKSETEXT\n",
     "open-div": "## Công khai {.public}\n\nPUBLICSHOWN\n\n<div>\n\n## 3. Nội bộ {.internal}\n\nLEAKDIV\n",
     "open-details": "## Công khai {.public}\n\nPUBLICSHOWN\n\n<details>\n\n## Nội bộ\n\nLEAKDETAILS\n",
+    # The heading's text as written differs from what Markdown makes of it (emphasis, an entity, nothing).
+    "emphasis-in-div": "## Công khai {.public}\n\nPUBLICSHOWN\n\n<div>\n\n## 3. Nội *bộ* {.internal}\n\nLEAKEM\n",
+    "entity-in-table": "## Công khai {.public}\n\nPUBLICSHOWN\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+                       "## 3. Nội&#32;bộ {.internal}\n\nLEAKENTITY\n",
+    "empty-heading": "## Công khai {.public}\n\nPUBLICSHOWN\n\n<div>\n\n#\n\nLEAKEMPTY\n",
+    # A real heading of the same text further down must not stand in for the swallowed one.
+    "twin-below": "## Công khai {.public}\n\nPUBLICSHOWN\n\n| a | b |\n|---|---|\n| 1 | 2 |\n## X {.internal}\n\n"
+                  "LEAKTWIN\n\n## X {.internal}\n",
 }
 
 
@@ -196,6 +204,19 @@ def test_a_heading_swallowed_where_it_stands_refuses_the_body(name):
 
     with pytest.raises(UnclearSections, match="dòng"):
         public_sections(SWALLOWED[name], SETUP)
+
+
+def test_swallowed_shapes_leak_without_the_check():
+    # What the refusal guards against: without it, each body would publish its canary.
+    for name, body in SWALLOWED.items():
+        html = PublicSections(SETUP)._public(body)[0]
+        assert canaries(body) and all(canary in html for canary in canaries(body)), name
+
+
+def test_a_heading_line_in_an_internal_code_block_does_not_refuse_a_public_part_with_internal_sub_sections():
+    body = (PUBLIC_FIRST + "### Con nội bộ {.internal}\n\nLEAKSUB\n\n## Nội bộ\n\n~~~\n# chú thích\n~~~\n")
+    html = public_sections(body, SETUP)
+    assert "PUBLICSHOWN" in html and "LEAKSUB" not in html and "chú thích" not in html
 
 
 def test_a_heading_line_in_an_internal_code_block_is_left_alone():

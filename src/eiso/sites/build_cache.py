@@ -117,37 +117,19 @@ def remove_stale(site_dir: Path, expected: set[str]) -> None:
     ``expected``: the produced files' paths relative to ``site_dir``, with ``/``. Hidden entries at the top
     (``.git``, ``.nojekyll``) are kept, as the engine's clean build keeps them.
     """
-    for path in stale_files(site_dir, expected):
-        path.unlink()
-    for folder in _folders(site_dir):
+    folders: list[Path] = []
+    for folder, dirs, names in os.walk(site_dir):  # top-down; os.walk does not enter linked folders
+        relative = os.path.relpath(folder, site_dir).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        if not prefix:
+            dirs[:] = [name for name in dirs if not name.startswith(".")]
+            names = [name for name in names if not name.startswith(".")]
+        folders.extend(Path(folder, name) for name in dirs if not os.path.islink(os.path.join(folder, name)))
+        for name in names:
+            if prefix + name not in expected:
+                Path(folder, name).unlink()
+    for folder in reversed(folders):  # a folder after all those below it
         try:
             folder.rmdir()  # only if empty
         except OSError:
             pass
-
-
-def stale_files(site_dir: Path, expected: set[str]) -> list[Path]:
-    """Files in the output folder that this build did not produce (see :func:`remove_stale`)."""
-    stale = []
-    for folder, dirs, names in os.walk(site_dir):  # os.walk does not enter linked folders
-        relative = os.path.relpath(folder, site_dir).replace(os.sep, "/")
-        prefix = "" if relative == "." else relative + "/"
-        if not prefix:
-            dirs[:] = _visible(dirs)
-            names = _visible(names)
-        stale.extend(Path(folder, name) for name in names if prefix + name not in expected)
-    return sorted(stale)
-
-
-def _folders(site_dir: Path) -> list[Path]:
-    """The real folders under ``site_dir`` (not its hidden top-level ones), deepest first."""
-    found = []
-    for folder, dirs, _names in os.walk(site_dir):
-        if Path(folder) == site_dir:
-            dirs[:] = _visible(dirs)
-        found.extend(Path(folder, name) for name in dirs if not os.path.islink(os.path.join(folder, name)))
-    return sorted(found, key=lambda path: len(path.parts), reverse=True)
-
-
-def _visible(names: list[str]) -> list[str]:
-    return [name for name in names if not name.startswith(".")]

@@ -9,20 +9,21 @@ the tree before it is serialised. No line regex decides, so no spelling of a hea
 (setext, closing hashes, ids, other classes, inside admonitions or lists, after any
 code fence) can make Markdown and this filter disagree.
 
-Markdown itself may read a heading line as something else: a row of the table just above it, text
-inside a raw-HTML block left open. The tree then carries an internal section inside a public one. So
-the heading lines are also read one by one, each on its own; when one of them is a heading on its own
-but not where it stands, and its text is in what would be published, the body is refused
-(:class:`UnclearSections`) rather than trusted. The lines looked at are an over-approximation (every line
-that may be a heading): a ``#`` line in a code block of a public section is refused too, with its line
-number, never published by mistake; one in an internal part publishes nothing and is left alone.
+Markdown itself may read a heading line as something else where it stands: a row of the table just
+above it, text inside a raw-HTML block left open. The tree then carries the section after it inside
+the public one, though a reader of the file sees it end. So the lines that may be headings (every ATX
+line, every line with a setext underline: an over-approximation) are also read one by one, each on its
+own, as a reader reads them. When fewer of them are headings in the tree than on their own, the body is
+converted once more with the text of each heading line the reader takes for internal replaced by a
+numbered marker: a marker in the public part means that line, and what follows it, would be published,
+and the body is refused (:class:`UnclearSections`, with the line) rather than trusted.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from html import unescape
+from typing import Any, Callable
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
@@ -34,14 +35,17 @@ from eiso.errors import EisoError
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")  # a line that may be an ATX heading
 _UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")  # a line that may make the one above a setext heading
-_TAG = re.compile(r"<[^<>]*>")
+_ATX_PREFIX = re.compile(r" {0,3}#{1,6}[ \t]?")
+#: Markers stand for a heading line's text in the check; the body's own characters of this range are
+#: replaced first, so that no body can write a marker.
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+PUBLIC_CLASS = "public"
+INTERNAL_CLASS = "internal"
 
 
 class UnclearSections(EisoError):
-    """A heading line that Markdown reads as something else in its place: where the public part ends is
-    not certain, so nothing of the body is published."""
-PUBLIC_CLASS = "public"
-INTERNAL_CLASS = "internal"
+    """A heading line that Markdown reads as something else where it stands, with what follows it in the
+    public part: where the public part ends is not certain, so nothing of the body is published."""
 
 
 def public_sections(markdown: str, setup: MarkdownSetup | None = None) -> str:
@@ -54,57 +58,60 @@ class PublicSections:
     extensions costs more than converting a typical body with it."""
 
     def __init__(self, setup: MarkdownSetup | None = None) -> None:
-        self.setup = setup or MarkdownSetup()
-        self._md: Markdown | None = None
-        self._heads: Markdown | None = None  # reads heading lines on their own
+        setup = setup or MarkdownSetup()
+        self._public = _Converter(setup, _PublicOnly, "eiso_public_only")
+        self._reader = _Converter(setup, _ReadHeadings, "eiso_read_headings")  # heading lines on their own
 
     def __call__(self, markdown: str) -> str:
-        md = self._md or Markdown(extensions=[*self.setup.extensions, _PublicOnly()],
+        html, pruner = self._public(markdown)
+        candidates = _candidate_lines(markdown) if html else []
+        if pruner.top_headings < len(candidates):  # some line that may be a heading is not one in the tree
+            self._check_swallowed(markdown, candidates)
+        return html
+
+    def _check_swallowed(self, markdown: str, candidates: list[tuple[int, int]]) -> None:
+        """Refuse the body if a heading line that a reader takes for internal is published where it stands."""
+        lines = markdown.split("\n")
+        readings = self._read(["\n".join(lines[index:index + size]) for index, size in candidates])
+        sections, internal = _Sections(), []
+        for (index, size), reading in zip(candidates, readings):
+            if reading is not None:
+                sections.heading(*reading)
+                if not sections.public:
+                    internal.append((index, size))
+        marked, _ = self._public(_marked(markdown, internal))
+        for number, (index, _) in enumerate(internal):
+            if _marker(number) in marked:
+                raise UnclearSections(
+                    f"dòng {index + 1} của phần nội dung là một tiêu đề mục nhưng Markdown không đọc là tiêu đề ở "
+                    "chỗ đó (nằm trong bảng, khối HTML hoặc khối mã chưa đóng), nên phần sau nó sẽ lọt vào mục công "
+                    "khai; hãy thêm một dòng trống trước tiêu đề, đóng khối đó, hoặc viết tiêu đề dạng «## …»")
+
+    def _read(self, texts: list[str]) -> list[tuple[int, set[str]] | None]:
+        """Level and classes of each text read on its own (None: not a heading): all in one conversion,
+        one by one when a text is not read as exactly one heading there."""
+        found = self._reader("\n\n".join(texts))[1].found
+        if len(found) != len(texts) or None in found:
+            found = [(self._reader(text)[1].found or [None])[0] for text in texts]
+        return found
+
+
+class _Converter:
+    """A Markdown converter with the site's extensions and one of ours, reused from body to body."""
+
+    def __init__(self, setup: MarkdownSetup, extension: Callable[[], Extension], name: str) -> None:
+        self.setup, self.extension, self.name = setup, extension, name
+        self._md: Markdown | None = None
+
+    def __call__(self, markdown: str) -> tuple[str, Any]:
+        """The HTML, and our tree processor (what it saw of this conversion)."""
+        md = self._md or Markdown(extensions=[*self.setup.extensions, self.extension()],
                                   extension_configs=self.setup.configs)
         self._md = None  # a conversion cut short (over budget, an error) leaves it half-way: never reused
         md.reset()  # every extension's state back to a fresh converter's
         html = within_budget(lambda: md.convert(protect_template_text(markdown))).strip()
         self._md = md
-        if html:
-            in_place = md.treeprocessors["eiso_public_only"].headings  # type: ignore[attr-defined]
-            self._check_headings(markdown, in_place, html)
-        return html
-
-    def _check_headings(self, markdown: str, in_place: list[tuple[int, str]], html: str) -> None:
-        """Refuse the body when a line that is a heading on its own is not one where it stands, and its text
-        is published (a table row, raw text: what follows it may be an internal section)."""
-        heads = _heading_lines(markdown)
-        alone = self._headings([text for _, text in heads])
-        remaining = list(in_place)
-        published = (_squeeze(unescape(html)), _squeeze(unescape(_TAG.sub(" ", html))))
-        for (line, _), heading in zip(heads, alone):
-            if heading is None:
-                continue
-            if heading in remaining:
-                remaining.remove(heading)
-            elif any(heading[1] in text for text in published):
-                raise UnclearSections(
-                    f"dòng {line} của phần nội dung trông như tiêu đề mục nhưng Markdown không đọc là tiêu đề ở chỗ "
-                    "đó (nằm trong bảng, khối HTML hoặc khối mã chưa đóng), nên không biết chắc mục công khai kết "
-                    "thúc ở đâu; hãy thêm một dòng trống trước tiêu đề, đóng khối đó, hoặc bỏ dấu # ở đầu dòng")
-
-    def _headings(self, heads: list[str]) -> list[tuple[int, str] | None]:
-        """Level and text of each heading line read on its own (None: not a heading)."""
-        if not heads:
-            return []
-        found = self._read("\n\n".join(heads))
-        if len(found) != len(heads):  # a line that is not read as one block: each on its own
-            found = [(self._read(head) or [None])[0] for head in heads]
-        return found
-
-    def _read(self, text: str) -> list[tuple[int, str] | None]:
-        md = self._heads or Markdown(extensions=[*self.setup.extensions, _ReadHeadings()],
-                                     extension_configs=self.setup.configs)
-        self._heads = None
-        md.reset()
-        within_budget(lambda: md.convert(protect_template_text(text)))
-        self._heads = md
-        return md.treeprocessors["eiso_read_headings"].found  # type: ignore[attr-defined]
+        return html, md.treeprocessors[self.name]
 
 
 class _PublicOnly(Extension):
@@ -119,19 +126,15 @@ class _ReadHeadings(Extension):
 
 
 class _TopHeadings(Treeprocessor):
-    """Records each top-level element: (level, text) of a heading, None for anything else."""
-
-    found: list[tuple[int, str] | None] = []
+    """Records each top-level element: (level, classes) of a heading, None for anything else."""
 
     def run(self, root: etree.Element) -> None:
-        self.found = [_heading(child) if child.tag in HEADINGS else None for child in root]
+        self.found = [(HEADINGS[child.tag], _classes(child)) if child.tag in HEADINGS else None for child in root]
 
 
 class _PruneToPublic(Treeprocessor):
-    headings: list[tuple[int, str]] = []  # the headings of the last body, before pruning
-
     def run(self, root: etree.Element) -> None:
-        self.headings = [_heading(element) for element in root.iter() if element.tag in HEADINGS]
+        self.top_headings = sum(child.tag in HEADINGS for child in root)  # before pruning
         footnotes = [child for child in root if _has_class(child, "footnote")]
         for child in footnotes:
             root.remove(child)  # all definitions, wherever written: only the cited ones come back
@@ -209,30 +212,46 @@ def _restore_cited_footnotes(root: etree.Element, footnotes: list[etree.Element]
             root.append(block)
 
 
-def _heading_lines(markdown: str) -> list[tuple[int, str]]:
-    """(line number from 1, text) of every line that may be a heading — an ATX line, or a line with a setext
+def _candidate_lines(markdown: str) -> list[tuple[int, int]]:
+    """(index, number of lines) of every line that may be a heading — an ATX line, or a line with a setext
     underline (both lines) — in order. Linear: each line is looked at once, with the one after it."""
     lines = markdown.split("\n")
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
         if _ATX.match(lines[i]):
-            found.append((i + 1, lines[i]))
+            found.append((i, 1))
             i += 1
         elif lines[i].strip() and i + 1 < len(lines) and _UNDERLINE.match(lines[i + 1]):
-            found.append((i + 1, lines[i] + "\n" + lines[i + 1]))
+            found.append((i, 2))
             i += 2
         else:
             i += 1
     return found
 
 
-def _heading(element: etree.Element) -> tuple[int, str]:
-    return HEADINGS[element.tag], _squeeze("".join(element.itertext()))
+def _marked(markdown: str, headings: list[tuple[int, int]]) -> str:
+    """The body with a marker (:func:`_marker`) at the start of the text of each of ``headings``, nothing else
+    changed but the body's own marker characters: the rest of the line (its classes, a tag it closes) stays,
+    so the body is read as before."""
+    lines = markdown.replace(_MARK_OPEN, "x").replace(_MARK_CLOSE, "x").split("\n")
+    for number, (index, _) in enumerate(headings):
+        line = lines[index]
+        prefix = _ATX_PREFIX.match(line)
+        if prefix:
+            start = prefix.group(0) if prefix.group(0)[-1:] in (" ", "\t") else prefix.group(0) + " "
+            lines[index] = start + _marker(number) + line[prefix.end():]
+        elif line.lstrip()[:1] in ("`", "~", "<"):  # a marker before it could end or open a block: not tried
+            raise UnclearSections(f"dòng {index + 1} của phần nội dung là tiêu đề gạch dưới bắt đầu bằng «"
+                                  f"{line.lstrip()[:1]}»; hãy viết tiêu đề dạng «## …»")
+        else:
+            indent = len(line) - len(line.lstrip())
+            lines[index] = line[:indent] + _marker(number) + line[indent:]
+    return "\n".join(lines)
 
 
-def _squeeze(text: str) -> str:
-    return " ".join(text.split())
+def _marker(number: int) -> str:
+    return f"{_MARK_OPEN}{number}{_MARK_CLOSE}"
 
 
 def _classes(element: etree.Element) -> set[str]:
