@@ -230,3 +230,15 @@ def test_a_title_never_carries_a_tag_into_the_theme_tooltips():
 
     html = clean_html('<span title="&lt;img src=x onerror=alert(1)&gt;&lt;style&gt;">x</span>')
     assert "<" not in html.split('title="', 1)[1].split('"', 1)[0] and "&lt;img" not in html
+
+
+def test_the_swallowed_heading_check_keeps_within_one_budget():
+    # Thousands of heading-like lines in code, and one that is not read as a heading on its own (a list above a
+    # rule), make the check read every line one by one: the whole check has one budget, not one per line.
+    import time
+
+    body = "## Công khai {.public}\n\nok\n\n- a\n---\n\n~~~\n" + "# x\n" * 200_000 + "~~~\n"
+    started = time.monotonic()
+    with pytest.raises(OverBudget):
+        public_sections(body, SETUP)
+    assert time.monotonic() - started < 60  # a hang guard, not a benchmark

@@ -66,7 +66,8 @@ class PublicSections:
         html, pruner = self._public(markdown)
         candidates = _candidate_lines(markdown) if html else []
         if pruner.top_headings < len(candidates):  # some line that may be a heading is not one in the tree
-            self._check_swallowed(markdown, candidates)
+            # One budget for the whole check, however many lines it reads one by one.
+            within_budget(lambda: self._check_swallowed(markdown, candidates))
         return html
 
     def _check_swallowed(self, markdown: str, candidates: list[tuple[int, int]]) -> None:
