@@ -253,3 +253,17 @@ def test_the_swallowed_heading_check_keeps_within_one_budget(monkeypatch):
     with pytest.raises(OverBudget):
         sections(body)
     assert time.monotonic() - started < 5
+
+
+def test_public_parts_are_converted_without_extensions_that_read_files_or_apply_definitions_from_anywhere(tmp_path,
+                                                                                                          monkeypatch):
+    # A site may enable pymdownx.snippets or abbr for its intranet: a public part must not include a file of the
+    # repository, nor take an abbreviation's title from an internal section.
+    (tmp_path / "noi-bo.md").write_text("LEAKSNIPPET\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    setup = MarkdownSetup(("toc", "attr_list", "abbr", "pymdownx.snippets"),
+                          {"pymdownx.snippets": {"base_path": [str(tmp_path)]}})
+    body = ('## Công khai {.public}\n\nUBND xã.\n\n--8<-- "noi-bo.md"\n\n## Nội bộ\n\n*[UBND]: LEAKABBR\n')
+    html = public_sections(body, setup)
+    assert "UBND xã." in html
+    assert "LEAKSNIPPET" not in html and "LEAKABBR" not in html

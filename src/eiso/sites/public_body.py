@@ -29,6 +29,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
 from eiso.documents.budget import MarkdownSetup, within_budget
+from eiso.documents.htmlscan import SAFE_EXTENSIONS
 from eiso.documents.literal import protect_template_text
 from eiso.errors import EisoError
 
@@ -41,6 +42,10 @@ _ATX_PREFIX = re.compile(r" {0,3}#{1,6}[ \t]?")
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 PUBLIC_CLASS = "public"
 INTERNAL_CLASS = "internal"
+#: What public parts are converted with: the site's extensions that read nothing but the text (no snippets,
+#: no includes: a body could otherwise publish any file of the repository), less abbreviations, whose
+#: definitions, written anywhere in the body, would put internal text into public words' titles.
+PUBLIC_EXTENSIONS = SAFE_EXTENSIONS - {"abbr"}
 
 
 class UnclearSections(EisoError):
@@ -58,7 +63,7 @@ class PublicSections:
     extensions costs more than converting a typical body with it."""
 
     def __init__(self, setup: MarkdownSetup | None = None) -> None:
-        setup = setup or MarkdownSetup()
+        setup = _public_setup(setup or MarkdownSetup())
         self._public = _Converter(setup, _PublicOnly, "eiso_public_only")
         self._reader = _Converter(setup, _ReadHeadings, "eiso_read_headings")  # heading lines on their own
 
@@ -95,6 +100,14 @@ class PublicSections:
         if len(found) != len(texts) or None in found:
             found = [(self._reader(text)[1].found or [None])[0] for text in texts]
         return found
+
+
+def _public_setup(setup: MarkdownSetup) -> MarkdownSetup:
+    """``setup`` with the extensions of :data:`PUBLIC_EXTENSIONS` only (by name; an extension given as an
+    object is left out: what it reads is not known)."""
+    kept = tuple(name for name in setup.extensions
+                 if isinstance(name, str) and name.removeprefix("markdown.extensions.") in PUBLIC_EXTENSIONS)
+    return MarkdownSetup(kept, {name: config for name, config in setup.configs.items() if name in kept})
 
 
 class _Converter:
