@@ -6,6 +6,7 @@ documents do not pay for the site engine.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -82,3 +83,28 @@ def records_dir(config_file: str | Path) -> str:
 def procedures_dir(config_file: str | Path) -> str:
     """The folder of controlled documents, relative to the root (``procedures`` by default)."""
     return str(plugin_options(Path(config_file)).get("procedures_dir", "procedures"))
+
+
+def links_out(folder: Path, root: Path) -> list[Path]:
+    """Links under ``folder`` (the folder itself included) that point out of it, or out of the repository at
+    ``root``: the site engine would read, and publish, whatever they point at. Broken links and link loops
+    count as out."""
+    if not folder.exists() and not folder.is_symlink():
+        return []
+    home = _resolved(folder)
+    if home is None or not home.is_relative_to(root.resolve()):
+        return [folder]
+    found = []
+    for parent, dirs, names in os.walk(folder):  # os.walk does not enter linked folders: each is looked at here
+        for name in dirs + names:
+            path = Path(parent, name)
+            if path.is_symlink() and ((target := _resolved(path)) is None or not target.is_relative_to(home)):
+                found.append(path)
+    return sorted(found)
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # broken, or a loop (RuntimeError before Python 3.13)
+        return None

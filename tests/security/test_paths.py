@@ -47,3 +47,32 @@ def test_form_path_escaping_the_repository(repo):
     assert "ngoài kho" in check.stdout
     _, site = build_site(repo)
     assert not any("root:x:0:0" in p.read_text(errors="ignore") for p in site.rglob("*") if p.is_file())
+
+
+def test_a_link_in_the_site_folder_out_of_it_stops_the_build(tmp_path, repo):
+    # MkDocs copies docs/ as it finds it: a link to a file outside (the build's environment, .git/config, an
+    # internal procedure for the public portal) would publish its target.
+    secret = tmp_path / "environ"
+    secret.write_text(SECRET, encoding="utf-8")
+    os.symlink(secret, repo / "docs" / "moi-truong.txt")
+    result, site = build_site(repo)
+    assert result.returncode != 0 and "moi-truong.txt» là liên kết trỏ ra ngoài thư mục «docs»" in result.stderr
+    assert not site.exists() or not any(SECRET in p.read_text(errors="ignore") for p in site.rglob("*") if p.is_file())
+
+
+def test_a_link_in_the_site_folder_to_elsewhere_in_the_repository_stops_the_build(repo):
+    os.symlink(repo / "mkdocs.yml", repo / "docs" / "cau-hinh.txt")  # inside the repository, outside docs/
+    result, _ = build_site(repo)
+    assert result.returncode != 0 and "cau-hinh.txt» là liên kết trỏ ra ngoài thư mục «docs»" in result.stderr
+
+
+def test_a_procedures_folder_linked_out_of_the_repository_is_refused(tmp_path, repo):
+    elsewhere = tmp_path / "elsewhere"
+    write_doc(elsewhere, "x.md", system_meta(code="QT-FAR", title=SECRET))
+    (repo / "procedures").rename(tmp_path / "old-procedures")
+    os.symlink(elsewhere / "procedures", repo / "procedures")
+    check = run_eiso("check", cwd=repo)
+    assert check.returncode == 1 and "procedures:1: -: thư mục quy trình là liên kết trỏ ra ngoài kho" in check.stdout
+    result, site = build_site(repo)
+    assert result.returncode != 0
+    assert not site.exists() or not any(SECRET in p.read_text(errors="ignore") for p in site.rglob("*.html"))

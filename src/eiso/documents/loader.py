@@ -43,6 +43,14 @@ class SourceFile:
     finding: Finding | None = None
 
 
+def folder_outside(root: Path, folder: str, what: str) -> Finding | None:
+    """A finding when ``folder`` (relative to the resolved ``root``) is a link out of the repository: walking
+    it would read files from anywhere. ``what``: the folder's name in the message ("quy trình", "hồ sơ")."""
+    if (root / folder).is_dir() and not (root / folder).resolve().is_relative_to(root):
+        return Finding(folder, 1, "-", f"thư mục {what} là liên kết trỏ ra ngoài kho", "path")
+    return None
+
+
 def find_sources(root: Path, procedures_dir: str = "procedures") -> list[Path]:
     """Every ``.md`` file below the procedures folder, sorted, never following links out."""
     base = root / procedures_dir
@@ -57,6 +65,10 @@ def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentC
     """``cache``: parsed documents of the previous build, reused for files whose text is unchanged."""
     root = root.resolve()
     corpus = Corpus(root=root)
+    outside = folder_outside(root, procedures_dir, "quy trình")
+    if outside is not None:
+        corpus.findings.append(outside)
+        return corpus
     for source in find_sources(root, procedures_dir):
         rel = source.relative_to(root).as_posix()
         if shown(rel, None) != rel:

@@ -41,7 +41,7 @@ from eiso.control.gitfiles import GitError
 from eiso.control.preview import changed_documents, preview_base
 from eiso.sites.progress import Progress
 from eiso.sites.renderer import preview_notice, section_headings
-from eiso.documents.text import heading_slug
+from eiso.documents.text import heading_slug, shown
 from eiso.sites.csp import refresh_csp_meta
 from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
@@ -57,7 +57,7 @@ from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs import parallel
-from eiso.project import documents_cache_path, history_cache_path, search_terms_cache_path
+from eiso.project import documents_cache_path, history_cache_path, links_out, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
@@ -141,6 +141,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = self.root
+        _refuse_linked_out(config, root)
         self.preview_base = preview_base() if self.config.audience == "internal" else None
         framework = open_framework(root, self.config.framework)
         try:
@@ -376,6 +377,17 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+def _refuse_linked_out(config: MkDocsConfig, root: Path) -> None:
+    """Stop the build when the site's own folders (``docs_dir``, the theme's ``custom_dir``) hold a link out of
+    them: the engine would publish whatever it points at (``/proc/self/environ``, ``.git/config``, an internal
+    procedure on the public portal)."""
+    folders = [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])
+    for folder in folders:
+        for link in links_out(folder, root):
+            raise PluginError(f"e-ISO: «{shown(str(link), 300)}» là liên kết trỏ ra ngoài thư mục «{folder.name}» "
+                              "hoặc ra ngoài kho; hãy thay liên kết bằng chính tệp đó")
 
 
 def _markdown_setup(config: MkDocsConfig) -> MarkdownSetup:

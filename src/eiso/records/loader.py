@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from eiso.documents.findings import Finding
-from eiso.documents.loader import find_sources, parse_front_matter, read_source
+from eiso.documents.loader import find_sources, folder_outside, parse_front_matter, read_source
 from eiso.records.model import MODELS, Record
 
 
@@ -28,9 +28,9 @@ def load_records(root: Path, records_dir: str = "records") -> RecordSet:
     folder = root / records_dir
     if not folder.is_dir():
         return result
-    if not folder.resolve().is_relative_to(root):
-        # A linked folder would make the site read files outside the repository.
-        result.findings.append(Finding(records_dir, 1, "-", "thư mục hồ sơ là liên kết trỏ ra ngoài kho", "path"))
+    outside = folder_outside(root, records_dir, "hồ sơ")
+    if outside is not None:
+        result.findings.append(outside)
         return result
     for source in find_sources(root, records_dir):
         rel = source.relative_to(root).as_posix()
