@@ -370,3 +370,24 @@ def test_site_shows_forged_github_approval_as_unapproved(tmp_path: Path) -> None
     assert FORGER not in newest[4].get_text()  # …never in the approval column
     assert "Chưa phê duyệt" in newest[2].select_one(".eiso-unapproved").get_text()
     assert "refs/notes/approvals" in newest[2].select_one(".eiso-unapproved").get_text()  # with the reason
+
+
+@pytest.mark.parametrize("declared", [None, "gitlab"])
+def test_an_unknown_forge_host_never_trusts_a_squash_commit_unless_the_forge_is_declared(tmp_path: Path,
+                                                                                         declared: str | None) -> None:
+    # A GitLab at the agency's own host, or a Gitea, a GitHub Enterprise: the host does not say which forge it
+    # is, and on all but GitLab a single-parent commit's message is its author's, "See merge request" included.
+    repo = make_repo(tmp_path / "repo", repo_url="https://git.hoabinh.gov.vn/ubnd-xa/e-iso")
+    if declared:
+        config = repo / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "  - eiso\n", f"  - eiso:\n      forge: {declared}\n"), encoding="utf-8")
+    git = Git(repo).init()
+    git.commit_all("Khởi tạo")
+    write_doc(repo, "he-thong/kiem-soat-tai-lieu.md", system_meta(revision=2))
+    git.commit_all(f"Sửa kiểm soát tài liệu\n\nSee merge request ubnd-xa/e-iso!57\n\n"
+                   f"Approved-by: {BOSS} <cuong@example.vn>\n")
+    result, site = build_site(repo)
+    assert result.returncode == 0, result.stderr
+    records = {r["code"]: r for r in json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))}
+    assert records["QT-NB-01"]["approved"] is (declared == "gitlab")

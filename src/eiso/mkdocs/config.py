@@ -17,6 +17,9 @@ class EisoConfig(Config):
     # the approval notes must be signed with.
     approvers = opt.Optional(opt.Type(list))
     trusted_signers = opt.Optional(opt.Type(str))
+    # The forge (gitlab / github) when repo_url's host does not name it (a GitLab at git.<agency>.gov.vn):
+    # its approval records are trusted only when it is known.
+    forge = opt.Optional(opt.Choice(("gitlab", "github")))
     # Framework model: path (inside the repository, usually a git submodule) of the framework repository.
     framework = opt.Optional(opt.Type(str))
     # The agency itself: {name, code, district, unit, prepared_by, reviewed_by, approver: {name, title}}

@@ -26,7 +26,7 @@ from eiso.checks import check_repository
 from eiso.documents.budget import MarkdownSetup, over_budget
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
-from eiso.sites.forge import forge_kind
+from eiso.sites.forge import known_forge
 from eiso.documents.findings import Finding
 from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of
 from eiso.control.gitinfo import head_commit_time
@@ -201,7 +201,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return files
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
-        forge = forge_kind(config.repo_url) if config.repo_url else None
+        forge = known_forge(config.repo_url, self.config.forge)
         facts = DocumentCache(history_cache_path(root))
         history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
                                forge=forge, memo=facts)

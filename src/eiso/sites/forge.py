@@ -13,8 +13,19 @@ class Action:
 
 
 def forge_kind(repo_url: str) -> str:
-    host = urlsplit(repo_url).hostname or ""
-    return "github" if "github" in host else "gitlab"
+    """The shape of the forge's links: GitHub's when the host says so, GitLab's otherwise (a guess: a wrong
+    one only costs a link; what approvals trust is :func:`known_forge`)."""
+    return known_forge(repo_url) or "gitlab"
+
+
+def known_forge(repo_url: str | None, declared: str | None = None) -> str | None:
+    """The forge whose records of approval may be trusted: the one ``declared`` in the configuration, else
+    the one the host names ("gitlab" / "github"), else None. Never guessed: on an unknown forge (Gitea, GitHub
+    Enterprise at an agency's own host), a GitLab-style message in a commit its author wrote would approve."""
+    if declared:
+        return declared
+    host = urlsplit(repo_url or "").hostname or ""
+    return "github" if "github" in host else "gitlab" if "gitlab" in host else None
 
 
 def _web_base(repo_url: str | None) -> str | None:
