@@ -331,6 +331,27 @@ def test_approvers_option_refuses_approvals_without_authority() -> None:
     assert change_row(boss, None, "Văn phòng", None).approved  # option unset
 
 
+def test_a_display_name_that_carries_the_approver_s_address_is_not_that_approver(repo: Repo) -> None:
+    # GitLab writes "Approved-by: <display name> <commit e-mail>", and the display name is the user's choice.
+    approvers, _ = parse_approvers([{"name": BOSS, "email": "cuong@example.vn"}])
+    repo.feature("sua", "Sửa.")
+    repo.merge_commit("sua", (f"{MERGE}\n\nSửa\n\nSee merge request xa/e-iso!5\n\n"
+                              f"Approved-by: {BOSS} <cuong@example.vn> <gia@example.vn>\n").encode())
+    change = last(repo, "gitlab")
+    assert all(approval.email == "" for approval in change.approvals)  # no e-mail: never matched
+    assert not change_row(change, None, "Văn phòng", approvers).approved
+
+
+def test_an_approver_under_a_borrowed_name_does_not_hide_the_real_one(repo: Repo) -> None:
+    approvers, _ = parse_approvers([{"name": BOSS, "email": "cuong@example.vn"}])
+    repo.feature("sua", "Sửa.")
+    repo.merge_commit("sua", (f"{MERGE}\n\nSửa\n\nSee merge request xa/e-iso!5\n\n"
+                              f"Approved-by: {BOSS} <gia@example.vn>\n{REAL}\n").encode())
+    change = last(repo, "gitlab")
+    assert Approval(BOSS, "cuong@example.vn") in change.approvals and Approval(BOSS, "gia@example.vn") in change.approvals
+    assert change_row(change, None, "Văn phòng", approvers).approved
+
+
 # --------------------------------------------------------------------------- the built site
 
 

@@ -250,12 +250,18 @@ def _parse_message(message: str, author: str, date: str) -> CommitInfo:
 
 
 def person(value: str) -> Approval:
-    """``Name <email>`` as an :class:`Approval` (the name, else the e-mail, is displayed)."""
+    """``Name <email>`` as an :class:`Approval` (the name, else the e-mail, is displayed).
+
+    The e-mail is the one ``<…>`` that ends the value, as the forge writes it. A value with any other ``<`` or
+    ``>`` has none: its display name chose the brackets (``Chủ tịch <chutich@…> <gia@…>``), and an approval
+    without an e-mail is never matched to the ``approvers`` option.
+    """
     value = value.strip()
     open_at = value.find("<")
-    close_at = value.find(">", open_at + 1) if open_at >= 0 else -1
-    email = value[open_at + 1 : close_at].strip().lower() if close_at > open_at >= 0 else ""
-    name = value[:open_at] if open_at > 0 else (email if open_at == 0 else value)
+    email = ""
+    if open_at >= 0 and value.endswith(">") and value.count("<") == 1 and value.count(">") == 1:
+        email, value = value[open_at + 1 : -1].strip().lower(), value[:open_at]
+    name = value.strip() or email
     return Approval(clean_text(name)[:_NAME_MAX], clean_text(email)[:_NAME_MAX])
 
 
@@ -267,7 +273,8 @@ def _collect(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[Approval, ...], tu
         if not found.name:
             continue
         if key == "approved-by":
-            approvals.setdefault(found.name, found)
+            # One per person, told by e-mail: a second approver under the same display name is kept too.
+            approvals.setdefault(found.email or found.name, found)
         elif key == "reviewed-by":
             reviewers[found.name] = None
     return tuple(approvals.values()), tuple(reviewers)
