@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError
+from eiso.importers.files import write_file
 from eiso.importers.sync import sync
 from eiso.importers.sync_apply import apply
 from eiso.importers.sync_output import as_json, as_markdown, as_text
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             target = Path(args.summary)
             target = target if target.is_absolute() else root / target
-            target.write_text(summary, encoding="utf-8")
+            write_file(target, summary, root)
             print(f"Đã ghi bản tóm tắt cho mô tả MR vào {args.summary}.", file=sys.stderr)
         return EXIT_FINDINGS if report.needs_person() else EXIT_OK
     return EXIT_FINDINGS if report.needs_person() or report.pending_safe() else EXIT_OK

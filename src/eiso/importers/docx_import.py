@@ -15,6 +15,7 @@ from pathlib import Path
 
 from eiso.documents.text import slugify
 from eiso.importers.docx_procedure import recognise
+from eiso.importers.files import write_file
 from eiso.importers.docx_reader import DocxError, read_blocks
 from eiso.importers.tthc import render_document
 
@@ -110,7 +111,7 @@ def _one_line(text: str) -> str:
 def _write(target: Path, data: bytes, manifest: dict[str, str], force: bool) -> str:
     digest = hashlib.sha256(data).hexdigest()
     state = "tạo mới"
-    if target.exists():
+    if target.exists() and not target.is_symlink():
         current = hashlib.sha256(target.read_bytes()).hexdigest()
         if current == digest:
             manifest[target.name] = digest
@@ -118,7 +119,7 @@ def _write(target: Path, data: bytes, manifest: dict[str, str], force: bool) -> 
         if manifest.get(target.name) != current and not force:
             return "đã sửa, không ghi đè"
         state = "cập nhật"
-    target.write_bytes(data)
+    write_file(target, data, target.parent)
     manifest[target.name] = digest
     return state
 
@@ -135,4 +136,4 @@ def _write_manifest(path: Path, files: dict[str, str]) -> None:
     data = {"about": "Tệp do «eiso import docx» quản lý: mã băm SHA-256 của mỗi tệp khi được nhập. "
                      "Tệp có nội dung khác mã băm này là đã được sửa và sẽ không bị ghi đè.",
             "version": 1, "files": dict(sorted(files.items()))}
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_file(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", path.parent)

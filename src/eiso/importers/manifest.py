@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eiso.importers.files import write_file
+
 MANIFEST_NAME = ".eiso-import.json"
 ABOUT = ("Tệp do «eiso import tthc» và «eiso sync tthc» quản lý: mã băm SHA-256 của nội dung mỗi tệp khi được "
          "nhập (tệp có nội dung khác là đã được sửa và sẽ không bị ghi đè), thông tin thủ tục đã nhập từ dữ liệu "
@@ -80,15 +82,13 @@ def manifest_text(manifest: Manifest) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def write_manifest(path: Path, manifest: Manifest) -> None:
-    """Write only when the content changes: an identical import changes no byte."""
+def write_manifest(path: Path, manifest: Manifest, base: Path) -> None:
+    """Write only when the content changes: an identical import changes no byte. ``base``: the folder the
+    command writes into (see :func:`eiso.importers.files.write_file`)."""
     text = manifest_text(manifest)
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == text:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".eiso-tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_file(path, text, base)
 
 
 def find_manifests(root: Path, procedures_dir: str) -> list[Path]:

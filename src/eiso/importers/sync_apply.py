@@ -19,6 +19,7 @@ from eiso.documents.loader import parse_document
 from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, legal_identity, occurrences, text
 from eiso.importers.frontmatter import read_front_matter
+from eiso.importers.files import write_file
 from eiso.importers.manifest import write_manifest
 from eiso.importers.sync import SAFE, FieldChange, ProcedureSync, SyncReport
 
@@ -37,7 +38,7 @@ def apply(report: SyncReport, root: Path) -> SyncReport:
     home.reported["national-records"] = {r.national_code: True for r in report.new_records}
     for path, manifest in report.manifests.items():
         if path.is_file() or manifest.files or manifest.imported or any(manifest.reported.values()):
-            write_manifest(path, manifest)
+            write_manifest(path, manifest, root)
     report.applied = True
     return report
 
@@ -77,9 +78,7 @@ def _apply_procedure(procedure: ProcedureSync, safe: list[FieldChange], root: Pa
         procedure.problem = f"sau khi nhận thay đổi, tài liệu không đạt kiểm tra ({shown}); cần sửa tay"
         procedure.revision = None
         return
-    tmp = path.with_name(path.name + ".eiso-tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    tmp.replace(path)
+    write_file(path, new_text, root)
     procedure.applied = [c.key for c in safe]
     if procedure.home is not None:
         baseline = report.manifests[procedure.home[0]].imported[procedure.home[1]].facts

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Iterator
 
 from eiso.documents.text import fold, slugify
 from eiso.importers.facts import facts
+from eiso.importers.files import write_file
 from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, read_manifest, write_manifest
 from eiso.importers.tthc.clean import canonical_level, one_line
 from eiso.importers.tthc.document import build_document
@@ -204,23 +205,16 @@ def run_import(items: Iterable[tuple[str, Any]], out: Path, report: ImportReport
             if manifest.get(rel_out) != hashlib.sha256(current).hexdigest() and not force:
                 report.skipped_edited.append(shown)
                 continue
-            _write(target, data)
+            write_file(target, data, out)
             report.updated.append(shown)
         else:
-            _write(target, data)
+            write_file(target, data, out)
             report.created.append(shown)
         manifest[rel_out] = digest
         stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
     if manifest or manifest_path.exists():
-        write_manifest(manifest_path, stored)
+        write_manifest(manifest_path, stored, out)
     return report
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".eiso-tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def _read_manifest(path: Path, report: ImportReport) -> Manifest:
