@@ -368,3 +368,30 @@ def test_a_path_in_the_merge_request_description_stays_inside_its_code_span(path
     rendered = markdown.markdown(f"Tệp {_code(path)}, mã thủ tục 1.000001.")
     assert rendered.count("<code>") == 1 and "<a " not in rendered and "<em>" not in rendered
     assert rendered.split("<code>")[1].split("</code>")[0] == html.escape(path, quote=False)
+
+
+@needs_corpus
+def test_a_national_record_that_cannot_be_read_never_removes_local_facts(imported: Path, records) -> None:
+    # A bad export: a channel list given as text, a processing time as a string. The importer reads them as
+    # nothing; taken as "national removed it", --apply would delete the procedure's times and fees.
+    items = newer(records)
+    broken = {r["code"]: r for r in items}
+    broken[DOSSIER_GROWN]["channels"] = "Trực tiếp"
+    time = broken[FEE_CHANGED]["channels"][channel_index(broken[FEE_CHANGED], "Trực tiếp")]
+    time["time"] = {"value": "5", "unit": time["time"]["unit"]} if isinstance(time.get("time"), dict) else "5"
+    write_jsonl(imported.parent / "tthc-2026.jsonl", items)
+    before = {code: front(doc_path(imported, code))["tthc"]["channels"] for code in (DOSSIER_GROWN, FEE_CHANGED)}
+    text = run_eiso("sync", "tthc", str(imported.parent / "tthc-2026.jsonl"), cwd=imported).stdout
+    assert "Bản ghi quốc gia có giá trị không đọc được, cần người xem" in text
+    assert "Bản ghi quốc gia: trường channels không phải danh sách" in text
+    result, data = sync_json(imported, "--apply")
+    assert result.returncode == 1  # a person must look
+    procedures = by_code(data)
+    for code in (DOSSIER_GROWN, FEE_CHANGED):
+        after = front(doc_path(imported, code))["tthc"]["channels"]
+        assert [c["channel"] for c in after] == [c["channel"] for c in before[code]]
+        assert [c.get("time") for c in after] == [c.get("time") for c in before[code]]  # nothing removed
+        assert procedures[code]["national_warnings"]  # the importer says what it could not read
+        removals = [c for c in procedures[code]["changes"] if c["change"] != "changed" or c["national"] in (None, "")]
+        assert removals and all(c["kind"] == "doubtful" and not c["applied"] for c in removals)
+    assert NEW_FEE in json.dumps(front(doc_path(imported, FEE_CHANGED)), ensure_ascii=False)  # a readable change is taken

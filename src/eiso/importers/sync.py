@@ -29,13 +29,16 @@ from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestE
 from eiso.importers.tthc import build_document
 
 SAFE, KEPT, CONFLICT, NO_BASELINE = "safe", "kept", "conflict", "no_baseline"
-NEEDS_PERSON = (CONFLICT, NO_BASELINE)
+# A national addition or removal from a record the importer could not read cleanly: a malformed value reads
+# as "national removed it" (a list given as text, a time as a string), so it is never taken on its own.
+DOUBTFUL = "doubtful"
+NEEDS_PERSON = (CONFLICT, NO_BASELINE, DOUBTFUL)
 
 
 @dataclass
 class FieldChange:
     key: str
-    kind: str  # safe | kept | conflict | no_baseline
+    kind: str  # safe | kept | conflict | no_baseline | doubtful
     imported: Any
     local: Any
     national: Any
@@ -71,6 +74,7 @@ class ProcedureSync:
     # Where the baseline lives: (manifest path, key in it), None for a document no import wrote.
     home: tuple[Path, str] | None = None
     national_facts: dict[str, Any] = field(default_factory=dict)
+    national_warnings: list[str] = field(default_factory=list)  # what the importer could not read in the record
 
     def of(self, kind: str) -> list[FieldChange]:
         return [c for c in self.changes if c.kind == kind]
@@ -223,7 +227,7 @@ def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, repor
                            home=home)
     level = baseline.level if baseline else (tthc.level if "," not in tthc.level else None)
     try:
-        draft = build_document(record, level=level)
+        draft = build_document(record, level=level, warnings=result.national_warnings)
         local = facts(read_front_matter(root / doc.path).data)
     except EisoError as error:
         result.problem = f"không đọc được phần đầu: {error}"
@@ -236,6 +240,10 @@ def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, repor
         return result
     result.national_facts = facts(draft.meta)
     result.changes = three_way(baseline.facts if baseline else None, local, result.national_facts)
+    if result.national_warnings:
+        for change in result.changes:
+            if change.kind == SAFE and (change.change != "changed" or change.national in (None, "")):
+                change.kind = DOUBTFUL  # an addition, a removal or an emptied value: maybe only unreadable
     holder, slot = report.slot(doc.path, home)
     seen = holder.reported.get(slot, {})
     for change in result.changes:

@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 from eiso.importers.facts import ABSENT, label, shown
-from eiso.importers.sync import CONFLICT, KEPT, NEEDS_PERSON, NO_BASELINE, SAFE, FieldChange, SyncReport
+from eiso.importers.sync import CONFLICT, DOUBTFUL, KEPT, NEEDS_PERSON, NO_BASELINE, SAFE, FieldChange, SyncReport
 from eiso.importers.tthc import escape_inline
 
 KIND_LABELS = {SAFE: "Thay đổi ở dữ liệu quốc gia, có thể nhận", KEPT: "Sửa ở địa phương, giữ nguyên",
-               CONFLICT: "Xung đột: cả hai bên cùng sửa", NO_BASELINE: "Khác dữ liệu quốc gia, chưa có dữ liệu lần nhập"}
+               CONFLICT: "Xung đột: cả hai bên cùng sửa", NO_BASELINE: "Khác dữ liệu quốc gia, chưa có dữ liệu lần nhập",
+               DOUBTFUL: "Bản ghi quốc gia có giá trị không đọc được, cần người xem"}
 CHANGE_LABELS = {"added": "thêm", "removed": "bỏ", "changed": "sửa"}
 MAX_LISTED = 50
 
@@ -19,8 +20,7 @@ MAX_LISTED = 50
 def counts(report: SyncReport) -> dict[str, int]:
     changes = [c for p in report.procedures for c in p.changes]
     return {
-        SAFE: sum(c.kind == SAFE for c in changes), KEPT: sum(c.kind == KEPT for c in changes),
-        CONFLICT: sum(c.kind == CONFLICT for c in changes), NO_BASELINE: sum(c.kind == NO_BASELINE for c in changes),
+        **{kind: sum(c.kind == kind for c in changes) for kind in KIND_LABELS},
         "applied": sum(len(p.applied) for p in report.procedures),
         "abolished": len(report.abolished), "new_records": len(report.new_records),
         "problems": sum(bool(p.problem) for p in report.procedures),
@@ -32,7 +32,7 @@ def counts(report: SyncReport) -> dict[str, int]:
 def _describe(change: FieldChange) -> str:
     value = lambda v: f"«{shown(change.key, v)}»"  # noqa: E731
     head = f"{label(change.key)} ({CHANGE_LABELS[change.change]})"
-    if change.kind == SAFE:
+    if change.kind in (SAFE, DOUBTFUL):
         return f"{head}: đã nhập {value(change.imported)} → quốc gia {value(change.national)}"
     if change.kind == KEPT:
         return f"{head}: đã nhập {value(change.imported)} → địa phương {value(change.local)}; quốc gia không đổi"
@@ -59,7 +59,9 @@ def as_text(report: SyncReport) -> str:
                        "phiên bản cũ): không phân biệt được sửa ở địa phương với thay đổi quốc gia; cần người đối chiếu.")
         if p.problem:
             out.append(f"  Cần xử lý: {p.problem}")
-        for kind in (SAFE, CONFLICT, NO_BASELINE, KEPT):
+        if any(c.kind == DOUBTFUL for c in fresh):
+            out.append(f"  Bản ghi quốc gia: {'; '.join(p.national_warnings)}")
+        for kind in (SAFE, CONFLICT, DOUBTFUL, NO_BASELINE, KEPT):
             for change in (c for c in fresh if c.kind == kind):
                 taken = " [đã nhận]" if change.key in p.applied else ""
                 out.append(f"  [{KIND_LABELS[kind]}]{taken} {_describe(change)}")
@@ -84,10 +86,11 @@ def as_text(report: SyncReport) -> str:
 def summary_line(report: SyncReport) -> str:
     n = counts(report)
     if not n["new"] and not n["problems"]:
-        known = n[CONFLICT] + n[KEPT] + n[NO_BASELINE] + n["abolished"] + n["new_records"]
+        known = n[CONFLICT] + n[KEPT] + n[NO_BASELINE] + n[DOUBTFUL] + n["abolished"] + n["new_records"]
         return "Không có thay đổi mới." + (f" ({known} mục đã báo trước đây, chưa xử lý.)" if known else "")
     return (f"Tổng kết: {n[SAFE]} thay đổi an toàn ({n['applied']} đã nhận), {n[KEPT]} sửa ở địa phương được giữ, "
-            f"{n[CONFLICT]} xung đột, {n[NO_BASELINE]} khác biệt chưa có dữ liệu lần nhập, "
+            f"{n[CONFLICT]} xung đột, {n[DOUBTFUL]} thay đổi từ bản ghi quốc gia không đọc được, "
+            f"{n[NO_BASELINE]} khác biệt chưa có dữ liệu lần nhập, "
             f"{n['abolished']} thủ tục bị bãi bỏ, {n['new_records']} thủ tục mới chưa có quy trình, "
             f"{n['problems']} tài liệu cần sửa tay.")
 
@@ -106,6 +109,7 @@ def as_json(report: SyncReport) -> str:
         "summary": counts(report) | {"needs_person": report.needs_person()},
         "procedures": [{"path": p.path, "code": p.code, "national_code": p.national_code, "title": p.title,
                         "baseline": p.baseline, "problem": p.problem or None, "revision": p.revision,
+                        "national_warnings": p.national_warnings,
                         "changes": [_json_change(c, p.applied) for c in p.changes]}
                        for p in report.procedures if p.changes or p.problem],
         "abolished": [{"path": a.path, "code": a.code, "national_code": a.national_code, "title": a.title,
