@@ -76,3 +76,17 @@ def test_a_dangling_link_is_a_finding(repo):
     check = run_eiso("check", cwd=repo)
     assert "procedures/hong.md:1: -: không đọc được tệp: tệp không tồn tại" in check.stdout
     assert "Tổng cộng: 1 lỗi" in check.stdout
+
+
+def test_an_integer_too_large_to_print_is_a_located_finding(repo):
+    # YAML reads 0x… of thousands of digits as one int; Python refuses to print it (more than 4,300 digits),
+    # so unbounded, it passed the check and then stopped every build with an unlocated ValueError.
+    huge = "0x" + "f" * 4000
+    write_doc(repo, "xau/so-lon.md", system_meta(code="QT-LON", revision=1))
+    path = repo / "procedures" / "xau" / "so-lon.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("revision: 1", f"revision: {huge}", 1), encoding="utf-8")
+    check = run_eiso("check", cwd=repo)
+    assert check.returncode == 1 and "procedures/xau/so-lon.md:" in check.stdout and ": revision: " in check.stdout
+    result, _ = build_site(repo)
+    assert result.returncode != 0 and "không mong đợi" not in result.stderr
+    assert "procedures/xau/so-lon.md:" in result.stderr

@@ -117,8 +117,8 @@ class Channel(_Model):
 class DossierItem(_Model):
     name: Text = Field(min_length=1, description="Tên giấy tờ")
     form: Text | None = Field(default=None, description="Mã biểu mẫu (nếu có)")
-    originals: int = Field(default=1, ge=0, description="Số bản chính")
-    copies: int = Field(default=0, ge=0, description="Số bản sao")
+    originals: int = Field(default=1, ge=0, le=1000, description="Số bản chính")
+    copies: int = Field(default=0, ge=0, le=1000, description="Số bản sao")
 
 
 class Tthc(_Model):
@@ -158,7 +158,7 @@ class Record(_Model):
 
 class BasedOn(_Model):
     code: Text = Field(min_length=1, description="Mã hiệu tài liệu trong mô hình khung")
-    revision: int = Field(ge=1, description="Lần ban hành của mô hình khung được áp dụng")
+    revision: int = Field(ge=1, le=10_000, description="Lần ban hành của mô hình khung được áp dụng")
 
 
 _PERIOD = r"^\d{4}(?:-(?:Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
@@ -167,7 +167,7 @@ _PERIOD = r"^\d{4}(?:-(?:Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
 class Measurement(_Model):
     """One measured value of a quality objective (clauses 6.2 and 9.1.3)."""
 
-    objective: int = Field(ge=1, description="Số thứ tự mục tiêu trong bảng mục tiêu chất lượng")
+    objective: int = Field(ge=1, le=10_000, description="Số thứ tự mục tiêu trong bảng mục tiêu chất lượng")
     period: Text = Field(pattern=_PERIOD, description="Kỳ đo: 2026, 2026-Q1, 2026-H1 hoặc 2026-03")
     value: float = Field(allow_inf_nan=False, description="Giá trị đo được (số, ví dụ tỷ lệ phần trăm)")
     note: Text = Field(default="", description="Ghi chú")
@@ -177,7 +177,7 @@ class ImportedRevision(_Model):
     """One row of the revision table a Word procedure kept before it came under git."""
 
     date: Date | None = Field(default=None, description="Ngày sửa đổi (YYYY-MM-DD)")
-    revision: int | None = Field(default=None, ge=0, description="Lần ban hành / lần sửa đổi")
+    revision: int | None = Field(default=None, ge=0, le=10_000, description="Lần ban hành / lần sửa đổi")
     change: Text = Field(min_length=1, description="Nội dung sửa đổi")
 
 
@@ -210,7 +210,7 @@ class FrontMatter(_Model):
     kind: Kind = Field(description="Loại tài liệu")
     unit: Text = Field(min_length=1, description="Đơn vị chủ trì")
     field: Text | None = Field(default=None, description="Lĩnh vực")
-    revision: int = Field(ge=1, description="Lần ban hành")
+    revision: int = Field(ge=1, le=10_000, description="Lần ban hành")
     effective: Date | None = Field(default=None, description="Ngày hiệu lực (YYYY-MM-DD)")
     status: Status = Field(description="Trạng thái")
     audience: Audience = Field(default=Audience.internal, description="Phạm vi công bố")
