@@ -60,7 +60,19 @@ CASES.update({
     "balanced-brackets.md": body_case("QT-NEST", "[ " * 3000 + "] " * 3000),
     "spaced-definitions.md": body_case("QT-DL2", "Thuật ngữ\n\n: định nghĩa\n\n" * 2000),
     "quoted-lists.md": body_case("QT-QL", ("> - " * 30 + "x\n") * 2000),
+    # Facts once located each heading it could not find by reading the rest of the body again.
+    "unfound-headings.md": body_case("QT-HEAD", "## Biểu mẫu\n\n" + "# a*b*\n" * 20_000),
 })
+
+
+def test_a_long_fee_and_many_lines_naming_fees_are_checked_quickly(repo):
+    # Facts once worked out the front matter's fees again for every body line that says "phí": a 100 KB fee and
+    # 2,000 such lines took about nine minutes.
+    meta = tthc_meta(code="QT-FEE")
+    meta["tthc"]["channels"][0]["fee"] = "lệ phí " * (100_000 // 7)
+    write_doc(repo, "tthc/qt-fee.md", meta, "phí\n" * 2000)
+    check = run_eiso("check", cwd=repo, timeout=30)
+    assert "Traceback" not in check.stdout + check.stderr and check.returncode in (0, 1)  # finished in time
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -174,3 +186,18 @@ def _linear_cases():
 def test_untrusted_text_parsers_finish_within_their_bound(name):
     work, text = _linear_cases()[name]
     assert _finishes(20, work, text), f"{name}: still running after 20 s"
+
+
+def test_facts_once_has_the_render_budget_and_says_when_it_ran_out(monkeypatch):
+    import time
+
+    from eiso.documents import checks
+    from eiso.documents.loader import parse_document
+
+    doc, _ = parse_document("procedures/qt-cham.md", document_text(system_meta(code="QT-CHAM"), "Nội dung.\n"))
+    monkeypatch.setattr(checks, "check_restated", lambda _doc: time.sleep(30) or [])
+    started = time.monotonic()
+    found = checks._facts_once(doc)
+    assert time.monotonic() - started < 20  # stopped by the budget (3 s), not run to the end
+    assert [(f.rule, f.severity) for f in found] == [("facts-once-budget", "warning")]
+    assert not checks._timeless(found)  # a verdict of the clock is never cached

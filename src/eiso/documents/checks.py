@@ -7,6 +7,7 @@ from pathlib import Path
 from eiso.documents import attachments, durations, htmlscan
 from eiso.documents.budget import MarkdownSetup, pathological_markdown, render_budget
 from eiso.documents.cache import DocumentCache
+from eiso.documents.budget import OverBudget, within_budget
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
 from eiso.documents.model import Document, Kind, Status
@@ -59,7 +60,7 @@ def check_document(doc: Document, root: Path, memo: DocumentCache | None = None)
 
 def _timeless(found: object) -> bool:
     """A time budget's verdict depends on the machine's load: never kept for the next run."""
-    return isinstance(found, list) and not any(f.rule == "markdown-budget" for f in found)
+    return isinstance(found, list) and not any(f.rule in TIMED_RULES for f in found)
 
 
 def _own_findings(doc: Document, root: Path) -> list[Finding]:
@@ -70,9 +71,22 @@ def _own_findings(doc: Document, root: Path) -> list[Finding]:
         *_dossier_forms(doc),
         *_step_time(doc),
         *body,
-        # Facts once reads the body with Markdown: never a body too deep to be rendered.
-        *([] if any(f.rule == "markdown-depth" for f in body) else check_restated(doc)),
+        # Facts once reads the body with Markdown: never a body too deep or too slow to be rendered.
+        *([] if any(f.rule in ("markdown-depth", "markdown-budget") for f in body) else _facts_once(doc)),
     ]
+
+
+#: Findings that depend on the machine's speed (a time budget ran out).
+TIMED_RULES = ("markdown-budget", "facts-once-budget")
+
+
+def _facts_once(doc: Document) -> list[Finding]:
+    """The facts-once warnings, within the render budget: a body built to make them slow gets a warning."""
+    try:
+        return within_budget(lambda: check_restated(doc))
+    except OverBudget as error:
+        return [Finding(doc.path, doc.body_line, "body", f"không kiểm tra được việc nhắc lại thông tin của phần đầu "
+                        f"({error}); hãy rút gọn nội dung", "facts-once-budget", "warning")]
 
 
 def _required_by_status(doc: Document) -> list[Finding]:

@@ -183,7 +183,7 @@ def contradictions(doc: Document, body: Body) -> list[Finding]:
     if tthc is None:
         return []
     times = [c.time for c in tthc.channels if c.time]
-    fees = [c.fee for c in tthc.channels if c.fee]
+    fees = _Fees.of([c.fee for c in tthc.channels if c.fee])
     found = []
     for number, (line, text, plain) in enumerate(zip(body.lines, body.folded, body.words)):
         if plain is None:
@@ -232,16 +232,30 @@ def _amount(text: str) -> int:
     return int(re.sub(r"[.,]", "", text))
 
 
-def _fee_findings(doc: Document, number: int, line: str, text: str, fees: list[str]) -> list[Finding]:
-    allowed = {_amount(m.group(1)) for fee in fees for m in _AMOUNT.finditer(fold(fee))}
-    stated = next((m for m in _FEE_CLAIM.finditer(text) if _amount(m.group(1)) not in allowed), None)
-    free = any(any(w in f" {words(fee)} " for w in _FREE) or words(fee) in ("khong", "0") for fee in fees)
-    listed = "; ".join(dict.fromkeys(fees))
+@dataclass(frozen=True)
+class _Fees:
+    """What the front matter's fees allow, worked out once per document (not once per line that says "phí")."""
+
+    amounts: frozenset[int]
+    free: bool
+    listed: str
+
+    @classmethod
+    def of(cls, fees: list[str]) -> "_Fees | None":
+        if not fees:
+            return None
+        amounts = frozenset(_amount(m.group(1)) for fee in fees for m in _AMOUNT.finditer(fold(fee)))
+        free = any(any(w in f" {words(fee)} " for w in _FREE) or words(fee) in ("khong", "0") for fee in fees)
+        return cls(amounts, free, "; ".join(dict.fromkeys(fees)))
+
+
+def _fee_findings(doc: Document, number: int, line: str, text: str, fees: _Fees) -> list[Finding]:
+    stated = next((m for m in _FEE_CLAIM.finditer(text) if _amount(m.group(1)) not in fees.amounts), None)
     if stated is not None:
         shown = _original(line, text, stated.start(1), stated.end())
-        message = f"nội dung ghi mức phí «{shown}» khác phí, lệ phí ở phần đầu ({listed})"
-    elif not free and _FREE_CLAIM.search(text):
-        message = f"nội dung ghi miễn lệ phí nhưng phần đầu ghi phí, lệ phí: {listed}"
+        message = f"nội dung ghi mức phí «{shown}» khác phí, lệ phí ở phần đầu ({fees.listed})"
+    elif not fees.free and _FREE_CLAIM.search(text):
+        message = f"nội dung ghi miễn lệ phí nhưng phần đầu ghi phí, lệ phí: {fees.listed}"
     else:
         return []
     return [Finding(doc.path, doc.body_line + number, "body", message + "; chỉ ghi phí trong tthc.channels",
