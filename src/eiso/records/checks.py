@@ -142,15 +142,24 @@ def _codes(records: list[Record]) -> list[Finding]:
     by_slug: dict[str, list[Record]] = {}
     for record in sorted(records, key=lambda r: r.path):
         by_slug.setdefault(record.slug, []).append(record)
+    # One finding per record of a clash (each is left out), naming a few of the others: linear in the files.
     found = [
-        _at(record, ("code",), f"mã hồ sơ «{record.meta.code}» trùng với hồ sơ ở {other.path}", "duplicate-code")
+        _at(record, ("code",), f"mã hồ sơ «{record.meta.code}» trùng ở {len(clash)} hồ sơ; trùng với: "
+            f"{_others(clash, record)}", "duplicate-code")
         for clash in by_slug.values() if len(clash) > 1
-        for record in clash for other in clash if other is not record
+        for record in clash
     ]
     found.extend(_at(record, ("code",), f"mã hồ sơ «{record.meta.code}» trùng với địa chỉ một trang sổ theo dõi "
                      f"(ho-so/{record.slug}/); hãy đặt mã khác", "duplicate-code")
                  for record in records if record.slug in RESERVED_SLUGS or not record.slug)
     return found
+
+
+def _others(clash: list[Record], record: Record, limit: int = 3) -> str:
+    """A few of the other files of a clash, and how many more (never the whole list: k records, k findings)."""
+    named = [other.path for other in clash[:limit + 1] if other is not record][:limit]
+    more = len(clash) - 1 - len(named)
+    return ", ".join(named) + (f" và {more} tệp khác" if more else "")
 
 
 def _vn(day: dt.date) -> str:
