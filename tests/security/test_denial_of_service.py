@@ -60,6 +60,8 @@ CASES.update({
     "balanced-brackets.md": body_case("QT-NEST", "[ " * 3000 + "] " * 3000),
     "spaced-definitions.md": body_case("QT-DL2", "Thuật ngữ\n\n: định nghĩa\n\n" * 2000),
     "quoted-lists.md": body_case("QT-QL", ("> - " * 30 + "x\n") * 2000),
+    # PyYAML builds a base-60 integer in time quadratic in its length: 900 KB took about a minute.
+    "sexagesimal.md": lambda: document_text(system_meta(code="QT-60")).replace("revision: 1", "revision: 1" + ":59" * 300_000, 1),
     # Facts once located each heading it could not find by reading the rest of the body again.
     "unfound-headings.md": body_case("QT-HEAD", "## Biểu mẫu\n\n" + "# a*b*\n" * 20_000),
 })

@@ -23,6 +23,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 40
 MAX_EVENTS = 60_000
+#: A number longer than this is kept as its text: PyYAML builds a base-60 integer (1:59:59:…) in time
+#: quadratic in its length, and no count, revision or code of a procedure is this long.
+MAX_NUMBER_CHARS = 40
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _STANDARD_TAGS = {
@@ -165,6 +168,8 @@ def _convert(node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag = node.tag.rsplit(":", 1)[-1]
+    if tag in ("int", "float") and len(node.value) > MAX_NUMBER_CHARS:
+        return nfc(node.value)
     try:
         if tag == "int":
             value: Any = YamlInt(_constructor.construct_yaml_int(node))
