@@ -267,3 +267,12 @@ def test_public_parts_are_converted_without_extensions_that_read_files_or_apply_
     html = public_sections(body, setup)
     assert "UBND xã." in html
     assert "LEAKSNIPPET" not in html and "LEAKABBR" not in html
+
+
+@pytest.mark.parametrize("container", ["> {marker}", "- {marker}", "!!! note\n\n    {marker}"])
+def test_the_footnotes_marker_in_a_container_publishes_only_cited_footnotes(container):
+    marker = "///Footnotes Go Here///"
+    body = (PUBLIC_FIRST + "Có trích dẫn[^a].\n\n" + container.format(marker=marker) + "\n\n## Nội bộ\n\nGhi chú[^b].\n\n"
+            "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
+    html = public_sections(body, SETUP)
+    assert "PUBLICSHOWNNOTE" in html and "LEAKFOOTNOTE" not in html

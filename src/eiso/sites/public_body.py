@@ -149,12 +149,14 @@ class _TopHeadings(Treeprocessor):
 class _PruneToPublic(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         self.top_headings = sum(child.tag in HEADINGS for child in root)  # before pruning
-        footnotes = [child for child in root if _has_class(child, "footnote")]
-        for child in footnotes:
-            root.remove(child)  # all definitions, wherever written: only the cited ones come back
+        parents = {id(child): parent for parent in root.iter() for child in parent}
+        # All definitions, wherever the block was put (its place marker may sit in a quote or a list of a
+        # public section): only the cited ones come back.
+        footnotes = [el for el in root.iter() if _has_class(el, "footnote")]
+        for block in footnotes:
+            parents[id(block)].remove(block)
         holds_heading = _elements_holding_headings(root)
         _prune(root, _Sections(), holds_heading)
-        parents = {id(child): parent for parent in root.iter() for child in parent}
         for toc in [el for el in root.iter() if _has_class(el, "toc")]:
             parents[id(toc)].remove(toc)  # [TOC] lists every heading of the body, internal ones too
         _restore_cited_footnotes(root, footnotes)
