@@ -338,3 +338,39 @@ def test_a_visit_without_a_search_never_loads_page_bodies(page, site):
     assert fetched[0].startswith("eiso-docs.") and len(fetched) > 1
     assert all(name.startswith("eiso-titles-") for name in fetched[1:]), fetched  # no bodies, no excerpts
     assert any(n.startswith("fetch eiso-bodies-") for n in names[asked:])  # the test's request loads the rest
+
+
+def test_a_deep_link_query_loads_its_shards_before_material_asks(page, site):
+    """``?q=``: the start script in <head> sends the query to the worker as soon as it exists, so its shards
+    load while Material's bundle starts; Material's own query is then answered with what they hold."""
+    page.goto(site["url"] + "?q=" + "gi%E1%BA%A5y%20ch%E1%BB%A9ng%20sinh")  # body words: bodies shards needed
+    page.wait_for_function("() => document.querySelector('.md-search-result__item h1')", timeout=10_000)
+    assert page.evaluate(FIRST_TITLE)["title"] == "Đăng ký khai sinh"
+    names = [name for name, _ in worker_events(page)]
+    assert names.index("message:eiso:prefetch") < names.index("message:0")  # before Material's SETUP
+    first_body = next(i for i, n in enumerate(names) if n.startswith("fetch eiso-bodies-"))
+    assert names.index("message:eiso:prefetch") < first_body < names.index("message:2")
+    fetched = [n for n in names if n.startswith("fetch ")]
+    assert len(fetched) == len(set(fetched))  # the query did not fetch again what the prefetch fetched
+    assert not page.errors
+
+
+def test_a_query_replaced_while_it_waits_is_not_answered(page, site):
+    """Typing: a query still waiting for its shards when a newer one arrives is dropped, so the newer one is
+    answered first (Material shows the results of the last keystroke, never older ones after it)."""
+    page.goto(site["url"])
+    page.wait_for_function("() => window.eisoSearchWorker !== undefined")
+    page.wait_for_timeout(1000)  # Material's SETUP and empty query are done
+    results = page.evaluate("""() => new Promise(resolve => {
+        const worker = window.eisoSearchWorker, seen = []
+        worker.addEventListener('message', e => {
+          if (e.data.type !== 3) return
+          const first = e.data.data.items.length ? e.data.data.items[0][0].location : null
+          seen.push(first)
+          if (first && first.includes('xay-dung')) setTimeout(() => resolve(seen), 500)
+        })
+        worker.postMessage({type: 2, data: 'giấy chứng sinh'})   // bodies only: waits for its shards
+        worker.postMessage({type: 2, data: 'giay phep xay dung'})
+    })""")
+    assert results and all("khai-sinh" not in (location or "") for location in results), results
+    assert "xay-dung" in results[0]

@@ -587,13 +587,16 @@ function search(query) {
 
 /* search(query) once the term shards it uses are loaded: ranking notes the shards it
  * lacks, they load, and it ranks again (a second round finds them all: which shards a
- * query reads depends on its words only) */
-function searchLoaded(query, early, rounds) {
+ * query reads depends on its words only). Null when stale() says, while it waits for
+ * shards, that a newer query replaced it: a person typing sees the answer to the last
+ * keystroke sooner, and the shards requested stay loading for it. */
+function searchLoaded(query, early, rounds, stale) {
   rounds = rounds || 0
   missing = []
   var data
   try { data = search(query) } finally { var wanted = missing; missing = null }
   if (!wanted.length || rounds >= 4) return Promise.resolve(data)
+  if (stale && stale()) return Promise.resolve(null)
   var seen = {}
   wanted = wanted.filter(function (w) { var key = w.join("/"); return seen[key] ? false : (seen[key] = true) })
   /* Titles alone already give results holding every word: show them now (early), the
@@ -602,7 +605,9 @@ function searchLoaded(query, early, rounds) {
     early(data)
     early = null
   }
-  return loadShards(wanted).then(function () { return searchLoaded(query, early, rounds + 1) })
+  return loadShards(wanted).then(function () {
+    return stale && stale() ? null : searchLoaded(query, early, rounds + 1, stale)
+  })
 }
 
 /* Results, preceded by whether they are the fallback (for the page: eiso.js shows the label) */
@@ -627,6 +632,7 @@ var boot = null       /* docs file loading, started with the worker */
 var ready = null      /* settles when READY may be sent */
 var loadedDocs = null /* name of the docs file in use */
 var pending = null    /* the latest query not answered yet */
+var prefetched = null /* the deep link's answer, computed before Material asked */
 var answering = false
 
 function hasIndex(config) {
@@ -670,7 +676,17 @@ function drain() {
   var query = pending
   pending = null
   lastQuery = query
-  Promise.resolve(ready).then(function () { return searchLoaded(query, post) }).then(post, function (err) {
+  var replaced = function () { return pending !== null }
+  Promise.resolve(ready).then(function () {
+    var known = prefetched
+    if (known && known.query === query) {
+      prefetched = null  /* used once: later answers gain excerpts */
+      if (known.docs === docs && known.excerpts === excerpts) return known.data
+    }
+    return searchLoaded(query, post, 0, replaced)
+  }).then(function (data) {
+    if (data) post(data)
+  }, function (err) {
     console.warn("e-ISO search: query failed", err)
     postMessage({ type: RESULT, data: { items: [] } })
   }).then(function () {
@@ -706,6 +722,15 @@ function onMessage(ev) {
       break
     case QUERY:
       ask(message.data)
+      break
+    /* e-ISO extension: the page's start script sends a deep link's query (?q=) as soon
+     * as the worker exists; the shards it needs load while Material's bundle starts,
+     * and the same query from Material then finds them (nothing is posted now) */
+    case "eiso:prefetch":
+      var asked = String(message.data)
+      Promise.resolve(boot).then(function () { return searchLoaded(asked) }).then(function (data) {
+        prefetched = { query: asked, docs: docs, excerpts: excerpts, data: data }
+      }).catch(function () { /* the query itself reports it */ })
       break
     /* e-ISO extension (tests, benchmark): answers once the whole index is loaded */
     case "eiso:complete":
