@@ -76,3 +76,14 @@ def test_a_procedures_folder_linked_out_of_the_repository_is_refused(tmp_path, r
     result, site = build_site(repo)
     assert result.returncode != 0
     assert not site.exists() or not any(SECRET in p.read_text(errors="ignore") for p in site.rglob("*.html"))
+
+
+def test_procedure_symlinked_inside_the_repository_is_refused(repo):
+    # git records the link, not its target: the target's later edits would show with no revision and no approval
+    write_doc(repo, "noi-dung/that.txt", system_meta(code="QT-LIEN-KET"))  # not .md: loaded only through the link
+    os.symlink("noi-dung/that.txt", repo / "procedures" / "lien-ket.md")
+    check = run_eiso("check", cwd=repo)
+    assert check.returncode == 1
+    assert "procedures/lien-ket.md:1: -: tài liệu là liên kết tượng trưng (symlink)" in check.stdout
+    _, site = build_site(repo)
+    assert not (site / "quy-trinh" / "qt-lien-ket").exists()

@@ -107,11 +107,20 @@ def _adopts_nothing(document: Document | None) -> bool:
     return document is not None and document.adoption is None
 
 
+#: git records a link, not its target: edits to the target would reach the site with no revision and no approval.
+LINKED_DOCUMENT = ("tài liệu là liên kết tượng trưng (symlink): lịch sử sửa đổi và phê duyệt không theo dõi được "
+                   "tệp đích; hãy đặt nội dung vào chính tệp này")
+
+
 def read_source(root: Path, rel: str) -> SourceFile:
     path = root / rel
     try:
-        if path.is_symlink() and not _inside(path.resolve(), root):
-            return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+        if path.is_symlink():
+            target = path.resolve()
+            if not _inside(target, root):
+                return SourceFile(None, Finding(rel, 1, "-", "tệp là liên kết trỏ ra ngoài kho", "path"))
+            if target.exists():  # a dangling link is reported below, where reading it fails
+                return SourceFile(None, Finding(rel, 1, "-", LINKED_DOCUMENT, "path"))
     except RuntimeError:  # Python before 3.13 reports a symlink loop so
         return SourceFile(None, Finding(rel, 1, "-", "tệp là vòng lặp liên kết tượng trưng (symlink)", "path"))
     except OSError as error:
