@@ -59,3 +59,19 @@ def test_snippets_cannot_read_outside_the_repository(repo):
     if page.exists():
         assert "root:x:0:0" not in page.read_text(encoding="utf-8")
     assert "root:x:0:0" not in result.stdout + result.stderr
+
+
+def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
+    # The sandbox refuses objects, not work: two nested loops over long strings run for hours; a template
+    # error or ordinary prose with braces printed a Python traceback and stopped the build with status 100.
+    docs = repo / "docs"
+    (docs / "vong-lap.md").write_text("# Vòng lặp\n\nMở đầu\n\n{% for i in 'x' * 100000 %}{% for j in 'x' * 100000 %}"
+                                      "{% endfor %}{% endfor %}\n", encoding="utf-8")
+    (docs / "chia.md").write_text("# Chia\n\nDòng một\n\n{{ 1 / 0 }}\n", encoding="utf-8")
+    (docs / "van-xuoi.md").write_text("---\ntitle: Văn xuôi\n---\n\nGhi {{ họ và tên }} vào đơn.\n", encoding="utf-8")
+    result = run_eiso("build", "-d", "site", cwd=repo, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "lỗi không mong đợi" not in result.stderr
+    assert "docs/vong-lap.md:1: mẫu Jinja (macros): chạy quá 5 giây" in result.stderr
+    assert "docs/chia.md:5: mẫu Jinja (macros): lỗi khi chạy mẫu (ZeroDivisionError)" in result.stderr
+    assert "docs/van-xuoi.md:5: mẫu Jinja (macros): cú pháp không đúng" in result.stderr

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from jinja2 import Template, TemplateSyntaxError
 from jinja2.runtime import ChainableUndefined, LoopContext, Macro, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 from mkdocs.structure.pages import Page
+
+from eiso.documents.budget import OverBudget, within_budget
 
 _SETTINGS = (
     "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
@@ -36,6 +39,8 @@ PAGE_ATTRIBUTES = frozenset({"title", "url", "meta", "is_homepage", "canonical_u
                              "next_page", "previous_page"})
 # Of MkDocs' configuration, only what a page may print.
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name", "extra")
+#: a hand-written page's templates print a few values: seconds are a loop that would never end
+MACRO_SECONDS = 5.0
 # mkdocs-macros' own macros that dump every variable or read files.
 _DROPPED_MACROS = ("context", "macros_info")
 
@@ -45,8 +50,12 @@ class Violation:
     page: str
     line: int
     what: str
+    #: a page whose template failed or ran too long: said as it is (``what`` is then empty)
+    reason: str = ""
 
     def __str__(self) -> str:
+        if self.reason:
+            return f"{self.page}:{self.line}: mẫu Jinja (macros): {self.reason}"
         return (f"{self.page}:{self.line}: mẫu Jinja (macros) bị chặn: không được dùng «{self.what}»; trang chỉ "
                 "được đọc dữ liệu đơn giản (chữ, số, ngày, danh sách), không đọc/ghi tệp, không dùng đối tượng "
                 "hay cấu hình của MkDocs (SecurityError)")
@@ -77,9 +86,44 @@ class _Recorder:
         page, offset = self.where()
         self.violations.append(Violation(page, offset + (_template_line() or 1), what))
 
+    def failed(self, reason: str, line: int | None) -> None:
+        page, offset = self.where()
+        self.violations.append(Violation(page, offset + (line or 1), "", reason))
+
+
+class _BoundedTemplate:
+    """A page's template whose rendering has a time budget and never raises: mkdocs-macros would print a
+    Python traceback and stop the whole build with exit status 100; here the page keeps its text as written,
+    and the failure is a located Vietnamese error of the build (exit status 1)."""
+
+    def __init__(self, template: Template | None, source: str, recorder: _Recorder) -> None:
+        self.template, self.source, self.recorder = template, source, recorder
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if self.template is None:
+            return self.source
+        try:
+            return within_budget(lambda: self.template.render(*args, **kwargs), MACRO_SECONDS)
+        except OverBudget:
+            self.recorder.failed(f"chạy quá {MACRO_SECONDS:g} giây (vòng lặp quá lớn?); trang giữ nguyên văn bản", None)
+        except Exception as error:  # noqa: BLE001 - one page's template must not stop the build with a traceback
+            self.recorder.failed(f"lỗi khi chạy mẫu ({type(error).__name__}); trang giữ nguyên văn bản",
+                                 _error_line(error))
+        return self.source
+
 
 class DataOnlySandbox(ImmutableSandboxedEnvironment):
     recorder: _Recorder
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        try:
+            template = super().from_string(source, globals, template_class)
+        except TemplateSyntaxError as error:
+            self.recorder.failed("cú pháp không đúng (ví dụ «{{ … }}» hay «{% … %}» dùng cho chữ thường); trang "
+                                 "giữ nguyên văn bản; muốn viết nguyên văn hãy đặt trong {% raw %}…{% endraw %}",
+                                 error.lineno)
+            template = None
+        return _BoundedTemplate(template, str(source), self.recorder)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, Page):
@@ -196,8 +240,34 @@ def _front_matter_lines(source: Path) -> int:
         return 0
     for number, line in enumerate(lines[1:], 1):
         if line.rstrip() in ("---", "..."):
-            return number + 1
+            body = number + 1
+            while body < len(lines) and lines[body] == "":  # MkDocs strips the body's leading newlines
+                body += 1
+            return body
     return 0
+
+
+def _error_line(error: BaseException) -> int | None:
+    """Line of the template where ``error`` was raised (Jinja's debug map of the traceback's frames)."""
+    traceback = error.__traceback__
+    line = None
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_code.co_filename == "<template>":
+            line = _debug_line(frame, traceback.tb_lineno) or line
+        traceback = traceback.tb_next
+    return line
+
+
+def _debug_line(frame: Any, code_line: int) -> int | None:
+    if "debug_info" not in frame.f_globals:  # a frame Jinja rewrote for its traceback: already a template line
+        return code_line
+    best = None
+    for pair in str(frame.f_globals.get("debug_info", "")).split("&"):
+        template_line, _, compiled = pair.partition("=")
+        if compiled.isdigit() and int(compiled) <= code_line:
+            best = int(template_line)
+    return best
 
 
 def _template_line() -> int | None:
@@ -205,11 +275,6 @@ def _template_line() -> int | None:
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename == "<template>":
-            best = None
-            for pair in str(frame.f_globals.get("debug_info", "")).split("&"):
-                template_line, _, code_line = pair.partition("=")
-                if code_line.isdigit() and int(code_line) <= frame.f_lineno:
-                    best = int(template_line)
-            return best
+            return _debug_line(frame, frame.f_lineno)
         frame = frame.f_back
     return None
