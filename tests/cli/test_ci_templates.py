@@ -314,6 +314,7 @@ def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path
     _git(work, "checkout", "-q", "-b", "sua")
     (work / "procedures" / "qt.md").write_text("---\nrevision: 2\n---\n", encoding="utf-8")
     _git(work, "commit", "-q", "-am", "Sửa")
+    head = _git(work, "rev-parse", "HEAD")
     _git(work, "checkout", "-q", "main")
     _git(work, "merge", "-q", "--no-ff", "sua", "-m", "Merge pull request #41 from ubnd-xa/sua\n\nApproved-by: Giả <g@x>")
     merge = _git(work, "rev-parse", "HEAD")
@@ -323,10 +324,20 @@ def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path
     answers.write_text(json.dumps({
         f"repos/ubnd-xa/e-iso/commits/{merge}/pulls": f"41 {merge}\n",
         f"repos/ubnd-xa/e-iso/commits/{before}/pulls": "",
-        # In order: Bình approved then asked for changes; Cường approved.
-        "repos/ubnd-xa/e-iso/pulls/41/reviews": "9 binh APPROVED\n7 cuong APPROVED\n9 binh CHANGES_REQUESTED\n",
+        "repos/ubnd-xa/e-iso/pulls/41": f"{head}\n",
+        # In order: Bình approved then asked for changes; Cường approved; an outsider of a public repository
+        # approved; Dũng approved a commit that is not the PR's last one.
+        "repos/ubnd-xa/e-iso/pulls/41/reviews": f"9 binh APPROVED {head}\n7 cuong APPROVED {head}\n"
+                                                f"9 binh CHANGES_REQUESTED {head}\n5 nguoi-la APPROVED {head}\n"
+                                                f"4 dung APPROVED {before}\n",
+        "repos/ubnd-xa/e-iso/collaborators/cuong/permission": "write\n",
+        "repos/ubnd-xa/e-iso/collaborators/binh/permission": "admin\n",
+        "repos/ubnd-xa/e-iso/collaborators/dung/permission": "maintain\n",
+        "repos/ubnd-xa/e-iso/collaborators/nguoi-la/permission": "read\n",
         "users/cuong": "Lê Văn Cường\n",
         "users/binh": "Trần Văn Bình\n",
+        "users/nguoi-la": "Người Lạ\n",
+        "users/dung": "Phạm Dũng\n",
     }), encoding="utf-8")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -349,7 +360,8 @@ def test_github_approvals_job_writes_the_latest_approving_reviews(tmp_path: Path
     assert result.returncode == 0, result.stderr
 
     note = _git(origin, "notes", "--ref=approvals", "show", merge)
-    assert note == "Approved-by: Lê Văn Cường <7+cuong@users.noreply.github.com>"  # Bình's last word was no
+    # Bình's last word was no; the outsider has no write access; Dũng approved an older commit
+    assert note == "Approved-by: Lê Văn Cường <7+cuong@users.noreply.github.com>"
     reader = tmp_path / "reader"
     _git(tmp_path, "clone", "-q", str(origin), str(reader))
     assert not read_history(reader, forge="github").last_change("procedures/qt.md").approved  # notes not fetched
