@@ -6,6 +6,7 @@ and gives the site plan plain data to render.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 from eiso.sites.forge import merge_request_url
@@ -93,6 +94,18 @@ def change_row(change: Change, repo_url: str | None, unit: str = "", approvers: 
     )
 
 
+def form_paths(doc: Document) -> list[str]:
+    """Repository-relative paths of the form files ``doc`` names (those that stay inside the repository)."""
+    folder = str(doc.attachments_folder)
+    paths = []
+    for form in doc.meta.forms:
+        if form.file and not posixpath.isabs(form.file):
+            path = posixpath.normpath(posixpath.join(folder, form.file))
+            if not path.startswith("../") and path != "..":
+                paths.append(path)
+    return paths
+
+
 def superseded_url(doc_url: str, revision: int) -> str:
     return f"{doc_url}lan-{revision}/"
 
@@ -100,8 +113,9 @@ def superseded_url(doc_url: str, revision: int) -> str:
 def control_of(doc: Document, history: History, repo_url: str | None,
                approvers: list[Approver] | None = None, in_force: int | None = None,
                upcoming_url: str | None = None) -> DocumentControl:
-    """The revision table of ``doc``; ``in_force``: the revision in force when the head is upcoming."""
-    entries = history.revisions(doc.path)
+    """The revision table of ``doc`` (changes of its form files included); ``in_force``: the revision in force
+    when the head is upcoming."""
+    entries = history.revisions(doc.path, form_paths(doc))
     if not entries:
         return DocumentControl()
     current_revision = doc.meta.revision if in_force is None else in_force

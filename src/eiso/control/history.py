@@ -36,6 +36,7 @@ import threading
 import unicodedata
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 
 from eiso.control.approvals import (
@@ -62,7 +63,7 @@ from eiso.control.gitlog import (
     log_format,
     parse_log,
 )
-from eiso.control.revisions import Change, DocTrack, Pending, RevisionEntry, attribute, group
+from eiso.control.revisions import Change, DocTrack, Pending, RevisionEntry, attribute, group, with_attachments
 from eiso.documents.cache import DocumentCache
 
 __all__ = [
@@ -90,6 +91,7 @@ class History:
         notice: str | None = None,
         head: str | None = None,
         docs: list[DocTrack] | None = None,
+        files: dict[str, DocTrack] | None = None,
         git: Git | None = None,
     ) -> None:
         self.available: bool = available
@@ -97,6 +99,7 @@ class History:
         self.notice: str | None = notice
         self.head: str | None = head  # the commit the history was read at
         self._docs: list[DocTrack] = docs or []
+        self._files: dict[str, DocTrack] = files or {}  # the other files of the folder, by path (forms)
         self._git = git
         self._by_path: dict[str, DocTrack] = {}
         self._by_nfc: dict[str, DocTrack] = {}
@@ -146,15 +149,19 @@ class History:
         doc = self._doc(path)
         return doc.changes[-1] if doc and doc.changes else None
 
-    def revisions(self, path: str | os.PathLike[str]) -> list[RevisionEntry]:
+    def revisions(self, path: str | os.PathLike[str], attachments: Iterable[str] = ()) -> list[RevisionEntry]:
         """The revision table: consecutive changes with one ``revision`` value, oldest first.
 
-        Deletions are not states of the file and are left out (see :meth:`deleted`).
+        ``attachments``: repository-relative paths of the form files the document uses; their changes
+        count as changes of the revision current at the time. Deletions are not states of the file and
+        are left out (see :meth:`deleted`).
         """
         doc = self._doc(path)
         if doc is None:
             return []
-        return group(doc.changes)
+        forms = [change for name in dict.fromkeys(attachments) if (track := self._files.get(name))
+                 for change in track.changes]
+        return group(with_attachments(doc.changes, forms) if forms else doc.changes)
 
     def deleted(self) -> list[Change]:
         """The deletion of each document that no longer exists at the ref, oldest first.
@@ -350,7 +357,7 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
         raise GitError(f"git log lỗi {log.returncode}")
     commits = parse_log(log.stdout, prefix)
 
-    docs, wanted_commits, wanted_blobs, pending = attribute(commits, root_prefix)
+    docs, files, wanted_commits, wanted_blobs, pending = attribute(commits, root_prefix)
     notes = _list_notes(git)
     note_blobs: dict[str, list[str]] = {}  # one note text (blob) is often shared by many commits
     for sha in wanted_commits:
@@ -410,7 +417,7 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
     if failure or missing:
         partial = _NOTICE_PARTIAL.format(count=missing, reason=failure or "thiếu đối tượng git")
         notice = f"{notice} {partial}" if notice else partial
-    return History(available=True, shallow=shallow, notice=notice, head=head, docs=docs, git=git)
+    return History(available=True, shallow=shallow, notice=notice, head=head, docs=docs, files=files, git=git)
 
 
 def _list_notes(git: Git) -> dict[str, str]:
@@ -450,6 +457,8 @@ def _materialise(
             facts = facts_by_blob.get(item.blob or "", NO_FACTS)
         item.doc.changes.append(
             Change(
+                attachment=item.attachment,
+                sequence=order,
                 commit=item.commit,
                 date=info.date,
                 author=info.author,

@@ -9,7 +9,7 @@ renames, deletions and re-additions, from git's raw diffs alone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eiso.control.approvals import Approval, MergeRequest
 from eiso.control.gitlog import LogCommit
@@ -36,6 +36,10 @@ class Change:
     reviewers: tuple[str, ...]  # Reviewed-by: of the same trusted place
     approvals: tuple[Approval, ...] = ()  # the same approvers, with their e-mails
     approval_problem: str | None = None  # Vietnamese: why a recorded approval does not count
+    # A change of a form file the document uses (``path`` is the form's): part of the document's content,
+    # so of its revision table and approval state, but never a state of the ``.md`` file itself.
+    attachment: bool = False
+    sequence: int = 0  # position in the whole first-parent history: orders documents' and forms' changes
 
     @property
     def approved(self) -> bool:
@@ -54,8 +58,8 @@ class RevisionEntry:
 
     @property
     def last(self) -> Change:
-        """The last state of the file while this revision was current."""
-        return self.changes[-1]
+        """The last state of the ``.md`` file while this revision was current."""
+        return next((c for c in reversed(self.changes) if not c.attachment), self.changes[-1])
 
     @property
     def approved(self) -> bool:
@@ -91,9 +95,33 @@ def group(changes: Iterable[Change]) -> list[RevisionEntry]:
     ]
 
 
+def with_attachments(changes: list[Change], attachments: Iterable[Change]) -> list[Change]:
+    """A document's changes and those of its form files, in history order. A form change belongs to the revision
+    current when it was made (the first one when it came before the document): a replaced form is a change of
+    that revision, to be approved like any other."""
+    merged = sorted([*changes, *attachments], key=lambda change: change.sequence)
+    states = [change for change in merged if not change.attachment and not change.deleted]
+    if not states:
+        return list(changes)
+    current, result = states[0], []
+    seen = {change.commit for change in changes}  # one commit is one change, however many files it touched
+    for change in merged:
+        if not change.attachment:
+            current = change if not change.deleted else current
+            result.append(change)
+        elif not change.deleted and change.commit not in seen:
+            seen.add(change.commit)
+            result.append(replace(change, revision=current.revision, effective=current.effective, code=current.code))
+    return result
+
+
 def _is_document(path: str | None, mode: str, root_prefix: str) -> bool:
     if not path or not path.endswith(".md") or not path.startswith(root_prefix):
         return False
+    return _is_file(mode)
+
+
+def _is_file(mode: str) -> bool:
     return mode.startswith("100") or mode == "120000"
 
 
@@ -106,13 +134,16 @@ class Pending:
     path: str
     blob: str | None
     deleted: bool
+    attachment: bool = False
 
 
 def attribute(
     commits: list[LogCommit], root_prefix: str
-) -> tuple[list[DocTrack], list[str], list[str], list[Pending]]:
-    """Follow every document through the first-parent commits (oldest first)."""
+) -> tuple[list[DocTrack], dict[str, DocTrack], list[str], list[str], list[Pending]]:
+    """Follow every document through the first-parent commits (oldest first), and every other file of the
+    folder by its path (the forms that documents name)."""
     docs: list[DocTrack] = []
+    files: dict[str, DocTrack] = {}
     live: dict[str, DocTrack] = {}
     tomb: dict[str, DocTrack] = {}  # last path of deleted documents, for re-additions
     pending: list[Pending] = []
@@ -137,10 +168,23 @@ def attribute(
         tomb[path] = doc
         pending.append(Pending(doc, commit, path, None, True))
 
+    def file_changed(path: str | None, mode: str, commit: str, blob: str | None, deleted: bool) -> bool:
+        if not path or path.endswith(".md") or not path.startswith(root_prefix) or not _is_file(mode):
+            return False
+        track = files.setdefault(path, DocTrack(path))
+        pending.append(Pending(track, commit, path, None if deleted else blob, deleted, attachment=True))
+        return True
+
     for log_commit in commits:
         commit, entries = log_commit.sha, log_commit.entries
         touched = False
         for entry in entries:
+            if entry.status == "R":
+                touched |= file_changed(entry.old_path, entry.old_mode, commit, None, True)
+            if entry.status == "D":
+                touched |= file_changed(entry.path, entry.old_mode, commit, None, True)
+            else:
+                touched |= file_changed(entry.path, entry.new_mode, commit, entry.new_blob, False)
             new_is_doc = _is_document(entry.path, entry.new_mode, root_prefix)
             if entry.status == "R" or entry.status == "C":
                 old = entry.old_path
@@ -182,4 +226,4 @@ def attribute(
             touched = True
         if touched:
             wanted_commits.append(commit)
-    return docs, wanted_commits, list(wanted_blobs), pending
+    return docs, files, wanted_commits, list(wanted_blobs), pending

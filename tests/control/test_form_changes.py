@@ -1,0 +1,58 @@
+"""A form file is part of its document: its changes on main are in the revision table and the approval state
+(build review, finding 4: a form replaced by a direct push left the document "Đã phê duyệt")."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import build_site, soup
+from factory import make_repo, tthc_meta, write_doc
+from gitrepo import Git
+
+FORM = "procedures/tthc/forms/BM-HT-01-01.docx"
+
+
+def _approved_base(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    git = Git(repo).init()
+    git.commit_all("Khởi tạo")
+    git.merge_request("lan-2", "Ban hành lần mới", 3,
+                      lambda: write_doc(repo, "tthc/khai-sinh.md", tthc_meta(revision=7, related=["QT-NB-01"])),
+                      approver="Lê Văn Cường")
+    return repo, git
+
+
+def _khai_sinh(site):
+    documents = json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))
+    return next(d for d in documents if d["code"] == "QT-HT-01")
+
+
+def test_a_form_replaced_by_a_direct_push_makes_the_document_unapproved(tmp_path):
+    repo, git = _approved_base(tmp_path)
+    result, site = build_site(repo)
+    assert result.returncode == 0, result.stderr
+    assert _khai_sinh(site)["approval_state"] == "Đã phê duyệt"
+
+    (repo / FORM).write_bytes(b"PK\x03\x04 thay mau khong qua phe duyet")
+    git.commit_all("Cập nhật biểu mẫu")  # straight onto main
+    result, site = build_site(repo)
+    assert result.returncode == 0, result.stderr
+    facts = _khai_sinh(site)
+    assert facts["approved"] is False and facts["approval_state"] == "Chưa phê duyệt"
+    rows = soup(site / "quy-trinh" / "qt-ht-01" / "index.html").select(".eiso-revisions tbody tr")
+    assert "Cập nhật biểu mẫu" in rows[0].get_text()  # the current revision (the table lists the newest first)
+    assert "Chưa phê duyệt" in rows[0].get_text()
+
+
+def test_a_form_replaced_through_an_approved_merge_request_keeps_the_document_approved(tmp_path):
+    repo, git = _approved_base(tmp_path)
+    git.merge_request("mau-moi", "Thay biểu mẫu tờ khai", 4,
+                      lambda: (repo / FORM).write_bytes(b"PK\x03\x04 mau moi"), approver="Lê Văn Cường")
+    (repo / "procedures" / "tthc" / "ghi-chu.txt").write_text("không phải biểu mẫu của tài liệu nào\n", encoding="utf-8")
+    git.commit_all("Ghi chú")  # a file no document names: not a change of any document
+    result, site = build_site(repo)
+    assert result.returncode == 0, result.stderr
+    facts = _khai_sinh(site)
+    assert facts["approved"] is True and facts["approval_state"] == "Đã phê duyệt"
+    rows = soup(site / "quy-trinh" / "qt-ht-01" / "index.html").select(".eiso-revisions tbody tr")
+    assert "Thay biểu mẫu tờ khai" in rows[0].get_text() and "Ghi chú" not in rows[0].get_text()
