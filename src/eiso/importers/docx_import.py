@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eiso.boundedjson import loads
 from eiso.documents.text import slugify
 from eiso.importers.docx_procedure import recognise
 from eiso.importers.files import write_file
@@ -126,7 +127,7 @@ def _write(target: Path, data: bytes, manifest: dict[str, str], force: bool) -> 
 
 def _read_manifest(path: Path) -> dict[str, str]:
     try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        files = loads(path.read_text(encoding="utf-8")).get("files", {})
         return {str(k): str(v) for k, v in files.items() if isinstance(v, str)}
     except (OSError, ValueError, AttributeError):
         return {}  # no manifest: every existing file counts as edited, so nothing is overwritten
