@@ -45,15 +45,20 @@ class DocxImport:
 
 
 def word_files(paths: list[Path]) -> list[Path]:
-    """The Word files named, a folder standing for the Word files in it (sorted, so runs are stable)."""
-    found: list[Path] = []
+    """The Word files named, a folder standing for the Word files in it (sorted, so runs are stable).
+
+    A file named twice (directly and through its folder) is read once: a second import of it would
+    only clash with the first."""
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-                                and not p.name.startswith("~$")))  # ~$ files are Word's lock files
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                            and not p.name.startswith("~$"))  # ~$ files are Word's lock files
         else:
-            found.append(path)
-    return found
+            inside = [path]
+        for item in inside:
+            found.setdefault(item.resolve(), item)
+    return list(found.values())
 
 
 def import_docx(paths: list[Path], out: Path, *, kind: str | None = None, unit: str | None = None,
@@ -62,9 +67,9 @@ def import_docx(paths: list[Path], out: Path, *, kind: str | None = None, unit: 
     manifest_path = out / MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
     outcome = DocxImport()
-    taken: set[str] = set()
+    claimed: dict[str, str] = {}  # output file name -> the Word file that took it in this run
     for path in word_files(paths):
-        result = FileResult(source=path.name)
+        result = FileResult(source=path.as_posix())  # as typed: two folders may hold the same name
         outcome.files.append(result)
         try:
             blocks = read_blocks(path)
@@ -80,9 +85,12 @@ def import_docx(paths: list[Path], out: Path, *, kind: str | None = None, unit: 
         result.code, result.checks = meta["code"], recognised.report
         result.fields = sum(1 for key in meta if key not in {"status", "audience"})
         name = f"{slugify(meta['code'])}-{slugify(meta['title'])}"[:120].strip("-") + ".md"
-        if name in taken:
-            name = f"{slugify(path.stem)}-{name}"
-        taken.add(name)
+        if name in claimed:  # never write one file twice in a run: the later Word file would replace it
+            result.error = (f"tệp e-ISO «{name}» đã được tạo từ tệp Word «{claimed[name]}» trong lần nhập này; "
+                            "không nhập để khỏi ghi đè — hãy sửa mã hiệu hoặc tên tài liệu của một trong hai tệp")
+            result.state = "lỗi"
+            continue
+        claimed[name] = result.source
         result.target = name
         text = _with_report(render_document(meta, "\n\n".join(recognised.body) + "\n"), path.name,
                             recognised.report, recognised.sources)
