@@ -65,3 +65,37 @@ def test_a_word_file_named_twice_is_imported_once(repo: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(written(repo / "procedures" / "h")) == 1
     assert result.stdout.count("tạo mới") == 1 and "lỗi" not in result.stdout
+
+
+def test_a_code_already_in_the_repository_is_refused_naming_its_file(repo: Path) -> None:
+    # make_repo's system procedure is QT-NB-01 (effective); a Word file with that code must not shadow it.
+    existing = repo / "procedures" / "he-thong" / "kiem-soat-tai-lieu.md"
+    before = existing.read_bytes()
+    word_file(repo / "word" / "bia.docx", "Nội dung mới", code="QT-NB-01", title="QUY TRÌNH KIỂM SOÁT")
+    word_file(repo / "word" / "khac.docx", "Nội dung khác", code="QT-KHAC-01", title="QUY TRÌNH KHÁC")
+    result = run_eiso("import", "docx", "word", "--out", "procedures/t", cwd=repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| word/bia.docx"))
+    assert "lỗi: mã hiệu «QT-NB-01» đã có ở procedures/he-thong/kiem-soat-tai-lieu.md" in row, row
+    assert list(written(repo / "procedures" / "t")) == ["qt-khac-01-khac.md"]  # the other one imports
+    assert existing.read_bytes() == before
+    check = run_eiso("check", cwd=repo)
+    assert "trùng" not in check.stdout + check.stderr
+    # A later import of the same Word file finds its own earlier output: that is an update, not a clash.
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "imported")
+    word_file(repo / "word" / "khac.docx", "Nội dung khác, sửa", code="QT-KHAC-01", title="QUY TRÌNH KHÁC")
+    again = run_eiso("import", "docx", "word/khac.docx", "--out", "procedures/t", cwd=repo)
+    assert again.returncode == 0 and "cập nhật" in again.stdout, again.stdout
+    assert "Nội dung khác, sửa" in (repo / "procedures" / "t" / "qt-khac-01-khac.md").read_text(encoding="utf-8")
+
+
+def test_two_word_files_with_one_code_in_a_run_import_only_the_first(repo: Path) -> None:
+    word_file(repo / "word" / "ban goc.docx", "Nội dung gốc", code="QT-HAI-01", title="QUY TRÌNH HAI")
+    word_file(repo / "word" / "ban sao.docx", "Nội dung bản sao", code="QT-HAI-01", title="QUY TRÌNH HAI BẢN SAO")
+    result = run_eiso("import", "docx", "word", "--out", "procedures/t", cwd=repo)
+    assert result.returncode == 1
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| word/ban sao.docx"))
+    assert "lỗi: mã hiệu «QT-HAI-01» trùng với tệp Word «word/ban goc.docx»" in row, row
+    assert list(written(repo / "procedures" / "t")) == ["qt-hai-01-hai.md"]
+
