@@ -16,6 +16,7 @@ from pathlib import Path
 
 from eiso.boundedjson import loads
 from eiso.documents.text import slugify
+from eiso.importers.docx_coverage import keep_leftovers
 from eiso.importers.docx_procedure import recognise
 from eiso.importers.files import write_file
 from eiso.importers.docx_reader import DocxError, read_blocks
@@ -99,6 +100,11 @@ def _draft(path: Path, result: FileResult, kind: str | None, unit: str | None) -
         result.error, result.state = "tài liệu Word không có nội dung", "lỗi"
         return None
     recognised = recognise(blocks, kind=kind, unit=unit, fallback_title=path.stem, fallback_code=path.stem.upper())
+    try:
+        keep_leftovers(path, recognised)
+    except DocxError as error:
+        result.error, result.state = str(error), "lỗi"
+        return None
     meta = recognised.meta
     result.code, result.checks = meta["code"], recognised.report
     result.fields = sum(1 for key in meta if key not in {"status", "audience"})
