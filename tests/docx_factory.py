@@ -202,3 +202,113 @@ def _steps(document, variant: Variant, written: list[str]) -> int:
             cell.text = text
             written.append(text)
     return len(rows)
+
+
+# A 1×1 PNG: python-docx reads its size, Word shows it; a flow chart stands in for it in the shapes below.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d4944415478da63f8cfc0f01f0005000201a0e2d3b40000000049454e44ae426082")
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def write_hard_shapes(path: Path) -> list[str]:
+    """A procedure holding the shapes that importers drop text from (attacker's review, importers H3):
+    cover lines after the title, extra header cells, unmapped table columns, a long time paragraph, tables
+    nested three deep, a text box in a cell, block and inline content controls, tracked insertions,
+    fields, smart tags, first-page header, footer, an image. Returns the texts that must survive."""
+    import copy
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    must: list[str] = []
+    header = document.add_table(rows=2, cols=3)
+    for cell, text in zip(header.rows[0].cells, ("UBND XÃ HÒA BÌNH", "QUY TRÌNH THỬ HÌNH DẠNG", "Mã hiệu: QT-HINH-01")):
+        cell.text = text
+    for cell, text in zip(header.rows[1].cells, ("Trang: 1/5", "Đơn vị soạn thảo: Văn phòng",
+                                                 "Một đoạn mô tả phạm vi quan trọng trong bảng đầu")):
+        cell.text = text
+    must += ["Đơn vị soạn thảo: Văn phòng", "Một đoạn mô tả phạm vi quan trọng trong bảng đầu"]
+    for text in ("(Ban hành kèm theo Quyết định số 123/QĐ-UBND ngày 01/02/2024 của Chủ tịch UBND xã Hòa Bình)",
+                 "Tài liệu này là tài sản của UBND xã, không được sao chép khi chưa được phép.",
+                 "Ghi chú quan trọng: bản in không kiểm soát."):
+        document.add_paragraph(text)
+        must.append(text)
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = "Nội dung riêng của đầu trang trang nhất"
+    section.footer.paragraphs[0].text = "Ghi chú chân trang quan trọng của văn phòng"
+    must += ["Nội dung riêng của đầu trang trang nhất", "Ghi chú chân trang quan trọng của văn phòng"]
+
+    document.add_heading("1. Mục đích", 1)
+    document.add_paragraph("Quy định cách làm thử các hình dạng của tệp Word.")
+    body = document.add_paragraph()._p
+    body.addprevious(parse_xml(f'<w:sdt {_W}><w:sdtContent><w:p><w:r><w:t>Đoạn trong điều khiển nội dung khối'
+                               '</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
+    body.addprevious(parse_xml(
+        f'<w:p {_W}><w:r><w:t xml:space="preserve">Có </w:t></w:r><w:ins w:id="1" w:author="A" '
+        'w:date="2024-01-01T00:00:00Z"><w:r><w:t xml:space="preserve">chèn theo dõi </w:t></w:r></w:ins>'
+        '<w:r><w:t>xong.</w:t></w:r></w:p>'))
+    body.addprevious(parse_xml(
+        f'<w:p {_W}><w:ins w:id="2" w:author="A" w:date="2024-01-01T00:00:00Z"><w:r><w:t>Đoạn chỉ gồm phần chèn '
+        'theo dõi</w:t></w:r></w:ins></w:p>'))
+    body.addprevious(parse_xml(
+        f'<w:p {_W}><w:r><w:t xml:space="preserve">Xem </w:t></w:r><w:fldSimple w:instr="REF muc"><w:r>'
+        '<w:t>mục tham chiếu trường</w:t></w:r></w:fldSimple><w:r><w:t xml:space="preserve"> và </w:t></w:r>'
+        '<w:smartTag w:uri="urn:x" w:element="place"><w:r><w:t>xã Hòa Bình thẻ thông minh</w:t></w:r></w:smartTag>'
+        '</w:p>'))
+    must += ["Đoạn trong điều khiển nội dung khối", "Có chèn theo dõi xong.", "Đoạn chỉ gồm phần chèn theo dõi",
+             "Xem mục tham chiếu trường và xã Hòa Bình thẻ thông minh"]
+    document.add_picture(io.BytesIO(PNG))
+    outer = document.add_table(rows=1, cols=1)
+    cell = outer.cell(0, 0)
+    cell.text = "Bảng ngoài cùng"
+    inner = cell.add_table(rows=1, cols=1).cell(0, 0)
+    inner.text = "Bảng lồng cấp hai"
+    innermost = inner.add_table(rows=1, cols=1).cell(0, 0)
+    innermost.text = "Bảng lồng cấp ba"
+    box = parse_xml(
+        f'<w:r {_W} xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><w:drawing><wp:inline><a:graphic>'
+        '<a:graphicData><wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>Chữ trong hộp văn bản nằm trong ô bảng'
+        '</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing>'
+        '</w:r>')
+    cell.add_paragraph()._p.append(copy.deepcopy(box))
+    must += ["Bảng lồng cấp hai", "Bảng lồng cấp ba", "Chữ trong hộp văn bản nằm trong ô bảng"]
+
+    document.add_heading("2. Nội dung quy trình", 1)
+    document.add_heading("2.1. Thành phần hồ sơ", 2)
+    _rows(document, [("TT", "Tên giấy tờ", "Mẫu đơn, tờ khai", "Bản chính", "Bản sao", "Ghi chú"),
+                     ("1", "Tờ khai đăng ký khai sinh", "Mẫu TP/HT-KT", "1", "0", "Ghi chú hồ sơ một: nộp kèm CCCD"),
+                     ("2", "Giấy chứng sinh", "", "1", "0", "Do bệnh viện cấp trong 24 giờ")])
+    must += ["Mẫu TP/HT-KT", "Ghi chú hồ sơ một: nộp kèm CCCD", "Do bệnh viện cấp trong 24 giờ"]
+    document.add_heading("2.2. Thời gian xử lý", 2)
+    long_time = ("03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ; trường hợp cần xác minh thì thời hạn được "
+                 "kéo dài thêm không quá 05 ngày làm việc, công chức phải thông báo bằng văn bản cho người nộp "
+                 "hồ sơ và nêu rõ lý do; trường hợp hồ sơ nộp sau 15 giờ thì được tính vào ngày làm việc tiếp "
+                 "theo theo quy định của pháp luật hiện hành về tiếp nhận hồ sơ.")
+    document.add_paragraph(long_time)
+    must.append(long_time)
+    document.add_heading("2.3. Quy trình xử lý công việc", 2)
+    _rows(document, [("TT", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu", "Kết quả", "Ghi chú"),
+                     ("1", "Tiếp nhận hồ sơ", "Bộ phận một cửa", "0,5 ngày", "BM-01", "Phiếu hẹn",
+                      "Ghi chú bước một quan trọng"),
+                     ("2", "Thẩm định, trình ký", "Công chức Tư pháp", "01 ngày", "BM-02", "Tờ trình",
+                      "Ghi chú bước hai quan trọng")])
+    must += ["Phiếu hẹn", "Tờ trình", "Ghi chú bước một quan trọng", "Ghi chú bước hai quan trọng"]
+    document.add_heading("3. Hồ sơ cần lưu", 1)
+    _rows(document, [("TT", "Tên hồ sơ", "Mã hiệu", "Trách nhiệm lưu", "Hình thức lưu", "Thời gian lưu", "Ghi chú"),
+                     ("1", "Sổ theo dõi", "SKT-HINH", "Văn phòng", "Bản giấy có đóng dấu", "05 năm",
+                      "Lưu tại tủ hồ sơ số 3")])
+    must += ["SKT-HINH", "Bản giấy có đóng dấu", "Lưu tại tủ hồ sơ số 3"]
+    document.save(str(path))
+    return must
+
+
+def _rows(document, rows: list[tuple[str, ...]]) -> None:
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for row, cells in zip(table.rows, rows):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text

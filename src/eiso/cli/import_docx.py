@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError("không tìm thấy: " + ", ".join(f"«{m}»" for m in missing))
     try:
-        outcome = import_docx(paths, out, kind=args.kind, unit=args.unit, force=args.force)
+        outcome = import_docx(paths, out, kind=args.kind, unit=args.unit, force=args.force, repo_root=root,
+                              procedures_dir=procedures_dir(config))
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
     sys.stdout.write(summary(outcome, out, root))

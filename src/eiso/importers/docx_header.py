@@ -113,18 +113,18 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
         if "_title" not in result.meta and folded.startswith("quy trinh") and len(folded.split()) > 2:
             result.meta["_title"] = text.split(None, 2)[2] if folded.split()[1] == "trinh" else text
             result.placed[where] = "front matter"
+            result.source(where, [text])
         elif "_title" not in result.meta and folded.strip() == "quy trinh":
             result.placed[where] = "front matter"
         elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ", "cong hoa", "doc lap")):
             result.meta.setdefault("_agency", text)
             result.placed[where] = "front matter"
-    if "_title" in result.meta:
-        return
     caps = [(t, w) for t, w in candidates if is_all_caps(t) and len(t) > 8 and result.placed.get(w) != "front matter"]
-    if caps:
+    if caps and "_title" not in result.meta:
         text, where = max(caps, key=lambda c: len(c[0]))
         result.meta["_title"] = text
         result.placed[where] = "front matter"
+    # Everything else of the cover (the approving decision, notes) is the body's, also once a title is known.
     for text, where in candidates:
         if where not in result.placed:
             result.body.append(escape(text))

@@ -3,7 +3,8 @@
 Like the TTHC importer, a manifest (``.eiso-import-docx.json`` in the output folder) keeps the SHA-256 of
 what was written: a second run rewrites only files nobody edited since, and ``--force`` is needed to
 overwrite an edit. A file that cannot be read (corrupt, password-protected, old ``.doc``) is reported and
-the others are imported.
+the others are imported. A code another document of the repository (or an earlier Word file of the same
+run) already has is refused, naming that file: two documents with one code take both off the site.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eiso.boundedjson import loads
 from eiso.documents.text import slugify
+from eiso.importers.docx_coverage import keep_leftovers
 from eiso.importers.docx_procedure import recognise
 from eiso.importers.files import write_file
 from eiso.importers.docx_reader import DocxError, read_blocks
@@ -44,50 +47,108 @@ class DocxImport:
 
 
 def word_files(paths: list[Path]) -> list[Path]:
-    """The Word files named, a folder standing for the Word files in it (sorted, so runs are stable)."""
-    found: list[Path] = []
+    """The Word files named, a folder standing for the Word files in it (sorted, so runs are stable).
+
+    A file named twice (directly and through its folder) is read once: a second import of it would
+    only clash with the first."""
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-                                and not p.name.startswith("~$")))  # ~$ files are Word's lock files
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                            and not p.name.startswith("~$"))  # ~$ files are Word's lock files
         else:
-            found.append(path)
-    return found
+            inside = [path]
+        for item in inside:
+            found.setdefault(item.resolve(), item)
+    return list(found.values())
 
 
 def import_docx(paths: list[Path], out: Path, *, kind: str | None = None, unit: str | None = None,
-                force: bool = False) -> DocxImport:
+                force: bool = False, repo_root: Path | None = None, procedures_dir: str = "procedures") -> DocxImport:
+    """Import the Word files into ``out``. With ``repo_root``, a code the repository's documents already
+    use is refused (two documents with one code take both off the site)."""
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
+    claims = _Claims(existing=_existing_codes(repo_root, procedures_dir) if repo_root else {})
     outcome = DocxImport()
-    taken: set[str] = set()
     for path in word_files(paths):
-        result = FileResult(source=path.name)
+        result = FileResult(source=path.as_posix())  # as typed: two folders may hold the same name
         outcome.files.append(result)
-        try:
-            blocks = read_blocks(path)
-        except DocxError as error:
-            result.error, result.state = str(error), "lỗi"
+        draft = _draft(path, result, kind, unit)
+        if draft is None:
             continue
-        if not blocks:
-            result.error, result.state = "tài liệu Word không có nội dung", "lỗi"
+        name, text = draft
+        refusal = claims.refusal(result, out / name)
+        if refusal:
+            result.error, result.state = refusal, "lỗi"
             continue
-        recognised = recognise(blocks, kind=kind, unit=unit, fallback_title=path.stem,
-                               fallback_code=path.stem.upper())
-        meta = recognised.meta
-        result.code, result.checks = meta["code"], recognised.report
-        result.fields = sum(1 for key in meta if key not in {"status", "audience"})
-        name = f"{slugify(meta['code'])}-{slugify(meta['title'])}"[:120].strip("-") + ".md"
-        if name in taken:
-            name = f"{slugify(path.stem)}-{name}"
-        taken.add(name)
         result.target = name
-        text = _with_report(render_document(meta, "\n\n".join(recognised.body) + "\n"), path.name,
-                            recognised.report, recognised.sources)
         result.state = _write(out / name, text.encode("utf-8"), manifest, force)
     _write_manifest(manifest_path, manifest)
     return outcome
+
+
+def _draft(path: Path, result: FileResult, kind: str | None, unit: str | None) -> tuple[str, str] | None:
+    """The output file name and text of one Word file; None (with ``result.error``) when unreadable."""
+    try:
+        blocks = read_blocks(path)
+    except DocxError as error:
+        result.error, result.state = str(error), "lỗi"
+        return None
+    if not blocks:
+        result.error, result.state = "tài liệu Word không có nội dung", "lỗi"
+        return None
+    recognised = recognise(blocks, kind=kind, unit=unit, fallback_title=path.stem, fallback_code=path.stem.upper())
+    try:
+        keep_leftovers(path, recognised)
+    except DocxError as error:
+        result.error, result.state = str(error), "lỗi"
+        return None
+    meta = recognised.meta
+    result.code, result.checks = meta["code"], recognised.report
+    result.fields = sum(1 for key in meta if key not in {"status", "audience"})
+    name = f"{slugify(meta['code'])}-{slugify(meta['title'])}"[:120].strip("-") + ".md"
+    text = _with_report(render_document(meta, "\n\n".join(recognised.body) + "\n"), path.name,
+                        recognised.report, recognised.sources)
+    return name, text
+
+
+@dataclass
+class _Claims:
+    """Codes and output names this run has taken, and the codes the repository's documents already use."""
+
+    existing: dict[str, tuple[str, Path]]  # code slug -> (path shown, path) of a document in the repository
+    codes: dict[str, str] = field(default_factory=dict)  # code slug -> the Word file that took it
+    names: dict[str, str] = field(default_factory=dict)  # output file name -> the Word file that took it
+
+    def refusal(self, result: FileResult, target: Path) -> str | None:
+        """Why this Word file must not be written to ``target``; None after claiming its code and name."""
+        key, name = slugify(result.code), target.name
+        if key in self.codes:  # one code, two documents: the site publishes neither
+            return (f"mã hiệu «{result.code}» trùng với tệp Word «{self.codes[key]}» đã nhập ở trên trong lần nhập "
+                    "này; không nhập để khỏi có hai tài liệu trùng mã — hãy sửa mã hiệu của một trong hai tệp")
+        if name in self.names:  # never write one file twice in a run: the later Word file would replace it
+            return (f"tệp e-ISO «{name}» đã được tạo từ tệp Word «{self.names[name]}» trong lần nhập này; "
+                    "không nhập để khỏi ghi đè — hãy sửa mã hiệu hoặc tên tài liệu của một trong hai tệp")
+        shown, existing = self.existing.get(key, ("", None))
+        if existing is not None and existing.resolve() != target.resolve():  # the same file is a re-import
+            return (f"mã hiệu «{result.code}» đã có ở {shown}; không nhập để khỏi có hai tài liệu trùng mã (khi đó "
+                    "không tài liệu nào được xuất bản) — hãy sửa mã hiệu trong tệp Word, hoặc sửa tài liệu đã có")
+        self.codes[key] = self.names[name] = result.source
+        return None
+
+
+def _existing_codes(root: Path, procedures_dir: str) -> dict[str, tuple[str, Path]]:
+    """The codes of the repository's documents, as the loader reads them, with their files."""
+    from eiso.documents.loader import load_corpus
+
+    if not (root / procedures_dir).is_dir():
+        return {}
+    found: dict[str, tuple[str, Path]] = {}
+    for doc in sorted(load_corpus(root, procedures_dir).documents, key=lambda d: d.path):
+        found.setdefault(doc.slug, (doc.path, root / doc.path))
+    return found
 
 
 def _with_report(document: str, source: str, report: list[str], sources: list[str]) -> str:
@@ -126,7 +187,7 @@ def _write(target: Path, data: bytes, manifest: dict[str, str], force: bool) -> 
 
 def _read_manifest(path: Path) -> dict[str, str]:
     try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        files = loads(path.read_text(encoding="utf-8")).get("files", {})
         return {str(k): str(v) for k, v in files.items() if isinstance(v, str)}
     except (OSError, ValueError, AttributeError):
         return {}  # no manifest: every existing file counts as edited, so nothing is overwritten

@@ -2,7 +2,8 @@
 
 Every block of the Word file ends in exactly one of three places — a front-matter field, the body, or the
 report of what a person must check — so nothing is dropped: :class:`Recognised` records where each block
-went, and the tests count that every paragraph is accounted for.
+went, and the tests count that every paragraph is accounted for. What python-docx does not show, or a
+recogniser does not keep, is caught afterwards by :mod:`eiso.importers.docx_coverage` against the file's XML.
 
 The templates agencies use: a header table (agency, name, code, lần ban hành, dates), a signature table
 (soạn thảo / xem xét / phê duyệt), a revision table, numbered sections 1–7 with 5.1–5.7 for a TTHC, a step

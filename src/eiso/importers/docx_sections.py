@@ -97,6 +97,7 @@ def read_legal(blocks: list[Block], result: Recognised) -> None:
         title = _without_code(text, codes[0][0], codes[0][1]) if codes else text
         refs.append({"code": code, "title": title})
         result.placed[where] = "front matter"
+        result.source(where, [text])  # the reference as written: its code moved to a field of its own
         if not code:
             result.note(where, f"căn cứ pháp lý không có số, ký hiệu: «{text[:80]}»")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eiso.boundedjson import loads
 from eiso.importers.files import write_file
 
 MANIFEST_NAME = ".eiso-import.json"
@@ -51,7 +52,7 @@ def read_manifest(path: Path) -> Manifest:
     if not path.is_file():
         return Manifest()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ManifestError(str(error)) from None
     if not isinstance(data, dict):

@@ -46,7 +46,8 @@ def as_text(report: SyncReport) -> str:
     out = [f"Đồng bộ thủ tục hành chính với dữ liệu quốc gia «{report.source}»"
            + (" (đã nhận các thay đổi an toàn)" if report.applied else "") + "."]
     out += [f"Lưu ý: {note}" for note in report.notes]
-    out += [f"dòng {line}: {why}" for line, why in report.malformed]
+    where = f"{report.source}, " if report.source else ""
+    out += [f"{where}dòng {line}: {why}" for line, why in report.malformed]
     for p in report.procedures:
         fresh = [c for c in p.changes if c.new]
         old = len(p.changes) - len(fresh)

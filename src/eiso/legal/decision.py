@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eiso.boundedjson import loads
 from eiso.documents.findings import Finding
 from eiso.documents.text import fold, nfc
 from eiso.errors import EisoError
@@ -62,10 +62,10 @@ def read_decision(path: Path) -> tuple[list[DecisionItem], list[Finding]]:
 
 def _from_json(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]]:
     try:
-        data = json.loads(text)
-    except ValueError as error:
-        return [], [Finding(shown, getattr(error, "lineno", 1), "-", f"JSON không hợp lệ ({getattr(error, 'msg', error)})",
-                            "decision")]
+        data = loads(text)
+    except ValueError as error:  # also JsonTooDeep, located where the nesting became too deep
+        return [], [Finding(shown, getattr(error, "lineno", 0) or 1, "-",
+                            f"JSON không hợp lệ ({getattr(error, 'msg', error)})", "decision")]
     if isinstance(data, dict):
         data = data.get("procedures")
     if not isinstance(data, list):

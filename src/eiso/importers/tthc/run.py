@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from eiso.boundedjson import JsonTooDeep, loads
 from eiso.documents.text import fold, slugify
 from eiso.importers.facts import facts
 from eiso.importers.files import write_file
@@ -62,7 +62,7 @@ class ImportReport:
         for note in self.notes:
             out.append(f"Lưu ý: {note}")
         for line, why in self.malformed:
-            out.append(f"dòng {line}: {why}")
+            out.append(f"{self.source}, dòng {line}: {why}" if self.source else f"dòng {line}: {why}")
         for path in self.skipped_edited:
             out.append(f"{path}: tệp đã bị sửa sau lần nhập trước, không ghi đè (dùng --force để ghi đè)")
         for record, why in self.skipped:
@@ -92,7 +92,11 @@ def read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[str, dict]]:
                 report.malformed.append((number, "không phải mã UTF-8"))
                 continue
             try:
-                record = json.loads(text)
+                record = loads(text)
+            except JsonTooDeep as error:
+                where = f", từ cột {error.colno}" if error.colno else ""
+                report.malformed.append((number, f"{error.msg}{where}; bản ghi bị bỏ qua"))
+                continue
             except ValueError as error:
                 report.malformed.append((number, f"JSON không hợp lệ ({getattr(error, 'msg', error)}, "
                                                  f"cột {getattr(error, 'colno', '?')})"))
@@ -138,82 +142,86 @@ def run_import(items: Iterable[tuple[str, Any]], out: Path, report: ImportReport
     others = _other_documents(root, procedures_dir)
     seen_codes: dict[str, str] = {}
     written = 0
-    for label, record in items:
-        if not isinstance(record, dict):
-            report.skipped.append((label, "không phải đối tượng JSON {…}"))
-            continue
-        report.read += 1
-        if level_wanted and not _level_matches(record.get("level"), level_wanted):
-            continue
-        if field_wanted and fold(one_line(record.get("field"))) != field_wanted:
-            continue
-        report.selected += 1
-        if limit is not None and written >= limit:
-            continue
-        national = one_line(record.get("code"))
-        who = national or label
-        if not national:
-            report.skipped.append((label, "thiếu mã thủ tục (code)"))
-            continue
-        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,40}", national):
-            report.skipped.append((label, f"mã thủ tục «{national[:40]}» không hợp lệ"))
-            continue
-        key = slugify(national)
-        if key in seen_codes:
-            report.skipped.append((who, f"trùng mã thủ tục với {seen_codes[key]}"))
-            continue
-        seen_codes[key] = label
-        warnings: list[str] = []
-        try:
-            draft = build_document(record, level=level_wanted, warnings=warnings)
-        except Exception as error:  # never let one record stop the import
-            report.skipped.append((who, f"không xử lý được bản ghi ({type(error).__name__}: {error})"))
-            continue
-        for message in warnings:
-            report.warn(who, message)
-        if draft is None:
-            report.skipped.append((who, "thiếu tên thủ tục (name)"))
-            continue
-        rel_out = draft.folder + "/" + draft.filename
-        target = out / rel_out
-        shown = _shown_path(target, root)
-        conflict = others.get(("code", slugify(draft.code))) or others.get(("national", fold(national)))
-        if conflict and conflict.resolve() != target.resolve():
-            report.skipped.append((who, f"đã có tài liệu cho thủ tục này ở {_shown_path(conflict, root)}"))
-            continue
-        # Check exactly what will be written, with the real loader and checks.
-        doc, findings = parse_document(shown, draft.text)
-        if doc is not None:
-            findings = findings + check_document(doc, root)
-        if doc is None or findings:
-            first = "; ".join(f"{f.field}: {f.message}" for f in findings[:3]) or "không đọc lại được"
-            report.skipped.append((who, f"tệp tạo ra không đạt kiểm tra ({first})"))
-            continue
-        if not _inside(target, out):  # a linked folder under OUT must not send files elsewhere
-            report.skipped.append((who, f"{shown} trỏ ra ngoài thư mục đích (liên kết tượng trưng)"))
-            continue
-        written += 1
-        data = draft.text.encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()
-        if target.is_file():
-            current = target.read_bytes()
-            if current == data:
-                report.unchanged.append(shown)
-                manifest[rel_out] = digest
-                stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
+    # The manifest is written even when a record stops the run: the files already written keep
+    # their hashes (their sync baseline), so nothing is left half-imported.
+    try:
+        for label, record in items:
+            if not isinstance(record, dict):
+                report.skipped.append((label, "không phải đối tượng JSON {…}"))
                 continue
-            if manifest.get(rel_out) != hashlib.sha256(current).hexdigest() and not force:
-                report.skipped_edited.append(shown)
+            report.read += 1
+            if level_wanted and not _level_matches(record.get("level"), level_wanted):
                 continue
-            write_file(target, data, out)
-            report.updated.append(shown)
-        else:
-            write_file(target, data, out)
-            report.created.append(shown)
-        manifest[rel_out] = digest
-        stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
-    if manifest or manifest_path.exists():
-        write_manifest(manifest_path, stored, out)
+            if field_wanted and fold(one_line(record.get("field"))) != field_wanted:
+                continue
+            report.selected += 1
+            if limit is not None and written >= limit:
+                continue
+            national = one_line(record.get("code"))
+            who = national or label
+            if not national:
+                report.skipped.append((label, "thiếu mã thủ tục (code)"))
+                continue
+            if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,40}", national):
+                report.skipped.append((label, f"mã thủ tục «{national[:40]}» không hợp lệ"))
+                continue
+            key = slugify(national)
+            if key in seen_codes:
+                report.skipped.append((who, f"trùng mã thủ tục với {seen_codes[key]}"))
+                continue
+            seen_codes[key] = label
+            warnings: list[str] = []
+            try:
+                draft = build_document(record, level=level_wanted, warnings=warnings)
+            except Exception as error:  # never let one record stop the import
+                report.skipped.append((who, f"không xử lý được bản ghi ({type(error).__name__}: {error})"))
+                continue
+            for message in warnings:
+                report.warn(who, message)
+            if draft is None:
+                report.skipped.append((who, "thiếu tên thủ tục (name)"))
+                continue
+            rel_out = draft.folder + "/" + draft.filename
+            target = out / rel_out
+            shown = _shown_path(target, root)
+            conflict = others.get(("code", slugify(draft.code))) or others.get(("national", fold(national)))
+            if conflict and conflict.resolve() != target.resolve():
+                report.skipped.append((who, f"đã có tài liệu cho thủ tục này ở {_shown_path(conflict, root)}"))
+                continue
+            # Check exactly what will be written, with the real loader and checks.
+            doc, findings = parse_document(shown, draft.text)
+            if doc is not None:
+                findings = findings + check_document(doc, root)
+            if doc is None or findings:
+                first = "; ".join(f"{f.field}: {f.message}" for f in findings[:3]) or "không đọc lại được"
+                report.skipped.append((who, f"tệp tạo ra không đạt kiểm tra ({first})"))
+                continue
+            if not _inside(target, out):  # a linked folder under OUT must not send files elsewhere
+                report.skipped.append((who, f"{shown} trỏ ra ngoài thư mục đích (liên kết tượng trưng)"))
+                continue
+            written += 1
+            data = draft.text.encode("utf-8")
+            digest = hashlib.sha256(data).hexdigest()
+            if target.is_file():
+                current = target.read_bytes()
+                if current == data:
+                    report.unchanged.append(shown)
+                    manifest[rel_out] = digest
+                    stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
+                    continue
+                if manifest.get(rel_out) != hashlib.sha256(current).hexdigest() and not force:
+                    report.skipped_edited.append(shown)
+                    continue
+                write_file(target, data, out)
+                report.updated.append(shown)
+            else:
+                write_file(target, data, out)
+                report.created.append(shown)
+            manifest[rel_out] = digest
+            stored.imported[rel_out] = Baseline(facts(draft.meta), level_wanted)
+    finally:
+        if manifest or manifest_path.exists():
+            write_manifest(manifest_path, stored, out)
     return report
 
 

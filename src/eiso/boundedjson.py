@@ -1,0 +1,58 @@
+"""JSON from untrusted files, its nesting bounded before it is parsed.
+
+The standard parser recurses once per level of nesting: one line of 100,000 ``[`` raises
+``RecursionError`` (not ``ValueError``), and any walker of such a value would too. National records,
+decisions and manifests nest a few levels, so a value deeper than ``MAX_DEPTH`` is refused up front by
+a linear scan, with the place where it became too deep.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 64
+
+# A bracket, or a whole string (skipped so that its brackets do not count). An unterminated string
+# runs to the end of the text, so every match succeeds at its first try: the scan stays linear.
+_TOKEN = re.compile(r'[\[\]{}]|"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
+
+
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than ``MAX_DEPTH``. ``lineno``/``colno`` as ``json.JSONDecodeError`` has them
+    (1-based; 0 when the place is unknown)."""
+
+    def __init__(self, text: str, offset: int | None) -> None:
+        self.msg = f"JSON lồng quá sâu (quá {MAX_DEPTH} cấp)"
+        self.lineno = text.count("\n", 0, offset) + 1 if offset is not None else 0
+        self.colno = offset - text.rfind("\n", 0, offset) if offset is not None else 0
+        where = f", dòng {self.lineno}, cột {self.colno}" if offset is not None else ""
+        super().__init__(self.msg[:-1] + where + ")")
+
+
+def too_deep_at(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """Offset of the first bracket nested deeper than ``limit``, or None. Linear in ``text``."""
+    if text.count("[") + text.count("{") <= limit:  # the common case: cannot be that deep
+        return None
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+    return None
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` that raises ``JsonTooDeep`` (a ``ValueError``) instead of recursing too deep."""
+    offset = too_deep_at(text)
+    if offset is not None:
+        raise JsonTooDeep(text, offset)
+    try:
+        return json.loads(text)
+    except RecursionError:  # only if the caller's own stack is already deep
+        raise JsonTooDeep(text, None) from None
