@@ -45,6 +45,11 @@ HEADING_LEAKS = {
     "class-prefix": "## X {.public-ish}\n\nLEAKPREFIX\n",
     "class-as-text": "## X .public\n\nLEAKASTEXT\n",
     "attribute-not-class": "## X {data-c=public}\n\nLEAKATTRIBUTE\n",
+    # attr_list's class= replaces the classes written before it; a heading that says internal anywhere is internal.
+    "class-replaces-internal": "## X {.internal class=public}\n\nLEAKCLASSREPLACES\n",
+    "class-value-both": "## X {class=\"internal public\"}\n\nLEAKCLASSVALUEBOTH\n",
+    "both-classes": "## X { .public .internal }\n\nLEAKBOTHCLASSES\n",
+    "quoted-class-then-internal": "## X {: class='x public' .Internal }\n\nLEAKQUOTEDCLASS\n",
 }
 # Content that must not open a public section ("{.public}" where Markdown sees no heading class).
 OPENING_LEAKS = {

@@ -2,8 +2,9 @@
 
 Public content is opt-in. The body is parsed by Python-Markdown with the site's own
 extensions, and the decision is taken on the element tree it builds: a heading whose
-``class`` (as attr_list sets it) contains ``public`` opens a public section, which runs
-to the next heading of the same or a higher level. Everything else — text before the
+``class`` (as attr_list sets it) contains ``public``, and whose attribute lists nowhere
+mention ``internal``, opens a public section, which runs to the next heading of the same
+or a higher level. Everything else — text before the
 first heading, sections marked ``{.internal}`` or not marked at all — is dropped from
 the tree before it is serialised. No line regex decides, so no spelling of a heading
 (setext, closing hashes, ids, other classes, inside admonitions or lists, after any
@@ -26,6 +27,7 @@ import xml.etree.ElementTree as etree
 from typing import Any, Callable
 
 from markdown import Extension, Markdown
+from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.treeprocessors import Treeprocessor
 
 from eiso.documents.budget import MarkdownSetup, within_budget
@@ -42,6 +44,7 @@ _ATX_PREFIX = re.compile(r" {0,3}#{1,6}[ \t]?")
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 PUBLIC_CLASS = "public"
 INTERNAL_CLASS = "internal"
+ATTR_LIST_PRIORITY = 8  # Python-Markdown's own, kept when our attr_list takes its place
 #: What public parts are converted with: the site's extensions that read nothing but the text (no snippets,
 #: no includes: a body could otherwise publish any file of the repository), less abbreviations, whose
 #: definitions, written anywhere in the body, would put internal text into public words' titles.
@@ -93,8 +96,8 @@ class PublicSections:
                     "chỗ đó (nằm trong bảng, khối HTML hoặc khối mã chưa đóng), nên phần sau nó sẽ lọt vào mục công "
                     "khai; hãy thêm một dòng trống trước tiêu đề, đóng khối đó, hoặc viết tiêu đề dạng «## …»")
 
-    def _read(self, texts: list[str]) -> list[tuple[int, set[str]] | None]:
-        """Level and classes of each text read on its own (None: not a heading): all in one conversion,
+    def _read(self, texts: list[str]) -> list[tuple[int, bool | None] | None]:
+        """Level and visibility of each text read on its own (None: not a heading): all in one conversion,
         one by one when a text is not read as exactly one heading there."""
         found = self._reader("\n\n".join(texts))[1].found
         if len(found) != len(texts) or None in found:
@@ -130,20 +133,63 @@ class _Converter:
 
 class _PublicOnly(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        _record_heading_attributes(md)
         # Priority 1: after attr_list (8) has set the classes and toc (5) the ids, before serialising.
         md.treeprocessors.register(_PruneToPublic(md), "eiso_public_only", 1)
 
 
 class _ReadHeadings(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        _record_heading_attributes(md)
         md.treeprocessors.register(_TopHeadings(md), "eiso_read_headings", 1)
 
 
-class _TopHeadings(Treeprocessor):
-    """Records each top-level element: (level, classes) of a heading, None for anything else."""
+def _record_heading_attributes(md: Markdown) -> None:
+    if "attr_list" in md.treeprocessors:
+        md.treeprocessors.register(_HeadingAttributes(md), "attr_list", ATTR_LIST_PRIORITY)
+
+
+class _HeadingAttributes(AttrListTreeprocessor):
+    """attr_list as it is, also keeping every word each heading's attribute lists wrote: ``class=`` replaces
+    the classes before it (``{.internal class=public}`` leaves only ``public`` on the element), while the
+    author wrote ``internal``, and the section must be read as the author marked it."""
 
     def run(self, root: etree.Element) -> None:
-        self.found = [(HEADINGS[child.tag], _classes(child)) if child.tag in HEADINGS else None for child in root]
+        self.written: dict[int, set[str]] = {}  # id(heading) -> words of its attribute lists
+        super().run(root)
+
+    def assign_attrs(self, elem: etree.Element, attrs_string: str, *, strict: bool = False) -> str:
+        attrs, remainder = get_attrs_and_remainder(attrs_string)
+        if elem.tag in HEADINGS and not (strict and remainder):  # what attr_list then assigns
+            words = self.written.setdefault(id(elem), set())
+            for name, value in attrs:
+                words.update([name, *(value or "").split()])
+        return super().assign_attrs(elem, attrs_string, strict=strict)
+
+
+def _heading_visibility(md: Markdown) -> Callable[[etree.Element], bool | None]:
+    """How a heading of the conversion just made is marked: True public, False internal, None unmarked.
+
+    Internal wins: a heading whose class or any word of its attribute lists mentions ``internal`` (in any
+    case, in any word) is internal, even if it also says ``public``. Public only by the class ``public``
+    as attr_list leaves it on the element."""
+    attributes = md.treeprocessors["attr_list"] if "attr_list" in md.treeprocessors else None
+    written = getattr(attributes, "written", {})
+
+    def visibility(heading: etree.Element) -> bool | None:
+        classes = _classes(heading)
+        if any(INTERNAL_CLASS in word.casefold() for word in classes | written.get(id(heading), set())):
+            return False
+        return True if PUBLIC_CLASS in classes else None
+    return visibility
+
+
+class _TopHeadings(Treeprocessor):
+    """Records each top-level element: (level, visibility) of a heading, None for anything else."""
+
+    def run(self, root: etree.Element) -> None:
+        visibility = _heading_visibility(self.md)
+        self.found = [(HEADINGS[child.tag], visibility(child)) if child.tag in HEADINGS else None for child in root]
 
 
 class _PruneToPublic(Treeprocessor):
@@ -156,7 +202,7 @@ class _PruneToPublic(Treeprocessor):
         for block in footnotes:
             parents[id(block)].remove(block)
         holds_heading = _elements_holding_headings(root)
-        _prune(root, _Sections(), holds_heading)
+        _prune(root, _Sections(), holds_heading, _heading_visibility(self.md))
         for toc in [el for el in root.iter() if _has_class(el, "toc")]:
             parents[id(toc)].remove(toc)  # [TOC] lists every heading of the body, internal ones too
         _restore_cited_footnotes(root, footnotes)
@@ -172,29 +218,26 @@ class _Sections:
     def public(self) -> bool:
         return bool(self.open) and self.open[-1][1]
 
-    def heading(self, level: int, classes: set[str]) -> None:
+    def heading(self, level: int, visibility: bool | None) -> None:
+        """``visibility``: True for a heading marked public, False internal, None unmarked."""
         while self.open and self.open[-1][0] >= level:
             self.open.pop()
-        if PUBLIC_CLASS in classes:
-            public = True
-        elif INTERNAL_CLASS in classes:
-            public = False
-        else:
-            public = self.public  # a sub-section follows the section it is in
-        self.open.append((level, public))
+        # An unmarked sub-section follows the section it is in.
+        self.open.append((level, self.public if visibility is None else visibility))
 
 
-def _prune(parent: etree.Element, sections: _Sections, holds_heading: set[int]) -> bool:
+def _prune(parent: etree.Element, sections: _Sections, holds_heading: set[int],
+           visibility: Callable[[etree.Element], bool | None]) -> bool:
     """Remove what is not public under ``parent``; True when something of it is kept."""
     if not sections.public:
         parent.text = None
     kept = False
     for child in list(parent):
         if child.tag in HEADINGS:
-            sections.heading(HEADINGS[child.tag], _classes(child))
+            sections.heading(HEADINGS[child.tag], visibility(child))
             keep = sections.public
         elif id(child) in holds_heading:
-            keep = _prune(child, sections, holds_heading)
+            keep = _prune(child, sections, holds_heading, visibility)
         else:
             keep = sections.public
         if keep:
