@@ -61,7 +61,8 @@ OPENING_LEAKS = {
     "deflist": "Thuật ngữ\n:   LEAKDEFLIST\n",
 }
 BEFORE_HEADINGS = "LEAKLEAD: văn bản trước đề mục đầu tiên.\n\n"
-PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a].\n\n[TOC]\n\n"
+# The public section also links to the internal footnote by hand: only a footnote reference cites one.
+PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a]. Xem [ghi chú](#fn:b).\n\n[TOC]\n\n"
           "### Giờ làm việc\n\nPUBLICSHOWNB\n\n"
           "### Nội bộ trong mục công khai {.internal}\n\nLEAKSUBINTERNAL[^b]\n\n"
           "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
@@ -281,3 +282,22 @@ def test_the_footnotes_marker_in_a_container_publishes_only_cited_footnotes(cont
             "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
     html = public_sections(body, SETUP)
     assert "PUBLICSHOWNNOTE" in html and "LEAKFOOTNOTE" not in html
+
+
+# A link the body writes to a footnote's anchor is not a footnote reference: it must not publish the footnote.
+LINKS_TO_A_FOOTNOTE = {
+    "plain-link": "Xem [ghi chú](#fn:tk).",
+    "angle-link": "Xem [ghi chú](<#fn:tk>).",
+    "with-footnote-class": "Xem [ghi chú](#fn:tk){.footnote-ref}.",
+    "reference-link": "Xem [ghi chú][g].\n\n[g]: #fn:tk",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINKS_TO_A_FOOTNOTE))
+def test_only_a_footnote_reference_cites_a_footnote(name):
+    body = (PUBLIC_FIRST + LINKS_TO_A_FOOTNOTE[name] + "\n\n## Nội bộ\n\nTài khoản[^tk].\n\n"
+            "[^tk]: LEAKFOOTNOTE\n")
+    html = public_sections(body, SETUP)
+    assert "PUBLICSHOWN" in html and "ghi chú" in html
+    assert "LEAKFOOTNOTE" not in html, html
+

@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 from markdown import Extension, Markdown
 from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
+from markdown.extensions.footnotes import FootnoteInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from eiso.documents.budget import MarkdownSetup, within_budget
@@ -44,7 +45,9 @@ _ATX_PREFIX = re.compile(r" {0,3}#{1,6}[ \t]?")
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 PUBLIC_CLASS = "public"
 INTERNAL_CLASS = "internal"
-ATTR_LIST_PRIORITY = 8  # Python-Markdown's own, kept when our attr_list takes its place
+# Python-Markdown's own priorities, kept where our processors take the place of its own.
+ATTR_LIST_PRIORITY = 8
+FOOTNOTE_REF_PRIORITY = 175
 #: What public parts are converted with: the site's extensions that read nothing but the text (no snippets,
 #: no includes: a body could otherwise publish any file of the repository), less abbreviations, whose
 #: definitions, written anywhere in the body, would put internal text into public words' titles.
@@ -134,8 +137,32 @@ class _Converter:
 class _PublicOnly(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         _record_heading_attributes(md)
+        if "footnote" in md.inlinePatterns:
+            theirs = md.inlinePatterns["footnote"]
+            md.inlinePatterns.register(_FootnoteRefs(theirs.pattern, theirs.footnotes), "footnote", FOOTNOTE_REF_PRIORITY)
         # Priority 1: after attr_list (8) has set the classes and toc (5) the ids, before serialising.
         md.treeprocessors.register(_PruneToPublic(md), "eiso_public_only", 1)
+        md.registerExtension(self)  # reset() with the converter
+        self.md = md
+
+    def reset(self) -> None:
+        if "footnote" in self.md.inlinePatterns:
+            getattr(self.md.inlinePatterns["footnote"], "made", []).clear()
+
+
+class _FootnoteRefs(FootnoteInlineProcessor):
+    """The footnotes extension's references (``[^id]``), each link it makes kept: only these cite a footnote. A
+    link written by the body, ``[x](#fn:id)``, even with ``{.footnote-ref}``, looks the same in the tree."""
+
+    def __init__(self, pattern: str, footnotes: Any) -> None:
+        super().__init__(pattern, footnotes)
+        self.made: list[etree.Element] = []
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | None, int | None, int | None]:  # noqa: N802
+        element, start, end = super().handleMatch(m, data)
+        if element is not None:
+            self.made.extend(element.iter("a"))
+        return element, start, end
 
 
 class _ReadHeadings(Extension):
@@ -205,7 +232,10 @@ class _PruneToPublic(Treeprocessor):
         _prune(root, _Sections(), holds_heading, _heading_visibility(self.md))
         for toc in [el for el in root.iter() if _has_class(el, "toc")]:
             parents[id(toc)].remove(toc)  # [TOC] lists every heading of the body, internal ones too
-        _restore_cited_footnotes(root, footnotes)
+        references = self.md.inlinePatterns["footnote"] if "footnote" in self.md.inlinePatterns else None
+        made = getattr(references, "made", [])
+        kept = {id(link) for link in root.iter("a")}
+        _restore_cited_footnotes(root, footnotes, [link for link in made if id(link) in kept])
 
 
 class _Sections:
@@ -260,8 +290,9 @@ def _elements_holding_headings(root: etree.Element) -> set[int]:
     return holding
 
 
-def _restore_cited_footnotes(root: etree.Element, footnotes: list[etree.Element]) -> None:
-    cited = {a.get("href", "")[1:] for a in root.iter("a") if a.get("href", "").startswith("#")}
+def _restore_cited_footnotes(root: etree.Element, footnotes: list[etree.Element], references: list[etree.Element]) -> None:
+    """Put back the footnotes that ``references`` (footnote references left in the public part) cite."""
+    cited = {a.get("href", "")[1:] for a in references if a.get("href", "").startswith("#")}
     for block in footnotes:
         for ol in block.iter("ol"):
             for item in list(ol):
