@@ -61,10 +61,12 @@ OPENING_LEAKS = {
     "deflist": "Thuật ngữ\n:   LEAKDEFLIST\n",
 }
 BEFORE_HEADINGS = "LEAKLEAD: văn bản trước đề mục đầu tiên.\n\n"
-# The public section also links to the internal footnote by hand: only a footnote reference cites one.
-PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a]. Xem [ghi chú](#fn:b).\n\n[TOC]\n\n"
-          "### Giờ làm việc\n\nPUBLICSHOWNB\n\n"
+# The public section also links to the internal footnote by hand (only a footnote reference cites one) and uses
+# a reference definition written in the internal sub-section (only a public one gives its URL and title).
+PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a]. Xem [ghi chú](#fn:b), [sổ tay][so-tay]."
+          "\n\n[TOC]\n\n### Giờ làm việc\n\nPUBLICSHOWNB\n\n"
           "### Nội bộ trong mục công khai {.internal}\n\nLEAKSUBINTERNAL[^b]\n\n"
+          "[so-tay]: https://noi-bo.example/LEAKREFURL \"LEAKREFTITLE\"\n\n"
           "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
 
 
@@ -169,8 +171,8 @@ def public_files(site):
 
 def test_no_leak_canary_in_any_public_file(public_site):
     expected = canaries(hostile_body())
-    # Every spelling, the lead text, the internal sub-section and its footnote.
-    assert len(expected) == len(HEADING_LEAKS) + len(OPENING_LEAKS) + 3
+    # Every spelling, the lead text, the internal sub-section, its footnote, its reference's URL and title.
+    assert len(expected) == len(HEADING_LEAKS) + len(OPENING_LEAKS) + 5
     found = {(path.relative_to(public_site).as_posix(), word)
              for path, text in public_files(public_site) for word in expected if word.lower() in text.lower()}
     assert found == set()
@@ -301,3 +303,33 @@ def test_only_a_footnote_reference_cites_a_footnote(name):
     assert "PUBLICSHOWN" in html and "ghi chú" in html
     assert "LEAKFOOTNOTE" not in html, html
 
+
+
+# A reference definition written in an internal section: a public section's reference to it must not publish
+# its URL or title (the definition lines are not in the public part; Python-Markdown keeps them for the whole body).
+REFERENCES_TO_INTERNAL = {
+    "link": "Xem [sổ tay][so-tay].",
+    "short-link": "Xem [so-tay].",
+    "image": "Xem ![sơ đồ][so-tay].",
+    "short-image": "Xem ![so-tay].",
+    "in-a-list": "- Xem [sổ tay][so-tay].",
+}
+INTERNAL_DEFINITION = "## Nội bộ\n\n[so-tay]: https://noi-bo.example/LEAKREFURL \"LEAKREFTITLE\"\n"
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES_TO_INTERNAL))
+def test_a_reference_to_an_internal_definition_publishes_neither_url_nor_title(name):
+    html = public_sections(PUBLIC_FIRST + REFERENCES_TO_INTERNAL[name] + "\n\n" + INTERNAL_DEFINITION, SETUP)
+    assert "PUBLICSHOWN" in html and "Xem" in html
+    assert "LEAK" not in html and "noi-bo.example" not in html, html
+
+
+def test_only_definitions_written_in_public_sections_resolve_and_the_last_definition_decides():
+    body = (PUBLIC_FIRST + "Xem [trang][cong-khai], [sổ tay][so-tay], [lại][hai-lan].\n\n"
+            "> [cong-khai]: https://dichvucong.example/ \"Cổng dịch vụ công\"\n\n"
+            "[hai-lan]: https://dichvucong.example/LEAKOVERRIDDEN\n\n" + INTERNAL_DEFINITION
+            + "[hai-lan]: https://noi-bo.example/LEAKLAST\n")
+    html = public_sections(body, SETUP)
+    assert '<a href="https://dichvucong.example/" title="Cổng dịch vụ công">trang</a>' in html
+    assert "sổ tay" in html and "lại" in html  # their text stays, without a link
+    assert "LEAK" not in html and "noi-bo.example" not in html, html

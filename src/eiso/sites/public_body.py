@@ -27,6 +27,7 @@ import xml.etree.ElementTree as etree
 from typing import Any, Callable
 
 from markdown import Extension, Markdown
+from markdown.blockprocessors import ReferenceProcessor
 from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.extensions.footnotes import FootnoteInlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -48,6 +49,12 @@ INTERNAL_CLASS = "internal"
 # Python-Markdown's own priorities, kept where our processors take the place of its own.
 ATTR_LIST_PRIORITY = 8
 FOOTNOTE_REF_PRIORITY = 175
+REFERENCE_PRIORITY = 15
+#: Where a reference definition was written, in the tree until the public part is chosen (never serialised).
+DEFINITION_TAG = "eiso-reference-definition"
+#: What a reference link's URL and title are until the public part is chosen: the number of the definition.
+#: A body writing one gets what that definition gives, and only if it is public.
+_REFERENCE_TOKEN = re.compile("\ue002([0-9]+)\ue003")
 #: What public parts are converted with: the site's extensions that read nothing but the text (no snippets,
 #: no includes: a body could otherwise publish any file of the repository), less abbreviations, whose
 #: definitions, written anywhere in the body, would put internal text into public words' titles.
@@ -137,6 +144,11 @@ class _Converter:
 class _PublicOnly(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         _record_heading_attributes(md)
+        md.references = _Definitions()
+        if "reference" in md.parser.blockprocessors:
+            md.parser.blockprocessors.register(_PlacedReferences(md.parser), "reference", REFERENCE_PRIORITY)
+        # Before inline (20) resolves references, after the whole body is parsed into blocks.
+        md.treeprocessors.register(_PlaceDefinitions(md), "eiso_place_definitions", 30)
         if "footnote" in md.inlinePatterns:
             theirs = md.inlinePatterns["footnote"]
             md.inlinePatterns.register(_FootnoteRefs(theirs.pattern, theirs.footnotes), "footnote", FOOTNOTE_REF_PRIORITY)
@@ -148,6 +160,67 @@ class _PublicOnly(Extension):
     def reset(self) -> None:
         if "footnote" in self.md.inlinePatterns:
             getattr(self.md.inlinePatterns["footnote"], "made", []).clear()
+
+
+class _Definitions(dict):
+    """``md.references``: link reference definitions, each known by its number. Python-Markdown keeps them
+    document-wide and resolves ``[text][id]`` anywhere with them; here a reference resolves to its definition's
+    number (:data:`_REFERENCE_TOKEN`), and the pruner puts the URL and title back only for a definition
+    written in a public section."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[tuple[str, str | None]] = []  # (URL, title) of each definition, in order
+        self.places: dict[int, tuple[etree.Element, etree.Element | None]] = {}  # number -> (parent, after)
+
+    def __setitem__(self, key: str, value: tuple[str, str | None]) -> None:
+        token = f"\ue002{len(self.written)}\ue003"
+        self.written.append(value)
+        super().__setitem__(key, (token, token if value[1] is not None else None))
+
+    def clear(self) -> None:
+        super().clear()
+        self.written.clear()
+        self.places.clear()
+
+
+class _PlacedReferences(ReferenceProcessor):
+    """Python-Markdown's reference definitions, each with its place: the element it follows in its parent.
+
+    The text before a definition in its block is parsed after it, as a block of its own; it holds no heading
+    (a heading line anywhere in the block is split off by the heading processors, which come first), so the
+    definition is in the section of that text either way."""
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        definitions = self.parser.md.references
+        first = len(definitions.written)
+        after = parent[-1] if len(parent) else None
+        handled = super().run(parent, blocks)
+        for number in range(first, len(definitions.written)):
+            definitions.places[number] = (parent, after)
+        return handled
+
+
+class _PlaceDefinitions(Treeprocessor):
+    """Put an element where each reference definition was written, so that the pruner meets it in its section.
+    A definition whose place is gone (its parent was not kept in the tree, or the element it followed was
+    replaced) gets none, and is never public."""
+
+    def run(self, root: etree.Element) -> None:
+        pending: dict[int, tuple[etree.Element, dict[int | None, list[int]]]] = {}
+        for number, (parent, after) in self.md.references.places.items():
+            following = pending.setdefault(id(parent), (parent, {}))[1]
+            following.setdefault(None if after is None else id(after), []).append(number)
+        for parent, following in pending.values():
+            children = [_definition_element(number) for number in following.pop(None, [])]
+            for child in parent:
+                children.append(child)
+                children.extend(_definition_element(number) for number in following.pop(id(child), []))
+            parent[:] = children
+
+
+def _definition_element(number: int) -> etree.Element:
+    return etree.Element(DEFINITION_TAG, {"number": str(number)})
 
 
 class _FootnoteRefs(FootnoteInlineProcessor):
@@ -229,13 +302,16 @@ class _PruneToPublic(Treeprocessor):
         for block in footnotes:
             parents[id(block)].remove(block)
         holds_heading = _elements_holding_headings(root)
-        _prune(root, _Sections(), holds_heading, _heading_visibility(self.md))
+        visibility = _heading_visibility(self.md)
+        public_definitions = _public_definitions(root, visibility)
+        _prune(root, _Sections(), holds_heading, visibility)
         for toc in [el for el in root.iter() if _has_class(el, "toc")]:
             parents[id(toc)].remove(toc)  # [TOC] lists every heading of the body, internal ones too
         references = self.md.inlinePatterns["footnote"] if "footnote" in self.md.inlinePatterns else None
         made = getattr(references, "made", [])
         kept = {id(link) for link in root.iter("a")}
         _restore_cited_footnotes(root, footnotes, [link for link in made if id(link) in kept])
+        _resolve_references(root, self.md.references.written, public_definitions)
 
 
 class _Sections:
@@ -275,6 +351,67 @@ def _prune(parent: etree.Element, sections: _Sections, holds_heading: set[int],
         else:
             parent.remove(child)
     return kept or bool(parent.text and parent.text.strip())
+
+
+def _public_definitions(root: etree.Element, visibility: Callable[[etree.Element], bool | None]) -> set[int]:
+    """Numbers of the reference definitions written in public sections. The walk is the pruner's (document
+    order, the same headings), without removing anything."""
+    sections, public = _Sections(), set()
+    for element in root.iter():
+        if element.tag in HEADINGS:
+            sections.heading(HEADINGS[element.tag], visibility(element))
+        elif element.tag == DEFINITION_TAG and sections.public:
+            public.add(int(element.get("number", "-1")))
+    return public
+
+
+def _resolve_references(root: etree.Element, written: list[tuple[str, str | None]], public: set[int]) -> None:
+    """Give each reference link or image of the public part its definition's URL and title when the definition
+    is public; otherwise keep only its text (a link) or its alt text (an image). Definition elements go."""
+    unwrapped: set[int] = set()
+    for element in root.iter():
+        if element.tag == DEFINITION_TAG:
+            unwrapped.add(id(element))
+        for name, value in list(element.attrib.items()):
+            token = _REFERENCE_TOKEN.fullmatch(value) if isinstance(value, str) else None
+            if token is None:
+                continue
+            number = int(token.group(1))
+            url, title = written[number] if number in public else (None, None)
+            shown = title if name == "title" else url
+            if shown is None:
+                del element.attrib[name]
+            else:
+                element.set(name, shown)
+            if number not in public and element.tag in ("a", "img"):
+                unwrapped.add(id(element))
+    _unwrap(root, unwrapped)
+
+
+def _unwrap(root: etree.Element, unwrapped: set[int]) -> None:
+    """Replace each element of ``unwrapped`` by its content: text (an image's alt text), children, tail. Deepest
+    parents first, so that an element moved up is not looked at again; each element once."""
+    for parent in reversed(list(root.iter())):
+        if not any(id(child) in unwrapped for child in parent):
+            continue
+        children: list[etree.Element] = []
+
+        def add_text(text: str | None) -> None:
+            if not text:
+                return
+            if children:
+                children[-1].tail = (children[-1].tail or "") + text
+            else:
+                parent.text = (parent.text or "") + text
+
+        for child in list(parent):
+            if id(child) in unwrapped:
+                add_text(child.get("alt") if child.tag == "img" else child.text)
+                children.extend(child)
+                add_text(child.tail)
+            else:
+                children.append(child)
+        parent[:] = children
 
 
 def _elements_holding_headings(root: etree.Element) -> set[int]:
