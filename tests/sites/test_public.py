@@ -216,3 +216,32 @@ def test_qr_code_is_the_one_segno_draws(url):
     expected = segno.make(url, error="m", micro=False, mask=QR_MASK).svg_inline(
         scale=3, border=2, title="Mã QR", dark="#000", light="#fff")
     assert qr_svg(url) == expected
+
+
+def test_the_updated_date_is_that_of_the_revision_in_force_never_of_an_upcoming_one(tmp_path):
+    import datetime as dt
+
+    from gitrepo import Git
+
+    def midnight(day: str) -> int:
+        return int(dt.datetime.fromisoformat(f"{day}T00:00:00+07:00").timestamp())
+
+    repo = make_repo(tmp_path / "repo")
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir()
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    git = Git(repo).init()
+    git.clock = midnight("2025-08-10")  # revision 2 (effective 2025-03-01), last changed on 10/08/2025
+    git.commit_all("Sửa lỗi chính tả lần ban hành 2")
+    git.clock = midnight("2026-11-16") + 9 * 3600  # revision 3 merged on 16/11/2026, in force only from 01/06/2027
+    git.merge_request("lan-3", "Ban hành lần 3", 2, lambda: write_doc(
+        repo, "tthc/khai-sinh.md", tthc_meta(revision=3, effective="2027-06-01")), approver="Lê Văn Cường")
+    result, site = build_site(repo, "--public", "--as-of", "2026-12-01", site="site-public")
+    assert result.returncode == 0, result.stderr
+
+    records = json.loads((site / "api" / "tthc.json").read_text(encoding="utf-8"))
+    assert [(r["code"], r["effective"], r["updated"]) for r in records] == [("QT-HT-01", "2025-03-01", "2025-08-10")]
+    assert "10/08/2025" in (site / "thu-tuc" / "qt-ht-01" / "index.html").read_text(encoding="utf-8")
+    shown = [path.relative_to(site).as_posix() for path, text in all_text(site)
+             if "16/11/2026" in text or "2026-11-16" in text]
+    assert shown == []
