@@ -12,7 +12,7 @@ import gzip
 import shutil
 
 import pytest
-from conftest import build_site
+from conftest import build_site, soup
 from factory import REPO, tthc_meta, write_doc
 
 from eiso.documents.budget import MarkdownSetup
@@ -64,7 +64,8 @@ BEFORE_HEADINGS = "LEAKLEAD: văn bản trước đề mục đầu tiên.\n\n"
 # The public section also links to the internal footnote by hand (only a footnote reference cites one) and uses
 # a reference definition written in the internal sub-section (only a public one gives its URL and title).
 PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a]. Xem [ghi chú](#fn:b), [sổ tay][so-tay]."
-          "\n\n[TOC]\n\n### Giờ làm việc\n\nPUBLICSHOWNB\n\n"
+          "\n\n[TOC]\n\n<div id=\"__config\">{\"search\": \"PUBLICSHOWNCONFIG\"}</div>\n\n"
+          "### Giờ làm việc {#__search}\n\nPUBLICSHOWNB\n\n"
           "### Nội bộ trong mục công khai {.internal}\n\nLEAKSUBINTERNAL[^b]\n\n"
           "[so-tay]: https://noi-bo.example/LEAKREFURL \"LEAKREFTITLE\"\n\n"
           "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
@@ -184,6 +185,22 @@ def test_public_sections_are_published_and_indexed(public_site):
         assert word in page
     search = "\n".join(text for path, text in public_files(public_site / "search"))
     assert "publicshownb" in search.lower()
+
+
+def test_the_sanitiser_drops_ids_of_the_themes_kind():
+    from eiso.sites.sanitize import clean_html
+
+    html = clean_html('<div id="__config">{}</div><h2 id="__search">Tìm</h2><p id="muc__1">x</p>')
+    assert "__config" not in html and "__search" not in html and 'id="muc__1"' in html
+
+
+def test_no_body_element_takes_the_id_of_a_theme_element(public_site):
+    # Material finds its settings with querySelector("#__config"): a body element with that id, coming first,
+    # would be read in their place. Body ids starting with "__" (the theme's) are dropped.
+    page = soup((public_site / "thu-tuc" / "qt-lolot-01" / "index.html"))
+    assert "PUBLICSHOWNCONFIG" in page.get_text() and "PUBLICSHOWNB" in page.get_text()
+    assert [element.name for element in page.select('[id="__config"]')] == ["script"]
+    assert all(not element.get("id", "").startswith("__") for element in page.select(".md-content [id]"))
 
 
 # A heading line that Markdown reads otherwise where it stands (a row of the table above it, text of a
