@@ -108,7 +108,8 @@ def content_files() -> dict[str, bytes]:
         for item in paths:
             if "__pycache__" not in item.parts:
                 found[item.relative_to(ROOT).as_posix()] = item.read_bytes()
-    found[".gitignore"] = b"site/\nsite-public/\n"
+    # .eiso-cache/ holds signed, per-user caches: never committed (`git add -A` in the demo).
+    found[".gitignore"] = b"site/\nsite-public/\n.eiso-cache/\n"
     return found
 
 

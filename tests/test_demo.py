@@ -69,6 +69,17 @@ def test_demo_repository_is_reproducible_and_idempotent(demo_repo, tmp_path):
     assert git(other, "status", "--porcelain") == ""
 
 
+def test_demo_repository_ignores_the_build_cache(demo_repo):
+    # A build writes its signed, per-user caches into .eiso-cache/: `git add -A` in the demo must not commit them.
+    cache = demo_repo / ".eiso-cache" / "documents.pickle"
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(b"cache")
+    try:
+        assert git(demo_repo, "status", "--porcelain", "--untracked-files=all") == ""
+    finally:
+        cache.unlink()
+
+
 def test_demo_history_is_the_agencys_own(demo, demo_repo):
     _, site = demo
     ours = git(REPO, "log", "-n", "30", "--format=%H%x09%s").splitlines()

@@ -12,7 +12,7 @@ import gzip
 import shutil
 
 import pytest
-from conftest import build_site
+from conftest import build_site, soup
 from factory import REPO, tthc_meta, write_doc
 
 from eiso.documents.budget import MarkdownSetup
@@ -45,6 +45,11 @@ HEADING_LEAKS = {
     "class-prefix": "## X {.public-ish}\n\nLEAKPREFIX\n",
     "class-as-text": "## X .public\n\nLEAKASTEXT\n",
     "attribute-not-class": "## X {data-c=public}\n\nLEAKATTRIBUTE\n",
+    # attr_list's class= replaces the classes written before it; a heading that says internal anywhere is internal.
+    "class-replaces-internal": "## X {.internal class=public}\n\nLEAKCLASSREPLACES\n",
+    "class-value-both": "## X {class=\"internal public\"}\n\nLEAKCLASSVALUEBOTH\n",
+    "both-classes": "## X { .public .internal }\n\nLEAKBOTHCLASSES\n",
+    "quoted-class-then-internal": "## X {: class='x public' .Internal }\n\nLEAKQUOTEDCLASS\n",
 }
 # Content that must not open a public section ("{.public}" where Markdown sees no heading class).
 OPENING_LEAKS = {
@@ -56,9 +61,13 @@ OPENING_LEAKS = {
     "deflist": "Thuật ngữ\n:   LEAKDEFLIST\n",
 }
 BEFORE_HEADINGS = "LEAKLEAD: văn bản trước đề mục đầu tiên.\n\n"
-PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a].\n\n[TOC]\n\n"
-          "### Giờ làm việc\n\nPUBLICSHOWNB\n\n"
+# The public section also links to the internal footnote by hand (only a footnote reference cites one) and uses
+# a reference definition written in the internal sub-section (only a public one gives its URL and title).
+PUBLIC = ("## Lưu ý cho người dân {.public}\n\nPUBLICSHOWNA có trích dẫn[^a]. Xem [ghi chú](#fn:b), [sổ tay][so-tay]."
+          "\n\n[TOC]\n\n<div id=\"__config\">{\"search\": \"PUBLICSHOWNCONFIG\"}</div>\n\n"
+          "### Giờ làm việc {#__search}\n\nPUBLICSHOWNB\n\n"
           "### Nội bộ trong mục công khai {.internal}\n\nLEAKSUBINTERNAL[^b]\n\n"
+          "[so-tay]: https://noi-bo.example/LEAKREFURL \"LEAKREFTITLE\"\n\n"
           "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
 
 
@@ -163,8 +172,8 @@ def public_files(site):
 
 def test_no_leak_canary_in_any_public_file(public_site):
     expected = canaries(hostile_body())
-    # Every spelling, the lead text, the internal sub-section and its footnote.
-    assert len(expected) == len(HEADING_LEAKS) + len(OPENING_LEAKS) + 3
+    # Every spelling, the lead text, the internal sub-section, its footnote, its reference's URL and title.
+    assert len(expected) == len(HEADING_LEAKS) + len(OPENING_LEAKS) + 5
     found = {(path.relative_to(public_site).as_posix(), word)
              for path, text in public_files(public_site) for word in expected if word.lower() in text.lower()}
     assert found == set()
@@ -176,6 +185,22 @@ def test_public_sections_are_published_and_indexed(public_site):
         assert word in page
     search = "\n".join(text for path, text in public_files(public_site / "search"))
     assert "publicshownb" in search.lower()
+
+
+def test_the_sanitiser_drops_ids_of_the_themes_kind():
+    from eiso.sites.sanitize import clean_html
+
+    html = clean_html('<div id="__config">{}</div><h2 id="__search">Tìm</h2><p id="muc__1">x</p>')
+    assert "__config" not in html and "__search" not in html and 'id="muc__1"' in html
+
+
+def test_no_body_element_takes_the_id_of_a_theme_element(public_site):
+    # Material finds its settings with querySelector("#__config"): a body element with that id, coming first,
+    # would be read in their place. Body ids starting with "__" (the theme's) are dropped.
+    page = soup((public_site / "thu-tuc" / "qt-lolot-01" / "index.html"))
+    assert "PUBLICSHOWNCONFIG" in page.get_text() and "PUBLICSHOWNB" in page.get_text()
+    assert [element.name for element in page.select('[id="__config"]')] == ["script"]
+    assert all(not element.get("id", "").startswith("__") for element in page.select(".md-content [id]"))
 
 
 # A heading line that Markdown reads otherwise where it stands (a row of the table above it, text of a
@@ -276,3 +301,52 @@ def test_the_footnotes_marker_in_a_container_publishes_only_cited_footnotes(cont
             "[^a]: PUBLICSHOWNNOTE\n[^b]: LEAKFOOTNOTE\n")
     html = public_sections(body, SETUP)
     assert "PUBLICSHOWNNOTE" in html and "LEAKFOOTNOTE" not in html
+
+
+# A link the body writes to a footnote's anchor is not a footnote reference: it must not publish the footnote.
+LINKS_TO_A_FOOTNOTE = {
+    "plain-link": "Xem [ghi chú](#fn:tk).",
+    "angle-link": "Xem [ghi chú](<#fn:tk>).",
+    "with-footnote-class": "Xem [ghi chú](#fn:tk){.footnote-ref}.",
+    "reference-link": "Xem [ghi chú][g].\n\n[g]: #fn:tk",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINKS_TO_A_FOOTNOTE))
+def test_only_a_footnote_reference_cites_a_footnote(name):
+    body = (PUBLIC_FIRST + LINKS_TO_A_FOOTNOTE[name] + "\n\n## Nội bộ\n\nTài khoản[^tk].\n\n"
+            "[^tk]: LEAKFOOTNOTE\n")
+    html = public_sections(body, SETUP)
+    assert "PUBLICSHOWN" in html and "ghi chú" in html
+    assert "LEAKFOOTNOTE" not in html, html
+
+
+
+# A reference definition written in an internal section: a public section's reference to it must not publish
+# its URL or title (the definition lines are not in the public part; Python-Markdown keeps them for the whole body).
+REFERENCES_TO_INTERNAL = {
+    "link": "Xem [sổ tay][so-tay].",
+    "short-link": "Xem [so-tay].",
+    "image": "Xem ![sơ đồ][so-tay].",
+    "short-image": "Xem ![so-tay].",
+    "in-a-list": "- Xem [sổ tay][so-tay].",
+}
+INTERNAL_DEFINITION = "## Nội bộ\n\n[so-tay]: https://noi-bo.example/LEAKREFURL \"LEAKREFTITLE\"\n"
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES_TO_INTERNAL))
+def test_a_reference_to_an_internal_definition_publishes_neither_url_nor_title(name):
+    html = public_sections(PUBLIC_FIRST + REFERENCES_TO_INTERNAL[name] + "\n\n" + INTERNAL_DEFINITION, SETUP)
+    assert "PUBLICSHOWN" in html and "Xem" in html
+    assert "LEAK" not in html and "noi-bo.example" not in html, html
+
+
+def test_only_definitions_written_in_public_sections_resolve_and_the_last_definition_decides():
+    body = (PUBLIC_FIRST + "Xem [trang][cong-khai], [sổ tay][so-tay], [lại][hai-lan].\n\n"
+            "> [cong-khai]: https://dichvucong.example/ \"Cổng dịch vụ công\"\n\n"
+            "[hai-lan]: https://dichvucong.example/LEAKOVERRIDDEN\n\n" + INTERNAL_DEFINITION
+            + "[hai-lan]: https://noi-bo.example/LEAKLAST\n")
+    html = public_sections(body, SETUP)
+    assert '<a href="https://dichvucong.example/" title="Cổng dịch vụ công">trang</a>' in html
+    assert "sổ tay" in html and "lại" in html  # their text stays, without a link
+    assert "LEAK" not in html and "noi-bo.example" not in html, html

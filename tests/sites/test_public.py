@@ -28,6 +28,9 @@ CANARIES = {
     "unmarked_section": "CANARY-UNMARKED-SECTION-4c4c",
     "step_actor": "CANARY-STEP-ACTOR-e7e7",
     "internal_form": "CANARY-INTERNAL-FORM-77ab",
+    # Another (internal) document's form files, named by the public procedure as forms of its dossier.
+    "other_doc_form": "CANARY-OTHER-DOC-FORM-3c3c",
+    "linked_form": "CANARY-LINKED-FORM-9d9d",
     "step_output": "CANARY-STEP-OUTPUT-5150",
     "draft_tthc": "CANARY-DRAFT-TTHC-c0de",
     "internal_tthc": "CANARY-INTERNAL-TTHC-1d1d",
@@ -62,6 +65,7 @@ def canary_repo(root):
     public["tthc"]["citizen_steps"] = ["Nộp hồ sơ tại Bộ phận một cửa", "Nhận kết quả theo giấy hẹn"]
     public["forms"].append({"code": "BM-NB-99", "title": c["internal_form"], "file": "forms/noi-bo.docx"})
     (repo / "procedures" / "tthc" / "forms" / "noi-bo.docx").write_bytes(c["internal_form"].encode())
+    write_foreign_forms(repo, public, c)
     # Public is opt-in: only the sections marked {.public} (and their sub-sections) reach citizens.
     body = (f"{c['unmarked_section']} trước đề mục.\n\n## 1. Mục đích {{.public}}\n\nCông khai.\n\n"
             f"## 2. Ghi chú nội bộ {{.internal}}\n\n{c['internal_section']}\n\n"
@@ -82,6 +86,20 @@ def canary_repo(root):
     subprocess.run([*git, "commit", "-q", "-m", f"Ban hành {c['commit_message']}\n\nSee merge request xa/e-iso!1\n\n"
                     f"Approved-by: {c['approved_by']} <a@example.vn>"], cwd=repo, check=True, env=env)
     return repo
+
+
+def write_foreign_forms(repo, meta, c):
+    """Two forms of the internal system folder named by a public procedure: by a path out of its folder, and
+    by a link in its own forms folder that points there."""
+    other = repo / "procedures" / "he-thong" / "forms"
+    other.mkdir(parents=True, exist_ok=True)
+    (other / "BM-NB-01.docx").write_bytes(c["other_doc_form"].encode())
+    (other / "BM-NB-02.docx").write_bytes(c["linked_form"].encode())
+    (repo / "procedures" / "tthc" / "forms" / "to-khai-2.docx").symlink_to("../../he-thong/forms/BM-NB-02.docx")
+    meta["forms"] += [{"code": "BM-HT-01-02", "title": "Tờ khai 2", "file": "../he-thong/forms/BM-NB-01.docx"},
+                      {"code": "BM-HT-01-03", "title": "Tờ khai 3", "file": "forms/to-khai-2.docx"}]
+    meta["tthc"]["dossier"] += [{"name": "Tờ khai 2", "form": "BM-HT-01-02", "originals": 1, "copies": 0},
+                                {"name": "Tờ khai 3", "form": "BM-HT-01-03", "originals": 1, "copies": 0}]
 
 
 def write_canary_records(repo, c):
@@ -145,7 +163,7 @@ def test_public_procedure_page(built):
     _, site, _ = built
     page = soup(site / "thu-tuc" / "qt-tthc-01" / "index.html")
     dossier = page.select(".eiso-dossier tbody tr")
-    assert [r.select("td")[1].get_text(strip=True) for r in dossier] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert [r.select("td")[1].get_text(strip=True) for r in dossier] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "Tờ khai 2", "Tờ khai 3"]
     assert all(r.select_one(".eiso-box") for r in dossier)  # tick boxes
     assert dossier[0].select_one("a[download]")["href"] == "bieu-mau/BM-HT-01-01.docx"
     channels = page.select_one(".eiso-channels").get_text(" ", strip=True)
@@ -173,7 +191,7 @@ def test_open_data_json_and_csv_match_the_corpus(built):
     record = records[1]
     assert record["code"] == "QT-TTHC-01" and record["national_code"] == "1.001193"
     assert record["level"] == "Cấp xã" and record["agency"] == "UBND cấp xã" and record["field"] == "Hộ tịch"
-    assert [d["name"] for d in record["dossier"]] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert [d["name"] for d in record["dossier"]] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "Tờ khai 2", "Tờ khai 3"]
     assert record["channels"][0] == {"channel": "Trực tiếp", "time": {"value": 1.0, "unit": "working_days"}, "fee": "Miễn phí"}
     assert {r["code"] for r in record["legal_basis"]} == {"60/2014/QH13", "123/2015/NĐ-CP"}
     assert record["url"] == "thu-tuc/qt-tthc-01/"
@@ -216,3 +234,56 @@ def test_qr_code_is_the_one_segno_draws(url):
     expected = segno.make(url, error="m", micro=False, mask=QR_MASK).svg_inline(
         scale=3, border=2, title="Mã QR", dark="#000", light="#fff")
     assert qr_svg(url) == expected
+
+
+def test_the_updated_date_is_that_of_the_revision_in_force_never_of_an_upcoming_one(tmp_path):
+    import datetime as dt
+
+    from gitrepo import Git
+
+    def midnight(day: str) -> int:
+        return int(dt.datetime.fromisoformat(f"{day}T00:00:00+07:00").timestamp())
+
+    repo = make_repo(tmp_path / "repo")
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir()
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    git = Git(repo).init()
+    git.clock = midnight("2025-08-10")  # revision 2 (effective 2025-03-01), last changed on 10/08/2025
+    git.commit_all("Sửa lỗi chính tả lần ban hành 2")
+    git.clock = midnight("2026-11-16") + 9 * 3600  # revision 3 merged on 16/11/2026, in force only from 01/06/2027
+    git.merge_request("lan-3", "Ban hành lần 3", 2, lambda: write_doc(
+        repo, "tthc/khai-sinh.md", tthc_meta(revision=3, effective="2027-06-01")), approver="Lê Văn Cường")
+    result, site = build_site(repo, "--public", "--as-of", "2026-12-01", site="site-public")
+    assert result.returncode == 0, result.stderr
+
+    records = json.loads((site / "api" / "tthc.json").read_text(encoding="utf-8"))
+    assert [(r["code"], r["effective"], r["updated"]) for r in records] == [("QT-HT-01", "2025-03-01", "2025-08-10")]
+    assert "10/08/2025" in (site / "thu-tuc" / "qt-ht-01" / "index.html").read_text(encoding="utf-8")
+    shown = [path.relative_to(site).as_posix() for path, text in all_text(site)
+             if "16/11/2026" in text or "2026-11-16" in text]
+    assert shown == []
+
+
+def test_a_public_procedure_publishes_only_its_own_form_files(tmp_path):
+    from eiso.documents.checks import check_document
+    from eiso.documents.loader import load_corpus
+    from eiso.sites.projection import project
+
+    repo = make_repo(tmp_path / "repo")
+    meta = tthc_meta()
+    write_foreign_forms(repo, meta, CANARIES)
+    write_doc(repo, "tthc/khai-sinh.md", meta)
+    doc = next(d for d in load_corpus(repo).documents if d.meta.code == "QT-HT-01")
+
+    [proc] = [p for p in project([doc], repo) if p.code == "QT-HT-01"]
+    sources = {form.code: form.source for form in proc.forms}
+    assert sources["BM-HT-01-01"] == repo / "procedures" / "tthc" / "forms" / "BM-HT-01-01.docx"
+    assert sources["BM-HT-01-02"] is None and sources["BM-HT-01-03"] is None
+
+    # eiso check says where, and why the citizen will not get the file.
+    found = {f.field: f for f in check_document(doc, repo) if f.rule == "public-form-file"}
+    assert sorted(found) == ["forms[1].file", "forms[2].file"]
+    assert all(f.severity == "warning" and f.line > 1 for f in found.values())
+    assert "nằm ngoài thư mục của tài liệu «procedures/tthc/»" in found["forms[1].file"].message
+    assert "cổng công khai chỉ đăng biểu mẫu của chính tài liệu" in found["forms[2].file"].message

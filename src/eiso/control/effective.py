@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from eiso.control.archive import load_blob_document
 from eiso.control.history import History
+from eiso.control.revisions import Change
 from eiso.documents.model import Document, Status
 from eiso.errors import EisoError
 
@@ -81,6 +82,14 @@ def timeline(doc: Document, history: History | None, as_of: dt.date) -> Timeline
 
 def in_force_before(doc: Document, history: History, as_of: dt.date) -> Document | None:
     """The latest earlier state of ``doc`` on main that was effective on ``as_of``."""
+    change = in_force_change(doc, history, as_of)
+    old = load_blob_document(history, change) if change is not None else None
+    return old if old is not None and old.meta.status is Status.effective else None
+
+
+def in_force_change(doc: Document, history: History, as_of: dt.date) -> Change | None:
+    """The change of main that made the latest earlier state of ``doc`` that may be in force on ``as_of``
+    (its content decides: :func:`in_force_before`)."""
     head = doc.meta
     for change in reversed(history.changes(doc.path)):
         if change.deleted or not change.blob or change.revision is None or change.effective is None:
@@ -89,11 +98,24 @@ def in_force_before(doc: Document, history: History, as_of: dt.date) -> Document
             continue  # not in force yet either (e.g. the upcoming revision's own commits)
         if change.revision > head.revision or (change.revision == head.revision and head.status is not Status.withdrawn):
             continue  # a state of the upcoming revision itself, before a fix of its date
-        old = load_blob_document(history, change)
-        if old is None or old.meta.status is not Status.effective:
-            return None
-        return old
+        return change
     return None
+
+
+def updated_dates(documents: list[Document], history: History | None, as_of: dt.date) -> dict[str, dt.date]:
+    """The day of the last change of each document's state in force on ``as_of``, by the path of that state.
+
+    A commit of an upcoming revision is not a change of what is in force: the public "updated" date of a page
+    that shows revision 3 is not the day revision 4 was merged, which would announce it before its date.
+    """
+    if history is None or not history.available:
+        return {}
+    dates = {}
+    for doc in documents:
+        change = in_force_change(doc, history, as_of) if is_future(doc, as_of) else history.last_change(doc.path)
+        if change is not None:
+            dates[change.path] = dt.date.fromisoformat(change.date[:10])
+    return dates
 
 
 def in_force_documents(documents: list[Document], history: History | None, as_of: dt.date) -> list[Document]:

@@ -10,9 +10,9 @@ from eiso.documents.cache import DocumentCache
 from eiso.documents.budget import OverBudget, within_budget
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.loader import Corpus
-from eiso.documents.model import Document, Kind, Status
+from eiso.documents.model import Audience, Document, Kind, Status
 from eiso.documents.restated import check_restated
-from eiso.documents.text import slugify
+from eiso.documents.text import shown, slugify
 from eiso.documents.textrules import code_problem, text_findings
 
 
@@ -122,7 +122,15 @@ def _form_files(doc: Document, root: Path) -> list[Finding]:
         located = attachments.locate(root, _forms_anchor(doc), form.file)
         if located.problem:
             found.append(_at(doc, key, field_name(key), located.problem, "form-file"))
+        elif doc.meta.audience is Audience.public and resolve_public_attachment(doc, form.file, root) is None:
+            found.append(_at(doc, key, field_name(key), _not_own_form(doc, form.file), "public-form-file", "warning"))
     return found
+
+
+def _not_own_form(doc: Document, relative: str) -> str:
+    return (f"tệp biểu mẫu «{shown(relative)}» nằm ngoài thư mục của tài liệu "
+            f"«{doc.attachments_folder.as_posix()}/» (kể cả qua liên kết tượng trưng): cổng công khai chỉ đăng biểu "
+            "mẫu của chính tài liệu, tệp này không được đăng; hãy đặt tệp vào thư mục của tài liệu (ví dụ forms/)")
 
 
 def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
@@ -132,6 +140,13 @@ def resolve_attachment(doc: Document, relative: str, root: Path) -> Path | None:
     published document format, or does not exist: see ``attachments.locate``.
     """
     return attachments.locate(root, _forms_anchor(doc), relative).path
+
+
+def resolve_public_attachment(doc: Document, relative: str, root: Path) -> Path | None:
+    """``resolve_attachment`` for the public portal: the file must also be the document's own, inside its
+    forms folder (its folder, or the framework's for inherited forms), links resolved. A public procedure
+    naming another document's form (``../../he-thong/forms/…``, a link out of its folder) publishes nothing."""
+    return attachments.locate(root, _forms_anchor(doc), relative, base=doc.attachments_folder.as_posix()).path
 
 
 def _forms_anchor(doc: Document) -> str:

@@ -28,7 +28,7 @@ from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import known_forge
 from eiso.documents.findings import Finding
-from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of
+from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of, updated_dates
 from eiso.control.gitinfo import head_commit_time
 from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
@@ -129,9 +129,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except EisoError as error:
             raise PluginError(f"e-ISO: {ENV_VAR}: {error}") from None
         # Two builds of one commit with one as-of date must be byte-identical: MkDocs dates its
-        # sitemap with SOURCE_DATE_EPOCH when set, so it is the commit's time (outside git, the
-        # as-of day's midnight), never the clock's.
-        commit_time = head_commit_time(self.root)
+        # sitemap with SOURCE_DATE_EPOCH when set, so it is the commit's time (outside git, and on the
+        # public portal, the as-of day's midnight), never the clock's. The public portal does not show the
+        # commit's day: that commit may be the merge of a revision not yet in force.
+        commit_time = head_commit_time(self.root) if self.config.audience != "public" else None
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time if commit_time is not None else epoch_of(self.as_of)))
         return config
 
@@ -210,10 +211,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             log.warning(f"e-ISO: {history.notice}")
         try:
             if self.config.audience == "public":
-                updated = {p: dt.date.fromisoformat(c.date[:10]) for p in history.paths() if (c := history.last_change(p))}
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
-                # Citizens see the revision in force on the build's date, never one still to come.
-                in_force = in_force_documents(documents, history if history.available else None, self.as_of)
+                # Citizens see the revision in force on the build's date, never one still to come (nor its date).
+                known = history if history.available else None
+                in_force = in_force_documents(documents, known, self.as_of)
+                updated = updated_dates(documents, known, self.as_of)
                 procedures = project(in_force, root, updated, _markdown_setup(config), parallel=self.may_fork)
                 for proc in procedures:
                     if proc.refused:  # its body is left out of the page; the build reports it

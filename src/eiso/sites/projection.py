@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from eiso.documents.budget import MarkdownSetup, OverBudget
-from eiso.documents.checks import resolve_attachment
+from eiso.documents.checks import resolve_public_attachment
 from eiso.documents.model import Audience, Channel, Document, DossierItem, Kind, LegalRef, Online, Status
 from eiso.documents.text import slugify
 from eiso.forked import forked_map
@@ -23,7 +23,7 @@ from eiso.sites.public_body import PublicSections, UnclearSections
 class PublicForm:
     code: str
     title: str
-    source: Path | None  # the blank form's file, resolved inside the repository (None if it is not)
+    source: Path | None  # the blank form's file, inside the document's own forms folder (None if it is not)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _project_one(doc: Document, root: Path, public_titles: dict[str, str], updat
     assert tthc is not None
     dossier_forms = {slugify(item.form) for item in tthc.dossier if item.form}
     forms = tuple(
-        PublicForm(form.code, form.title, resolve_attachment(doc, form.file, root))
+        PublicForm(form.code, form.title, resolve_public_attachment(doc, form.file, root))
         for form in meta.forms
         if form.file and slugify(form.code) in dossier_forms  # blank forms citizens fill in
     )

@@ -22,6 +22,10 @@ _ATTRIBUTES = {
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # The theme's own elements have ids starting with "__" (#__config, its settings, which the theme reads with
+    # querySelector; #__search, #__drawer…): a body element coming before one would be found in its place.
+    if attribute == "id" and value.startswith("__"):
+        return None
     # The theme's tooltips insert a title as HTML: a title never holds a tag (value arrives decoded).
     if attribute == "title":
         return value.replace("<", "‹").replace(">", "›")
