@@ -632,7 +632,27 @@ var boot = null       /* docs file loading, started with the worker */
 var ready = null      /* settles when READY may be sent */
 var loadedDocs = null /* name of the docs file in use */
 var pending = null    /* the latest query not answered yet */
-var prefetched = null /* the deep link's answer, computed before Material asked */
+var prefetched = null /* {query, answer}: a deep link's answer, computed before Material asks */
+
+/*
+ * A deep link (?q=): the page's start script names the query in this worker's URL
+ * (#q=…), so the shards it needs load with the docs file, while Material's bundle is
+ * still starting; Material's own QUERY for it then takes this answer (or waits for it).
+ */
+function prefetch(query) {
+  mark("prefetch")
+  prefetched = {
+    query: query,
+    answer: Promise.resolve(boot).then(function () {
+      var opened = docs
+      return searchLoaded(query).then(function (data) { return { docs: opened, excerpts: excerpts, data: data } })
+    }).catch(function () { return null })  /* Material's query then asks again, and reports */
+  }
+}
+
+function linkedQuery() {
+  try { return new URLSearchParams(String(self.location.hash).slice(1)).get("q") } catch (e) { return null }
+}
 var answering = false
 
 function hasIndex(config) {
@@ -678,12 +698,12 @@ function drain() {
   lastQuery = query
   var replaced = function () { return pending !== null }
   Promise.resolve(ready).then(function () {
-    var known = prefetched
-    if (known && known.query === query) {
-      prefetched = null  /* used once: later answers gain excerpts */
-      if (known.docs === docs && known.excerpts === excerpts) return known.data
-    }
-    return searchLoaded(query, post, 0, replaced)
+    var known = prefetched && prefetched.query === query ? prefetched : null
+    if (!known) return searchLoaded(query, post, 0, replaced)
+    prefetched = null  /* used once: later answers gain excerpts */
+    return known.answer.then(function (got) {
+      return got && got.docs === docs && got.excerpts === excerpts ? got.data : searchLoaded(query, post, 0, replaced)
+    })
   }).then(function (data) {
     if (data) post(data)
   }, function (err) {
@@ -723,15 +743,6 @@ function onMessage(ev) {
     case QUERY:
       ask(message.data)
       break
-    /* e-ISO extension: the page's start script sends a deep link's query (?q=) as soon
-     * as the worker exists; the shards it needs load while Material's bundle starts,
-     * and the same query from Material then finds them (nothing is posted now) */
-    case "eiso:prefetch":
-      var asked = String(message.data)
-      Promise.resolve(boot).then(function () { return searchLoaded(asked) }).then(function (data) {
-        prefetched = { query: asked, docs: docs, excerpts: excerpts, data: data }
-      }).catch(function () { /* the query itself reports it */ })
-      break
     /* e-ISO extension (tests, benchmark): answers once the whole index is loaded */
     case "eiso:complete":
       Promise.resolve(ready).then(loadEverything).then(function () {
@@ -747,6 +758,7 @@ function onMessage(ev) {
 
 if (IN_WORKER) boot = embeddedConfig() ? start(embeddedConfig()) : readConfig().then(start)
 if (IN_WORKER && boot) boot.catch(function () { /* reported when SETUP arrives */ })
+if (IN_WORKER && linkedQuery()) prefetch(linkedQuery())
 if (IN_WORKER) addEventListener("message", onMessage)
 
 /* For tests: the same functions, callable from a page that loads this file after
