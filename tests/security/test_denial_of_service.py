@@ -157,7 +157,7 @@ def _finishes(seconds: float, work, *args) -> bool:
 
 
 def _linear_cases():
-    from eiso.control.diff_sections import atx_heading, split_sections
+    from eiso.control.diff_sections import atx_heading, body_changes, split_sections
     from eiso.documents.budget import pathological_markdown
     from eiso.documents.htmlscan import unsafe_html
     from eiso.documents.literal import protect_template_text
@@ -177,6 +177,8 @@ def _linear_cases():
         "shape-screen": (lambda t: pathological_markdown("p", t, 1), ("[a](<!--" + spaces[:50]) * 20_000),
         "diff-heading-spaces": (atx_heading, "# a" + spaces + "x"),
         "diff-sections": (split_sections, ("# a" + spaces[:1000] + "x\n") * 200),
+        # difflib aligns repeated items in n * m: 20,000 sections of one heading took minutes (review, finding 14)
+        "diff-repeated-headings": (lambda t: body_changes(t, "## Khác\n\n" + t + "Thêm."), "## Mục\n\nNội dung.\n\n" * 20_000),
         "import-step-blanks": (markdown_blocks, "a" + spaces + "b"),
         "import-trailing-punctuation": (strip_marker, "a" + " ;" * 100_000 + "b"),
         "import-number-word": (lambda t: _title_without_code(t, "60/2014/QH13"), "Luật" + spaces + "x số 60/2014/QH13"),

@@ -22,11 +22,11 @@ The comparison is pure (:func:`compare`); :func:`run` reads the corpora with
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable, Iterable
 
 from eiso.documents import durations
 from eiso.documents.model import Document
+from eiso.control.alignment import opcodes, similarity
 from eiso.control.diff_model import (CorpusDiff, DocumentDiff, FieldChange, FormChange, ItemChange,
                                      StepsTotal, match_key)
 from eiso.control.diff_sections import body_changes
@@ -131,7 +131,7 @@ def same_document(old: Document, new: Document) -> bool:
     a, b = _content_lines(old.body), _content_lines(new.body)
     if min(len(a), len(b)) < 5:
         return False
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.6
+    return similarity(a, b) >= 0.6
 
 
 def _content_lines(body: str) -> list[str]:
@@ -264,8 +264,7 @@ def _step_items(old: list[dict], new: list[dict]) -> list[ItemChange]:
     keys_a = [match_key(step.get("action") or "") for step in old]
     keys_b = [match_key(step.get("action") or "") for step in new]
     changes: list[ItemChange] = []
-    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(keys_a, keys_b):
         pairs = list(zip(range(i1, i2), range(j1, j2))) if tag in ("equal", "replace") else []
         for i, j in pairs:
             if old[i] != new[j]:

@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from eiso.control.alignment import opcodes
 from eiso.control.diff_model import MAX_DIFF_LINES, SectionChange, match_key
 
 
@@ -69,8 +70,7 @@ def split_sections(body: str) -> list[_Section]:
 def body_changes(old: str, new: str) -> list[SectionChange]:
     a, b = split_sections(old), split_sections(new)
     changes: list[SectionChange] = []
-    matcher = difflib.SequenceMatcher(None, [s.key for s in a], [s.key for s in b], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes([s.key for s in a], [s.key for s in b]):
         pairs = list(zip(range(i1, i2), range(j1, j2))) if tag in ("equal", "replace") else []
         for i, j in pairs:
             if a[i].lines != b[j].lines:
