@@ -395,3 +395,29 @@ def test_a_national_record_that_cannot_be_read_never_removes_local_facts(importe
         removals = [c for c in procedures[code]["changes"] if c["change"] != "changed" or c["national"] in (None, "")]
         assert removals and all(c["kind"] == "doubtful" and not c["applied"] for c in removals)
     assert NEW_FEE in json.dumps(front(doc_path(imported, FEE_CHANGED)), ensure_ascii=False)  # a readable change is taken
+
+
+@needs_corpus
+def test_hostile_national_text_and_a_malformed_baseline_do_not_stop_the_sync(imported: Path, records) -> None:
+    # A lone surrogate stopped the report with UnicodeEncodeError; an escape sequence reached the terminal; a
+    # dossier baseline left as a string by a merge conflict stopped everything with TypeError (review, M1).
+    path = imported.parent / "tthc-2026.jsonl"
+    lines = path.read_text(encoding="utf-8")
+    path.write_text(lines + '{"code": "9.100001", "name": "Thủ tục \\ud800 lạ\\u001b[2J\\u001b[31mĐỎ", '
+                    '"level": "Cấp xã", "field": "Hộ tịch"}\n', encoding="utf-8")
+    manifest_path = imported / "procedures" / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    entry = next(iter(value for key, value in manifest["imported"].items() if "1-010101" in key))
+    dossier_key = next(key for key in entry["facts"] if key.startswith("tthc.dossier["))
+    entry["facts"][dossier_key] = "<<<<<<< HEAD"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    for fmt in ("text", "json"):
+        result = run_eiso("sync", "tthc", str(path), "--format", fmt, cwd=imported)
+        assert result.returncode in (0, 1), result.stderr
+        assert "không mong đợi" not in result.stderr and "\x1b" not in result.stdout + result.stderr
+        assert "Thủ tục  lạ[2J[31mĐỎ" in result.stdout or "Thủ tục lạ[2J[31mĐỎ" in result.stdout
+    from eiso.importers.facts import shown
+
+    assert shown("tthc.dossier[Tờ khai]", "<<<<<<< HEAD") == "(giá trị không đúng dạng: '<<<<<<< HEAD')"
+    assert shown("tthc.channels[Trực tiếp].time", {"value": 5}).startswith("(giá trị không đúng dạng")

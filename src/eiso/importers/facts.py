@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from eiso.documents.text import fold, nfc
+from eiso.documents.text import shown as shown_text
 from eiso.documents.yamlsource import raw_text
 
 SCALARS = ("decision", "level", "applicants", "agency", "result", "conditions")
@@ -115,7 +116,15 @@ def label(key: str) -> str:
 
 
 def shown(key: str, value: Any) -> str:
-    """A value as a person reads it in a report."""
+    """A value as a person reads it in a report. A value of another shape than its key's (a baseline of a
+    manifest edited by hand, or left with a merge conflict) is shown as it is, never a crash of the report."""
+    try:
+        return _shown(key, value)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return f"(giá trị không đúng dạng: {shown_text(repr(value), 200)})"
+
+
+def _shown(key: str, value: Any) -> str:
     from eiso.documents.durations import format_number
     from eiso.documents.model import UNIT_LABELS, TimeUnit
 
@@ -135,7 +144,7 @@ def shown(key: str, value: Any) -> str:
         return " ".join(part for part in (value["code"], value["title"]) if part)
     if key == "tthc.citizen_steps":
         return "; ".join(f"Bước {number}: {step}" for number, step in enumerate(value, 1))
-    return value if value else "(để trống)"
+    return str(value) if value else "(để trống)"
 
 
 class _Absent:

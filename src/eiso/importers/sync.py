@@ -27,6 +27,7 @@ from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
 from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, find_manifests, read_manifest
 from eiso.importers.tthc import build_document
+from eiso.importers.tthc.clean import clean_text
 
 SAFE, KEPT, CONFLICT, NO_BASELINE = "safe", "kept", "conflict", "no_baseline"
 # A national addition or removal from a record the importer could not read cleanly: a malformed value reads
@@ -208,7 +209,7 @@ def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[st
     for label, record in records:
         if not isinstance(record, dict):
             continue
-        code = " ".join(str(record.get("code") or "").split())
+        code = _one_line(record.get("code"))
         if not code:
             report.notes.append(f"{label}: bản ghi thiếu mã thủ tục (code), bỏ qua")
             continue
@@ -251,6 +252,12 @@ def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, repor
     return result
 
 
+def _one_line(value: Any) -> str:
+    """National text as the importer keeps it (no control or format character, no lone surrogate: they
+    reached the terminal, or stopped the report with an encoding error), on one line."""
+    return " ".join(clean_text(value).split())
+
+
 def _agency_levels(report: SyncReport, documents) -> list[str]:
     """The levels the agency imported at (``--level`` of its imports), else those of its procedures."""
     levels = {b.level for m in report.manifests.values() for b in m.imported.values() if b.level}
@@ -270,8 +277,8 @@ def _new_records(report: SyncReport, national: dict[str, dict], named: set[str])
         levels = [fold(part.strip()) for part in str(record.get("level") or "").split(",")]
         if not any(want and want in part for want in wanted for part in levels):
             continue
-        item = NewRecord(" ".join(str(record.get("code")).split()), " ".join(str(record.get("name") or "").split()),
-                         " ".join(str(record.get("field") or "").split()), " ".join(str(record.get("level") or "").split()))
+        item = NewRecord(_one_line(record.get("code")), _one_line(record.get("name")), _one_line(record.get("field")),
+                         _one_line(record.get("level")))
         item.new = not known.get(item.national_code)
         report.new_records.append(item)
     report.new_records.sort(key=lambda r: r.national_code)
