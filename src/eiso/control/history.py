@@ -36,7 +36,7 @@ import threading
 import unicodedata
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from eiso.control.approvals import (
@@ -159,9 +159,22 @@ class History:
         doc = self._doc(path)
         if doc is None:
             return []
-        forms = [change for name in dict.fromkeys(attachments) if (track := self._files.get(name))
+        forms = [change for name in dict.fromkeys(self._followed(attachments)) if (track := self._files.get(name))
                  for change in track.changes]
         return group(with_attachments(doc.changes, forms) if forms else doc.changes)
+
+    def _followed(self, paths: Iterable[str]) -> Iterator[str]:
+        """Each path, and for a symbolic link in the working tree its target inside the repository too: git
+        records the link, so a change of the target is a change of the form the link stands for."""
+        root = self._git.root if self._git else None
+        for path in paths:
+            yield path
+            if root is not None and (root / path).is_symlink():
+                try:
+                    target = (root / path).resolve().relative_to(root.resolve()).as_posix()
+                except (OSError, RuntimeError, ValueError):  # a loop, or a target outside: refused by the check
+                    continue
+                yield target
 
     def deleted(self) -> list[Change]:
         """The deletion of each document that no longer exists at the ref, oldest first.

@@ -97,12 +97,14 @@ def group(changes: Iterable[Change]) -> list[RevisionEntry]:
 
 def with_attachments(changes: list[Change], attachments: Iterable[Change]) -> list[Change]:
     """A document's changes and those of its form files, in history order. A form change belongs to the revision
-    current when it was made (the first one when it came before the document): a replaced form is a change of
-    that revision, to be approved like any other."""
-    merged = sorted([*changes, *attachments], key=lambda change: change.sequence)
-    states = [change for change in merged if not change.attachment and not change.deleted]
+    current when it was made: a replaced form is a change of that revision, to be approved like any other. Form
+    changes before the document's first state are not changes of the document: the change that brought the
+    document in brought the form as it then was, and was approved (or not) with it."""
+    states = [change for change in changes if not change.deleted]
     if not states:
         return list(changes)
+    first = states[0].sequence
+    merged = sorted([*changes, *(c for c in attachments if c.sequence > first)], key=lambda change: change.sequence)
     current, result = states[0], []
     seen = {change.commit for change in changes}  # one commit is one change, however many files it touched
     for change in merged:
