@@ -69,9 +69,13 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
                                       "{% endfor %}{% endfor %}\n", encoding="utf-8")
     (docs / "chia.md").write_text("# Chia\n\nDòng một\n\n{{ 1 / 0 }}\n", encoding="utf-8")
     (docs / "van-xuoi.md").write_text("---\ntitle: Văn xuôi\n---\n\nGhi {{ họ và tên }} vào đơn.\n", encoding="utf-8")
+    # One power or repetition is one step no clock interrupts; Jinja folded constants while compiling, too.
+    (docs / "luy-thua.md").write_text("# Lũy thừa\n\n{{ 7 ** (10 ** 8) % 10 }} và {{ 'x' * 10 ** 10 }}\n", encoding="utf-8")
     result = run_eiso("build", "-d", "site", cwd=repo, timeout=120)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "lỗi không mong đợi" not in result.stderr
     assert "docs/vong-lap.md:1: mẫu Jinja (macros): chạy quá 5 giây" in result.stderr
     assert "docs/chia.md:5: mẫu Jinja (macros): lỗi khi chạy mẫu (ZeroDivisionError)" in result.stderr
     assert "docs/van-xuoi.md:5: mẫu Jinja (macros): cú pháp không đúng" in result.stderr
+    assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «**» cho kết quả quá lớn" in result.stderr
+    assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «*» cho kết quả quá lớn" in result.stderr

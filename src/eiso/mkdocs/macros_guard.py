@@ -41,6 +41,9 @@ PAGE_ATTRIBUTES = frozenset({"title", "url", "meta", "is_homepage", "canonical_u
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name", "extra")
 #: a hand-written page's templates print a few values: seconds are a loop that would never end
 MACRO_SECONDS = 5.0
+MAX_EXPONENT = 1000  # 10 ** 1000 prints in a millisecond; 7 ** 10 ** 8 takes minutes
+MAX_REPEAT = 1_000_000  # characters or items of "x" * n
+MAX_BITS = 100_000  # operands of a step: about 30,000 digits
 # mkdocs-macros' own macros that dump every variable or read files.
 _DROPPED_MACROS = ("context", "macros_info")
 
@@ -114,10 +117,25 @@ class _BoundedTemplate:
 
 class DataOnlySandbox(ImmutableSandboxedEnvironment):
     recorder: _Recorder
+    # Checked at run time (and so never folded while compiling, where no budget can stop them): one power or
+    # repetition is a single step of Python that no clock interrupts (``7 ** 10 ** 8``, ``"x" * 10 ** 10``).
+    intercepted_binops = frozenset({"**", "*", "//", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if isinstance(left, _Blocked) or isinstance(right, _Blocked):  # already reported
+            return _Blocked()
+        if _too_large(operator, left, right):
+            self.recorder.failed(f"phép tính «{operator}» cho kết quả quá lớn nên bị bỏ", _template_line())
+            return _Blocked()
+        return super().call_binop(context, operator, left, right)
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
         try:
-            template = super().from_string(source, globals, template_class)
+            template = within_budget(lambda: super(DataOnlySandbox, self).from_string(source, globals, template_class),
+                                     MACRO_SECONDS)
+        except OverBudget:
+            self.recorder.failed(f"dịch mẫu quá {MACRO_SECONDS:g} giây; trang giữ nguyên văn bản", None)
+            template = None
         except TemplateSyntaxError as error:
             self.recorder.failed("cú pháp không đúng (ví dụ «{{ … }}» hay «{% … %}» dùng cho chữ thường); trang "
                                  "giữ nguyên văn bản; muốn viết nguyên văn hãy đặt trong {% raw %}…{% endraw %}",
@@ -245,6 +263,20 @@ def _front_matter_lines(source: Path) -> int:
                 body += 1
             return body
     return 0
+
+
+def _too_large(operator: str, left: Any, right: Any) -> bool:
+    """A power, repetition or big-number step that would take seconds or gigabytes in one operation."""
+    numbers = [value for value in (left, right) if isinstance(value, int) and not isinstance(value, bool)]
+    if any(value.bit_length() > MAX_BITS for value in numbers):
+        return True
+    if operator == "**":
+        return isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT
+    if operator == "*":
+        sized = next((value for value in (left, right) if isinstance(value, (str, list, tuple))), None)
+        count = right if sized is left else left
+        return sized is not None and isinstance(count, int) and len(sized) * count > MAX_REPEAT
+    return False
 
 
 def _error_line(error: BaseException) -> int | None:
