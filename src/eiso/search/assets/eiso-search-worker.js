@@ -587,16 +587,13 @@ function search(query) {
 
 /* search(query) once the term shards it uses are loaded: ranking notes the shards it
  * lacks, they load, and it ranks again (a second round finds them all: which shards a
- * query reads depends on its words only). Null when stale() says, while it waits for
- * shards, that a newer query replaced it: a person typing sees the answer to the last
- * keystroke sooner, and the shards requested stay loading for it. */
-function searchLoaded(query, early, rounds, stale) {
+ * query reads depends on its words only) */
+function searchLoaded(query, early, rounds) {
   rounds = rounds || 0
   missing = []
   var data
   try { data = search(query) } finally { var wanted = missing; missing = null }
   if (!wanted.length || rounds >= 4) return Promise.resolve(data)
-  if (stale && stale()) return Promise.resolve(null)
   var seen = {}
   wanted = wanted.filter(function (w) { var key = w.join("/"); return seen[key] ? false : (seen[key] = true) })
   /* Titles alone already give results holding every word: show them now (early), the
@@ -605,9 +602,7 @@ function searchLoaded(query, early, rounds, stale) {
     early(data)
     early = null
   }
-  return loadShards(wanted).then(function () {
-    return stale && stale() ? null : searchLoaded(query, early, rounds + 1, stale)
-  })
+  return loadShards(wanted).then(function () { return searchLoaded(query, early, rounds + 1) })
 }
 
 /* Results, preceded by whether they are the fallback (for the page: eiso.js shows the label) */
@@ -633,6 +628,7 @@ var ready = null      /* settles when READY may be sent */
 var loadedDocs = null /* name of the docs file in use */
 var pending = null    /* the latest query not answered yet */
 var prefetched = null /* {query, answer}: a deep link's answer, computed before Material asks */
+var answering = false
 
 /*
  * A deep link (?q=): the page's start script names the query in this worker's URL
@@ -653,7 +649,6 @@ function prefetch(query) {
 function linkedQuery() {
   try { return new URLSearchParams(String(self.location.hash).slice(1)).get("q") } catch (e) { return null }
 }
-var answering = false
 
 function hasIndex(config) {
   return !!(config && config.eiso && config.eiso.format === 2 && config.eiso.docs)
@@ -696,17 +691,14 @@ function drain() {
   var query = pending
   pending = null
   lastQuery = query
-  var replaced = function () { return pending !== null }
   Promise.resolve(ready).then(function () {
     var known = prefetched && prefetched.query === query ? prefetched : null
-    if (!known) return searchLoaded(query, post, 0, replaced)
+    if (!known) return searchLoaded(query, post)
     prefetched = null  /* used once: later answers gain excerpts */
     return known.answer.then(function (got) {
-      return got && got.docs === docs && got.excerpts === excerpts ? got.data : searchLoaded(query, post, 0, replaced)
+      return got && got.docs === docs && got.excerpts === excerpts ? got.data : searchLoaded(query, post)
     })
-  }).then(function (data) {
-    if (data) post(data)
-  }, function (err) {
+  }).then(post, function (err) {
     console.warn("e-ISO search: query failed", err)
     postMessage({ type: RESULT, data: { items: [] } })
   }).then(function () {
