@@ -47,12 +47,26 @@ def too_deep_at(text: str, limit: int = MAX_DEPTH) -> int | None:
     return None
 
 
+class JsonConstant(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python's parser takes them, JSON has none (a record's name
+    became the text "nan")."""
+
+    def __init__(self, name: str) -> None:
+        self.msg = f"giá trị {name} không có trong JSON chuẩn"
+        super().__init__(self.msg)
+
+
+def _constant(name: str) -> Any:
+    raise JsonConstant(name)
+
+
 def loads(text: str) -> Any:
-    """``json.loads`` that raises ``JsonTooDeep`` (a ``ValueError``) instead of recursing too deep."""
+    """``json.loads`` that raises ``JsonTooDeep`` (a ``ValueError``) instead of recursing too deep, and
+    ``JsonConstant`` (a ``ValueError``) for ``NaN`` and the infinities."""
     offset = too_deep_at(text)
     if offset is not None:
         raise JsonTooDeep(text, offset)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_constant)
     except RecursionError:  # only if the caller's own stack is already deep
         raise JsonTooDeep(text, None) from None

@@ -157,6 +157,7 @@ def _finishes(seconds: float, work, *args) -> bool:
 
 
 def _linear_cases():
+    from eiso.boundedjson import too_deep_at
     from eiso.control.diff_sections import atx_heading, body_changes, split_sections
     from eiso.documents.budget import pathological_markdown
     from eiso.documents.htmlscan import unsafe_html
@@ -183,6 +184,9 @@ def _linear_cases():
         "import-trailing-punctuation": (strip_marker, "a" + " ;" * 100_000 + "b"),
         "import-number-word": (lambda t: _title_without_code(t, "60/2014/QH13"), "Luật" + spaces + "x số 60/2014/QH13"),
         "citizen-steps": (citizen_steps, "Bước" + spaces + "1:" + "x" * 1000),
+        "json-depth-escapes": (too_deep_at, '"\\"' * 200_000 + "[" * 100),
+        "json-depth-backslashes": (too_deep_at, '"' + "\\" * 400_001 + "[" * 100),
+        "json-depth-brackets": (too_deep_at, "[" * 2_000_000),
     }
 
 

@@ -98,8 +98,8 @@ def read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[str, dict]]:
                 report.malformed.append((number, f"{error.msg}{where}; bản ghi bị bỏ qua"))
                 continue
             except ValueError as error:
-                report.malformed.append((number, f"JSON không hợp lệ ({getattr(error, 'msg', error)}, "
-                                                 f"cột {getattr(error, 'colno', '?')})"))
+                column = f", cột {error.colno}" if getattr(error, "colno", None) else ""
+                report.malformed.append((number, f"JSON không hợp lệ ({getattr(error, 'msg', error)}{column})"))
                 continue
             if not isinstance(record, dict):
                 report.malformed.append((number, "mỗi dòng phải là một đối tượng JSON {…}"))
