@@ -84,9 +84,33 @@ def import_docx(paths: list[Path], out: Path, *, kind: str | None = None, unit: 
             result.error, result.state = refusal, "lỗi"
             continue
         result.target = name
+        result.checks += _check_findings(out / name, text, repo_root or out)
         result.state = _write(out / name, text.encode("utf-8"), manifest, force)
     _write_manifest(manifest_path, manifest)
     return outcome
+
+
+def _check_findings(target: Path, text: str, root: Path, limit: int = 10) -> list[str]:
+    """What ``eiso check`` will say of exactly this text, for the import's report: the draft is still written
+    (a person finishes it), but nobody learns of its errors only from the merge request's pipeline."""
+    from eiso.documents.checks import check_document
+    from eiso.documents.loader import MAX_FILE_BYTES, parse_document
+
+    try:
+        shown = target.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = target.name
+    found = []
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        found.append(f"tệp quá lớn ({len(text.encode('utf-8')) // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)")
+    doc, findings = parse_document(shown, text)
+    if doc is not None:
+        findings = findings + check_document(doc, root)
+    errors = [f for f in findings if f.severity == "error"]
+    found += [f"eiso check sẽ báo lỗi: dòng {f.line}: {f.field}: {f.message}" for f in errors[:limit]]
+    if len(errors) > limit:
+        found.append(f"eiso check sẽ báo thêm {len(errors) - limit} lỗi khác")
+    return found
 
 
 def _draft(path: Path, result: FileResult, kind: str | None, unit: str | None) -> tuple[str, str] | None:
