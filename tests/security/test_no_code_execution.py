@@ -71,6 +71,9 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
     (docs / "van-xuoi.md").write_text("---\ntitle: Văn xuôi\n---\n\nGhi {{ họ và tên }} vào đơn.\n", encoding="utf-8")
     # One power or repetition is one step no clock interrupts; Jinja folded constants while compiling, too.
     (docs / "luy-thua.md").write_text("# Lũy thừa\n\n{{ 7 ** (10 ** 8) % 10 }} và {{ 'x' * 10 ** 10 }}\n", encoding="utf-8")
+    # A text added to itself forty times: gigabytes long before the budget's clock (each step is one operation).
+    (docs / "gap-doi.md").write_text("# Gấp đôi\n\n{% set ns = namespace(s='x') %}{% for i in 'x' * 40 %}"
+                                     "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}\n", encoding="utf-8")
     result = run_eiso("build", "-d", "site", cwd=repo, timeout=120)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "lỗi không mong đợi" not in result.stderr
@@ -79,3 +82,4 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
     assert "docs/van-xuoi.md:5: mẫu Jinja (macros): cú pháp không đúng" in result.stderr
     assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «**» cho kết quả quá lớn" in result.stderr
     assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «*» cho kết quả quá lớn" in result.stderr
+    assert "docs/gap-doi.md:3: mẫu Jinja (macros): phép nối chuỗi «~» cho kết quả quá lớn" in result.stderr

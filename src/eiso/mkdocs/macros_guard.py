@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from jinja2 import Template, TemplateSyntaxError
-from jinja2.runtime import ChainableUndefined, LoopContext, Macro, Undefined
+from jinja2 import Template, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.runtime import ChainableUndefined, LoopContext, Macro, Undefined, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
@@ -42,7 +43,7 @@ CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copy
 #: a hand-written page's templates print a few values: seconds are a loop that would never end
 MACRO_SECONDS = 5.0
 MAX_EXPONENT = 1000  # 10 ** 1000 prints in a millisecond; 7 ** 10 ** 8 takes minutes
-MAX_REPEAT = 1_000_000  # characters or items of "x" * n
+MAX_REPEAT = 1_000_000  # characters or items of "x" * n, a ~ b, a + b
 MAX_BITS = 100_000  # operands of a step: about 30,000 digits
 # mkdocs-macros' own macros that dump every variable or read files.
 _DROPPED_MACROS = ("context", "macros_info")
@@ -115,11 +116,33 @@ class _BoundedTemplate:
         return self.source
 
 
+class _SizedConcat(CodeGenerator):
+    """Jinja's code for ``a ~ b``, with the length of the result checked first: doubling a text in a loop
+    reaches gigabytes in thirty steps, each one step of Python (the budget's clock comes too late)."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.sized_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("), context.eval_ctx.autoescape)")
+
+
 class DataOnlySandbox(ImmutableSandboxedEnvironment):
     recorder: _Recorder
-    # Checked at run time (and so never folded while compiling, where no budget can stop them): one power or
-    # repetition is a single step of Python that no clock interrupts (``7 ** 10 ** 8``, ``"x" * 10 ** 10``).
-    intercepted_binops = frozenset({"**", "*", "//", "%"})
+    code_generator_class = _SizedConcat
+    # Checked at run time (and so never folded while compiling, where no budget can stop them): one power,
+    # repetition or concatenation is a single step of Python that no clock interrupts (``7 ** 10 ** 8``,
+    # ``"x" * 10 ** 10``, a text added to itself in a loop).
+    intercepted_binops = frozenset({"**", "*", "//", "%", "+"})
+
+    def sized_join(self, parts: tuple[Any, ...], autoescape: bool) -> Any:
+        texts = [part if hasattr(part, "__html__") else str(part) for part in parts]
+        if sum(len(text) for text in texts) > MAX_REPEAT:
+            self.recorder.failed("phép nối chuỗi «~» cho kết quả quá lớn nên bị bỏ", _template_line())
+            return ""
+        return markup_join(texts) if autoescape else str_join(texts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if isinstance(left, _Blocked) or isinstance(right, _Blocked):  # already reported
@@ -276,6 +299,9 @@ def _too_large(operator: str, left: Any, right: Any) -> bool:
         sized = next((value for value in (left, right) if isinstance(value, (str, list, tuple))), None)
         count = right if sized is left else left
         return sized is not None and isinstance(count, int) and len(sized) * count > MAX_REPEAT
+    if operator == "+":
+        return all(isinstance(value, (str, list, tuple)) for value in (left, right)) and \
+            len(left) + len(right) > MAX_REPEAT
     return False
 
 
