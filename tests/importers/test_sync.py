@@ -421,3 +421,20 @@ def test_hostile_national_text_and_a_malformed_baseline_do_not_stop_the_sync(imp
 
     assert shown("tthc.dossier[Tờ khai]", "<<<<<<< HEAD") == "(giá trị không đúng dạng: '<<<<<<< HEAD')"
     assert shown("tthc.channels[Trực tiếp].time", {"value": 5}).startswith("(giá trị không đúng dạng")
+
+
+@needs_corpus
+def test_a_deleted_import_and_a_national_level_change_are_said(imported: Path, records) -> None:
+    # Both were silent: the deleted file's baseline stayed unused, and the comparison used the imported level,
+    # so a procedure moved to the province did not show (importers review, M2).
+    doc_path(imported, REMOVED).unlink()
+    items = newer(records)
+    moved = next(item for item in items if item["code"] == FEE_CHANGED)
+    moved["level"] = "Cấp tỉnh"
+    write_jsonl(imported.parent / "tthc-2026.jsonl", items)
+    result, data = sync_json(imported)
+    notes = "\n".join(data["notes"])
+    assert "qt-tthc-1-010055.md: tệp do «eiso import tthc» tạo không còn" in notes
+    assert "qt-tthc-1-004222.md: ở dữ liệu quốc gia, thủ tục nay ở cấp «Cấp tỉnh», không còn ở «Cấp xã»" in notes
+    text = run_eiso("sync", "tthc", str(imported.parent / "tthc-2026.jsonl"), cwd=imported).stdout
+    assert "Lưu ý: procedures/" in text and "không còn ở «Cấp xã»" in text

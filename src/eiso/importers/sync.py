@@ -175,7 +175,15 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
             gone.new = manifest.reported.get(slot, {}).get("abolished") is not True
             report.abolished.append(gone)
             continue
+        drift = _level_drift(report, home, national[key])
+        if drift:
+            report.notes.append(f"{doc.path}: {drift}")
         report.procedures.append(_compare(root, doc, national[key], home, report))
+    present = {doc.path for doc in corpus.documents} | set(corpus.rejected)
+    for rel, (manifest_path, _) in sorted(homes.items()):
+        if rel not in present:  # its baseline stays, and nothing else would say that the file is gone
+            report.notes.append(f"{rel}: tệp do «eiso import tthc» tạo không còn (đã xóa, đổi tên hoặc di chuyển); "
+                                f"dữ liệu lần nhập của nó vẫn ghi trong {manifest_path.relative_to(root).as_posix()}")
     for rel in corpus.rejected:
         if rel in homes:
             report.procedures.append(ProcedureSync(rel, "", "", "", True, problem="tài liệu có lỗi, không đọc được; "
@@ -250,6 +258,20 @@ def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, repor
     for change in result.changes:
         change.new = change.kind == SAFE or seen.get(change.key) != change.seen()
     return result
+
+
+def _level_drift(report: SyncReport, home: tuple[Path, str] | None, record: dict) -> str | None:
+    """Why the national record no longer seems the agency's: its level no longer includes the level it was
+    imported at (the comparison itself uses the imported level, so it would not show)."""
+    manifest = report.manifests.get(home[0]) if home else None
+    baseline = manifest.imported.get(home[1]) if manifest and home else None
+    if baseline is None or not baseline.level:
+        return None
+    now = _one_line(record.get("level"))
+    if any(fold(baseline.level) in fold(part) for part in now.split(",")):
+        return None
+    return (f"ở dữ liệu quốc gia, thủ tục nay ở cấp «{now or 'không ghi'}», không còn ở «{baseline.level}» (cấp đã "
+            "nhập): kiểm tra cơ quan còn giải quyết thủ tục này không")
 
 
 def _one_line(value: Any) -> str:
