@@ -200,3 +200,22 @@ def test_variants_are_what_they_claim() -> None:
     assert len(shapes) == len(VARIANTS)
     assert {v.step_columns for v in VARIANTS.values()} == {5, 6}
     assert dataclasses.fields(Variant)
+
+
+def test_a_word_text_box_is_read_once_not_from_its_fallback_copy(tmp_path: Path) -> None:
+    from docx_factory import write_word_text_box
+
+    from eiso.importers.docx_coverage import word_units
+    from eiso.importers.docx_import import import_docx
+    from eiso.importers.docx_reader import read_blocks
+
+    text = "Nội dung hộp văn bản duy nhất"
+    write_word_text_box(tmp_path / "hop.docx", text)
+    blocks = [b for b in read_blocks(tmp_path / "hop.docx") if getattr(b, "text", "") == text]
+    assert [b.where for b in blocks] == ["hộp văn bản 1 trong đoạn 3, đoạn 1"]
+    units, _ = word_units(tmp_path / "hop.docx")
+    assert [where for where, unit in units if unit == text] == ["phần thân, đoạn thứ 4"]
+    outcome = import_docx([tmp_path / "hop.docx"], tmp_path / "out")
+    assert [f.error for f in outcome.files] == [""]
+    written = (tmp_path / "out" / outcome.files[0].target).read_text(encoding="utf-8")
+    assert written.count(text) == 1, written
