@@ -339,3 +339,17 @@ def write_word_text_box(path: Path, text: str) -> None:
     document.add_heading("2. Phạm vi", 1)
     document.add_paragraph("Áp dụng tại Văn phòng.")
     document.save(str(path))
+
+
+def write_tthc_with_cover(path: Path, cover_line: str | None) -> None:
+    """A short TTHC procedure whose cover names its agency with ``cover_line`` (none: no agency line)."""
+    import docx
+
+    document = docx.Document()
+    if cover_line:
+        document.add_paragraph(cover_line).runs[0].bold = True
+    document.add_paragraph("QUY TRÌNH ĐĂNG KÝ KHAI SINH").runs[0].bold = True
+    document.add_paragraph("Mã hiệu: QT-CAP-01")
+    document.add_heading("1. Mục đích", 1)
+    document.add_paragraph("Quy định trình tự đăng ký khai sinh.")
+    document.save(str(path))

@@ -219,3 +219,29 @@ def test_a_word_text_box_is_read_once_not_from_its_fallback_copy(tmp_path: Path)
     assert [f.error for f in outcome.files] == [""]
     written = (tmp_path / "out" / outcome.files[0].target).read_text(encoding="utf-8")
     assert written.count(text) == 1, written
+
+
+@pytest.mark.parametrize(("cover", "unit", "level"), [
+    (None, None, "Chưa xác định"),  # the placeholder agency "Chưa xác định" holds "xa" once folded
+    (None, "Bộ phận một cửa", "Chưa xác định"),  # "bo " once folded
+    ("PHÒNG QUẢN LÝ ĐÔ THỊ", None, "Chưa xác định"),  # "quan" once folded
+    ("ỦY BAN NHÂN DÂN PHƯỜNG 3, THỊ XÃ SƠN TÂY", None, "Cấp xã"),
+])
+def test_the_tthc_level_is_guessed_from_whole_words_and_reported(tmp_path: Path, cover, unit, level) -> None:
+    from docx_factory import write_tthc_with_cover
+
+    from eiso.importers.docx_import import import_docx
+
+    write_tthc_with_cover(tmp_path / "cap.docx", cover)
+    outcome = import_docx([tmp_path / "cap.docx"], tmp_path / "out", kind="tthc", unit=unit)
+    result = outcome.files[0]
+    assert result.error == ""
+    text = (tmp_path / "out" / result.target).read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["tthc"]["level"] == level
+    guessed = [line for line in result.checks if "tthc.level" in line]
+    if level == "Chưa xác định":
+        assert guessed == ["tệp: chưa biết cấp thực hiện (tthc.level): cần bổ sung"]
+    else:
+        assert guessed == [f"tệp: cấp thực hiện (tthc.level) «{level}» là suy đoán từ tên cơ quan «{cover}»: "
+                           "cần kiểm tra"]
