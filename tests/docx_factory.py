@@ -353,3 +353,17 @@ def write_tthc_with_cover(path: Path, cover_line: str | None) -> None:
     document.add_heading("1. Mục đích", 1)
     document.add_paragraph("Quy định trình tự đăng ký khai sinh.")
     document.save(str(path))
+
+
+def write_revision_rows(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A short procedure whose revision table holds ``rows`` of (date, change, revision) cells as typed."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("QUY TRÌNH KIỂM SOÁT TÀI LIỆU").runs[0].bold = True
+    document.add_paragraph("Mã hiệu: QT-SD-01")
+    document.add_paragraph("THEO DÕI SỬA ĐỔI TÀI LIỆU").runs[0].bold = True
+    _rows(document, [("Ngày sửa đổi", "Nội dung sửa đổi", "Lần sửa đổi"), *rows])
+    document.add_heading("1. Mục đích", 1)
+    document.add_paragraph("Quy định cách kiểm soát tài liệu.")
+    document.save(str(path))

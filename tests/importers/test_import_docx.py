@@ -245,3 +245,28 @@ def test_the_tthc_level_is_guessed_from_whole_words_and_reported(tmp_path: Path,
     else:
         assert guessed == [f"tệp: cấp thực hiện (tthc.level) «{level}» là suy đoán từ tên cơ quan «{cover}»: "
                            "cần kiểm tra"]
+
+
+def test_revision_cells_that_cannot_be_read_are_reported_not_changed(tmp_path: Path) -> None:
+    from docx_factory import write_revision_rows
+
+    from eiso.importers.docx_import import import_docx
+
+    rows = [("10/01/2023", "Ban hành lần đầu", "01"), ("30/02/2024", "Sửa mục 2", "999999"),
+            ("2024", "Sửa mục 3", "-3"), ("1/2/2024 và 3/4/2024", "Sửa mục 4", "1.1"),
+            ("15/13/2023", "Sửa mục 5", "IV"), ("05/06/2024", "Sửa mục 6", "5, 6")]
+    write_revision_rows(tmp_path / "sua.docx", rows)
+    outcome = import_docx([tmp_path / "sua.docx"], tmp_path / "out", kind="system", unit="Văn phòng")
+    result = outcome.files[0]
+    assert result.error == ""
+    meta = yaml.safe_load((tmp_path / "out" / result.target).read_text(encoding="utf-8").split("---\n")[1])
+    assert meta["history_before_git"] == [
+        {"date": dt.date(2023, 1, 10), "revision": 1, "change": "Ban hành lần đầu"},
+        {"change": "Sửa mục 2"}, {"change": "Sửa mục 3"}, {"change": "Sửa mục 4"}, {"change": "Sửa mục 5"},
+        {"date": dt.date(2024, 6, 5), "change": "Sửa mục 6"}]
+    unread = [line for line in result.checks if "không đọc được" in line]
+    expected = [(2, "ngày sửa đổi", "30/02/2024"), (2, "lần sửa đổi", "999999"), (3, "ngày sửa đổi", "2024"),
+                (3, "lần sửa đổi", "-3"), (4, "ngày sửa đổi", "1/2/2024 và 3/4/2024"), (4, "lần sửa đổi", "1.1"),
+                (5, "ngày sửa đổi", "15/13/2023"), (5, "lần sửa đổi", "IV"), (6, "lần sửa đổi", "5, 6")]
+    assert unread == [f"bảng 1, dòng {row + 1}: không đọc được {label} «{text}»: bỏ trống trường này trong "
+                      "history_before_git, cần ghi lại bằng tay" for row, label, text in expected]
