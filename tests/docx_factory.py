@@ -312,3 +312,58 @@ def _rows(document, rows: list[tuple[str, ...]]) -> None:
     for row, cells in zip(table.rows, rows):
         for cell, text in zip(row.cells, cells):
             cell.text = text
+
+
+def write_word_text_box(path: Path, text: str) -> None:
+    """A procedure with a text box as Word writes it: ``mc:AlternateContent`` holding the box twice, as
+    DrawingML in ``mc:Choice`` and as VML in ``mc:Fallback`` for older readers (importers review, M6)."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("QUY TRÌNH CÓ HỘP VĂN BẢN").runs[0].bold = True
+    document.add_heading("1. Mục đích", 1)
+    paragraph = document.add_paragraph("Đoạn neo hộp văn bản")
+    box = f'<w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+    paragraph._p.append(parse_xml(
+        f'<w:r {_W} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml">'
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:inline><a:graphic><a:graphicData '
+        'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp><wps:txbx>'
+        f'<w:txbxContent>{box}</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:inline>'
+        '</w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>'
+        f'<w:txbxContent>{box}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>'
+        '</mc:AlternateContent></w:r>'))
+    document.add_heading("2. Phạm vi", 1)
+    document.add_paragraph("Áp dụng tại Văn phòng.")
+    document.save(str(path))
+
+
+def write_tthc_with_cover(path: Path, cover_line: str | None) -> None:
+    """A short TTHC procedure whose cover names its agency with ``cover_line`` (none: no agency line)."""
+    import docx
+
+    document = docx.Document()
+    if cover_line:
+        document.add_paragraph(cover_line).runs[0].bold = True
+    document.add_paragraph("QUY TRÌNH ĐĂNG KÝ KHAI SINH").runs[0].bold = True
+    document.add_paragraph("Mã hiệu: QT-CAP-01")
+    document.add_heading("1. Mục đích", 1)
+    document.add_paragraph("Quy định trình tự đăng ký khai sinh.")
+    document.save(str(path))
+
+
+def write_revision_rows(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A short procedure whose revision table holds ``rows`` of (date, change, revision) cells as typed."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("QUY TRÌNH KIỂM SOÁT TÀI LIỆU").runs[0].bold = True
+    document.add_paragraph("Mã hiệu: QT-SD-01")
+    document.add_paragraph("THEO DÕI SỬA ĐỔI TÀI LIỆU").runs[0].bold = True
+    _rows(document, [("Ngày sửa đổi", "Nội dung sửa đổi", "Lần sửa đổi"), *rows])
+    document.add_heading("1. Mục đích", 1)
+    document.add_paragraph("Quy định cách kiểm soát tài liệu.")
+    document.save(str(path))

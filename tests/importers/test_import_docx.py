@@ -200,3 +200,73 @@ def test_variants_are_what_they_claim() -> None:
     assert len(shapes) == len(VARIANTS)
     assert {v.step_columns for v in VARIANTS.values()} == {5, 6}
     assert dataclasses.fields(Variant)
+
+
+def test_a_word_text_box_is_read_once_not_from_its_fallback_copy(tmp_path: Path) -> None:
+    from docx_factory import write_word_text_box
+
+    from eiso.importers.docx_coverage import word_units
+    from eiso.importers.docx_import import import_docx
+    from eiso.importers.docx_reader import read_blocks
+
+    text = "Nội dung hộp văn bản duy nhất"
+    write_word_text_box(tmp_path / "hop.docx", text)
+    blocks = [b for b in read_blocks(tmp_path / "hop.docx") if getattr(b, "text", "") == text]
+    assert [b.where for b in blocks] == ["hộp văn bản 1 trong đoạn 3, đoạn 1"]
+    units, _ = word_units(tmp_path / "hop.docx")
+    assert [where for where, unit in units if unit == text] == ["phần thân, đoạn thứ 4"]
+    outcome = import_docx([tmp_path / "hop.docx"], tmp_path / "out")
+    assert [f.error for f in outcome.files] == [""]
+    written = (tmp_path / "out" / outcome.files[0].target).read_text(encoding="utf-8")
+    assert written.count(text) == 1, written
+
+
+@pytest.mark.parametrize(("cover", "unit", "level"), [
+    (None, None, "Chưa xác định"),  # the placeholder agency "Chưa xác định" holds "xa" once folded
+    (None, "Bộ phận một cửa", "Chưa xác định"),  # "bo " once folded
+    ("PHÒNG QUẢN LÝ ĐÔ THỊ", None, "Chưa xác định"),  # "quan" once folded
+    ("ỦY BAN NHÂN DÂN PHƯỜNG 3, THỊ XÃ SƠN TÂY", None, "Cấp xã"),
+])
+def test_the_tthc_level_is_guessed_from_whole_words_and_reported(tmp_path: Path, cover, unit, level) -> None:
+    from docx_factory import write_tthc_with_cover
+
+    from eiso.importers.docx_import import import_docx
+
+    write_tthc_with_cover(tmp_path / "cap.docx", cover)
+    outcome = import_docx([tmp_path / "cap.docx"], tmp_path / "out", kind="tthc", unit=unit)
+    result = outcome.files[0]
+    assert result.error == ""
+    text = (tmp_path / "out" / result.target).read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["tthc"]["level"] == level
+    guessed = [line for line in result.checks if "tthc.level" in line]
+    if level == "Chưa xác định":
+        assert guessed == ["tệp: chưa biết cấp thực hiện (tthc.level): cần bổ sung"]
+    else:
+        assert guessed == [f"tệp: cấp thực hiện (tthc.level) «{level}» là suy đoán từ tên cơ quan «{cover}»: "
+                           "cần kiểm tra"]
+
+
+def test_revision_cells_that_cannot_be_read_are_reported_not_changed(tmp_path: Path) -> None:
+    from docx_factory import write_revision_rows
+
+    from eiso.importers.docx_import import import_docx
+
+    rows = [("10/01/2023", "Ban hành lần đầu", "01"), ("30/02/2024", "Sửa mục 2", "999999"),
+            ("2024", "Sửa mục 3", "-3"), ("1/2/2024 và 3/4/2024", "Sửa mục 4", "1.1"),
+            ("15/13/2023", "Sửa mục 5", "IV"), ("05/06/2024", "Sửa mục 6", "5, 6")]
+    write_revision_rows(tmp_path / "sua.docx", rows)
+    outcome = import_docx([tmp_path / "sua.docx"], tmp_path / "out", kind="system", unit="Văn phòng")
+    result = outcome.files[0]
+    assert result.error == ""
+    meta = yaml.safe_load((tmp_path / "out" / result.target).read_text(encoding="utf-8").split("---\n")[1])
+    assert meta["history_before_git"] == [
+        {"date": dt.date(2023, 1, 10), "revision": 1, "change": "Ban hành lần đầu"},
+        {"change": "Sửa mục 2"}, {"change": "Sửa mục 3"}, {"change": "Sửa mục 4"}, {"change": "Sửa mục 5"},
+        {"date": dt.date(2024, 6, 5), "change": "Sửa mục 6"}]
+    unread = [line for line in result.checks if "không đọc được" in line]
+    expected = [(2, "ngày sửa đổi", "30/02/2024"), (2, "lần sửa đổi", "999999"), (3, "ngày sửa đổi", "2024"),
+                (3, "lần sửa đổi", "-3"), (4, "ngày sửa đổi", "1/2/2024 và 3/4/2024"), (4, "lần sửa đổi", "1.1"),
+                (5, "ngày sửa đổi", "15/13/2023"), (5, "lần sửa đổi", "IV"), (6, "lần sửa đổi", "5, 6")]
+    assert unread == [f"bảng 1, dòng {row + 1}: không đọc được {label} «{text}»: bỏ trống trường này trong "
+                      "history_before_git, cần ghi lại bằng tay" for row, label, text in expected]

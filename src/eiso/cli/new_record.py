@@ -6,32 +6,71 @@ import argparse
 import datetime as dt
 import json
 import re
+import unicodedata
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from eiso.cli.common import EXIT_OK, UsageError
-from eiso.documents.text import slugify
+from eiso.documents.loader import find_sources
+from eiso.documents.text import shown, slugify
+from eiso.importers.files import write_file
 from eiso.project import records_dir, repo_root
-from eiso.records.loader import load_records
+from eiso.records.loader import load_records, parse_record
 from eiso.records.model import CODE_PREFIXES, RecordKind
 
 FOLDERS = {RecordKind.nonconformity: "khong-phu-hop", RecordKind.audit: "danh-gia-noi-bo",
            RecordKind.management_review: "xem-xet-lanh-dao"}
 RECORD_KINDS = frozenset(kind.value for kind in RecordKind)
+# Control and format characters, lone surrogates (bytes that are not UTF-8 on the command line) and line
+# separators: YAML refuses some, others forge lines or hide text; a one-line field carries none of them.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_NONCHARACTERS = frozenset("\ufffe\uffff")  # YAML refuses them too
 
 
 def new_record(args: argparse.Namespace) -> int:
     kind = RecordKind(args.kind)
+    title = checked_text(args.title, "tên hồ sơ")
+    unit = checked_text(args.unit, "--unit (đơn vị)") if args.unit is not None else None
     root, folder = repo_root(args.config), records_dir(args.config)
     today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    existing = [r.meta.code for r in load_records(root, folder).records]
-    code = next_record_code(CODE_PREFIXES[kind], today.year, existing)
+    code = next_record_code(CODE_PREFIXES[kind], today.year, taken_codes(root, folder))
     target = root / folder / str(today.year) / FOLDERS[kind] / f"{slugify(code)}.md"
+    rel = target.relative_to(root).as_posix()
     if target.exists():
-        raise UsageError(f"tệp «{target.relative_to(root).as_posix()}» đã tồn tại")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(scaffold_record(kind, code, args.title, today, args.unit), encoding="utf-8")
-    print(f"Đã tạo {target.relative_to(root).as_posix()} với mã hồ sơ {code}.")
+        raise UsageError(f"tệp «{rel}» đã tồn tại")
+    text = scaffold_record(kind, code, title, today, unit)
+    _refuse_unloadable(rel, text)
+    write_file(target, text, root)  # atomic: a failed write leaves no empty or partial record behind
+    print(f"Đã tạo {rel} với mã hồ sơ {code}.")
     return EXIT_OK
+
+
+def checked_text(value: str, label: str) -> str:
+    """``value`` for a one-line field, or a Vietnamese refusal naming the field ``label``."""
+    bad = sorted({ch for ch in value if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _NONCHARACTERS})
+    if bad:
+        listed = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
+        raise UsageError(f"{label} «{shown(value)}» chứa ký tự điều khiển, ký tự ẩn hoặc byte không phải UTF-8 "
+                         f"({listed}); hãy gõ lại {label} không có các ký tự này. Chưa tạo tệp nào.")
+    if not value.strip():
+        raise UsageError(f"{label} để trống. Chưa tạo tệp nào.")
+    return value.strip()
+
+
+def taken_codes(root: Path, folder: str) -> list[str]:
+    """Codes of the records that load, and the names of every record file: a file that does not load
+    (hand-broken, or left by an older version) still owns its number, or every later ``new`` would hit it."""
+    loaded = [r.meta.code for r in load_records(root, folder).records]
+    names = [source.stem for source in find_sources(root, folder)] if (root / folder).is_dir() else []
+    return loaded + names
+
+
+def _refuse_unloadable(rel: str, text: str) -> None:
+    """What is about to be written must load as a record: never leave a file ``eiso check`` refuses."""
+    record, findings = parse_record(rel, text)
+    if record is None:
+        reasons = "; ".join(f"{f.field}: {f.message}" for f in findings[:3])
+        raise UsageError(f"hồ sơ «{rel}» sẽ không đọc lại được ({shown(reasons, 300)}). Chưa tạo tệp nào.")
 
 
 def next_record_code(prefix: str, year: int, codes: list[str]) -> str:

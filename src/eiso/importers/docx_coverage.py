@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from eiso.documents.text import fold
 from eiso.importers.docx_fields import find_date, parse_time
-from eiso.importers.docx_reader import DocxError
+from eiso.importers.docx_reader import MC_FALLBACK, DocxError
 from eiso.importers.docx_recognised import Recognised, escape
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -47,11 +47,19 @@ def word_units(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
                 root = etree.fromstring(archive.read(name), parser)
             except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError) as error:
                 raise DocxError(f"phần «{name}» của tệp Word bị hỏng, không đọc được ({type(error).__name__})") from None
+            _drop_fallbacks(root)
             for where, text, pictures in _paragraphs(root, _part_label(name)):
                 if text:
                     units.append((where, text))
                 images += [where] * pictures
     return units, images
+
+
+def _drop_fallbacks(root) -> None:
+    """Remove every ``mc:Fallback``: Word's second copy of a text box or shape (VML, for old readers), which
+    the reader skips too; counting it would report each box's text, and each picture, twice."""
+    for fallback in list(root.iter(MC_FALLBACK)):
+        fallback.getparent().remove(fallback)  # one nested in a removed fallback goes from the detached copy
 
 
 def _part_label(name: str) -> str:

@@ -21,6 +21,8 @@ _DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _NUMBER = re.compile(r"(\d{1,4})\s*/\s*(\d{1,4})|(\d{1,6}(?:[.,]\d{1,3})?)")
 _LABEL_VALUE = re.compile(r"^([^:]{1,60}):\s*(.*)$", re.DOTALL)
+_NUMBER_TOKENS = re.compile(r"[-+−]?\d+(?:[.,]\d+)*")  # a sign or a decimal part belongs to the number
+_WORDS = re.compile(r"\w+")
 _WORD_NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
                  "chin": 9, "muoi": 10}
 
@@ -49,6 +51,29 @@ def find_date(text: str) -> dt.date | None:
             except ValueError:
                 continue
     return None
+
+
+def read_date_cell(text: str) -> dt.date | None:
+    """The one date a table cell holds, or None: a cell with no valid date (``30/02/2024``, ``2024``) or two
+    dates is not read, rather than read as something it does not say."""
+    found = [m.groups() for pattern in (_DATE_NUMERIC, _DATE_WORDS) for m in pattern.finditer(text)]
+    if len(found) != 1:
+        return None
+    day, month, year = (int(g) for g in found[0])
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def read_integer_cell(text: str, limit: int = 10_000) -> int | None:
+    """The one whole number 0..``limit`` a table cell holds ("02", "Lần 2", "hai"), or None: ``-3``,
+    ``1.1``, ``5, 6``, ``999999`` and ``IV`` are not read, rather than read as 3, 1, 5, 999 or nothing."""
+    numbers = _NUMBER_TOKENS.findall(text)
+    if numbers:
+        return int(numbers[0]) if len(numbers) == 1 and numbers[0].isdigit() and int(numbers[0]) <= limit else None
+    words = [_WORD_NUMBERS[w] for w in _WORDS.findall(fold(text)) if w in _WORD_NUMBERS]
+    return words[0] if len(words) == 1 else None
 
 
 def find_integer(text: str) -> int | None:

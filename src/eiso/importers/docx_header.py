@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from eiso.documents.text import fold
-from eiso.importers.docx_fields import find_code, find_date, find_integer, find_national_code, is_all_caps, split_label
+from eiso.documents.text import fold, shown
+from eiso.importers.docx_fields import (find_code, find_date, find_integer, find_national_code, is_all_caps,
+                                        read_date_cell, read_integer_cell, split_label)
 from eiso.importers.docx_reader import Block, Table
 from eiso.importers.docx_recognised import Recognised, column, escape, to_body
 from eiso.importers.docx_sections import heading_of
@@ -194,6 +195,17 @@ def is_revision_table(table: Table) -> bool:
     return ("sua doi" in head or "thay doi" in head) and ("ngay" in head or "noi dung" in head)
 
 
+def _revision_cell(cells: list[str], col: int | None, read, label: str, where: str, result: Recognised):
+    """The value of one cell of a revision row; a cell that holds text but no clear value is left out of
+    the front matter and its text kept in the report with its place, never changed into another value."""
+    text = cells[col] if col is not None and col < len(cells) else ""
+    value = read(text) if text else None
+    if text and value is None:
+        result.note(where, f"không đọc được {label} «{shown(text, 120)}»: bỏ trống trường này trong "
+                           "history_before_git, cần ghi lại bằng tay")
+    return value
+
+
 def read_revisions(table: Table, result: Recognised) -> None:
     header = [fold(c) for c in table.rows[0]]
     date_col = column(header, ("ngay", "thoi gian"))
@@ -208,11 +220,11 @@ def read_revisions(table: Table, result: Recognised) -> None:
         if not any(cells):
             continue
         change = "; ".join(cells[i] for i in change_cols if i < len(cells) and cells[i])
-        date = find_date(cells[date_col]) if date_col is not None and date_col < len(cells) else None
-        revision = find_integer(cells[revision_col]) if revision_col is not None and revision_col < len(cells) else None
         if not change:
             result.note(where, f"dòng theo dõi sửa đổi không có nội dung: «{' | '.join(cells)[:120]}»")
             continue
+        date = _revision_cell(cells, date_col, read_date_cell, "ngày sửa đổi", where, result)
+        revision = _revision_cell(cells, revision_col, read_integer_cell, "lần sửa đổi", where, result)
         rows.append({"date": date, "revision": revision, "change": change})
         result.placed[where] = "front matter"
     if rows:

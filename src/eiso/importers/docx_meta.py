@@ -8,19 +8,26 @@ placeholder and reported, never guessed silently.
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from eiso.documents import durations
 from eiso.documents.model import Duration, Step
-from eiso.documents.text import fold
+from eiso.documents.text import fold, nfc, shown
 from eiso.importers.docx_fields import sentence_case
 from eiso.importers.docx_recognised import Recognised
 
 UNKNOWN = "Chưa xác định"
 SYSTEM_TITLES = ("kiem soat tai lieu", "kiem soat ho so", "danh gia noi bo", "khong phu hop", "khac phuc",
                  "xem xet cua lanh dao", "rui ro", "co hoi")
-_LEVELS = (("xa", "Cấp xã"), ("phuong", "Cấp xã"), ("thi tran", "Cấp xã"), ("huyen", "Cấp huyện"),
-           ("quan", "Cấp huyện"), ("tinh", "Cấp tỉnh"), ("so ", "Cấp tỉnh"), ("bo ", "Cấp bộ"))
+# The level of a TTHC is guessed from the agency's name, word by word with its accents: folded, "quản lý"
+# and "cơ quan" read as "quận", "Chưa xác định" as "xã". Two-word names first; pairs that hold a level
+# word without naming a level ("Bộ phận một cửa", "cán bộ", "cơ sở") are skipped.
+_LEVEL_PAIRS = {("thị", "xã"): "Cấp huyện", ("thị", "trấn"): "Cấp xã"}
+_LEVEL_WORDS = {"xã": "Cấp xã", "phường": "Cấp xã", "huyện": "Cấp huyện", "quận": "Cấp huyện",
+                "tỉnh": "Cấp tỉnh", "sở": "Cấp tỉnh", "bộ": "Cấp bộ"}
+_NOT_LEVELS = {("bộ", "phận"), ("cán", "bộ"), ("toàn", "bộ"), ("cơ", "sở")}
+_WORDS = re.compile(r"\w+")
 ORDER = ("code", "title", "kind", "unit", "field", "revision", "effective", "status", "audience", "prepared_by",
          "reviewed_by", "approved_by", "legal_basis", "tthc", "steps", "forms", "records", "history_before_git")
 
@@ -73,11 +80,14 @@ def _guess_kind(found: dict, title: str) -> str:
 
 def _tthc(found: dict, unit: str | None, result: Recognised) -> dict:
     agency = found.get("_agency") or unit or UNKNOWN
-    level = next((name for word, name in _LEVELS if word in fold(agency) + " "), None)
+    level = guess_level(agency) if agency != UNKNOWN else None
     if not found.get("_national_code"):
         result.note("tệp", "chưa có mã thủ tục trên CSDL quốc gia (tthc.national_code): cần bổ sung")
     if level is None:
         result.note("tệp", "chưa biết cấp thực hiện (tthc.level): cần bổ sung")
+    else:  # no Word label says the level: it is read off the agency's name, so a person confirms it
+        result.note("tệp", f"cấp thực hiện (tthc.level) «{level}» là suy đoán từ tên cơ quan «{shown(agency)}»: "
+                           "cần kiểm tra")
     channel: dict = {"channel": "Trực tiếp"}
     if found.get("_time"):
         channel["time"] = found["_time"]
@@ -86,6 +96,19 @@ def _tthc(found: dict, unit: str | None, result: Recognised) -> dict:
     tthc = {"national_code": found.get("_national_code", ""), "level": level or UNKNOWN, "agency": agency,
             "channels": [channel], "dossier": found.get("_dossier", [])}
     return tthc
+
+
+def guess_level(agency: str) -> str | None:
+    """``Cấp xã`` for "UBND xã Hòa Bình", from the first whole word of the name that names a level."""
+    words = _WORDS.findall(nfc(agency).lower())
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else ""
+        before = words[index - 1] if index else ""
+        if (word, after) in _LEVEL_PAIRS:
+            return _LEVEL_PAIRS[(word, after)]
+        if word in _LEVEL_WORDS and (before, word) not in _NOT_LEVELS and (word, after) not in _NOT_LEVELS:
+            return _LEVEL_WORDS[word]
+    return None
 
 
 def _check_budget(meta: dict, result: Recognised) -> None:

@@ -3,7 +3,9 @@
 python-docx reads the file (tables, merged cells, styles, runs); this module only decides what is safe to
 open and walks the body in reading order, page header first, text boxes included. Text boxes are the one
 thing python-docx has no API for: their paragraphs and tables are reached through its own element tree
-(``w:txbxContent``), then read with python-docx's classes like any other.
+(``w:txbxContent``), then read with python-docx's classes like any other. Word writes every text box twice,
+as ``mc:AlternateContent`` with a DrawingML ``mc:Choice`` and a VML ``mc:Fallback`` for older readers: only
+the Choice is read, or each box would be imported twice.
 
 Word files come from anyone: a corrupt zip, a password-protected file (an OLE container, not a zip), an
 old binary ``.doc``, a "docx bomb" whose XML inflates to gigabytes — each is a :class:`DocxError` with a
@@ -23,6 +25,8 @@ MAX_FILE_BYTES = 100 * 1024 * 1024  # a procedure with scanned images can be lar
 MAX_XML_BYTES = 64 * 1024 * 1024  # all XML parts together, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed size of one XML part beyond which it is a bomb, not a document
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+W_TEXT_BOX = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 class DocxError(EisoError):
@@ -102,7 +106,8 @@ def _text_boxes(item, where: str, counter: _Counter) -> Iterator[Block]:
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph as DocxParagraph
 
-    for box_index, box in enumerate(item._p.xpath(".//w:txbxContent"), start=1):
+    boxes = (box for box in item._p.iter(W_TEXT_BOX) if not in_fallback(box, item._p))
+    for box_index, box in enumerate(boxes, start=1):
         inner = f"hộp văn bản {box_index} trong {where}, "
         tables = 0
         for position, child in enumerate(box.iterchildren(), start=1):
@@ -114,6 +119,17 @@ def _text_boxes(item, where: str, counter: _Counter) -> Iterator[Block]:
             elif tag == "tbl":
                 tables += 1
                 yield _table(DocxTable(child, item), f"{inner}bảng {tables}")
+
+
+def in_fallback(node, stop=None) -> bool:
+    """Whether ``node`` lies in an ``mc:Fallback`` below ``stop``: a copy of its ``mc:Choice`` for readers
+    that lack the Choice's feature. Walks up the ancestors, which libxml2 bounds (256 levels)."""
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == MC_FALLBACK:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _table(item, where: str) -> Table:
