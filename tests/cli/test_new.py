@@ -75,3 +75,22 @@ def test_new_from_a_national_record(repo):
     assert doc.meta.tthc.channels[0].time.value == 1 and doc.meta.legal_basis[0].code == "60/2014/QH13"
     findings = json.loads(run_eiso("check", "--format", "json", cwd=repo).stdout)
     assert not [f for f in findings if f["severity"] == "error"], findings
+
+
+def _document_files(repo):
+    return sorted(p.relative_to(repo).as_posix() for p in (repo / "procedures").rglob("*") if p.is_file())
+
+
+def test_hidden_characters_in_a_document_title_unit_or_field_are_refused_before_any_file(repo):
+    before = _document_files(repo)
+    cases = [(("--unit", "Văn phòng", "Sổ\x7f theo dõi"), "tên tài liệu", "U+007F"),
+             (("--unit", "Văn phòng", "Hộ tịch\u2028giả"), "tên tài liệu", "U+2028"),
+             (("--unit", "Văn phòng", "bad\udcff"), "tên tài liệu", "U+DCFF"),  # bytes that are not UTF-8
+             (("--unit", "Văn\x01 phòng", "Đánh giá"), "--unit", "U+0001"),
+             (("--unit", "Văn phòng", "--field", "Hộ\u202e tịch", "Đánh giá"), "--field", "U+202E")]
+    for args, field, char in cases:
+        result = run_eiso("new", "--kind", "system", *args, cwd=repo)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert field in result.stderr and char in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "không mong đợi" not in result.stderr
+    assert _document_files(repo) == before

@@ -248,3 +248,19 @@ def test_records_sharing_a_code_give_one_finding_each_not_one_per_pair(tmp_path)
     first = next(f for f in clashes if f["path"].endswith("r000.md"))
     assert "trùng ở 300 hồ sơ" in first["message"] and "r001.md" in first["message"]
     assert "và 296 tệp khác" in first["message"]  # 299 others, three named
+
+
+def test_control_and_format_characters_in_record_fields_are_located_findings(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    valid_records(repo)
+    meeting = write_record(repo, "2026/xxld-2026-02.md", review("XXLD-2026-02", title="Họp\u0001 xem xét"))
+    finding = write_record(repo, "2026/nc-2026-02.md", nc("NC-2026-02", unit="Văn\u202e phòng", actions=[
+        {"action": "Sửa quy trình", "owner": "Thư ký\tISO", "due": "2026-04-30"}]))
+    hidden = [(f["path"], f["line"], f["field"]) for f in findings(repo) if f["rule"] == "hidden-character"]
+    assert sorted(hidden) == sorted([
+        ("records/2026/xxld-2026-02.md", line_of(meeting, "title:"), "title"),
+        ("records/2026/nc-2026-02.md", line_of(finding, "unit:"), "unit"),
+        ("records/2026/nc-2026-02.md", line_of(finding, "owner:"), "actions[0].owner"),
+    ])
+    result = run_eiso("check", cwd=repo)
+    assert result.returncode == 1 and "ký tự ẩn U+0001" in result.stdout + result.stderr

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from eiso.cli.common import EXIT_OK, UsageError
+from eiso.cli.common import EXIT_OK, UsageError, checked_text
+from eiso.documents.loader import parse_document
 from eiso.documents.model import Kind
 from eiso.documents.scheme import file_name, known_documents, next_code, scheme_for
+from eiso.documents.text import shown
+from eiso.importers.files import write_file
 from eiso.importers.tthc import ImportReport, build_document, read_jsonl, render_document
 from eiso.project import procedures_dir, repo_root
 
@@ -42,6 +45,7 @@ def new_document(args: argparse.Namespace) -> int:
         return new_record(args)
     if not args.unit:
         raise UsageError("cần --unit (đơn vị chủ trì) khi tạo tài liệu")
+    _check_free_text(args)
     try:
         kind = Kind(args.kind)
     except ValueError:
@@ -62,10 +66,29 @@ def new_document(args: argparse.Namespace) -> int:
     target = root / procedures / scheme.folder / file_name(code, title)
     if target.exists():
         raise UsageError(f"tệp «{target.relative_to(root).as_posix()}» đã tồn tại")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(scaffold(code, title, kind, args.unit, field, meta, body), encoding="utf-8")
-    print(f"Đã tạo {target.relative_to(root).as_posix()} với mã hiệu {code} (dự thảo).")
+    rel = target.relative_to(root).as_posix()
+    text = scaffold(code, title, kind, args.unit, field, meta, body)
+    _refuse_unloadable(rel, text)
+    write_file(target, text, root)  # atomic: a failed write leaves no empty or partial document behind
+    print(f"Đã tạo {rel} với mã hiệu {code} (dự thảo).")
     return EXIT_OK
+
+
+def _check_free_text(args: argparse.Namespace) -> None:
+    """Every one-line text typed on the command line, refused naming its field before any file exists."""
+    for name, label in (("title", "tên tài liệu"), ("unit", "--unit (đơn vị chủ trì)"), ("field", "--field (lĩnh vực)"),
+                        ("national_code", "--national-code (mã thủ tục)")):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(args, name, checked_text(value, label))
+
+
+def _refuse_unloadable(rel: str, text: str) -> None:
+    """What is about to be written must load as a document: never leave a file ``eiso check`` refuses."""
+    document, findings = parse_document(rel, text)
+    if document is None:
+        reasons = "; ".join(f"{f.field}: {f.message}" for f in findings[:3])
+        raise UsageError(f"tài liệu «{rel}» sẽ không đọc lại được ({shown(reasons, 300)}). Chưa tạo tệp nào.")
 
 
 def national_facts(source: Path, national_code: str) -> tuple[dict, str]:

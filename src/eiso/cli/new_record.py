@@ -6,11 +6,10 @@ import argparse
 import datetime as dt
 import json
 import re
-import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from eiso.cli.common import EXIT_OK, UsageError
+from eiso.cli.common import EXIT_OK, UsageError, checked_text
 from eiso.documents.loader import find_sources
 from eiso.documents.text import shown, slugify
 from eiso.importers.files import write_file
@@ -21,10 +20,6 @@ from eiso.records.model import CODE_PREFIXES, RecordKind
 FOLDERS = {RecordKind.nonconformity: "khong-phu-hop", RecordKind.audit: "danh-gia-noi-bo",
            RecordKind.management_review: "xem-xet-lanh-dao"}
 RECORD_KINDS = frozenset(kind.value for kind in RecordKind)
-# Control and format characters, lone surrogates (bytes that are not UTF-8 on the command line) and line
-# separators: YAML refuses some, others forge lines or hide text; a one-line field carries none of them.
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_NONCHARACTERS = frozenset("\ufffe\uffff")  # YAML refuses them too
 
 
 def new_record(args: argparse.Namespace) -> int:
@@ -43,18 +38,6 @@ def new_record(args: argparse.Namespace) -> int:
     write_file(target, text, root)  # atomic: a failed write leaves no empty or partial record behind
     print(f"Đã tạo {rel} với mã hồ sơ {code}.")
     return EXIT_OK
-
-
-def checked_text(value: str, label: str) -> str:
-    """``value`` for a one-line field, or a Vietnamese refusal naming the field ``label``."""
-    bad = sorted({ch for ch in value if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _NONCHARACTERS})
-    if bad:
-        listed = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
-        raise UsageError(f"{label} «{shown(value)}» chứa ký tự điều khiển, ký tự ẩn hoặc byte không phải UTF-8 "
-                         f"({listed}); hãy gõ lại {label} không có các ký tự này. Chưa tạo tệp nào.")
-    if not value.strip():
-        raise UsageError(f"{label} để trống. Chưa tạo tệp nào.")
-    return value.strip()
 
 
 def taken_codes(root: Path, folder: str) -> list[str]:

@@ -10,7 +10,9 @@ such as bidi overrides (U+202E shows text reversed) or zero-width characters.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from pydantic import BaseModel
 
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import Document
@@ -22,8 +24,8 @@ _VOWELS = "aăâeêioôơuưy"
 _VIETNAMESE = frozenset(nfc(base + tone) for vowel in _VOWELS for base in (vowel, vowel.upper()) for tone in _TONES)
 CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./ đĐ") | _VIETNAMESE
 # One-line values: a newline or tab in them is a trick, not formatting.
-_ONE_LINE = {"code", "title", "name", "unit", "field", "actor", "channel", "level", "agency", "national_code",
-             "decision", "form", "keeper", "retention", "file"}
+ONE_LINE = frozenset({"code", "title", "name", "unit", "field", "actor", "channel", "level", "agency", "national_code",
+             "decision", "form", "keeper", "retention", "file"})
 
 
 def code_problem(code: str) -> str | None:
@@ -51,12 +53,24 @@ def text_findings(doc: Document) -> list[Finding]:
         problem = code_problem(value) if isinstance(value, str) else None
         if problem:
             found.append(Finding(doc.path, doc.line_of(*key), field_name(key), problem, "code"))
-    for key, value in _strings(doc.meta.model_dump(mode="python")):
-        if key[:1] in (("code",), ("related",)) or key[-1] == "form" or (key[:1] == ("forms",) and key[-1] == "code"):
-            continue  # reported above, with the stricter rule
-        hidden = _hidden(value, one_line=key[-1] in _ONE_LINE)
+    found.extend(hidden_findings(doc.path, doc.meta, doc.line_of, skip=_is_code))
+    return found
+
+
+def _is_code(key: tuple) -> bool:
+    """Codes are checked by :func:`code_problem`, the stricter rule."""
+    return key[:1] in (("code",), ("related",)) or key[-1] == "form" or (key[:1] == ("forms",) and key[-1] == "code")
+
+
+def hidden_findings(path: str, meta: BaseModel, line_of: Callable[..., int], one_line: frozenset[str] = ONE_LINE,
+                    skip: Callable[[tuple], bool] = lambda key: False) -> list[Finding]:
+    """Hidden characters in any front-matter text of ``meta`` (a document's or a record's), located by
+    ``line_of``; the fields named in ``one_line`` may not carry a newline or tab either."""
+    found = []
+    for key, value in _strings(meta.model_dump(mode="python")):
+        hidden = "" if skip(key) else _hidden(value, one_line=key[-1] in one_line)
         if hidden:
-            found.append(Finding(doc.path, doc.line_of(*key), field_name(key),
+            found.append(Finding(path, line_of(*key), field_name(key),
                                  f"chứa ký tự điều khiển hoặc ký tự ẩn {hidden} (có thể làm giả nội dung hiển thị)",
                                  "hidden-character"))
     return found

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from eiso.documents.text import fold
 from eiso.importers.docx_fields import find_date, parse_time
-from eiso.importers.docx_reader import MC_FALLBACK, DocxError
+from eiso.importers.docx_reader import MC_FALLBACK, DocxError, word_text
 from eiso.importers.docx_recognised import Recognised, escape
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -92,7 +92,8 @@ def _paragraphs(root, label: str) -> Iterator[tuple[str, str, int]]:
         else:
             pictures[owner] += _has_picture(node)
     for number, paragraph in enumerate(order, start=1):
-        yield f"{label}, đoạn thứ {number}", " ".join("".join(texts[paragraph]).split()), pictures[paragraph]
+        # Cleaned as the reader cleans it, or every paragraph with a soft hyphen would be "missing".
+        yield f"{label}, đoạn thứ {number}", word_text("".join(texts[paragraph])), pictures[paragraph]
 
 
 def _owner(node):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator, Union
 
 from eiso.errors import EisoError
+from eiso.importers.tthc.clean import one_line
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a procedure with scanned images can be large; its text is small
 MAX_XML_BYTES = 64 * 1024 * 1024  # all XML parts together, uncompressed
@@ -49,6 +50,14 @@ class Table:
 
 
 Block = Union[Paragraph, Table]
+
+
+def word_text(raw: str) -> str:
+    """Text read out of Word, as one line: the only way text leaves this module (and ``docx_coverage``
+    compares the same). Text copy-pasted into Word brings invisible characters — soft hyphen U+00AD,
+    zero-width space U+200B, BOM U+FEFF, bidi override U+202E: they cut codes ("QT HT\u200b-10") and
+    ``eiso check`` refuses them in front matter, so they are dropped as national text's are."""
+    return one_line(raw)
 
 
 def read_blocks(path: Path) -> list[Block]:
@@ -86,20 +95,21 @@ def _walk(container, prefix: str, counter: _Counter) -> Iterator[Block]:
         if isinstance(item, DocxParagraph):
             counter.paragraphs += 1
             where = f"{prefix}đoạn {counter.paragraphs}"
-            if item.text.strip():
-                yield _paragraph(item, where)
+            text = word_text(item.text)
+            if text:
+                yield _paragraph(item, text, where)
             yield from _text_boxes(item, where, counter)
         elif isinstance(item, DocxTable):
             counter.tables += 1
             yield _table(item, f"{prefix}bảng {counter.tables}")
 
 
-def _paragraph(item, where: str) -> Paragraph:
-    runs = [run for run in item.runs if run.text.strip()]
+def _paragraph(item, text: str, where: str) -> Paragraph:
+    runs = [run for run in item.runs if word_text(run.text)]
     bold = bool(runs) and all(run.bold or (run.style is not None and run.style.font.bold) for run in runs)
     style = item.style.name if item.style is not None else ""
     numbered = item._p.pPr is not None and item._p.pPr.numPr is not None
-    return Paragraph(" ".join(item.text.split()), where, style, bold, numbered or "List" in style)
+    return Paragraph(text, where, style, bold, numbered or "List" in style)
 
 
 def _text_boxes(item, where: str, counter: _Counter) -> Iterator[Block]:
@@ -114,8 +124,9 @@ def _text_boxes(item, where: str, counter: _Counter) -> Iterator[Block]:
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 paragraph = DocxParagraph(child, item)
-                if paragraph.text.strip():
-                    yield _paragraph(paragraph, f"{inner}đoạn {position}")
+                text = word_text(paragraph.text)
+                if text:
+                    yield _paragraph(paragraph, text, f"{inner}đoạn {position}")
             elif tag == "tbl":
                 tables += 1
                 yield _table(DocxTable(child, item), f"{inner}bảng {tables}")
@@ -141,7 +152,7 @@ def _table(item, where: str) -> Table:
             if previous is not None and cell._tc is previous:
                 continue  # a horizontally merged cell is one cell, not a repeated value
             previous = cell._tc
-            cells.append("\n".join(" ".join(p.text.split()) for p in cell.paragraphs if p.text.strip())
+            cells.append("\n".join(text for p in cell.paragraphs if (text := word_text(p.text)))
                          + _nested_tables_text(cell))
         rows.append(cells)
     return Table(rows, where)
@@ -152,7 +163,7 @@ def _nested_tables_text(cell) -> str:
     lines = []
     for table in cell.tables:
         for row in table.rows:
-            lines.append(" | ".join(" ".join(c.text.split()) for c in row.cells))
+            lines.append(" | ".join(word_text(c.text) for c in row.cells))
     return ("\n" + "\n".join(lines)) if lines else ""
 
 

@@ -9,11 +9,14 @@ from eiso.documents.checks import body_findings
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import Document
 from eiso.documents.text import slugify
+from eiso.documents.textrules import hidden_findings
 from eiso.records.loader import RecordSet, load_records
 from eiso.records.model import Audit, Grade, ManagementReview, NcStatus, Nonconformity, Record
 
 # Pages of the registers live beside the records under ho-so/: no record may take their URL.
 RESERVED_SLUGS = frozenset({"khong-phu-hop", "danh-gia-noi-bo", "xem-xet-lanh-dao"})
+# A record's one-line fields; descriptions, causes and decisions may span lines.
+ONE_LINE = frozenset({"code", "title", "unit", "name", "clause", "audit", "owner"})
 
 
 def load_and_check(root: Path, records_dir: str, documents: list[Document]) -> tuple[RecordSet, list[Finding]]:
@@ -35,6 +38,8 @@ def check_records(records: RecordSet, documents: list[Document]) -> list[Finding
     for record in records.records:
         # A record's body is as untrusted as a procedure's: same rules before it is rendered.
         findings.extend(body_findings(record.path, record.body, record.body_line, records.root))
+        # Its front matter is shown in registers and reports: no control or format characters either.
+        findings.extend(hidden_findings(record.path, record.meta, record.line_of, ONE_LINE))
         meta = record.meta
         if isinstance(meta, Nonconformity):
             findings.extend(_nonconformity(record, meta))
