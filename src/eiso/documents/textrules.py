@@ -24,8 +24,8 @@ _VOWELS = "aăâeêioôơuưy"
 _VIETNAMESE = frozenset(nfc(base + tone) for vowel in _VOWELS for base in (vowel, vowel.upper()) for tone in _TONES)
 CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./ đĐ") | _VIETNAMESE
 # One-line values: a newline or tab in them is a trick, not formatting.
-ONE_LINE = frozenset({"code", "title", "name", "unit", "field", "actor", "channel", "level", "agency", "national_code",
-             "decision", "form", "keeper", "retention", "file"})
+ONE_LINE = frozenset({"code", "title", "name", "unit", "field", "actor", "channel", "level", "agency",
+                      "national_code", "decision", "form", "keeper", "retention", "file"})
 
 
 def code_problem(code: str) -> str | None:
