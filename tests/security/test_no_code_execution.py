@@ -74,6 +74,8 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
     # A text added to itself forty times: gigabytes long before the budget's clock (each step is one operation).
     (docs / "gap-doi.md").write_text("# Gấp đôi\n\n{% set ns = namespace(s='x') %}{% for i in 'x' * 40 %}"
                                      "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}\n", encoding="utf-8")
+    # One string method or filter that allocates gigabytes at once: the memory cap turns it into a MemoryError.
+    (docs / "dem.md").write_text("# Đệm\n\n{{ 'x'.ljust(3 * 10 ** 9) | length }}\n", encoding="utf-8")
     result = run_eiso("build", "-d", "site", cwd=repo, timeout=120)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "lỗi không mong đợi" not in result.stderr
@@ -83,3 +85,4 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
     assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «**» cho kết quả quá lớn" in result.stderr
     assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «*» cho kết quả quá lớn" in result.stderr
     assert "docs/gap-doi.md:3: mẫu Jinja (macros): phép nối chuỗi «~» cho kết quả quá lớn" in result.stderr
+    assert "docs/dem.md:1: mẫu Jinja (macros): cần quá 512 MB bộ nhớ" in result.stderr

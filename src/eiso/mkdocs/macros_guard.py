@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
@@ -42,6 +43,7 @@ PAGE_ATTRIBUTES = frozenset({"title", "url", "meta", "is_homepage", "canonical_u
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name", "extra")
 #: a hand-written page's templates print a few values: seconds are a loop that would never end
 MACRO_SECONDS = 5.0
+MACRO_MEMORY = 512 * 2**20  # bytes a page's template may add to the build: a page prints a few values
 MAX_EXPONENT = 1000  # 10 ** 1000 prints in a millisecond; 7 ** 10 ** 8 takes minutes
 MAX_REPEAT = 1_000_000  # characters or items of "x" * n, a ~ b, a + b
 MAX_BITS = 100_000  # operands of a step: about 30,000 digits
@@ -107,7 +109,11 @@ class _BoundedTemplate:
         if self.template is None:
             return self.source
         try:
-            return within_budget(lambda: self.template.render(*args, **kwargs), MACRO_SECONDS)
+            with memory_cap(MACRO_MEMORY):
+                return within_budget(lambda: self.template.render(*args, **kwargs), MACRO_SECONDS)
+        except MemoryError:
+            self.recorder.failed(f"cần quá {MACRO_MEMORY // 2**20} MB bộ nhớ (chuỗi quá dài?); trang giữ nguyên văn "
+                                 "bản", None)
         except OverBudget:
             self.recorder.failed(f"chạy quá {MACRO_SECONDS:g} giây (vòng lặp quá lớn?); trang giữ nguyên văn bản", None)
         except Exception as error:  # noqa: BLE001 - one page's template must not stop the build with a traceback
@@ -153,9 +159,14 @@ class DataOnlySandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
-        try:
-            template = within_budget(lambda: super(DataOnlySandbox, self).from_string(source, globals, template_class),
-                                     MACRO_SECONDS)
+        try:  # Jinja computes constant expressions (filters too) while compiling: the same bounds apply
+            with memory_cap(MACRO_MEMORY):
+                template = within_budget(lambda: super(DataOnlySandbox, self).from_string(source, globals,
+                                                                                          template_class),
+                                         MACRO_SECONDS)
+        except MemoryError:
+            self.recorder.failed(f"dịch mẫu cần quá {MACRO_MEMORY // 2**20} MB bộ nhớ; trang giữ nguyên văn bản", None)
+            template = None
         except OverBudget:
             self.recorder.failed(f"dịch mẫu quá {MACRO_SECONDS:g} giây; trang giữ nguyên văn bản", None)
             template = None
@@ -286,6 +297,33 @@ def _front_matter_lines(source: Path) -> int:
                 body += 1
             return body
     return 0
+
+
+@contextmanager
+def memory_cap(extra: int) -> Iterator[None]:
+    """Allow the process ``extra`` bytes more address space than it has now, until the block ends: one string
+    method (``"x".ljust(10 ** 10)``) allocates gigabytes in a single step, which no clock interrupts, and
+    would take the build machine's memory; past the cap it is a ``MemoryError`` instead. Without the
+    ``resource`` module or ``/proc`` (not Linux), nothing is capped."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        used = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError, IndexError):
+        yield
+        return
+    cap = used + extra
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield  # already capped tighter by whoever runs the build
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _too_large(operator: str, left: Any, right: Any) -> bool:
