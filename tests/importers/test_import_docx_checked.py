@@ -26,3 +26,29 @@ def test_the_import_report_says_what_eiso_check_will_refuse(tmp_path: Path) -> N
     written = next((repo / "procedures" / "nhap").glob("qt-tn-07-*.md"))  # the draft is kept for a person
     check = run_eiso("check", cwd=repo)
     assert f"{written.relative_to(repo).as_posix()}:" in check.stdout and "1800-01-01" in check.stdout
+
+
+def test_a_header_revision_that_is_not_a_whole_number_is_reported_not_changed(tmp_path: Path) -> None:
+    # "Lần ban hành: 1.2" became revision 1 and ": 0" became 1, silently (importers review, M4, the header half)
+    repo = make_repo(tmp_path / "repo")
+    for number, written in enumerate(("1.2", "0")):
+        word = docx.Document()
+        for text in ("QUY TRÌNH LƯU TRỮ HỒ SƠ", f"Mã hiệu: QT-LT-0{number}", f"Lần ban hành: {written}"):
+            word.add_paragraph(text)
+        word.add_heading("1. Mục đích", level=1)
+        word.add_paragraph("Quy định việc lưu trữ.")
+        word.save(tmp_path / f"lt{number}.docx")
+        result = run_eiso("import", "docx", str(tmp_path / f"lt{number}.docx"), "--out", "procedures/nhap", cwd=repo)
+        assert result.returncode == 0, result.stderr
+        assert f"không đọc được giá trị «{written}» của «Lần ban hành»" in result.stdout
+
+
+def test_a_word_file_whose_name_is_only_dots_is_not_written_as_a_hidden_file(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    word = docx.Document()
+    word.add_paragraph("Nội dung không có tiêu đề hay mã hiệu.")
+    word.save(tmp_path / "..docx")
+    result = run_eiso("import", "docx", str(tmp_path / "..docx"), "--out", "procedures/nhap", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.name for p in (repo / "procedures" / "nhap").glob("*.md"))
+    assert written and not any(name.startswith(".") for name in written), written

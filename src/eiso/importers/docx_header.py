@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eiso.documents.text import fold, shown
-from eiso.importers.docx_fields import (find_code, find_date, find_integer, find_national_code, is_all_caps,
+from eiso.importers.docx_fields import (find_code, find_date, find_national_code, is_all_caps,
                                         read_date_cell, read_integer_cell, split_label)
 from eiso.importers.docx_reader import Block, Table
 from eiso.importers.docx_recognised import Recognised, column, escape, to_body
@@ -86,7 +86,7 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
     for key, words in _LABELS:
         if not any(label.startswith(w) or (not strict and label.endswith(w)) for w in words) or not value:
             continue
-        parsed = {"code": find_code, "revision": find_integer, "effective": find_date, "issued": find_date,
+        parsed = {"code": find_code, "revision": _header_revision, "effective": find_date, "issued": find_date,
                   "national_code": find_national_code}[key](value)
         if parsed is None:
             if key == "code" and value.strip():
@@ -100,6 +100,12 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
         result.placed[where] = "front matter"
         return True
     return False
+
+
+def _header_revision(value: str) -> int | None:
+    """``Lần ban hành: 02`` → 2; ``1.2``, ``0``, ``-3`` are not read (and so reported), never turned into 1."""
+    revision = read_integer_cell(value)
+    return revision if revision else None
 
 
 def _is_consumed(text: str, result: Recognised) -> bool:

@@ -132,7 +132,8 @@ def _draft(path: Path, result: FileResult, kind: str | None, unit: str | None) -
     meta = recognised.meta
     result.code, result.checks = meta["code"], recognised.report
     result.fields = sum(1 for key in meta if key not in {"status", "audience"})
-    name = f"{slugify(meta['code'])}-{slugify(meta['title'])}"[:120].strip("-") + ".md"
+    # A name of dots or signs slugs to nothing: never ".md", a hidden file
+    name = (f"{slugify(meta['code'])}-{slugify(meta['title'])}"[:120].strip("-") or "tai-lieu-tu-word") + ".md"
     text = _with_report(render_document(meta, "\n\n".join(recognised.body) + "\n"), path.name,
                         recognised.report, recognised.sources)
     return name, text
