@@ -438,3 +438,18 @@ def test_a_deleted_import_and_a_national_level_change_are_said(imported: Path, r
     assert "qt-tthc-1-004222.md: ở dữ liệu quốc gia, thủ tục nay ở cấp «Cấp tỉnh», không còn ở «Cấp xã»" in notes
     text = run_eiso("sync", "tthc", str(imported.parent / "tthc-2026.jsonl"), cwd=imported).stdout
     assert "Lưu ý: procedures/" in text and "không còn ở «Cấp xã»" in text
+
+
+@needs_corpus
+def test_apply_says_that_the_front_matters_comments_are_gone(imported: Path) -> None:
+    # --apply writes the front matter again from its data, and YAML keeps no comments: the import's report and a
+    # secretary's notes went without a word (importers review, M2 4)
+    path = doc_path(imported, DOSSIER_GROWN)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", "---\n# Ghi chú: chờ ý kiến pháp chế\n", 1), encoding="utf-8")
+    from eiso.importers.frontmatter import comment_lines
+
+    assert comment_lines("# a\ntitle: 'x # y'\nbody: |\n  a # b\ncode: QT  # c\n") == 2  # values are not comments
+    _, data = sync_json(imported, "--apply")
+    notes = "\n".join(data["notes"])
+    assert f"{path.relative_to(imported).as_posix()}: phần đầu YAML được ghi lại" in notes and "1 dòng chú thích" in notes

@@ -158,6 +158,7 @@ def _finishes(seconds: float, work, *args) -> bool:
 
 def _linear_cases():
     from eiso.boundedjson import too_deep_at
+    from eiso.importers.frontmatter import comment_lines
     from eiso.control.diff_sections import atx_heading, body_changes, split_sections
     from eiso.documents.budget import pathological_markdown
     from eiso.documents.htmlscan import unsafe_html
@@ -187,6 +188,7 @@ def _linear_cases():
         "json-depth-escapes": (too_deep_at, '"\\"' * 200_000 + "[" * 100),
         "json-depth-backslashes": (too_deep_at, '"' + "\\" * 400_001 + "[" * 100),
         "json-depth-brackets": (too_deep_at, "[" * 2_000_000),
+        "front-matter-comments": (comment_lines, "a: b # c\n" * 100_000),
     }
 
 

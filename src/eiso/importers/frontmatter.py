@@ -24,6 +24,7 @@ class FrontMatterFile:
     path: Path
     data: dict[str, Any]  # plain Python data, ready to change and dump
     rest: str  # from the closing fence to the end, unchanged
+    comments: int = 0  # comment lines of the front matter, which text() does not write back
 
     def text(self) -> str:
         from eiso.importers.tthc import render_document
@@ -56,7 +57,27 @@ def read_front_matter(path: Path) -> FrontMatterFile:
         raise EisoError(f"dòng {error.line + 1}: {error.message}") from None
     if not isinstance(parsed.data, dict):
         raise EisoError("phần đầu YAML phải là các cặp khóa: giá trị")
-    return FrontMatterFile(path, plain(parsed.data), text[closing.start():])
+    yaml_text = text[4: closing.start()]
+    return FrontMatterFile(path, plain(parsed.data), text[closing.start():], comment_lines(yaml_text))
+
+
+def comment_lines(yaml_text: str) -> int:
+    """How many lines of ``yaml_text`` hold a comment: a ``#`` at a line's start or after a blank, outside every
+    scalar as YAML's own scanner delimits them (``# `` inside a quoted or block value is text). Linear."""
+    import yaml
+
+    spans = [(token.start_mark.index, token.end_mark.index)
+             for token in yaml.scan(yaml_text, Loader=yaml.SafeLoader) if isinstance(token, yaml.ScalarToken)]
+    lines, span, line, counted = set(), 0, 0, 0
+    for match in re.finditer(r"(?:^|(?<=[ \t]))#", yaml_text, re.MULTILINE):
+        while span < len(spans) and spans[span][1] <= match.start():
+            span += 1
+        if span < len(spans) and spans[span][0] <= match.start():
+            continue  # inside a value
+        line += yaml_text.count("\n", counted, match.start())  # from the last one only: linear
+        counted = match.start()
+        lines.add(line)
+    return len(lines)
 
 
 def plain(value: Any) -> Any:

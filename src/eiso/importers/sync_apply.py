@@ -80,6 +80,10 @@ def _apply_procedure(procedure: ProcedureSync, safe: list[FieldChange], root: Pa
         return
     write_file(path, new_text, root)
     procedure.applied = [c.key for c in safe]
+    if document.comments:  # the front matter is written again from its data: YAML keeps no comments
+        report.notes.append(f"{procedure.path}: phần đầu YAML được ghi lại khi nhận thay đổi nên {document.comments} "
+                            "dòng chú thích (#) trong đó đã bị bỏ (ví dụ báo cáo «Cần kiểm tra» của lần nhập); "
+                            "xem lại trong yêu cầu hợp nhất và chép lại nếu cần")
     if procedure.home is not None:
         baseline = report.manifests[procedure.home[0]].imported[procedure.home[1]].facts
         for change in safe:
