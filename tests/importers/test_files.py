@@ -53,7 +53,7 @@ def test_a_planted_temporary_name_is_not_used(tmp_path: Path, victim: Path) -> N
 
 def test_sync_summary_through_a_link_is_refused_with_a_message(tmp_path: Path, repo: Path, victim: Path) -> None:
     national = tmp_path / "tthc.jsonl"
-    national.write_text("", encoding="utf-8")
+    national.write_text('{"code": "9.999999", "name": "Thủ tục thử", "level": "Cấp xã"}\n', encoding="utf-8")
     os.symlink(victim, repo / "sync-tthc.md")
     result = run_eiso("sync", "tthc", str(national), "--apply", cwd=repo)
     assert "Traceback" not in result.stderr

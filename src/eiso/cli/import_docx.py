@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
                               procedures_dir=procedures_dir(config))
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
+    if not outcome.files:  # an empty folder, or a folder named x.docx: say so rather than "0 tệp", exit 0
+        raise UsageError("không có tệp Word (.docx, .doc) nào trong: " + ", ".join(f"«{p}»" for p in args.files))
     sys.stdout.write(summary(outcome, out, root))
     return EXIT_FINDINGS if outcome.failed else EXIT_OK
 

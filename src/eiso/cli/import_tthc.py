@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eiso.cli.common import UsageError
+from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError
 from eiso.importers.tthc import ImportReport, read_jsonl, run_import
 from eiso.project import procedures_dir, repo_root
 
@@ -48,4 +48,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
     sys.stdout.write(report.as_text())
-    return 0
+    nothing = not (report.created or report.updated or report.unchanged or report.skipped_edited)
+    # Every line malformed, or every record refused: a pipeline must not read that as success.
+    return EXIT_FINDINGS if nothing and (report.malformed or report.skipped) else EXIT_OK

@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
         report = sync(read_jsonl(source, lines), root, procedures_dir(args.config), source=source.name,
                       level=args.level)
         report.malformed = lines.malformed
+        if not report.national_count:  # an empty or truncated file would make every procedure "abolished"
+            raise UsageError(f"tệp dữ liệu quốc gia «{source.name}» không có bản ghi nào đọc được "
+                             f"({len(lines.malformed)} dòng lỗi): không so sánh, để khỏi coi mọi thủ tục là đã bị bãi bỏ")
         if args.apply:
             apply(report, root)
     except OSError as error:

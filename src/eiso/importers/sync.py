@@ -112,6 +112,7 @@ class SyncReport:
     applied: bool = False
     manifests: dict[Path, Manifest] = field(default_factory=dict)
     home: Path | None = None  # the manifest that remembers abolished and new national records
+    national_count: int = 0  # national records read with a code
 
     def needs_person(self, only_new: bool = True) -> bool:
         """Anything a person must decide (conflicts, no baseline, abolished, new records, problems)."""
@@ -159,6 +160,7 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
     root = root.resolve()
     homes = _baselines(root, procedures_dir, report)
     national = _national(records, report)
+    report.national_count = len(national)
     corpus = load_corpus(root, procedures_dir)
     named: set[str] = set()
     for doc in sorted(corpus.documents, key=lambda d: d.path):

@@ -1,0 +1,38 @@
+"""A pipeline reads the exit status: an import or sync that did nothing useful must not exit 0 (importers review,
+L2 and L4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_eiso
+from factory import make_repo
+
+
+def test_an_import_where_every_line_is_malformed_exits_with_findings(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    bad = tmp_path / "hong.jsonl"
+    bad.write_text("{khong phai json\n[1, 2]\n", encoding="utf-8")
+    result = run_eiso("import", "tthc", str(bad), "--level", "Cấp xã", cwd=repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "hong.jsonl, dòng 1: JSON không hợp lệ" in result.stdout
+
+
+def test_a_word_import_with_no_word_file_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    (tmp_path / "trong").mkdir()
+    (tmp_path / "thu-muc.docx").mkdir()  # a folder with a Word file's name
+    for given in ("trong", "thu-muc.docx"):
+        result = run_eiso("import", "docx", str(tmp_path / given), cwd=repo)
+        assert result.returncode == 2 and "không có tệp Word (.docx, .doc) nào" in result.stderr, result.stderr
+
+
+def test_a_sync_against_an_empty_national_file_is_refused_before_anything(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    empty = tmp_path / "rong.jsonl"
+    empty.write_text("", encoding="utf-8")
+    for extra in ((), ("--apply",)):
+        result = run_eiso("sync", "tthc", str(empty), *extra, cwd=repo)
+        assert result.returncode == 2 and "không có bản ghi nào đọc được" in result.stderr, result.stderr
+        assert "bãi bỏ" not in result.stdout
+    assert not (repo / "sync-tthc.md").exists()
