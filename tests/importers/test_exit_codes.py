@@ -36,3 +36,13 @@ def test_a_sync_against_an_empty_national_file_is_refused_before_anything(tmp_pa
         assert result.returncode == 2 and "không có bản ghi nào đọc được" in result.stderr, result.stderr
         assert "bãi bỏ" not in result.stdout
     assert not (repo / "sync-tthc.md").exists()
+
+
+def test_a_level_no_national_record_has_is_said(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    national = tmp_path / "qg.jsonl"
+    national.write_text('{"code": "9.999999", "name": "Thủ tục thử", "level": "Cấp xã"}\n', encoding="utf-8")
+    result = run_eiso("sync", "tthc", str(national), "--level", "Cấp vũ trụ", cwd=repo)
+    assert "không bản ghi quốc gia nào ở cấp «Cấp vũ trụ»" in result.stdout, result.stdout + result.stderr
+    result = run_eiso("sync", "tthc", str(national), "--level", "Cấp xã", cwd=repo)
+    assert "không bản ghi quốc gia nào ở cấp" not in result.stdout

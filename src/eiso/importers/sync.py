@@ -295,14 +295,19 @@ def _new_records(report: SyncReport, national: dict[str, dict], named: set[str])
     wanted = [fold(level) for level in report.levels]
     home = report.manifests[report.home]  # type: ignore[index]
     known = home.reported.get("national-records", {})
+    seen_level = False
     for key, record in national.items():
-        if key in named:
-            continue
         levels = [fold(part.strip()) for part in str(record.get("level") or "").split(",")]
         if not any(want and want in part for want in wanted for part in levels):
+            continue
+        seen_level = True
+        if key in named:
             continue
         item = NewRecord(_one_line(record.get("code")), _one_line(record.get("name")), _one_line(record.get("field")),
                          _one_line(record.get("level")))
         item.new = not known.get(item.national_code)
         report.new_records.append(item)
     report.new_records.sort(key=lambda r: r.national_code)
+    if wanted and national and not seen_level:  # a misspelt --level would otherwise read as "nothing new"
+        report.notes.append(f"không bản ghi quốc gia nào ở cấp {', '.join(f'«{level}»' for level in report.levels)}: "
+                            "kiểm tra lại --level (ví dụ «Cấp xã», «Cấp huyện», «Cấp tỉnh»)")
