@@ -9,6 +9,7 @@ a linear scan, with the place where it became too deep.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -60,6 +61,14 @@ def _constant(name: str) -> Any:
     raise JsonConstant(name)
 
 
+def _finite(text: str) -> float:
+    """A JSON number; ``1e999`` is valid JSON but reads as infinity, as ``Infinity`` does."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonConstant(text[:40])
+    return value
+
+
 def loads(text: str) -> Any:
     """``json.loads`` that raises ``JsonTooDeep`` (a ``ValueError``) instead of recursing too deep, and
     ``JsonConstant`` (a ``ValueError``) for ``NaN`` and the infinities."""
@@ -67,6 +76,6 @@ def loads(text: str) -> Any:
     if offset is not None:
         raise JsonTooDeep(text, offset)
     try:
-        return json.loads(text, parse_constant=_constant)
+        return json.loads(text, parse_constant=_constant, parse_float=_finite)
     except RecursionError:  # only if the caller's own stack is already deep
         raise JsonTooDeep(text, None) from None

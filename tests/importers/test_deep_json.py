@@ -126,7 +126,7 @@ def test_nan_and_the_infinities_are_not_json() -> None:
     # Python's parser takes them: a national record's name became the text "nan" (importers review, M3)
     from eiso.boundedjson import JsonConstant, loads
 
-    for text in ('{"name": NaN}', '{"a": [Infinity]}', '{"b": -Infinity}'):
+    for text in ('{"name": NaN}', '{"a": [Infinity]}', '{"b": -Infinity}', '{"name": 1e999}', '{"n": -1E400}'):
         with pytest.raises(JsonConstant, match="không có trong JSON chuẩn"):
             loads(text)
     assert loads('{"name": "NaN", "n": 1.5}') == {"name": "NaN", "n": 1.5}

@@ -46,3 +46,20 @@ def test_a_level_no_national_record_has_is_said(tmp_path: Path) -> None:
     assert "không bản ghi quốc gia nào ở cấp «Cấp vũ trụ»" in result.stdout, result.stdout + result.stderr
     result = run_eiso("sync", "tthc", str(national), "--level", "Cấp xã", cwd=repo)
     assert "không bản ghi quốc gia nào ở cấp" not in result.stdout
+
+
+def test_names_from_the_manifest_are_escaped_in_the_sync_notes(tmp_path: Path) -> None:
+    # A merge request writes .eiso-import.json: an escape sequence in a file name reached the terminal (review of
+    # the late merges, F3); the front matter's comments are counted without failing on a tab (F4).
+    import json
+
+    from eiso.importers.frontmatter import comment_lines
+
+    repo = make_repo(tmp_path / "repo")
+    manifest = {"files": {"a\u001b[2Jb.md": "0" * 64}, "imported": {}}
+    (repo / "procedures" / ".eiso-import.json").write_text(json.dumps(manifest), encoding="utf-8")
+    national = tmp_path / "qg.jsonl"
+    national.write_text('{"code": "9.999999", "name": "Thủ tục thử", "level": "Cấp xã"}\n', encoding="utf-8")
+    result = run_eiso("sync", "tthc", str(national), cwd=repo)
+    assert "\x1b" not in result.stdout + result.stderr and "a\\u001b[2Jb.md" in result.stdout, result.stdout
+    assert comment_lines("title:\tA\n# ghi chú\n") in (0, 1)  # the loader reads a tab after ":"; never an error

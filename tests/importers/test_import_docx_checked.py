@@ -52,3 +52,23 @@ def test_a_word_file_whose_name_is_only_dots_is_not_written_as_a_hidden_file(tmp
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (repo / "procedures" / "nhap").glob("*.md"))
     assert written and not any(name.startswith(".") for name in written), written
+
+
+def test_a_word_file_name_with_control_characters_does_not_break_the_draft(tmp_path: Path) -> None:
+    # The name went raw into the draft's YAML comment (which then failed eiso check) and into the summary
+    # (review of the late merges, F5)
+    repo = make_repo(tmp_path / "repo")
+    word = docx.Document()
+    for text in ("QUY TRÌNH LƯU TRỮ HỒ SƠ", "Mã hiệu: QT-LT-09", "Lần ban hành: 1"):
+        word.add_paragraph(text)
+    word.add_heading("1. Mục đích", level=1)
+    word.add_paragraph("Quy định việc lưu trữ.")
+    name = "quy\x1b[2Jtrinh\x7f.docx"
+    word.save(tmp_path / name)
+    result = run_eiso("import", "docx", str(tmp_path / name), "--out", "procedures/nhap", "--unit", "Văn phòng",
+                      cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x7f" not in result.stdout
+    draft = next((repo / "procedures" / "nhap").glob("qt-lt-09-*.md")).read_text(encoding="utf-8")
+    assert "\x1b" not in draft and "\x7f" not in draft
+    assert "nhap/qt-lt-09" not in run_eiso("check", cwd=repo).stdout  # the draft itself passes

@@ -75,6 +75,8 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
     (docs / "gap-doi.md").write_text("# Gấp đôi\n\n{% set ns = namespace(s='x') %}{% for i in 'x' * 40 %}"
                                      "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}\n", encoding="utf-8")
     # One string method or filter that allocates gigabytes at once: the memory cap turns it into a MemoryError.
+    # Each piece within bounds, the page's result not: over a build, what pages leave behind adds up.
+    (docs / "dai.md").write_text("# Dài\n\n" + "{{ 'x' * 900000 }}" * 3 + "\n", encoding="utf-8")
     (docs / "dem.md").write_text("# Đệm\n\n{{ 'x'.ljust(3 * 10 ** 9) | length }}\n", encoding="utf-8")
     result = run_eiso("build", "-d", "site", cwd=repo, timeout=120)
     assert result.returncode == 1, result.stderr
@@ -86,3 +88,4 @@ def test_a_page_template_that_never_ends_or_fails_is_a_located_error(repo):
     assert "docs/luy-thua.md:3: mẫu Jinja (macros): phép tính «*» cho kết quả quá lớn" in result.stderr
     assert "docs/gap-doi.md:3: mẫu Jinja (macros): phép nối chuỗi «~» cho kết quả quá lớn" in result.stderr
     assert "docs/dem.md:1: mẫu Jinja (macros): cần quá 512 MB bộ nhớ" in result.stderr
+    assert "docs/dai.md:1: mẫu Jinja (macros): kết quả dài quá 2 triệu ký tự" in result.stderr

@@ -9,6 +9,7 @@ from typing import Any
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError
 from eiso.documents.model import Kind
+from eiso.documents.text import shown
 from eiso.importers.docx_import import DocxImport, import_docx
 from eiso.project import procedures_dir, repo_root
 
@@ -50,16 +51,16 @@ def run(args: argparse.Namespace) -> int:
 
 def summary(outcome: DocxImport, out: Path, root: Path) -> str:
     """A table a secretary can read: file → code, fields recognised, points to check, result."""
-    shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
-    lines = [f"Nhập {len(outcome.files)} tệp Word vào {shown}:", "",
+    folder = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+    lines = [f"Nhập {len(outcome.files)} tệp Word vào {shown(folder, 300)}:", "",
              "| Tệp Word | Mã hiệu | Tệp e-ISO | Trường nhận dạng | Cần kiểm tra | Kết quả |",
              "|---|---|---|---:|---:|---|"]
     for f in outcome.files:
-        lines.append(f"| {f.source} | {f.code or '—'} | {f.target or '—'} | {f.fields} | {len(f.checks)} | "
+        lines.append(f"| {shown(f.source, 200)} | {f.code or '—'} | {f.target or '—'} | {f.fields} | {len(f.checks)} | "
                      f"{f.error and 'lỗi: ' + f.error or f.state} |")
     for f in outcome.files:
         if f.checks:
-            lines += ["", f"{f.source} — cần kiểm tra:"] + [f"  - {c}" for c in f.checks]
+            lines += ["", f"{shown(f.source, 200)} — cần kiểm tra:"] + [f"  - {c}" for c in f.checks]
     failed = len(outcome.failed)
     lines += ["", f"Đã nhập {len(outcome.files) - failed} tệp; {failed} tệp không nhập được."]
     return "\n".join(lines) + "\n"

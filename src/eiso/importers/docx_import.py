@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eiso.boundedjson import loads
-from eiso.documents.text import slugify
+from eiso.documents.text import shown, slugify
 from eiso.importers.docx_coverage import keep_leftovers
 from eiso.importers.docx_procedure import recognise
 from eiso.importers.files import write_file
@@ -181,7 +181,7 @@ def _with_report(document: str, source: str, report: list[str], sources: list[st
 
     After it, the Word labels each fact was read under, so that every line of the Word file can be found.
     """
-    lines = [f"# Nhập từ tệp Word «{_one_line(source)}» bằng eiso import docx. Cần kiểm tra:"]
+    lines = [f"# Nhập từ tệp Word «{_one_line(shown(source, 200))}» bằng eiso import docx. Cần kiểm tra:"]
     lines += [f"#   - {_one_line(item)}" for item in report] or ["#   (không có)"]
     if sources:
         lines += ["# Nguồn trong bản Word (nhãn và đề mục đã đọc thành phần đầu):"]

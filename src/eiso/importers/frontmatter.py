@@ -66,8 +66,11 @@ def comment_lines(yaml_text: str) -> int:
     scalar as YAML's own scanner delimits them (``# `` inside a quoted or block value is text). Linear."""
     import yaml
 
-    spans = [(token.start_mark.index, token.end_mark.index)
-             for token in yaml.scan(yaml_text, Loader=yaml.SafeLoader) if isinstance(token, yaml.ScalarToken)]
+    try:
+        spans = [(token.start_mark.index, token.end_mark.index)
+                 for token in yaml.scan(yaml_text, Loader=yaml.SafeLoader) if isinstance(token, yaml.ScalarToken)]
+    except yaml.YAMLError:  # read by the loader, which is laxer (a tab after ":"): count nothing, never fail
+        return 0
     lines, span, line, counted = set(), 0, 0, 0
     for match in re.finditer(r"(?:^|(?<=[ \t]))#", yaml_text, re.MULTILINE):
         while span < len(spans) and spans[span][1] <= match.start():

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 from eiso.documents.loader import load_corpus
 from eiso.documents.model import Status
-from eiso.documents.text import fold, fold_order
+from eiso.documents.text import fold, fold_order, shown
 from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
@@ -184,7 +184,7 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
     present = {doc.path for doc in corpus.documents} | set(corpus.rejected)
     for rel, (manifest_path, _) in sorted(homes.items()):
         if rel not in present:  # its baseline stays, and nothing else would say that the file is gone
-            report.notes.append(f"{rel}: tệp do «eiso import tthc» tạo không còn (đã xóa, đổi tên hoặc di chuyển); "
+            report.notes.append(f"{shown(rel, 300)}: tệp do «eiso import tthc» tạo không còn (đã xóa, đổi tên hoặc di chuyển); "
                                 f"dữ liệu lần nhập của nó vẫn ghi trong {manifest_path.relative_to(root).as_posix()}")
     for rel in corpus.rejected:
         if rel in homes:
@@ -272,7 +272,7 @@ def _level_drift(report: SyncReport, home: tuple[Path, str] | None, record: dict
     now = _one_line(record.get("level"))
     if any(fold(baseline.level) in fold(part) for part in now.split(",")):
         return None
-    return (f"ở dữ liệu quốc gia, thủ tục nay ở cấp «{now or 'không ghi'}», không còn ở «{baseline.level}» (cấp đã "
+    return (f"ở dữ liệu quốc gia, thủ tục nay ở cấp «{now or 'không ghi'}», không còn ở «{shown(baseline.level)}» (cấp đã "
             "nhập): kiểm tra cơ quan còn giải quyết thủ tục này không")
 
 

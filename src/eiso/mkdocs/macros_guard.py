@@ -43,6 +43,7 @@ PAGE_ATTRIBUTES = frozenset({"title", "url", "meta", "is_homepage", "canonical_u
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name", "extra")
 #: a hand-written page's templates print a few values: seconds are a loop that would never end
 MACRO_SECONDS = 5.0
+MAX_OUTPUT = 2_000_000  # characters of a page once its template ran: a long procedure is 100,000
 MACRO_MEMORY = 512 * 2**20  # bytes a page's template may add to the build: a page prints a few values
 MAX_EXPONENT = 1000  # 10 ** 1000 prints in a millisecond; 7 ** 10 ** 8 takes minutes
 MAX_REPEAT = 1_000_000  # characters or items of "x" * n, a ~ b, a + b
@@ -110,7 +111,11 @@ class _BoundedTemplate:
             return self.source
         try:
             with memory_cap(MACRO_MEMORY):
-                return within_budget(lambda: self.template.render(*args, **kwargs), MACRO_SECONDS)
+                rendered = within_budget(lambda: self.template.render(*args, **kwargs), MACRO_SECONDS)
+            if len(rendered) <= MAX_OUTPUT:
+                return rendered
+            # What each page leaves behind adds up over a build: the cap bounds a page's work, this its result.
+            self.recorder.failed(f"kết quả dài quá {MAX_OUTPUT // 10**6} triệu ký tự; trang giữ nguyên văn bản", None)
         except MemoryError:
             self.recorder.failed(f"cần quá {MACRO_MEMORY // 2**20} MB bộ nhớ (chuỗi quá dài?); trang giữ nguyên văn "
                                  "bản", None)
