@@ -331,23 +331,23 @@ def test_approvers_option_refuses_approvals_without_authority() -> None:
     assert change_row(boss, None, "Văn phòng", None).approved  # option unset
 
 
-def test_a_display_name_that_carries_the_approver_s_address_is_not_that_approver(repo: Repo) -> None:
-    # GitLab writes "Approved-by: <display name> <commit e-mail>", and the display name is the user's choice.
+def _merged_with_trailers(repo: Repo, trailers: str):
+    """A GitLab merge of one feature whose trailers are ``trailers``; the option names only the chairman."""
     approvers, _ = parse_approvers([{"name": BOSS, "email": "cuong@example.vn"}])
     repo.feature("sua", "Sửa.")
-    repo.merge_commit("sua", (f"{MERGE}\n\nSửa\n\nSee merge request xa/e-iso!5\n\n"
-                              f"Approved-by: {BOSS} <cuong@example.vn> <gia@example.vn>\n").encode())
-    change = last(repo, "gitlab")
+    repo.merge_commit("sua", f"{MERGE}\n\nSửa\n\nSee merge request xa/e-iso!5\n\n{trailers}\n".encode())
+    return last(repo, "gitlab"), approvers
+
+
+def test_a_display_name_that_carries_the_approver_s_address_is_not_that_approver(repo: Repo) -> None:
+    # GitLab writes "Approved-by: <display name> <commit e-mail>", and the display name is the user's choice.
+    change, approvers = _merged_with_trailers(repo, f"Approved-by: {BOSS} <cuong@example.vn> <gia@example.vn>")
     assert all(approval.email == "" for approval in change.approvals)  # no e-mail: never matched
     assert not change_row(change, None, "Văn phòng", approvers).approved
 
 
 def test_an_approver_under_a_borrowed_name_does_not_hide_the_real_one(repo: Repo) -> None:
-    approvers, _ = parse_approvers([{"name": BOSS, "email": "cuong@example.vn"}])
-    repo.feature("sua", "Sửa.")
-    repo.merge_commit("sua", (f"{MERGE}\n\nSửa\n\nSee merge request xa/e-iso!5\n\n"
-                              f"Approved-by: {BOSS} <gia@example.vn>\n{REAL}\n").encode())
-    change = last(repo, "gitlab")
+    change, approvers = _merged_with_trailers(repo, f"Approved-by: {BOSS} <gia@example.vn>\n{REAL}")
     assert Approval(BOSS, "cuong@example.vn") in change.approvals and Approval(BOSS, "gia@example.vn") in change.approvals
     assert change_row(change, None, "Văn phòng", approvers).approved
 

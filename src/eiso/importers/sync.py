@@ -27,7 +27,7 @@ from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
 from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, find_manifests, read_manifest
 from eiso.importers.tthc import build_document
-from eiso.importers.tthc.clean import clean_text
+from eiso.importers.tthc.clean import one_line  # national text shown as the importer keeps it
 
 SAFE, KEPT, CONFLICT, NO_BASELINE = "safe", "kept", "conflict", "no_baseline"
 # A national addition or removal from a record the importer could not read cleanly: a malformed value reads
@@ -219,7 +219,7 @@ def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[st
     for label, record in records:
         if not isinstance(record, dict):
             continue
-        code = _one_line(record.get("code"))
+        code = one_line(record.get("code"))
         if not code:
             report.notes.append(f"{label}: bản ghi thiếu mã thủ tục (code), bỏ qua")
             continue
@@ -269,17 +269,11 @@ def _level_drift(report: SyncReport, home: tuple[Path, str] | None, record: dict
     baseline = manifest.imported.get(home[1]) if manifest and home else None
     if baseline is None or not baseline.level:
         return None
-    now = _one_line(record.get("level"))
+    now = one_line(record.get("level"))
     if any(fold(baseline.level) in fold(part) for part in now.split(",")):
         return None
     return (f"ở dữ liệu quốc gia, thủ tục nay ở cấp «{now or 'không ghi'}», không còn ở «{shown(baseline.level)}» (cấp đã "
             "nhập): kiểm tra cơ quan còn giải quyết thủ tục này không")
-
-
-def _one_line(value: Any) -> str:
-    """National text as the importer keeps it (no control or format character, no lone surrogate: they
-    reached the terminal, or stopped the report with an encoding error), on one line."""
-    return " ".join(clean_text(value).split())
 
 
 def _agency_levels(report: SyncReport, documents) -> list[str]:
@@ -303,8 +297,8 @@ def _new_records(report: SyncReport, national: dict[str, dict], named: set[str])
         seen_level = True
         if key in named:
             continue
-        item = NewRecord(_one_line(record.get("code")), _one_line(record.get("name")), _one_line(record.get("field")),
-                         _one_line(record.get("level")))
+        item = NewRecord(one_line(record.get("code")), one_line(record.get("name")), one_line(record.get("field")),
+                         one_line(record.get("level")))
         item.new = not known.get(item.national_code)
         report.new_records.append(item)
     report.new_records.sort(key=lambda r: r.national_code)
