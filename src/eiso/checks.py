@@ -14,6 +14,6 @@ from eiso.legal.citations import legal_findings
 from eiso.legal.register import load_register
 
 
-def check_repository(corpus: Corpus, memo: DocumentCache | None = None) -> list[Finding]:
+def check_repository(corpus: Corpus, memo: DocumentCache | None = None, parallel: bool = False) -> list[Finding]:
     """``check_corpus`` plus legal.yml's defects, citations of repealed documents and malformed codes."""
-    return sorted(check_corpus(corpus, memo) + legal_findings(corpus.documents, load_register(corpus.root)))
+    return sorted(check_corpus(corpus, memo, parallel) + legal_findings(corpus.documents, load_register(corpus.root)))

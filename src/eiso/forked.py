@@ -35,6 +35,11 @@ def worth_forking(count: int, minimum: int) -> bool:
     return choice == "on" or (count >= minimum and (os.cpu_count() or 1) >= 2)
 
 
+def plain_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``[function(x) for x in items]``: what :func:`forked_map` stands for, where forking is not allowed."""
+    return [function(item) for item in items]
+
+
 def forked_map(function: Callable[[T], R], items: Sequence[T], *, minimum: int = 200) -> list[R]:
     """``[function(x) for x in items]``; ``function`` must be pure (what it logs in the copy is not seen
     here) and its results picklable."""

@@ -22,8 +22,9 @@ def check(args: argparse.Namespace) -> int:
     framework = framework_of(args.config)
     with framework_context(framework):  # adoptions are checked as their effective (merged) documents
         memo = DocumentCache(documents_cache_path(root))  # shared with the build: one parse, one check per edit
-        corpus = load_corpus(root, procedures, memo)
-        findings: list[Finding] = check_repository(corpus, memo) + framework_findings(corpus, framework)
+        # A command of its own, no other thread: a first check parses and checks on every core.
+        corpus = load_corpus(root, procedures, memo, parallel=True)
+        findings: list[Finding] = check_repository(corpus, memo, parallel=True) + framework_findings(corpus, framework)
         memo.save()
         findings = findings + load_and_check(root, records_dir(args.config), corpus.documents)[1]
         if args.against:

@@ -20,7 +20,7 @@ import pickle
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 FORMAT = b"eiso-documents-1"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -157,6 +157,22 @@ class DocumentCache:
         if keep is None or keep(found):
             self._store(key, found)
         return found
+
+    def parse_all(self, items: Sequence[tuple[str, str]], work: Callable[[int], Parsed], scope: str = "",
+                  keep: Callable[[Parsed], bool] | None = None,
+                  mapper: Callable[[Callable[[int], Parsed], list[int]], list[Parsed]] | None = None) -> list[Parsed]:
+        """``parse`` of every ``(rel, text)`` of ``items``: the stored results, and ``work(i)`` for item ``i`` of
+        the others, all of them passed at once to ``mapper`` (e.g. :func:`eiso.forked.forked_map`, so that a
+        first build parses on every core)."""
+        keys = [self._key(scope, rel, text) for rel, text in items]
+        results = [self._stored(key) for key in keys]
+        missing = [i for i, found in enumerate(results) if found is _MISSING]
+        made = mapper(work, missing) if mapper is not None else [work(i) for i in missing]
+        for i, found in zip(missing, made):
+            results[i] = found
+            if keep is None or keep(found):
+                self._store(keys[i], found)
+        return results
 
     def recall(self, name: str, scope: str) -> Any | None:
         """The value remembered under ``name`` (a content address, e.g. a git blob id), or None."""

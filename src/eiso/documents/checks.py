@@ -14,18 +14,20 @@ from eiso.documents.model import Audience, Document, Kind, Status
 from eiso.documents.restated import check_restated
 from eiso.documents.text import shown, slugify
 from eiso.documents.textrules import code_problem, text_findings
+from eiso.forked import forked_map, plain_map
 
 
 
-def check_corpus(corpus: Corpus, memo: DocumentCache | None = None) -> list[Finding]:
+def check_corpus(corpus: Corpus, memo: DocumentCache | None = None, parallel: bool = False) -> list[Finding]:
     """Every finding of the corpus: load errors, document rules and cross-document rules.
 
     ``memo``: the findings of a document's own rules from the previous run, reused while the
-    document (and the site's Markdown extensions) are unchanged.
+    document (and the site's Markdown extensions) are unchanged. ``parallel``: the documents to check are
+    shared with a forked copy (:mod:`eiso.forked`; only where no other thread runs).
     """
     findings = list(corpus.findings)
-    for document in corpus.documents:
-        findings.extend(check_document(document, corpus.root, memo))
+    for document, own in zip(corpus.documents, own_findings(corpus.documents, corpus.root, memo, parallel)):
+        findings.extend([*own, *_form_files(document, corpus.root)])
     # A code refused for its characters cannot own a URL, so it clashes with nothing.
     findings.extend(_duplicate_codes([doc for doc in corpus.documents if code_problem(doc.meta.code) is None]))
     findings.extend(_unknown_related(corpus.documents))
@@ -47,15 +49,23 @@ def body_findings(path: str, body: str, first_line: int, root: Path) -> list[Fin
 
 def check_document(doc: Document, root: Path, memo: DocumentCache | None = None) -> list[Finding]:
     """The document's findings; form files are looked for on disk every time."""
+    return [*own_findings([doc], root, memo)[0], *_form_files(doc, root)]
+
+
+def own_findings(documents: list[Document], root: Path, memo: DocumentCache | None = None,
+                 parallel: bool = False) -> list[list[Finding]]:
+    """Each document's findings of its own rules (all but its form files)."""
+    mapper = forked_map if parallel else plain_map
+
+    def work(i: int) -> list[Finding]:
+        return _own_findings(documents[i], root)
+
     if memo is None:
-        own = _own_findings(doc, root)
-    else:
-        # A document is a pure function of its parsed model (line numbers included) and the extensions.
-        identity = doc.fingerprint()
-        scope = "checks\0" + "\0".join(htmlscan.project_extensions(root))
-        own = memo.parse(doc.path, identity, lambda _rel, _identity: _own_findings(doc, root), scope=scope,
-                         keep=_timeless)  # type: ignore[arg-type,return-value]
-    return [*own, *_form_files(doc, root)]
+        return mapper(work, list(range(len(documents))))
+    # A document is a pure function of its parsed model (line numbers included) and the extensions.
+    scope = "checks\0" + "\0".join(htmlscan.project_extensions(root))
+    items = [(doc.path, doc.fingerprint()) for doc in documents]
+    return memo.parse_all(items, work, scope=scope, keep=_timeless, mapper=mapper)  # type: ignore[arg-type,return-value]
 
 
 def _timeless(found: object) -> bool:

@@ -17,6 +17,7 @@ from eiso.documents.cache import DocumentCache
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import FIRST_YEAR, LAST_YEAR, Document, FrontMatter
 from eiso.documents.text import nfc, shown
+from eiso.forked import forked_map, plain_map
 
 MAX_FILE_BYTES = 1024 * 1024  # a real procedure is tens of kilobytes
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -61,24 +62,32 @@ def find_sources(root: Path, procedures_dir: str = "procedures") -> list[Path]:
     return found
 
 
-def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentCache | None = None) -> Corpus:
-    """``cache``: parsed documents of the previous build, reused for files whose text is unchanged."""
+def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentCache | None = None,
+                parallel: bool = False) -> Corpus:
+    """``cache``: parsed documents of the previous build, reused for files whose text is unchanged.
+    ``parallel``: the files to parse are shared with a forked copy (:mod:`eiso.forked`; only where no
+    other thread runs)."""
     root = root.resolve()
     corpus = Corpus(root=root)
     outside = folder_outside(root, procedures_dir, "quy trình")
     if outside is not None:
         corpus.findings.append(outside)
         return corpus
+    sources: list[tuple[str, SourceFile]] = []
     for source in find_sources(root, procedures_dir):
         rel = source.relative_to(root).as_posix()
         if shown(rel, None) != rel:
             # A newline or an escape in a file name would forge lines of the report.
-            corpus.findings.append(Finding(shown(rel, 300), 1, "-", "tên tệp chứa ký tự điều khiển, ký tự ẩn hoặc "
-                                           "không phải UTF-8; hãy đổi tên tệp", "path"))
-            corpus.rejected.append(shown(rel, 300))
-            continue
-        document, findings = load_document(root, rel, cache)
-        corpus.findings.extend(findings)
+            sources.append((shown(rel, 300), SourceFile(None, Finding(
+                shown(rel, 300), 1, "-", "tên tệp chứa ký tự điều khiển, ký tự ẩn hoặc không phải UTF-8; hãy đổi "
+                "tên tệp", "path"))))
+        else:
+            sources.append((rel, read_source(root, rel)))
+    readable = [(rel, source.text) for rel, source in sources if source.text is not None]
+    parsed = iter(parse_documents(readable, cache, parallel))
+    for rel, source in sources:
+        document, findings = next(parsed) if source.text is not None else (None, [source.finding])
+        corpus.findings.extend(f for f in findings if f is not None)
         if document is None:
             corpus.rejected.append(rel)
         else:
@@ -93,14 +102,26 @@ def load_document(root: Path, rel: str, cache: DocumentCache | None = None) -> t
     source = read_source(root, rel)
     if source.text is None:
         return None, [source.finding] if source.finding else []
-    if cache is not None:
-        # An adoption's result depends on the framework repository as well as on this text: with a framework,
-        # only documents that adopt nothing are kept (under keys of their own); without one, the text decides.
-        scope = "" if adoption.active_framework() is None else "framework"
-        document, findings = cache.parse(rel, source.text, parse_document, scope=scope,
-                                         keep=lambda result: not scope or _adopts_nothing(result[0]))
-        return document, list(findings)
-    return parse_document(rel, source.text)
+    return parse_documents([(rel, source.text)], cache)[0]
+
+
+def parse_documents(items: list[tuple[str, str]], cache: DocumentCache | None = None, parallel: bool = False
+                    ) -> list[tuple[Document | None, list[Finding]]]:
+    """``parse_document`` of each ``(rel, text)``, reusing ``cache``'s results; ``parallel``: see
+    :func:`load_corpus`."""
+    mapper = forked_map if parallel else plain_map
+
+    def work(i: int) -> tuple[Document | None, list[Finding]]:
+        return parse_document(*items[i])
+
+    if cache is None:
+        return mapper(work, list(range(len(items))))
+    # An adoption's result depends on the framework repository as well as on this text: with a framework,
+    # only documents that adopt nothing are kept (under keys of their own); without one, the text decides.
+    scope = "" if adoption.active_framework() is None else "framework"
+    found = cache.parse_all(items, work, scope=scope, mapper=mapper,
+                            keep=lambda result: not scope or _adopts_nothing(result[0]))
+    return [(document, list(findings)) for document, findings in found]
 
 
 def _adopts_nothing(document: Document | None) -> bool:

@@ -153,9 +153,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
             memo = DocumentCache(documents_cache_path(root))
-            corpus = load_corpus(root, self.config.procedures_dir, memo)
+            corpus = load_corpus(root, self.config.procedures_dir, memo, parallel=self.may_fork)
             self.refused = {}
-            self.findings = check_repository(corpus, memo) + framework_findings(corpus, framework)
+            self.findings = check_repository(corpus, memo, parallel=self.may_fork) + framework_findings(corpus, framework)
             self.records = []
             if self.config.audience == "internal":  # records never reach the public portal, not even loaded
                 record_set, record_findings = load_and_check(root, self.config.records_dir, corpus.documents)
