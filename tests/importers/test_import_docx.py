@@ -270,3 +270,36 @@ def test_revision_cells_that_cannot_be_read_are_reported_not_changed(tmp_path: P
                 (5, "ngày sửa đổi", "15/13/2023"), (5, "lần sửa đổi", "IV"), (6, "lần sửa đổi", "5, 6")]
     assert unread == [f"bảng 1, dòng {row + 1}: không đọc được {label} «{text}»: bỏ trống trường này trong "
                       "history_before_git, cần ghi lại bằng tay" for row, label, text in expected]
+
+
+def test_styles_are_looked_up_once_per_file_not_at_every_paragraph(tmp_path: Path, monkeypatch) -> None:
+    # python-docx finds a style by reading every style of the file: asked at each paragraph and run, a file
+    # with many of both read in quadratic time.
+    import docx
+    from docx.parts.document import DocumentPart
+
+    from eiso.importers.docx_reader import read_blocks
+
+    document = docx.Document()
+    document.add_paragraph("MỤC ĐÍCH", style="Heading 1")
+    for n in range(300):
+        paragraph = document.add_paragraph(f"Đoạn số {n}: ")
+        paragraph.add_run("phần in đậm").bold = n % 2 == 0
+        paragraph.add_run(" và phần thường.")
+    document.add_paragraph("Bước một", style="List Number")
+    strong = document.add_paragraph()
+    strong.add_run("TIÊU ĐỀ IN ĐẬM").bold = True
+    document.save(tmp_path / "dai.docx")
+    original, lookups = DocumentPart.get_style, []
+
+    def counted(self, style_id, style_type):
+        lookups.append((style_id, style_type))
+        return original(self, style_id, style_type)
+
+    monkeypatch.setattr(DocumentPart, "get_style", counted)
+    blocks = read_blocks(tmp_path / "dai.docx")
+    assert len(lookups) == len(set(lookups)) <= 6  # each (style, type) once, not 600 times
+    by_text = {b.text: b for b in blocks}
+    assert by_text["MỤC ĐÍCH"].style == "Heading 1" and by_text["Bước một"].list_item
+    assert by_text["TIÊU ĐỀ IN ĐẬM"].bold and not by_text["Đoạn số 0: phần in đậm và phần thường."].bold
+    assert by_text["Đoạn số 7: phần in đậm và phần thường."].style == "Normal"
