@@ -303,3 +303,20 @@ def test_styles_are_looked_up_once_per_file_not_at_every_paragraph(tmp_path: Pat
     assert by_text["MỤC ĐÍCH"].style == "Heading 1" and by_text["Bước một"].list_item
     assert by_text["TIÊU ĐỀ IN ĐẬM"].bold and not by_text["Đoạn số 0: phần in đậm và phần thường."].bold
     assert by_text["Đoạn số 7: phần in đậm và phần thường."].style == "Normal"
+
+
+@pytest.mark.parametrize(("agency", "level"), [
+    ("Trụ sở UBND xã Hòa Bình", "Cấp xã"),  # "trụ sở" names a building, not a department (sở)
+    ("Bộ đội Biên phòng tỉnh Quảng Ninh", "Cấp tỉnh"),  # "bộ đội" is not a ministry
+    ("Phòng Lao động - Thương binh và Xã hội huyện Ba Vì", "Cấp huyện"),  # "xã hội" is not a commune
+    ("Bảo hiểm xã hội tỉnh Nghệ An", "Cấp tỉnh"),
+    ("Sở Lao động - Thương binh và Xã hội", "Cấp tỉnh"),
+    ("Văn phòng đăng ký quyền sở hữu nhà huyện Đông Anh", "Cấp huyện"),
+    ("UBND phường Bến Nghé", "Cấp xã"),
+    ("Bộ Công an", "Cấp bộ"),
+    ("Cán bộ tư pháp - hộ tịch", None),
+])
+def test_the_level_is_read_from_the_word_that_names_it(agency: str, level: str | None) -> None:
+    from eiso.importers.docx_meta import guess_level
+
+    assert guess_level(agency) == level

@@ -43,6 +43,29 @@ def test_a_header_revision_that_is_not_a_whole_number_is_reported_not_changed(tm
         assert f"không đọc được giá trị «{written}» của «Lần ban hành»" in result.stdout
 
 
+
+def test_issue_and_amendment_numbers_read_as_the_issue_when_nothing_was_amended(tmp_path: Path) -> None:
+    # "Lần ban hành/sửa đổi: 01/00" is a common header: issue 1, amendment 0 (review of the late merges)
+    import yaml
+
+    repo = make_repo(tmp_path / "repo")
+    for number, (written, revision) in enumerate((("01/00", 1), ("03 / 00", 3), ("02/01", None))):
+        word = docx.Document()
+        for text in ("QUY TRÌNH LƯU TRỮ HỒ SƠ", f"Mã hiệu: QT-LT-1{number}", f"Lần ban hành/sửa đổi: {written}"):
+            word.add_paragraph(text)
+        word.add_heading("1. Mục đích", level=1)
+        word.add_paragraph("Quy định việc lưu trữ.")
+        word.save(tmp_path / f"ls{number}.docx")
+        result = run_eiso("import", "docx", str(tmp_path / f"ls{number}.docx"), "--out", "procedures/nhap", cwd=repo)
+        assert result.returncode == 0, result.stderr
+        draft = next((repo / "procedures" / "nhap").glob(f"qt-lt-1{number}-*.md")).read_text(encoding="utf-8")
+        meta = yaml.safe_load(draft.split("---\n")[1])
+        unread = f"không đọc được giá trị «{written}» của «Lần ban hành/sửa đổi»" in result.stdout
+        if revision is None:  # an amendment has no number in e-ISO: a person decides
+            assert unread and meta["revision"] == 1 and "không tìm thấy lần ban hành" in result.stdout
+        else:
+            assert not unread and meta["revision"] == revision, result.stdout
+
 def test_a_word_file_whose_name_is_only_dots_is_not_written_as_a_hidden_file(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     word = docx.Document()

@@ -264,3 +264,15 @@ def test_control_and_format_characters_in_record_fields_are_located_findings(tmp
     ])
     result = run_eiso("check", cwd=repo)
     assert result.returncode == 1 and "ký tự ẩn U+0001" in result.stdout + result.stderr
+
+
+def test_items_of_one_line_lists_refuse_line_breaks_and_tabs_while_texts_keep_theirs(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    valid_records(repo)
+    scope = {"units": ["Văn phòng\n\n# Tiêu đề giả"], "clauses": ["7.5\t**ĐẠT**"], "documents": ["QT-HT-01"]}
+    write_record(repo, "2026/dgnb-2026-02.md", audit("DGNB-2026-02", scope=scope, findings=["NC-2026-01\n"]))
+    write_record(repo, "2026/nc-2026-02.md", nc("NC-2026-02", description="Dòng một.\nDòng hai.\tThụt lề."))
+    hidden = sorted((f["path"], f["field"]) for f in findings(repo) if f["rule"] == "hidden-character")
+    assert hidden == sorted([("records/2026/dgnb-2026-02.md", "scope.units[0]"),
+                             ("records/2026/dgnb-2026-02.md", "scope.clauses[0]"),
+                             ("records/2026/dgnb-2026-02.md", "findings[0]")])

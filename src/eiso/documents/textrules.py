@@ -65,15 +65,21 @@ def _is_code(key: tuple) -> bool:
 def hidden_findings(path: str, meta: BaseModel, line_of: Callable[..., int], one_line: frozenset[str] = ONE_LINE,
                     skip: Callable[[tuple], bool] = lambda key: False) -> list[Finding]:
     """Hidden characters in any front-matter text of ``meta`` (a document's or a record's), located by
-    ``line_of``; the fields named in ``one_line`` may not carry a newline or tab either."""
+    ``line_of``; the fields named in ``one_line`` (and the items of those that are lists) may not carry a newline
+    or tab either."""
     found = []
     for key, value in _strings(meta.model_dump(mode="python")):
-        hidden = "" if skip(key) else _hidden(value, one_line=key[-1] in one_line)
+        hidden = "" if skip(key) else _hidden(value, one_line=_field_of(key) in one_line)
         if hidden:
             found.append(Finding(path, line_of(*key), field_name(key),
                                  f"chứa ký tự điều khiển hoặc ký tự ẩn {hidden} (có thể làm giả nội dung hiển thị)",
                                  "hidden-character"))
     return found
+
+
+def _field_of(key: tuple) -> str:
+    """The field a string is in: an item of a list of strings (``units[1]``) is in the list's field."""
+    return next((part for part in reversed(key) if isinstance(part, str)), "")
 
 
 def _hidden(text: str, one_line: bool) -> str:

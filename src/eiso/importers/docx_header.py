@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from eiso.documents.text import fold, shown
 from eiso.importers.docx_fields import (find_code, find_date, find_national_code, is_all_caps,
                                         read_date_cell, read_integer_cell, split_label)
@@ -103,9 +105,18 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
 
 
 def _header_revision(value: str) -> int | None:
-    """``Lần ban hành: 02`` → 2; ``1.2``, ``0``, ``-3`` are not read (and so reported), never turned into 1."""
+    """``Lần ban hành: 02`` → 2; ``Lần ban hành/sửa đổi: 01/00`` (issue 1, no amendment) → 1; ``1.2``, ``0``,
+    ``-3``, and ``02/01`` (an amendment, which e-ISO has no number for) are not read (and so reported), never
+    turned into 1."""
+    issue_and_amendment = _ISSUE_AMENDMENT.fullmatch(value.strip())
+    if issue_and_amendment:
+        issue, amendment = (int(part) for part in issue_and_amendment.groups())
+        return issue if issue and not amendment else None
     revision = read_integer_cell(value)
     return revision if revision else None
+
+
+_ISSUE_AMENDMENT = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})", re.ASCII)
 
 
 def _is_consumed(text: str, result: Recognised) -> bool:

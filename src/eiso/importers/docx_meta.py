@@ -22,11 +22,13 @@ SYSTEM_TITLES = ("kiem soat tai lieu", "kiem soat ho so", "danh gia noi bo", "kh
                  "xem xet cua lanh dao", "rui ro", "co hoi")
 # The level of a TTHC is guessed from the agency's name, word by word with its accents: folded, "quản lý"
 # and "cơ quan" read as "quận", "Chưa xác định" as "xã". Two-word names first; pairs that hold a level
-# word without naming a level ("Bộ phận một cửa", "cán bộ", "cơ sở") are skipped.
+# word without naming a level ("Bộ phận một cửa", "cán bộ", "cơ sở", "trụ sở", "bộ đội", "xã hội" of "Bảo hiểm xã
+# hội huyện") are skipped.
 _LEVEL_PAIRS = {("thị", "xã"): "Cấp huyện", ("thị", "trấn"): "Cấp xã"}
 _LEVEL_WORDS = {"xã": "Cấp xã", "phường": "Cấp xã", "huyện": "Cấp huyện", "quận": "Cấp huyện",
                 "tỉnh": "Cấp tỉnh", "sở": "Cấp tỉnh", "bộ": "Cấp bộ"}
-_NOT_LEVELS = {("bộ", "phận"), ("cán", "bộ"), ("toàn", "bộ"), ("cơ", "sở")}
+_NOT_LEVELS = {("bộ", "phận"), ("cán", "bộ"), ("toàn", "bộ"), ("cơ", "sở"), ("trụ", "sở"), ("bộ", "đội"),
+               ("xã", "hội"), ("sở", "hữu")}
 _WORDS = re.compile(r"\w+")
 ORDER = ("code", "title", "kind", "unit", "field", "revision", "effective", "status", "audience", "prepared_by",
          "reviewed_by", "approved_by", "legal_basis", "tthc", "steps", "forms", "records", "history_before_git")

@@ -16,7 +16,9 @@ from eiso.records.model import Audit, Grade, ManagementReview, NcStatus, Nonconf
 # Pages of the registers live beside the records under ho-so/: no record may take their URL.
 RESERVED_SLUGS = frozenset({"khong-phu-hop", "danh-gia-noi-bo", "xem-xet-lanh-dao"})
 # A record's one-line fields; descriptions, causes and decisions may span lines.
-ONE_LINE = frozenset({"code", "title", "unit", "name", "clause", "audit", "owner"})
+# Lists of one-line items too: units, audited documents and clauses, an audit's findings (codes).
+ONE_LINE = frozenset({"code", "title", "unit", "name", "clause", "audit", "owner", "units", "documents", "clauses",
+                      "findings"})
 
 
 def load_and_check(root: Path, records_dir: str, documents: list[Document]) -> tuple[RecordSet, list[Finding]]:
