@@ -27,7 +27,10 @@ def test_payloads_in_docs_pages_write_nothing_and_are_located(repo):
     (repo / "docs" / "thu.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (repo / "docs" / "index.md").write_text(
         "# Trang chủ\n\nTên: {{ config.site_name }}; trang: {{ page.title }}; năm: {{ now().year > 2000 }}; "
-        "{{ ['b', 'a']|sort|join(',') }}; {{ 'abc'.upper() }}\n", encoding="utf-8")
+        "{{ ['b', 'a']|sort|join(',') }}; {{ 'abc'.upper() }}; {% for i in range(3) %}{{ i }}{% endfor %}; "
+        "{{ range(1, 10, 4)|list }}\n", encoding="utf-8")
+    (repo / "docs" / "dai.md").write_text(
+        "# Dài\n\n{% set n = page.title|length * 10 ** 8 %}{% for i in range(n) %}x{% endfor %}\n", encoding="utf-8")
     result, site = build_site(repo)
     assert not list(repo.rglob("PWNED*")) and not list(repo.parent.rglob("PWNED*"))
     assert result.returncode == 1  # the build reports the page, the site is still written
@@ -36,7 +39,8 @@ def test_payloads_in_docs_pages_write_nothing_and_are_located(repo):
     page = (site / "thu" / "index.html").read_text(encoding="utf-8")
     assert str(repo) not in page and "abs_src_path" not in page and "EisoPlugin" not in page
     # Plain data keeps working, and the rest of the site is built.
-    assert "Tên: Thử nghiệm e-ISO; trang: Trang chủ; năm: True; a,b; ABC" in soup(site / "index.html").get_text()
+    assert "Tên: Thử nghiệm e-ISO; trang: Trang chủ; năm: True; a,b; ABC; 012; [1, 5, 9]" in soup(site / "index.html").get_text()
+    assert "docs/dai.md:3: mẫu Jinja (macros): số quá lớn (range() tối đa 100.000 số)" in result.stderr  # located
     assert (site / "quy-trinh" / "qt-ht-01" / "index.html").exists()
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.runtime import ChainableUndefined, LoopContext, Macro, Undefined, markup_join, str_join
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 from mkdocs.structure.pages import Page
@@ -34,7 +34,9 @@ _SETTINGS = (
     "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "undefined", "loader",
     "autoescape", "finalize", "optimized", "cache_size", "auto_reload",
 )
-_DATA = (str, int, float, bool, type(None), dict, list, tuple, set, frozenset, dt.date, dt.time, dt.timedelta, Markup)
+# ``range``: the sandbox's own (at most 100,000 numbers, lazy): ``{% for i in range(3) %}`` is a common idiom.
+_DATA = (str, int, float, bool, type(None), dict, list, tuple, set, frozenset, range, dt.date, dt.time, dt.timedelta,
+         Markup)
 _JINJA_OWN = (LoopContext, Namespace, Cycler, Joiner, Macro)
 # What a page may read of itself: facts, never its file or paths.
 PAGE_ATTRIBUTES = frozenset({"title", "url", "meta", "is_homepage", "canonical_url", "abs_url", "edit_url",
@@ -121,6 +123,8 @@ class _BoundedTemplate:
                                  "bản", None)
         except OverBudget:
             self.recorder.failed(f"chạy quá {MACRO_SECONDS:g} giây (vòng lặp quá lớn?); trang giữ nguyên văn bản", None)
+        except OverflowError as error:  # the sandbox's range() counts to 100,000 at most
+            self.recorder.failed("số quá lớn (range() tối đa 100.000 số); trang giữ nguyên văn bản", _error_line(error))
         except Exception as error:  # noqa: BLE001 - one page's template must not stop the build with a traceback
             self.recorder.failed(f"lỗi khi chạy mẫu ({type(error).__name__}); trang giữ nguyên văn bản",
                                  _error_line(error))
@@ -247,6 +251,7 @@ def sandbox_macros(plugins: Any, config: Any = None) -> _Recorder | None:
     settings["extensions"] = list(env.extensions.values()) and [type(e) for e in env.extensions.values()]
     sandboxed = DataOnlySandbox(**settings)
     sandboxed.globals.update({k: v for k, v in env.globals.items() if k not in _DROPPED_MACROS})
+    sandboxed.globals["range"] = safe_range  # the sandbox's, not the one the plugin's environment copied over it
     sandboxed.filters.update(env.filters)
     sandboxed.tests.update(env.tests)
     sandboxed.recorder = _Recorder(where=lambda: _page_of(macros, config))
