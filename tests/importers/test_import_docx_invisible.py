@@ -43,3 +43,16 @@ def test_invisible_characters_from_word_are_dropped_and_the_import_passes_check(
     imported = {d.path: d for d in load_corpus(repo).documents}[written.relative_to(repo).as_posix()]
     assert imported.meta.code == "QT HT-10"  # whole: the zero-width space no longer cuts it
     assert imported.meta.title == "Tiếp nhận hồ sơ"
+
+
+def test_a_unit_with_a_line_break_is_refused_before_any_file_is_written(tmp_path: Path) -> None:
+    # "--unit" goes into every draft's front matter: a line break there forged a heading (importers review, M3)
+    repo = make_repo(tmp_path / "repo")
+    _word_file(tmp_path / "qt.docx")
+    result = run_eiso("import", "docx", str(tmp_path / "qt.docx"), "--unit", "Văn phòng\n# Giả", cwd=repo)
+    assert result.returncode == 2 and "--unit (đơn vị chủ trì)" in result.stderr and "U+000A" in result.stderr
+    assert not (repo / "procedures" / "nhap-word").exists()
+    fine = run_eiso("import", "docx", str(tmp_path / "qt.docx"), "--unit", "  Văn phòng  ", cwd=repo)
+    assert fine.returncode == 0, fine.stderr
+    draft = next((repo / "procedures" / "nhap-word").glob("*.md")).read_text(encoding="utf-8")
+    assert "unit: Văn phòng\n" in draft

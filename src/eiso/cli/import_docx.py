@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError
+from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, checked_text
 from eiso.documents.model import Kind
 from eiso.documents.text import shown
 from eiso.importers.docx_import import DocxImport, import_docx
@@ -34,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
     root = repo_root(config)
     out = Path(args.out) if args.out else Path(procedures_dir(config)) / "nhap-word"
     out = out if out.is_absolute() else root / out
+    unit = checked_text(args.unit, "--unit (đơn vị chủ trì)") if args.unit is not None else None
     paths = [Path(f) for f in args.files]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError("không tìm thấy: " + ", ".join(f"«{m}»" for m in missing))
     try:
-        outcome = import_docx(paths, out, kind=args.kind, unit=args.unit, force=args.force, repo_root=root,
+        outcome = import_docx(paths, out, kind=args.kind, unit=unit, force=args.force, repo_root=root,
                               procedures_dir=procedures_dir(config))
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
