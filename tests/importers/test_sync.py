@@ -453,3 +453,23 @@ def test_apply_says_that_the_front_matters_comments_are_gone(imported: Path) -> 
     _, data = sync_json(imported, "--apply")
     notes = "\n".join(data["notes"])
     assert f"{path.relative_to(imported).as_posix()}: phần đầu YAML được ghi lại" in notes and "1 dòng chú thích" in notes
+
+
+@needs_corpus
+def test_a_moved_import_is_compared_with_the_baseline_of_its_old_path(imported: Path) -> None:
+    # The baseline was keyed by path: after a routine move into another folder every difference needed a person
+    # and the old path was reported as deleted (importers review, M2 2).
+    old = doc_path(imported, FEE_CHANGED)
+    new = imported / "procedures" / "thu-tuc-xa" / "le-phi.md"
+    new.parent.mkdir(parents=True)
+    old.rename(new)
+    result, data = sync_json(imported)
+    fee = by_code(data)[FEE_CHANGED]
+    assert fee["path"] == "procedures/thu-tuc-xa/le-phi.md" and fee["baseline"] is True
+    assert kinds(fee) == {"tthc.channels[Trực tiếp].fee": SAFE, "tthc.channels[Trực tuyến].fee": KEPT}
+    notes = "\n".join(data["notes"])
+    old_rel = old.relative_to(imported).as_posix()
+    assert f"procedures/thu-tuc-xa/le-phi.md: tệp do «eiso import tthc» tạo ở {old_rel}, nay đã đổi tên" in notes
+    assert "không còn (đã xóa" not in notes
+    _, applied = sync_json(imported, "--apply")
+    assert NEW_FEE in new.read_text(encoding="utf-8") and not old.exists()  # the national fee reached the moved file

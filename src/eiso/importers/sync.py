@@ -15,13 +15,14 @@ with no document are **new**. Applying is ``importers/sync_apply.py``; output ``
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from eiso.documents.loader import load_corpus
 from eiso.documents.model import Status
-from eiso.documents.text import fold, fold_order, shown
+from eiso.documents.text import fold, fold_order, shown, slugify
 from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
@@ -162,6 +163,8 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
     national = _national(records, report)
     report.national_count = len(national)
     corpus = load_corpus(root, procedures_dir)
+    present = {doc.path for doc in corpus.documents} | set(corpus.rejected)
+    moved = _moved_imports(corpus.documents, homes, present)
     named: set[str] = set()
     for doc in sorted(corpus.documents, key=lambda d: d.path):
         if doc.meta.tthc is None:
@@ -171,6 +174,10 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
         if doc.meta.status is Status.withdrawn:
             continue
         home = homes.get(doc.path)
+        if home is None and doc.path in moved:
+            home = homes[moved[doc.path]]
+            report.notes.append(f"{shown(doc.path, 300)}: tệp do «eiso import tthc» tạo ở {shown(moved[doc.path], 300)}, nay "
+                                "đã đổi tên hoặc di chuyển; so sánh với dữ liệu lần nhập của tệp cũ")
         if key not in national:
             gone = Abolished(doc.path, doc.meta.code, doc.meta.tthc.national_code, doc.meta.title, home=home)
             manifest, slot = report.slot(doc.path, home)
@@ -181,9 +188,8 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
         if drift:
             report.notes.append(f"{doc.path}: {drift}")
         report.procedures.append(_compare(root, doc, national[key], home, report))
-    present = {doc.path for doc in corpus.documents} | set(corpus.rejected)
     for rel, (manifest_path, _) in sorted(homes.items()):
-        if rel not in present:  # its baseline stays, and nothing else would say that the file is gone
+        if rel not in present and rel not in moved.values():  # its baseline stays, and nothing else would say so
             report.notes.append(f"{shown(rel, 300)}: tệp do «eiso import tthc» tạo không còn (đã xóa, đổi tên hoặc di chuyển); "
                                 f"dữ liệu lần nhập của nó vẫn ghi trong {manifest_path.relative_to(root).as_posix()}")
     for rel in corpus.rejected:
@@ -212,6 +218,26 @@ def _baselines(root: Path, procedures_dir: str, report: SyncReport) -> dict[str,
     report.home = main if main in report.manifests or not report.manifests else next(iter(report.manifests))
     report.manifests.setdefault(report.home, Manifest())
     return homes
+
+
+def _moved_imports(documents, homes: dict[str, tuple[Path, str]], present: set[str]) -> dict[str, str]:
+    """Path of a document that no import wrote -> the imported file it was moved or renamed from: the one missing
+    file that the import named after this document's code (``qt-tthc-1-010055.md`` for ``QT-TTHC-1.010055``).
+    Moving files between folders is routine; without this, every difference of the moved file needed a person."""
+    missing: dict[str, list[str]] = {}
+    for rel in homes:
+        if rel not in present:
+            missing.setdefault(PurePosixPath(rel).name, []).append(rel)
+    found: dict[str, str] = {}
+    for doc in documents:
+        if doc.path in homes or doc.meta.tthc is None:
+            continue
+        candidates = missing.get(f"{slugify(doc.meta.code)}.md", [])
+        if len(candidates) == 1:
+            found[doc.path] = candidates[0]
+    # Two documents claiming one missing file: neither is that file for certain.
+    claims = Counter(found.values())
+    return {path: rel for path, rel in found.items() if claims[rel] == 1}
 
 
 def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[str, dict]:
