@@ -123,3 +123,34 @@ def test_document_page_prints_its_identity_and_lists_generated_sections(repo):
     assert "Đang chuẩn bị tìm kiếm" in home and "Initializing" not in home
     assert 'data-md-component="source"' not in home
     assert "fonts.googleapis.com" not in home
+
+
+def test_the_policy_allows_exactly_the_inline_scripts_a_plain_reading_of_the_page_finds():
+    # The policy's two searches stand for one lazy pattern per element; that pattern is the oracle here.
+    import re
+
+    from eiso.sites.csp import _executable_inline_scripts
+
+    def oracle(html: str) -> list[str]:
+        articles = [(m.start(), m.end()) for m in re.finditer(r"<article\b.*?</article\s*>", html, re.I | re.S)]
+        found = []
+        for m in re.finditer(r"<script\b([^>]*)>(.*?)</script\s*>", html, re.I | re.S):
+            kind = re.search(r"""\btype\s*=\s*["']?([^"'\s>]+)""", m.group(1), re.I)
+            if "src=" in m.group(1).lower() or any(a <= m.start() < b for a, b in articles) or (
+                    kind and kind.group(1).lower() in {"application/json", "application/ld+json"}):
+                continue
+            found.append(m.group(2))
+        return found
+
+    pages = [
+        "<head><script>a()</script></head><body><article><script>no()</script></article><script>b()</script>",
+        "<HEAD><SCRIPT type=module>a()</SCRIPT ></HEAD><ARTICLE class=x><script>no()</script></Article ><script>c",
+        "<script src=x.js></script><script type='application/ld+json'>{}</script><script>\n</script><script>d()",
+        "<article><script>one()</script><article>two</article><script>three()</script></article>",
+        "<article>unclosed <script>e()</script>",
+        "<scripts>not a script</scripts><script data-x='>'>f()</script><script\n>g()</script\t>",
+        "",
+    ]
+    for html in pages:
+        assert _executable_inline_scripts(html) == oracle(html), html
+    assert _executable_inline_scripts(pages[0]) == ["a()", "b()"]
