@@ -154,3 +154,10 @@ def test_the_policy_allows_exactly_the_inline_scripts_a_plain_reading_of_the_pag
     for html in pages:
         assert _executable_inline_scripts(html) == oracle(html), html
     assert _executable_inline_scripts(pages[0]) == ["a()", "b()"]
+
+
+def test_index_text_collapses_every_kind_of_space_to_one():
+    from eiso.search.entries import plain_title
+
+    assert plain_text("<p>\u00a0Một\u2003\n\t hai</p>\u3000<p>ba\u2028</p> ") == "Một hai ba"
+    assert plain_title("  Cấp\u00a0\u00a0giấy  phép\n") == "Cấp giấy phép"

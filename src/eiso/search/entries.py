@@ -20,7 +20,6 @@ _BODY = re.compile(r"<!--eiso:body-->(.*?)<!--/eiso:body-->", re.DOTALL)
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 # The heading's permalink ("¶") is navigation, not text (attributes as the toc extension writes them).
 _PERMALINK = re.compile(r'<a class="headerlink"(?: [a-z]+="[^"<>]*")*>[^<]*</a>')
-_SPACE = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[<>]")
 
 
@@ -34,11 +33,16 @@ def plain_text(markup: str) -> str:
     if body is not None:
         markup = body.group(1) + " " + markup[:body.start()] + " " + markup[body.end():]
     markup = _PERMALINK.sub(" ", _STYLE.sub(" ", _NOINDEX.sub(" ", markup)))
-    return _SPACE.sub(" ", _BRACKETS.sub(" ", html.unescape(_TAG.sub(" ", markup)))).strip()
+    return _one_spaced(_BRACKETS.sub(" ", html.unescape(_TAG.sub(" ", markup))))
 
 
 def plain_title(title: str) -> str:
-    return _SPACE.sub(" ", _BRACKETS.sub(" ", title)).strip()
+    return _one_spaced(_BRACKETS.sub(" ", title))
+
+
+def _one_spaced(text: str) -> str:
+    # What ``re.sub(r"\s+", " ", text).strip()`` gives (both split at ``str.isspace``), several times faster.
+    return " ".join(text.split())
 
 
 def _time_label(channels) -> tuple[tuple[str, str], ...]:
