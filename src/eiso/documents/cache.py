@@ -149,14 +149,7 @@ class DocumentCache:
         ``scope`` separates results that depend on more than the text (e.g. read with a framework);
         ``keep(result)`` says whether a fresh result may be stored at all.
         """
-        key = self._key(scope, rel, text)
-        found = self._stored(key)
-        if found is not _MISSING:
-            return found
-        found = parse(rel, text)
-        if keep is None or keep(found):
-            self._store(key, found)
-        return found
+        return self.parse_all([(rel, text)], lambda _: parse(rel, text), scope, keep)[0]
 
     def parse_all(self, items: Sequence[tuple[str, str]], work: Callable[[int], Parsed], scope: str = "",
                   keep: Callable[[Parsed], bool] | None = None,
