@@ -23,6 +23,9 @@ without a browser and explains the rules:
   of its parts (``1.001193`` is not found by a page that only has ``1``). Only when no
   document contains them all are the documents with some of them returned, flagged
   as a fallback (the page says so: "kết quả gần đúng");
+* when the title or codes of some documents hold every word unit, only those are
+  results: the hundred pages that only mention a "giấy khai sinh" in their dossier are
+  not listed for ``khai sinh``; otherwise every document holding them all is;
 * the sum is multiplied by the square of the share of word units found (1 unless in
   the fallback), and by the square of
   ``HEAD_FLOOR + (1 - HEAD_FLOOR) * share found in the title or codes``, so a title
@@ -210,6 +213,8 @@ def search(view: IndexView, query: str) -> tuple[list[tuple[str, float]], bool]:
     complete = {ref for ref, count in found.items() if count == len(p.words)}
     fallback = not complete
     total = {ref: score for ref, score in total.items() if ref in complete or (fallback and ref in found)}
+    if any(in_head.get(ref, 0) == len(p.words) for ref in total):  # some titles or codes hold every word unit
+        total = {ref: score for ref, score in total.items() if in_head.get(ref, 0) == len(p.words)}
     in_order: dict[str, int] = {}
     for bigram, prefix in p.bigrams:
         scores = _fields_score(view, bigram, ("bigram",))

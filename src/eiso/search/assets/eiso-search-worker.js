@@ -467,6 +467,11 @@ function rank(query) {
     var words = found.get(ref)
     if (!words || (!fallback && words.size !== p.words.length)) total.delete(ref)
   })
+  /* When the title or codes of some documents hold every word unit, only those are results */
+  var inTitles = 0
+  total.forEach(function (_, ref) { if ((inHead.get(ref) || 0) === p.words.length) inTitles++ })
+  if (inTitles)
+    total.forEach(function (_, ref) { if ((inHead.get(ref) || 0) !== p.words.length) total.delete(ref) })
   var inOrder = new Map()  /* ref -> number of query word pairs found in the title */
   p.bigrams.forEach(function (bigram) {
     var scores = fieldsScore(bigram.term, ["bigram"])
