@@ -15,8 +15,8 @@ For each size, in a temporary directory:
 3. the same pages are written as plain Markdown (title and tables, one folder per field) and built by
    stock MkDocs + Material (``navigation.prune``, default search plugin), for comparison.
 
-Prints a Markdown table. ``--quick`` (500 documents only) is the smoke test and takes well under two
-minutes.
+Prints a Markdown table. ``--quick`` (200 documents only, enough for the build's helper processes) is the
+smoke test and takes well under a minute.
 
     .venv/bin/python scripts/bench_build.py --quick
     .venv/bin/python scripts/bench_build.py --sizes 500,2000
@@ -530,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
                         help="numbers of procedures, comma-separated (default 500,2000,10000)")
-    parser.add_argument("--quick", action="store_true", help="500 procedures only: the smoke test")
+    parser.add_argument("--quick", action="store_true", help="200 procedures only: the smoke test")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="national TTHC records (JSON Lines)")
     parser.add_argument("--workdir", type=Path, help="where to generate (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories and sites")
@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     global PROFILE_DIR
     PROFILE_DIR = args.profile.resolve() if args.profile else None
     try:
-        sizes = [500] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+        sizes = [200] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error("--sizes: cần các số nguyên, ví dụ 500,2000")
     if not sizes or any(s < 1 for s in sizes):

@@ -1,4 +1,4 @@
-"""Smoke test of the build benchmark: 500 generated procedures, built by e-ISO and by stock MkDocs."""
+"""Smoke test of the build benchmark: 200 generated procedures, built by e-ISO and by stock MkDocs."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_bench_build_quick() -> None:
     header = next(i for i, line in enumerate(lines) if line.startswith("| documents |"))
     assert lines[header + 1].startswith("|---:|")
     row = [cell.strip() for cell in lines[header + 2].strip("|").split("|")]
-    assert row[0] == "500"
+    assert row[0] == "200"
     assert row[3] != "n/a" and float(row[3]) > 0  # intranet build time
     assert row[9] != "n/a" and float(row[9]) > 0  # stock MkDocs build time
 
