@@ -287,3 +287,21 @@ def test_a_public_procedure_publishes_only_its_own_form_files(tmp_path):
     assert all(f.severity == "warning" and f.line > 1 for f in found.values())
     assert "nằm ngoài thư mục của tài liệu «procedures/tthc/»" in found["forms[1].file"].message
     assert "cổng công khai chỉ đăng biểu mẫu của chính tài liệu" in found["forms[2].file"].message
+
+
+def test_what_a_public_page_gives_the_search_is_its_text_never_its_labels(built):
+    # Results showed "Mã QR Quét mã để mở trang này … Đã có Tên giấy tờ Bản chính Bản sao ☐" as their excerpt.
+    from eiso.search.entries import plain_text
+
+    _, site, _ = built
+    html = (site / "thu-tuc" / "qt-tthc-01" / "index.html").read_text(encoding="utf-8")
+    article = html[html.index('<div class="eiso-doc eiso-public"'):html.index("</article>")]
+    text = plain_text(article)
+    for label in ("Mã QR", "Quét mã", "Đã có", "Tên giấy tờ", "Bản chính", "Bản sao", "Mẫu đơn, tờ khai", "☐",
+                  "Tải mẫu", "Cách thức nộp", "Mã thủ tục", "Cấp thực hiện", "Cập nhật thông tin"):
+        assert label not in text, (label, text)
+    assert text.startswith("1. Mục đích Công khai.")  # the page's own text first
+    assert "GovernmentService" not in text  # nor its JSON-LD
+    for fact in ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "BM-HT-01-01", "Trực tuyến", "1 ngày làm việc", "Miễn phí",
+                 "Nhận kết quả theo giấy hẹn", "123/2015/NĐ-CP"):
+        assert fact in text, (fact, text)

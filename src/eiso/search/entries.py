@@ -17,7 +17,8 @@ _TAG = re.compile(r"<[^>]+>")
 _NOINDEX = re.compile(r"<!--eiso:noindex-->.*?<!--/eiso:noindex-->", re.DOTALL)
 # The body (the page's own text) comes first, so that a result's excerpt is its text.
 _BODY = re.compile(r"<!--eiso:body-->(.*?)<!--/eiso:body-->", re.DOTALL)
-_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
+# Style sheets and scripts (the public page's JSON-LD) are not text.
+_STYLE = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 # The heading's permalink ("¶") is navigation, not text (attributes as the toc extension writes them).
 _PERMALINK = re.compile(r'<a class="headerlink"(?: [a-z]+="[^"<>]*")*>[^<]*</a>')
 _BRACKETS = re.compile(r"[<>]")
