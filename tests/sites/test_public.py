@@ -305,3 +305,17 @@ def test_what_a_public_page_gives_the_search_is_its_text_never_its_labels(built)
     for fact in ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "BM-HT-01-01", "Trực tuyến", "1 ngày làm việc", "Miễn phí",
                  "Nhận kết quả theo giấy hẹn", "123/2015/NĐ-CP"):
         assert fact in text, (fact, text)
+
+
+def test_what_an_intranet_page_gives_the_search_is_its_text_never_its_labels(built):
+    from eiso.search.entries import plain_text
+
+    _, _, site = built
+    html = (site / "quy-trinh" / "qt-tthc-01" / "index.html").read_text(encoding="utf-8")
+    text = plain_text(html[html.index('<div class="eiso-doc'):html.index("</article>")])
+    for label in ("Mã hiệu", "Lần ban hành", "Tên giấy tờ", "Bản chính", "Phí, lệ phí", "Mã thủ tục (CSDL quốc gia)",
+                  "Cấp thực hiện", "Trách nhiệm", "Tổng thời gian xử lý", "Thời hạn quy định", "Tải biểu mẫu",
+                  "Mã biểu mẫu", "Người lưu"):
+        assert label not in text, (label, text)
+    for fact in ("1.001193", "Giấy chứng sinh", "Tờ khai đăng ký khai sinh", "BM-HT-01-01", "Công khai."):
+        assert fact in text, (fact, text)
