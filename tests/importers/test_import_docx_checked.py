@@ -32,16 +32,21 @@ def test_a_header_revision_that_is_not_a_whole_number_is_reported_not_changed(tm
     # "Lần ban hành: 1.2" became revision 1 and ": 0" became 1, silently (importers review, M4, the header half)
     repo = make_repo(tmp_path / "repo")
     for number, written in enumerate(("1.2", "0")):
-        word = docx.Document()
-        for text in ("QUY TRÌNH LƯU TRỮ HỒ SƠ", f"Mã hiệu: QT-LT-0{number}", f"Lần ban hành: {written}"):
-            word.add_paragraph(text)
-        word.add_heading("1. Mục đích", level=1)
-        word.add_paragraph("Quy định việc lưu trữ.")
-        word.save(tmp_path / f"lt{number}.docx")
-        result = run_eiso("import", "docx", str(tmp_path / f"lt{number}.docx"), "--out", "procedures/nhap", cwd=repo)
+        result = _import_with_header(repo, tmp_path, f"QT-LT-0{number}", f"Lần ban hành: {written}")
         assert result.returncode == 0, result.stderr
         assert f"không đọc được giá trị «{written}» của «Lần ban hành»" in result.stdout
 
+
+def _import_with_header(repo: Path, tmp_path: Path, code: str, revision_line: str):
+    """``eiso import docx`` of a short procedure whose header gives ``code`` and ``revision_line``."""
+    word = docx.Document()
+    for text in ("QUY TRÌNH LƯU TRỮ HỒ SƠ", f"Mã hiệu: {code}", revision_line):
+        word.add_paragraph(text)
+    word.add_heading("1. Mục đích", level=1)
+    word.add_paragraph("Quy định việc lưu trữ.")
+    path = tmp_path / f"{code.lower()}.docx"
+    word.save(path)
+    return run_eiso("import", "docx", str(path), "--out", "procedures/nhap", cwd=repo)
 
 
 def test_issue_and_amendment_numbers_read_as_the_issue_when_nothing_was_amended(tmp_path: Path) -> None:
@@ -50,13 +55,7 @@ def test_issue_and_amendment_numbers_read_as_the_issue_when_nothing_was_amended(
 
     repo = make_repo(tmp_path / "repo")
     for number, (written, revision) in enumerate((("01/00", 1), ("03 / 00", 3), ("02/01", None))):
-        word = docx.Document()
-        for text in ("QUY TRÌNH LƯU TRỮ HỒ SƠ", f"Mã hiệu: QT-LT-1{number}", f"Lần ban hành/sửa đổi: {written}"):
-            word.add_paragraph(text)
-        word.add_heading("1. Mục đích", level=1)
-        word.add_paragraph("Quy định việc lưu trữ.")
-        word.save(tmp_path / f"ls{number}.docx")
-        result = run_eiso("import", "docx", str(tmp_path / f"ls{number}.docx"), "--out", "procedures/nhap", cwd=repo)
+        result = _import_with_header(repo, tmp_path, f"QT-LT-1{number}", f"Lần ban hành/sửa đổi: {written}")
         assert result.returncode == 0, result.stderr
         draft = next((repo / "procedures" / "nhap").glob(f"qt-lt-1{number}-*.md")).read_text(encoding="utf-8")
         meta = yaml.safe_load(draft.split("---\n")[1])
@@ -65,6 +64,7 @@ def test_issue_and_amendment_numbers_read_as_the_issue_when_nothing_was_amended(
             assert unread and meta["revision"] == 1 and "không tìm thấy lần ban hành" in result.stdout
         else:
             assert not unread and meta["revision"] == revision, result.stdout
+
 
 def test_a_word_file_whose_name_is_only_dots_is_not_written_as_a_hidden_file(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
