@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any, Callable
 
 from eiso.documents.text import shown
 from eiso.errors import EisoError
@@ -28,3 +29,12 @@ def checked_text(value: str, label: str) -> str:
     if not value.strip():
         raise UsageError(f"{label} để trống. Chưa tạo tệp nào.")
     return value.strip()
+
+
+def refuse_unloadable(rel: str, text: str, parse: Callable[[str, str], tuple[Any, list]], what: str) -> None:
+    """What is about to be written must load again with ``parse`` (a document's, a record's): never leave a file
+    ``eiso check`` refuses. ``what`` names it in the refusal ("tài liệu", "hồ sơ")."""
+    loaded, findings = parse(rel, text)
+    if loaded is None:
+        reasons = "; ".join(f"{f.field}: {f.message}" for f in findings[:3])
+        raise UsageError(f"{what} «{rel}» sẽ không đọc lại được ({shown(reasons, 300)}). Chưa tạo tệp nào.")

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from eiso.cli.common import EXIT_OK, UsageError, checked_text
+from eiso.cli.common import EXIT_OK, UsageError, checked_text, refuse_unloadable
 from eiso.documents.loader import parse_document
 from eiso.documents.model import Kind
 from eiso.documents.scheme import file_name, known_documents, next_code, scheme_for
-from eiso.documents.text import shown
 from eiso.importers.files import write_file
 from eiso.importers.tthc import ImportReport, build_document, read_jsonl, render_document
 from eiso.project import procedures_dir, repo_root
@@ -68,7 +67,7 @@ def new_document(args: argparse.Namespace) -> int:
         raise UsageError(f"tệp «{target.relative_to(root).as_posix()}» đã tồn tại")
     rel = target.relative_to(root).as_posix()
     text = scaffold(code, title, kind, args.unit, field, meta, body)
-    _refuse_unloadable(rel, text)
+    refuse_unloadable(rel, text, parse_document, "tài liệu")
     write_file(target, text, root)  # atomic: a failed write leaves no empty or partial document behind
     print(f"Đã tạo {rel} với mã hiệu {code} (dự thảo).")
     return EXIT_OK
@@ -81,14 +80,6 @@ def _check_free_text(args: argparse.Namespace) -> None:
         value = getattr(args, name)
         if value is not None:
             setattr(args, name, checked_text(value, label))
-
-
-def _refuse_unloadable(rel: str, text: str) -> None:
-    """What is about to be written must load as a document: never leave a file ``eiso check`` refuses."""
-    document, findings = parse_document(rel, text)
-    if document is None:
-        reasons = "; ".join(f"{f.field}: {f.message}" for f in findings[:3])
-        raise UsageError(f"tài liệu «{rel}» sẽ không đọc lại được ({shown(reasons, 300)}). Chưa tạo tệp nào.")
 
 
 def national_facts(source: Path, national_code: str) -> tuple[dict, str]:

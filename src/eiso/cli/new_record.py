@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from eiso.cli.common import EXIT_OK, UsageError, checked_text
+from eiso.cli.common import EXIT_OK, UsageError, checked_text, refuse_unloadable
 from eiso.documents.loader import find_sources
-from eiso.documents.text import shown, slugify
+from eiso.documents.text import slugify
 from eiso.importers.files import write_file
 from eiso.project import records_dir, repo_root
 from eiso.records.loader import load_records, parse_record
@@ -34,7 +34,7 @@ def new_record(args: argparse.Namespace) -> int:
     if target.exists():
         raise UsageError(f"tệp «{rel}» đã tồn tại")
     text = scaffold_record(kind, code, title, today, unit)
-    _refuse_unloadable(rel, text)
+    refuse_unloadable(rel, text, parse_record, "hồ sơ")
     write_file(target, text, root)  # atomic: a failed write leaves no empty or partial record behind
     print(f"Đã tạo {rel} với mã hồ sơ {code}.")
     return EXIT_OK
@@ -46,14 +46,6 @@ def taken_codes(root: Path, folder: str) -> list[str]:
     loaded = [r.meta.code for r in load_records(root, folder).records]
     names = [source.stem for source in find_sources(root, folder)] if (root / folder).is_dir() else []
     return loaded + names
-
-
-def _refuse_unloadable(rel: str, text: str) -> None:
-    """What is about to be written must load as a record: never leave a file ``eiso check`` refuses."""
-    record, findings = parse_record(rel, text)
-    if record is None:
-        reasons = "; ".join(f"{f.field}: {f.message}" for f in findings[:3])
-        raise UsageError(f"hồ sơ «{rel}» sẽ không đọc lại được ({shown(reasons, 300)}). Chưa tạo tệp nào.")
 
 
 def next_record_code(prefix: str, year: int, codes: list[str]) -> str:
