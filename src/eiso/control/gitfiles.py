@@ -30,7 +30,7 @@ from typing import IO
 
 from eiso.errors import GitError
 from eiso.documents.findings import Finding
-from eiso.documents.loader import MAX_FILE_BYTES, decode_source, load_corpus, parse_document
+from eiso.documents.loader import MAX_FILE_BYTES, decode_source, load_corpus, parse_document, too_large
 from eiso.documents.model import Document
 
 __all__ = ["GitError", "Snapshot", "form_path", "merge_base", "read_corpus_at", "read_snapshot"]
@@ -182,10 +182,7 @@ def _at_revision(root: Path, procedures_dir: str, rev: str) -> Snapshot:
                 continue
             size, raw = answer
             if raw is None:
-                findings.append(Finding(
-                    entry.path, 1, "-",
-                    f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)", "size",
-                ))
+                findings.append(too_large(entry.path, size))
                 continue
             source = decode_source(entry.path, raw)
             if source.text is None:

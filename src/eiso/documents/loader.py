@@ -149,14 +149,16 @@ def read_source(root: Path, rel: str) -> SourceFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return SourceFile(None, Finding(
-                rel, 1, "-",
-                f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)", "size",
-            ))
+            return SourceFile(None, too_large(rel, size))
         raw = path.read_bytes()
     except OSError as error:
         return SourceFile(None, Finding(rel, 1, "-", f"không đọc được tệp: {_os_reason(error)}", "io"))
     return decode_source(rel, raw)
+
+
+def too_large(rel: str, size: int) -> Finding:
+    """The finding of a file of ``size`` bytes, over :data:`MAX_FILE_BYTES`."""
+    return Finding(rel, 1, "-", f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)", "size")
 
 
 def _os_reason(error: OSError) -> str:

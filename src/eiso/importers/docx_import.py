@@ -94,16 +94,17 @@ def _check_findings(target: Path, text: str, root: Path, limit: int = 10) -> lis
     """What ``eiso check`` will say of exactly this text, for the import's report: the draft is still written
     (a person finishes it), but nobody learns of its errors only from the merge request's pipeline."""
     from eiso.documents.checks import check_document
-    from eiso.documents.loader import MAX_FILE_BYTES, parse_document
+    from eiso.documents.loader import MAX_FILE_BYTES, parse_document, too_large
 
     try:
-        shown = target.resolve().relative_to(root.resolve()).as_posix()
+        rel = target.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        shown = target.name
+        rel = target.name
     found = []
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        found.append(f"tệp quá lớn ({len(text.encode('utf-8')) // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB)")
-    doc, findings = parse_document(shown, text)
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        found.append(too_large(rel, size).message)
+    doc, findings = parse_document(rel, text)
     if doc is not None:
         findings = findings + check_document(doc, root)
     errors = [f for f in findings if f.severity == "error"]
