@@ -104,6 +104,9 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
     return False
 
 
+_ISSUE_AMENDMENT = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})", re.ASCII)  # "01/00": issue 1, amendment 0
+
+
 def _header_revision(value: str) -> int | None:
     """``Lần ban hành: 02`` → 2; ``Lần ban hành/sửa đổi: 01/00`` (issue 1, no amendment) → 1; ``1.2``, ``0``,
     ``-3``, and ``02/01`` (an amendment, which e-ISO has no number for) are not read (and so reported), never
@@ -114,9 +117,6 @@ def _header_revision(value: str) -> int | None:
         return issue if issue and not amendment else None
     revision = read_integer_cell(value)
     return revision if revision else None
-
-
-_ISSUE_AMENDMENT = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})", re.ASCII)
 
 
 def _is_consumed(text: str, result: Recognised) -> bool:
