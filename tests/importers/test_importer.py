@@ -271,6 +271,31 @@ def test_no_information_placeholders_are_dropped() -> None:
     assert "không có thời hạn giải quyết" in warnings
 
 
+@pytest.mark.parametrize("field,scraped,kept", [
+    # shapes of the national corpus: the portal's labels and menus glued behind the value
+    ("result", "Quyết định hành chínhMã: 000.00.00.G11-KQ1711Từ khóaKhông có thông tinMô tảKhông có thông tin",
+     "Quyết định hành chính"),
+    ("result", "Công an XãMã: Test_P001Từ khóaKhông có thông tinMô tảKhông có thông tinChọn cơ quan thực "
+     "hiệnTỉnh/ Thành phốBộ ngành-- Chọn Bộ ngành --Đơn vị-- Chọn Cơ sở --Nộp hồ sơ", "Công an Xã"),
+    ("result", "Giấy phép, năng định người lái tàu bayMã: 000.00.00.G14-KQ0001Từ khóaXét cấp giấy phép",
+     "Giấy phép, năng định người lái tàu bay"),
+    ("conditions", "Không có thông tinTừ khóaKhông có thông tinMô tảKhông có thông tinChọn cơ quan thực hiện", ""),
+    ("conditions", "Có giấy phép lái xe hạng B.\nTừ khóa:", "Có giấy phép lái xe hạng B."),
+])
+def test_the_national_portals_page_text_is_taken_off_a_value_and_reported(field, scraped, kept) -> None:
+    key = "result" if field == "result" else "conditions_text"
+    _, doc, warnings = build(record(**{key: scraped}))
+    assert getattr(doc.meta.tthc, field) == kept
+    assert any("Cổng Dịch vụ công" in w for w in warnings)
+
+
+def test_a_keyword_inside_a_value_is_kept() -> None:
+    text = "Người đề nghị nêu rõ Từ khóa tra cứu trong đơn"
+    _, doc, warnings = build(record(result=text))
+    assert doc.meta.tthc.result == text
+    assert not any("Cổng Dịch vụ công" in w for w in warnings)
+
+
 def test_time_units() -> None:
     channels = [
         {"channel": "Trực tiếp", "time_text": "1 năm", "time": {"value": 1, "unit": "years"}, "fee_and_notes": ""},

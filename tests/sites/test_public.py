@@ -319,3 +319,19 @@ def test_what_an_intranet_page_gives_the_search_is_its_text_never_its_labels(bui
         assert label not in text, (label, text)
     for fact in ("1.001193", "Giấy chứng sinh", "Tờ khai đăng ký khai sinh", "BM-HT-01-01", "Công khai."):
         assert fact in text, (fact, text)
+
+
+def test_ways_of_applying_with_the_same_time_and_fee_are_one_row() -> None:
+    from eiso.documents.model import Channel
+    from eiso.sites.renderer import same_terms
+
+    five = {"value": 5, "unit": "working_days"}
+    channels = [Channel(channel="Trực tiếp", time=five, fee="Miễn phí"),
+                Channel(channel="Trực tuyến", time=five, fee="Miễn phí"),
+                Channel(channel="Dịch vụ bưu chính", time=five, fee="20.000 đồng"),
+                Channel(channel="Trực tiếp", time=five, fee="Miễn phí"),  # national data repeats rows word for word
+                Channel(channel="Dịch vụ bưu chính", time={"value": 7, "unit": "working_days"}, fee="20.000 đồng"),
+                Channel(channel="Trực tuyến", time=None, fee="Miễn phí")]
+    rows = [(names, time.value if time else None, fee) for names, time, fee in same_terms(channels)]
+    assert rows == [("Trực tiếp, Trực tuyến", 5, "Miễn phí"), ("Dịch vụ bưu chính", 5, "20.000 đồng"),
+                    ("Dịch vụ bưu chính", 7, "20.000 đồng"), ("Trực tuyến", None, "Miễn phí")]

@@ -5,6 +5,8 @@ Both sites are built once for the module; every check runs in Debian's headless 
 
 from __future__ import annotations
 
+import json
+import random
 import re
 import shutil
 import subprocess
@@ -12,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, StaticServer, run_eiso
+from factory import NATIONAL_CORPUS, make_repo, write_doc
 
 from eiso.documents.loader import load_corpus
 from eiso.documents.model import Status
 from eiso.documents.text import fold
+from eiso.importers.tthc import build_document
 
 pytestmark = pytest.mark.browser
 
@@ -127,6 +131,44 @@ def test_a_typical_citizen_checklist_prints_on_one_page_without_dangling_labels(
     assert not [line for line in lines if line.endswith(":")]
     assert "Thông tin thêm" not in pages[0]  # its text is not printed, so neither is its heading
     assert f"Thủ tục {typical.meta.tthc.national_code}" in pages[0] and "Trang 1/1" in pages[0]
+
+
+PEOPLE = {"prepared_by": {"name": "Nguyễn Thị Lan", "title": "Công chức"},
+          "reviewed_by": {"name": "Trần Văn Bình", "title": "Phó Chủ tịch"},
+          "approved_by": {"name": "Lê Văn Cường", "title": "Chủ tịch"}}
+
+
+@pytest.mark.skipif(not NATIONAL_CORPUS.is_file(), reason="shared corpus not available")
+def test_real_national_checklists_of_up_to_8_documents_print_on_one_page(browser, tmp_path):
+    """National procedures as the importer makes them, whose dossier items and fees run to many lines: a seeded
+    sample of those with at most 8 documents to bring, and 2.001895 (four items of five to eight lines each)."""
+    records = [json.loads(line) for line in NATIONAL_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    typical = [r for r in records if 1 <= len(r.get("dossier") or []) <= 8]
+    sample = random.Random(13).sample(typical, 10) + [r for r in records if r["code"] == "2.001895"]
+    repo = make_repo(tmp_path / "repo")
+    shutil.copy(REPO / "mkdocs.public.yml", repo / "mkdocs.public.yml")
+    (repo / "docs-public").mkdir()
+    (repo / "docs-public" / "index.md").write_text("# Thủ tục hành chính\n", encoding="utf-8")
+    slugs = []
+    for record in sample:
+        draft = build_document(record)
+        assert draft is not None
+        meta = {**draft.meta, "status": "effective", "effective": "2025-01-15", **PEOPLE}
+        write_doc(repo, f"{draft.folder}/{draft.filename}", meta, draft.body)
+        slugs.append(Path(draft.filename).stem)
+    result = run_eiso("build", "--public", "-d", "site-public", cwd=repo, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    server = StaticServer(repo / "site-public")
+    page = browser.new_page()
+    printed = {}
+    try:
+        for slug in slugs:
+            page.goto(server.url + f"thu-tuc/{slug}/")
+            printed[slug] = len(_pdf_pages(page.pdf(format="A4"), tmp_path))
+    finally:
+        page.close()
+        server.close()
+    assert {slug: count for slug, count in printed.items() if count != 1} == {}
 
 
 def _search(page, query: str) -> tuple[str, list[str]]:

@@ -57,6 +57,35 @@ def clean_value(value: Any, multiline: bool = False) -> str:
     return "" if no_info(text) else text
 
 
+PORTAL_LABEL = "Từ khóa"
+
+
+def without_portal_text(text: str) -> tuple[str, bool]:
+    """The value without the national portal's page text scraped along with it, and whether there was any.
+
+    National records carry, glued behind a result or a condition, the portal's own labels and menus:
+    "Quyết định hành chínhMã: 000.00.00.G11-KQ1711Từ khóaKhông có thông tinMô tả…Chọn cơ quan thực hiện…".
+    It starts at the label "Từ khóa" glued to the text before it (or alone, empty, on the last line), and the
+    result's code may be glued just before it ("…chínhMã: 000.00.00.G11-KQ1711"). Plain searches: linear.
+    """
+    end = len(text.rstrip(" :\n"))
+    at = text.find(PORTAL_LABEL)
+    while at >= 0:
+        before = text[at - 1] if at else ""
+        if not before or not before.isspace() or (before == "\n" and at + len(PORTAL_LABEL) >= end):
+            return _without_glued_code(text[:at]).rstrip(), True
+        at = text.find(PORTAL_LABEL, at + 1)
+    return text, False
+
+
+def _without_glued_code(text: str) -> str:
+    at = text.rfind("Mã:")
+    code = text[at + 3:].strip() if at > 0 else ""
+    if code and not text[at - 1].isspace() and not any(ch.isspace() for ch in code):
+        return text[:at]
+    return text
+
+
 def no_info(text: str) -> bool:
     """"Không có thông tin", "Không", "--" and other placeholders for a missing value."""
     return len(text) <= 30 and fold(text).strip(" .;:") in NO_INFO

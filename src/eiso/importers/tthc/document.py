@@ -10,8 +10,9 @@ import yaml
 
 from eiso.documents.text import slugify
 from eiso.importers.tthc.body import render_body
-from eiso.importers.tthc.clean import (as_list, canonical_level, clean_channels, clean_decision, clean_dossier,
-                                       clean_value, meaningful, one_line, strip_marker)
+from eiso.importers.tthc.clean import (PORTAL_LABEL, as_list, canonical_level, clean_channels, clean_decision,
+                                       clean_dossier, clean_text, clean_value, meaningful, one_line, strip_marker,
+                                       without_portal_text)
 from eiso.importers.tthc.legal import clean_legal_basis
 from eiso.importers.tthc.steps import FRONT_DESK, MAX_CITIZEN_STEPS, citizen_steps, draft_steps
 
@@ -81,8 +82,8 @@ def build_document(record: dict, *, level: str | None = None, warnings: list[str
     tthc["agency"] = agency or "Chưa xác định"
     if not agency:
         warn("thiếu cơ quan thực hiện")
-    tthc["result"] = strip_marker(clean_value(record.get("result")))
-    conditions = clean_value(record.get("conditions_text"), multiline=True)
+    tthc["result"] = strip_marker(clean_value(_own_text(record, "result", "kết quả", warn)))
+    conditions = clean_value(_own_text(record, "conditions_text", "yêu cầu, điều kiện", warn), multiline=True)
     if conditions:
         tthc["conditions"] = conditions
     tthc["channels"] = channels
@@ -136,3 +137,11 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _represent_str)
+
+
+def _own_text(record: dict, key: str, label: str, warn) -> str:
+    """A text field without the portal's page text scraped along with it, reported when removed."""
+    text, scraped = without_portal_text(clean_text(record.get(key)))
+    if scraped:
+        warn(f"«{label}» có kèm chữ của trang Cổng Dịch vụ công («{PORTAL_LABEL}…»); đã bỏ phần đó")
+    return text

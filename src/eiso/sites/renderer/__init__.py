@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -45,6 +45,7 @@ def environment() -> Environment:
         key_label=key_label,
         slug=slugify,
         grade_label=lambda grade: record_model.GRADE_LABELS[grade],
+        same_terms=same_terms,
     )
     return env
 
@@ -109,6 +110,19 @@ def mr_number(ref: Any) -> str:
     if "!" in text:
         return "!" + text.rsplit("!", 1)[1]
     return text
+
+
+def same_terms(channels: Iterable[Any]) -> list[tuple[str, Any, str]]:
+    """Ways of applying with the same time limit and fee, as one row naming them all ("Trực tiếp, Dịch vụ
+    bưu chính"): national procedures mostly repeat one time and fee for every way, and the citizen's
+    checklist must fit one printed page."""
+    rows: dict[tuple[str, str], list] = {}
+    for channel in channels:
+        time = channel.time.model_dump_json() if channel.time is not None else ""
+        names, _, _ = rows.setdefault((time, channel.fee), ([], channel.time, channel.fee))
+        if channel.channel not in names:
+            names.append(channel.channel)
+    return [(", ".join(names), time, fee) for names, time, fee in rows.values()]
 
 
 def css_string(value: Any) -> Markup:
