@@ -16,6 +16,7 @@ from eiso.documents.loader import Corpus, read_source
 from eiso.documents.model import Document
 from eiso.documents.text import slugify
 from eiso.framework.agency import AgencyProfile
+from eiso.framework.gone import withdrawn_message
 from eiso.framework.source import GitFramework
 
 
@@ -44,6 +45,9 @@ def adopt(root: Path, procedures_dir: str, corpus: Corpus, framework: GitFramewo
     # --all: the framework's issued documents (its drafts are not for adoption yet).
     wanted = codes or [doc.meta.code for doc in sorted(framework.current.values(), key=lambda d: d.path)
                        if framework.latest(doc.meta.code) is not None]
+    if not codes:  # --all: a framework file that does not load is a document nobody would know was skipped
+        result.problems.extend(f"mô hình khung «{framework.label}»: không áp dụng được tệp có lỗi: {problem}"
+                               for problem in framework.unreadable.values())
     for code in wanted:
         source = framework.latest(code)
         if source is None:
@@ -101,7 +105,10 @@ def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]
             continue
         latest = framework.latest(doc.adoption.code)
         if latest is None:
-            result.problems.append(_missing(framework, doc.adoption.code))
+            problem = _missing(framework, doc.adoption.code)
+            if framework.withdrawn(doc.adoption.code):  # no revision to move to: the agency decides
+                problem += f"; không cập nhật «{doc.path}»: hãy bãi bỏ tài liệu này (status: withdrawn)"
+            result.problems.append(problem)
             continue
         if latest.meta.revision <= doc.adoption.revision:
             result.written.append(f"{doc.path}: đã theo lần ban hành mới nhất ({latest.meta.revision}) của khung")
@@ -163,4 +170,10 @@ def _target(framework: GitFramework, source: Document, procedures_dir: str) -> s
 def _missing(framework: GitFramework, code: str) -> str:
     if framework.problem:
         return f"{code}: {framework.problem}"
-    return f"{code}: mã không có trong mô hình khung «{framework.label}» (hoặc mới là dự thảo)"
+    withdrawn = framework.withdrawn(code)
+    if withdrawn is not None:
+        return f"{code}: {withdrawn_message(withdrawn)}"
+    message = f"{code}: mã không có trong mô hình khung «{framework.label}» (hoặc mới là dự thảo)"
+    if framework.unreadable:  # the code may be in one of them
+        message += "; các tệp có lỗi của khung: " + "; ".join(framework.unreadable.values())
+    return message
