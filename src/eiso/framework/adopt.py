@@ -13,10 +13,12 @@ import yaml
 
 from eiso.documents import yamlsource
 from eiso.documents.loader import Corpus, read_source
-from eiso.documents.model import Document
+from eiso.control.diff import compare
+from eiso.documents.model import Adoption, Document
 from eiso.documents.text import slugify
 from eiso.framework.agency import AgencyProfile
 from eiso.framework.gone import withdrawn_message
+from eiso.framework.lag import shadowed_changes, shadowed_note
 from eiso.framework.source import GitFramework
 
 
@@ -117,8 +119,10 @@ def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]
         if problem:
             result.problems.append(f"{doc.path}: {problem}")
             continue
-        result.written.append(f"{doc.path}: lần ban hành khung {doc.adoption.revision} → {latest.meta.revision}, "
-                              f"lần ban hành của đơn vị {doc.meta.revision} → {doc.meta.revision + 1}")
+        line = (f"{doc.path}: lần ban hành khung {doc.adoption.revision} → {latest.meta.revision}, "
+                f"lần ban hành của đơn vị {doc.meta.revision} → {doc.meta.revision + 1}")
+        shadowed = _shadowed(framework, doc.adoption, latest)
+        result.written.append(f"{line}; {shadowed_note(shadowed)}" if shadowed else line)
     return result
 
 
@@ -159,6 +163,11 @@ def _rewrite(path: Path, framework_revision: int, own_revision: int, effective: 
         lines[number] = lines[number][: hit.start(2)] + effective.isoformat() + lines[number][hit.end(2):]
     path.write_text("\n".join(lines), encoding="utf-8")
     return None
+
+
+def _shadowed(framework: GitFramework, adoption: Adoption, latest: Document) -> tuple[str, ...]:
+    old = framework.document_at(adoption.code, adoption.revision)
+    return shadowed_changes(compare([old], [latest]).documents, adoption) if isinstance(old, Document) else ()
 
 
 def _target(framework: GitFramework, source: Document, procedures_dir: str) -> str:
