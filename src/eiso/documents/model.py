@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic_core import PydanticCustomError
 
 from eiso.documents.text import nfc, slugify
 from eiso.documents.yamlsource import raw_text
@@ -45,8 +46,17 @@ def _as_date(value: Any) -> Any:
     return value
 
 
+def _not_bool(value: Any) -> Any:
+    # YAML reads "true" as a bool, and pydantic takes a bool for the integer 1: "revision: true" must not be
+    # revision 1 (nor an adoption of the framework's revision 1).
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 Text = Annotated[str, BeforeValidator(_as_text)]
 Date = Annotated[dt.date, BeforeValidator(_as_date)]
+Whole = Annotated[int, BeforeValidator(_not_bool)]
 
 
 class _Model(BaseModel):
@@ -158,7 +168,7 @@ class Record(_Model):
 
 class BasedOn(_Model):
     code: Text = Field(min_length=1, description="Mã hiệu tài liệu trong mô hình khung")
-    revision: int = Field(ge=1, le=10_000, description="Lần ban hành của mô hình khung được áp dụng")
+    revision: Whole = Field(ge=1, le=10_000, description="Lần ban hành của mô hình khung được áp dụng")
 
 
 _PERIOD = r"^\d{4}(?:-(?:Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
@@ -210,7 +220,7 @@ class FrontMatter(_Model):
     kind: Kind = Field(description="Loại tài liệu")
     unit: Text = Field(min_length=1, description="Đơn vị chủ trì")
     field: Text | None = Field(default=None, description="Lĩnh vực")
-    revision: int = Field(ge=1, le=10_000, description="Lần ban hành")
+    revision: Whole = Field(ge=1, le=10_000, description="Lần ban hành")
     effective: Date | None = Field(default=None, description="Ngày hiệu lực (YYYY-MM-DD)")
     status: Status = Field(description="Trạng thái")
     audience: Audience = Field(default=Audience.internal, description="Phạm vi công bố")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from eiso.documents.findings import Finding
 from eiso.documents.loader import Corpus
+from eiso.framework.gone import gone_findings
 from eiso.framework.lag import adoption_lags, lag_findings
 from eiso.framework.source import GitFramework, open_framework
 from eiso.project import plugin_options
@@ -20,5 +21,6 @@ def framework_of(config_file: str | Path) -> GitFramework | None:
 
 
 def framework_findings(corpus: Corpus, framework: GitFramework | None) -> list[Finding]:
-    """What ``eiso check`` adds for the framework: adoptions behind it (unknown codes fail at load)."""
-    return lag_findings(corpus.documents, framework)
+    """What ``eiso check`` adds for the framework: adoptions behind it, or whose framework document is withdrawn
+    or unreadable (unknown codes fail at load)."""
+    return lag_findings(corpus.documents, framework) + gone_findings(corpus.documents, framework)

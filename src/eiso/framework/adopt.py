@@ -13,9 +13,12 @@ import yaml
 
 from eiso.documents import yamlsource
 from eiso.documents.loader import Corpus, read_source
-from eiso.documents.model import Document
+from eiso.control.diff import compare
+from eiso.documents.model import Adoption, Document
 from eiso.documents.text import slugify
 from eiso.framework.agency import AgencyProfile
+from eiso.framework.gone import withdrawn_message
+from eiso.framework.lag import shadowed_changes, shadowed_note
 from eiso.framework.source import GitFramework
 
 
@@ -44,6 +47,9 @@ def adopt(root: Path, procedures_dir: str, corpus: Corpus, framework: GitFramewo
     # --all: the framework's issued documents (its drafts are not for adoption yet).
     wanted = codes or [doc.meta.code for doc in sorted(framework.current.values(), key=lambda d: d.path)
                        if framework.latest(doc.meta.code) is not None]
+    if not codes:  # --all: a framework file that does not load is a document nobody would know was skipped
+        result.problems.extend(f"mô hình khung «{framework.label}»: không áp dụng được tệp có lỗi: {problem}"
+                               for problem in framework.unreadable.values())
     for code in wanted:
         source = framework.latest(code)
         if source is None:
@@ -101,7 +107,10 @@ def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]
             continue
         latest = framework.latest(doc.adoption.code)
         if latest is None:
-            result.problems.append(_missing(framework, doc.adoption.code))
+            problem = _missing(framework, doc.adoption.code)
+            if framework.withdrawn(doc.adoption.code):  # no revision to move to: the agency decides
+                problem += f"; không cập nhật «{doc.path}»: hãy bãi bỏ tài liệu này (status: withdrawn)"
+            result.problems.append(problem)
             continue
         if latest.meta.revision <= doc.adoption.revision:
             result.written.append(f"{doc.path}: đã theo lần ban hành mới nhất ({latest.meta.revision}) của khung")
@@ -110,8 +119,10 @@ def update(root: Path, corpus: Corpus, framework: GitFramework, codes: list[str]
         if problem:
             result.problems.append(f"{doc.path}: {problem}")
             continue
-        result.written.append(f"{doc.path}: lần ban hành khung {doc.adoption.revision} → {latest.meta.revision}, "
-                              f"lần ban hành của đơn vị {doc.meta.revision} → {doc.meta.revision + 1}")
+        line = (f"{doc.path}: lần ban hành khung {doc.adoption.revision} → {latest.meta.revision}, "
+                f"lần ban hành của đơn vị {doc.meta.revision} → {doc.meta.revision + 1}")
+        shadowed = _shadowed(framework, doc.adoption, latest)
+        result.written.append(f"{line}; {shadowed_note(shadowed)}" if shadowed else line)
     return result
 
 
@@ -154,6 +165,11 @@ def _rewrite(path: Path, framework_revision: int, own_revision: int, effective: 
     return None
 
 
+def _shadowed(framework: GitFramework, adoption: Adoption, latest: Document) -> tuple[str, ...]:
+    old = framework.document_at(adoption.code, adoption.revision)
+    return shadowed_changes(compare([old], [latest]).documents, adoption) if isinstance(old, Document) else ()
+
+
 def _target(framework: GitFramework, source: Document, procedures_dir: str) -> str:
     prefix = framework.procedures_dir.strip("/") + "/"
     inside = source.path[len(prefix):] if source.path.startswith(prefix) else posixpath.basename(source.path)
@@ -163,4 +179,10 @@ def _target(framework: GitFramework, source: Document, procedures_dir: str) -> s
 def _missing(framework: GitFramework, code: str) -> str:
     if framework.problem:
         return f"{code}: {framework.problem}"
-    return f"{code}: mã không có trong mô hình khung «{framework.label}» (hoặc mới là dự thảo)"
+    withdrawn = framework.withdrawn(code)
+    if withdrawn is not None:
+        return f"{code}: {withdrawn_message(withdrawn)}"
+    message = f"{code}: mã không có trong mô hình khung «{framework.label}» (hoặc mới là dự thảo)"
+    if framework.unreadable:  # the code may be in one of them
+        message += "; các tệp có lỗi của khung: " + "; ".join(framework.unreadable.values())
+    return message

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eiso.control.diff import DocumentDiff, compare
+from eiso.control.diff import DocumentDiff, compare, label_of
 from eiso.documents.findings import Finding
-from eiso.documents.model import Document
+from eiso.documents.model import Adoption, Document
 from eiso.framework.source import GitFramework
 
 
@@ -17,6 +17,9 @@ class Lag:
     adopted: int
     latest: int
     changes: str  # Vietnamese summary of the framework's changes between the two revisions
+    # Vietnamese names of what the framework changed meanwhile but the agency writes itself: an update keeps
+    # the agency's value, so these changes would never reach it unless someone copies them by hand.
+    shadowed: tuple[str, ...] = ()
 
 
 def adoption_lags(documents: list[Document], framework: GitFramework | None) -> list[Lag]:
@@ -32,8 +35,12 @@ def adoption_lags(documents: list[Document], framework: GitFramework | None) -> 
         if latest is None or latest.meta.revision <= adopted.revision:
             continue
         old = framework.document_at(adopted.code, adopted.revision)
-        summary = summarize(old, latest) if isinstance(old, Document) else ""
-        lags.append(Lag(doc, latest.meta.code, adopted.revision, latest.meta.revision, summary))
+        if isinstance(old, Document):
+            diff = _diff(old, latest)
+            summary, shadowed = _summary(diff), shadowed_changes(diff, adopted)
+        else:
+            summary, shadowed = "", ()
+        lags.append(Lag(doc, latest.meta.code, adopted.revision, latest.meta.revision, summary, shadowed))
     return lags
 
 
@@ -46,6 +53,8 @@ def lag_findings(documents: list[Document], framework: GitFramework | None) -> l
                    f"đã có lần ban hành {lag.latest}{since}")
         if lag.changes:
             message += f"; khung đã thay đổi: {lag.changes}"
+        if lag.shadowed:
+            message += f"; {shadowed_note(lag.shadowed)}"
         message += f". Cập nhật bằng: eiso adopt --update {lag.document.meta.code}"
         line = lag.document.line_of("based_on", "revision")
         findings.append(Finding(lag.document.path, line, "based_on.revision", message, "framework-lag", "warning"))
@@ -54,9 +63,36 @@ def lag_findings(documents: list[Document], framework: GitFramework | None) -> l
 
 def summarize(old: Document, new: Document) -> str:
     """The framework's semantic changes between two revisions, as one Vietnamese line."""
-    diff = compare([old], [new])
+    return _summary(_diff(old, new))
+
+
+def shadowed_changes(changes: list[DocumentDiff], adoption: Adoption) -> tuple[str, ...]:
+    """Names of the keys (and the body) the framework changed that the adoption sets to its own value."""
+    keys: set[str] = set()
+    for change in changes:
+        keys |= {f.field.split(".")[0].split("[")[0] for f in change.fields} - _IGNORED
+        keys |= {key for key, items in (("tthc", change.dossier + change.channels), ("steps", change.steps),
+                                        ("legal_basis", change.legal_basis), ("records", change.records),
+                                        ("forms", change.forms)) if items}
+        if change.body and not adoption.body_inherited:
+            keys.add("body")
+    own = set(adoption.overridden) | ({"body"} if not adoption.body_inherited else set())
+    return tuple("nội dung" if key == "body" else label_of((key,)) for key in sorted(keys & own))
+
+
+def shadowed_note(shadowed: tuple[str, ...]) -> str:
+    names = ", ".join(f"«{name}»" for name in shadowed)
+    return (f"đơn vị ghi riêng {names} nên thay đổi của khung ở đó không tự có khi cập nhật: "
+            "cần đối chiếu và sửa tay")
+
+
+def _diff(old: Document, new: Document) -> list[DocumentDiff]:
+    return compare([old], [new]).documents
+
+
+def _summary(changes: list[DocumentDiff]) -> str:
     parts: list[str] = []
-    for change in diff.documents:
+    for change in changes:
         parts.extend(_parts(change))
     return "; ".join(parts)
 

@@ -38,6 +38,9 @@ class GitFramework:
     problem: str | None = None  # why nothing could be read (Vietnamese)
     current: dict[str, Document] = field(default_factory=dict)  # slug -> document at the pinned commit
     revisions: dict[tuple[str, int], Document] = field(default_factory=dict)  # (slug, revision) -> newest content
+    # Files at the pinned commit that do not load, path -> the first finding (Vietnamese): their codes are
+    # unknown, so every user of the framework must say so rather than treat them as absent.
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def document_at(self, code: str, revision: int) -> Document | str:
         if self.problem:
@@ -57,11 +60,17 @@ class GitFramework:
         return posixpath.normpath(posixpath.join(self.prefix, posixpath.dirname(document.path)))
 
     def latest(self, code: str) -> Document | None:
-        """The framework's current issued revision of ``code`` (a draft at the pinned commit is not issued)."""
+        """The framework's current issued revision of ``code``: neither a draft at the pinned commit (not
+        issued yet) nor withdrawn (nothing left to adopt or to update to)."""
         doc = self.current.get(slugify(code))
-        if doc is None or doc.meta.status is Status.draft:
+        if doc is None or doc.meta.status in (Status.draft, Status.withdrawn):
             return None
         return doc
+
+    def withdrawn(self, code: str) -> Document | None:
+        """The framework's document ``code`` when the province has withdrawn it at the pinned commit."""
+        doc = self.current.get(slugify(code))
+        return doc if doc is not None and doc.meta.status is Status.withdrawn else None
 
 
 def open_framework(agency_root: Path, option: str | None, commit: str | None = None) -> GitFramework | None:
@@ -109,6 +118,9 @@ def _from_working_tree(root: Path, label: str, procedures: str) -> GitFramework:
     with framework_context(None):
         corpus = load_corpus(root, procedures)
     framework = GitFramework(root, label, procedures_dir=procedures)
+    for finding in corpus.findings:
+        if finding.path in corpus.rejected:
+            framework.unreadable.setdefault(finding.path, str(finding))
     for doc in corpus.documents:
         framework.current[doc.slug] = doc
         framework.revisions[(doc.slug, doc.meta.revision)] = doc
@@ -123,18 +135,20 @@ def _from_git(root: Path, label: str, procedures: str, commit: str) -> GitFramew
                   "--format=%x01%H", commit, "--", folder)
     past = _log_blobs(log.stdout)
     framework = GitFramework(root, label, procedures_dir=procedures, commit=commit)
-    parsed: dict[str, Document | None] = {}
+    parsed: dict[str, Document | str] = {}
     with CatFile(root) as cat, framework_context(None):
         for path, sha in current + past:
             if sha not in parsed:
                 parsed[sha] = _parse_blob(cat, path, sha)
     for path, sha in current:
         doc = parsed[sha]
-        if doc is not None:
+        if isinstance(doc, str):
+            framework.unreadable[path] = doc
+        else:
             framework.current.setdefault(doc.slug, doc)
     for path, sha in current + past:  # the pinned content first, then newest to oldest
         doc = parsed[sha]
-        if doc is not None:
+        if not isinstance(doc, str):
             framework.revisions.setdefault((doc.slug, doc.meta.revision), doc)
     return framework
 
@@ -158,12 +172,15 @@ def _log_blobs(output: bytes) -> list[tuple[str, str]]:
     return blobs
 
 
-def _parse_blob(cat: CatFile, path: str, sha: str) -> Document | None:
+def _parse_blob(cat: CatFile, path: str, sha: str) -> Document | str:
+    """The document, or why it does not load (the first finding, as ``eiso check`` prints it)."""
     answer = cat.read(sha, MAX_FILE_BYTES)
     if answer is None or answer[1] is None:
-        return None
+        return f"{path}: tệp quá lớn hoặc không đọc được từ git"
     source = decode_source(path, answer[1])
     if source.text is None:
-        return None
-    document, _ = parse_document(path, source.text)
+        return str(source.finding) if source.finding else f"{path}: không đọc được nội dung"
+    document, findings = parse_document(path, source.text)
+    if document is None:
+        return str(findings[0]) if findings else f"{path}: không đọc được tài liệu"
     return document

@@ -7,6 +7,7 @@ is no procedure to load, so every page gets its Content-Security-Policy afterwar
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import shutil
@@ -35,8 +36,9 @@ def build_portal(plan: PortalPlan, site_dir: Path) -> None:
             target = docs / page.src_uri
             target.parent.mkdir(parents=True, exist_ok=True)
             # Our own front matter (JSON is YAML): nothing from the agencies' data can set page meta.
-            meta = json.dumps({"title": page.title, "hide": ["toc", "navigation"] if page.src_uri != "index.md" else ["toc"]},
-                              ensure_ascii=False)
+            # The theme prints titles without escaping (header, <title>): an agency's name is text.
+            hide = ["toc", "navigation"] if page.src_uri != "index.md" else ["toc"]
+            meta = json.dumps({"title": html.escape(page.title, quote=False), "hide": hide}, ensure_ascii=False)
             # The body is put in after Markdown (see _Pages): parsing large trusted HTML tables
             # as Markdown cost most of the build.
             target.write_text(f"---\n{meta}\n---\n", encoding="utf-8")
@@ -74,7 +76,7 @@ class _Pages(BasePlugin):
 
 def _config(title: str) -> dict:
     return {
-        "site_name": title,
+        "site_name": html.escape(title, quote=False),  # printed unescaped by the theme, like page titles
         "theme": {"name": "material", "language": "vi", "features": ["navigation.top"],
                   "palette": {"primary": "indigo"}},
         "nav": [{"Tổng quan": "index.md"}, {"Mô hình khung": "khung/index.md"}],

@@ -7,32 +7,47 @@ portal. Files are size-limited and parsed as JSON only.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from eiso.boundedjson import JsonTooDeep, loads
 from eiso.province.config import AgencySpec
 
 MAX_DATA_BYTES = 32 * 1024 * 1024
 
 
+def _iso_date(text: str) -> str:
+    # The pages print these as dd/mm/yyyy: anything but a real date is the agency's data error.
+    dt.date.fromisoformat(text)
+    return text
+
+
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_iso_date)]
+# A count no agency can reach: a bigger one is a broken pipeline, not a number to print.
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Unknown fields are ignored (newer e-ISO versions add some), but the known ones must have the
+    # type e-ISO writes: strict, so that true is not a count of 1 nor "3" a revision.
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 class BasedOnRecord(_Lenient):
     code: str
-    revision: int
+    revision: int = Field(ge=1, le=10_000)  # the bounds of a document's revision
 
 
 class DocumentRecord(_Lenient):
     code: str
     title: str
     status: str
-    revision: int
+    revision: int = Field(ge=1, le=10_000)
     effective: str | None = None
     url: str = ""
     approved: bool | None = None
@@ -41,35 +56,35 @@ class DocumentRecord(_Lenient):
 
 
 class Counts(_Lenient):
-    count: int = Field(ge=0)
+    count: Count
     codes: list[str] = Field(default_factory=list)
 
 
 class DocumentCounts(_Lenient):
-    total: int = Field(ge=0)
-    in_force: int = Field(ge=0)
-    by_status: dict[str, int] = Field(default_factory=dict)
+    total: Count
+    in_force: Count
+    by_status: dict[str, Count] = Field(default_factory=dict)
 
 
 class Nonconformities(_Lenient):
-    open: int = Field(default=0, ge=0)
-    overdue: int = Field(default=0, ge=0)
+    open: Count = 0
+    overdue: Count = 0
 
 
 class CheckCounts(_Lenient):
-    errors: int = Field(default=0, ge=0)
-    warnings: int = Field(default=0, ge=0)
+    errors: Count = 0
+    warnings: Count = 0
 
 
 class QmsRecord(_Lenient):
     schema_: int = Field(alias="schema")
-    as_of: str
+    as_of: IsoDate
     documents: DocumentCounts
     reviews_overdue: Counts
     unapproved_changes: Counts
     nonconformities: Nonconformities = Nonconformities()
     check: CheckCounts = CheckCounts()
-    last_approved_change: str | None = None
+    last_approved_change: IsoDate | None = None
 
 
 @dataclass
@@ -121,14 +136,19 @@ def read_json(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_DATA_BYTES:
             return f"{name} quá lớn (tối đa {MAX_DATA_BYTES // (1024 * 1024)} MB)"
-        return json.loads(path.read_bytes().decode("utf-8"))
+        # utf-8-sig: a BOM left by a Windows tool is no reason to drop an agency's data.
+        return loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         return f"thiếu tệp {name}"
     except OSError as error:
         return f"không đọc được {name}: {error.strerror or error}"
     except UnicodeDecodeError:
         return f"{name} không phải văn bản UTF-8"
-    except (ValueError, RecursionError) as error:
+    except JsonTooDeep as error:
+        return f"{name}: {error}"
+    except json.JSONDecodeError as error:  # the parser's own (English) words would tell the agency nothing
+        return f"{name} không phải JSON hợp lệ (dòng {error.lineno}, cột {error.colno})"
+    except ValueError as error:  # NaN, Infinity: boundedjson says which, in Vietnamese
         return f"{name} không phải JSON hợp lệ ({error})"
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from eiso.documents.text import fold, slugify
 from eiso.province.config import ProvinceConfig
 from eiso.province.data import AgencyData, DocumentRecord, api_folder, read_agency, read_json
@@ -120,15 +122,18 @@ def read_framework(folder: Path | None) -> tuple[list[FrameworkDoc], str | None]
         return [], f"mô hình khung: {records}"
     if not isinstance(records, list):
         return [], "mô hình khung: api/documents.json cần một danh sách tài liệu"
-    docs = []
-    for item in records:
+    docs, skipped = [], []
+    for index, item in enumerate(records, 1):
         try:
             record = DocumentRecord.model_validate(item)
-        except Exception:  # one bad framework record must not hide the others
+        except ValidationError:  # one bad framework record must not hide the others, nor vanish unsaid
+            skipped.append(str(index))
             continue
-        if record.status != "draft":
+        if record.status not in ("draft", "withdrawn"):  # as from the repository: issued documents only
             docs.append(FrameworkDoc(record.code, record.title, record.revision))
-    return sorted(docs, key=lambda d: d.slug), None
+    problem = (f"mô hình khung: api/documents.json có tài liệu không đúng định dạng, không được liệt kê "
+               f"(thứ {', '.join(skipped)})") if skipped else None
+    return sorted(docs, key=lambda d: d.slug), problem
 
 
 def framework_from_repository(root: Path) -> tuple[list[FrameworkDoc], str | None]:
@@ -138,9 +143,13 @@ def framework_from_repository(root: Path) -> tuple[list[FrameworkDoc], str | Non
     framework = open_framework(root, ".")
     if framework is None or framework.problem:
         return [], f"mô hình khung: {framework.problem if framework else 'không đọc được'}"
+    # Issued documents only: a withdrawn one has nothing left to adopt, and nobody is behind on it.
     docs = [FrameworkDoc(d.meta.code, d.meta.title, d.meta.revision)
             for d in framework.current.values() if framework.latest(d.meta.code) is not None]
-    return sorted(docs, key=lambda d: d.slug), None
+    problem = None
+    if framework.unreadable:  # listed without them, but never silently
+        problem = "mô hình khung: tài liệu có lỗi, không được liệt kê: " + "; ".join(framework.unreadable.values())
+    return sorted(docs, key=lambda d: d.slug), problem
 
 
 def _agency_report(data: AgencyData, latest: dict[str, FrameworkDoc]) -> AgencyReport:
