@@ -81,7 +81,7 @@ def plan_records(records: list[Record], documents: list[Document], options: Site
     plan.pages.append(audit_programme_page(ctx, documents))
     plan.pages.append(reviews_page(ctx))
     plan.pages.append(review_inputs_page(ctx, documents, history))
-    for slug, items in registers.by_document(records).items():
+    for slug, items in registers.by_document(records, ctx.as_of).items():
         if slug in ctx.by_doc:
             url = ctx.by_doc[slug].url
             plan.document_sections[slug] = renderer.render(
