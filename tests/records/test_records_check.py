@@ -107,6 +107,18 @@ def test_record_code_may_not_take_a_register_url(tmp_path):
     assert [f["field"] for f in findings(repo)] == ["code"]
 
 
+def test_record_codes_follow_the_documents_rule_for_codes(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    write_record(repo, "tag.md", review("<b>XXLD-9</b>"))
+    write_record(repo, "dashes.md", review("---"))
+    got = {f["path"]: (f["line"], f["field"], f["message"]) for f in findings(repo)}
+    assert sorted(got) == ["records/dashes.md", "records/tag.md"]
+    assert got["records/tag.md"][:2] == (2, "code") and "«<» (U+003C)" in got["records/tag.md"][2]
+    # No letter or digit: no URL at all, not a clash with a register's URL ("ho-so//").
+    assert got["records/dashes.md"][:2] == (2, "code") and "không có chữ cái hay chữ số" in got["records/dashes.md"][2]
+    assert "ho-so//" not in got["records/dashes.md"][2]
+
+
 def test_record_schema_is_in_sync_and_validates():
     schema_file = REPO / "schema" / "record-v1.schema.json"
     assert schema_file.read_text(encoding="utf-8") == generate_schema.render_records(), (
