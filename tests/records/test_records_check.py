@@ -107,6 +107,28 @@ def test_record_code_may_not_take_a_register_url(tmp_path):
     assert [f["field"] for f in findings(repo)] == ["code"]
 
 
+def test_record_codes_follow_the_documents_rule_for_codes(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    write_record(repo, "tag.md", review("<b>XXLD-9</b>"))
+    write_record(repo, "dashes.md", review("---"))
+    got = {f["path"]: (f["line"], f["field"], f["message"]) for f in findings(repo)}
+    assert sorted(got) == ["records/dashes.md", "records/tag.md"]
+    assert got["records/tag.md"][:2] == (2, "code") and "«<» (U+003C)" in got["records/tag.md"][2]
+    # No letter or digit: no URL at all, not a clash with a register's URL ("ho-so//").
+    assert got["records/dashes.md"][:2] == (2, "code") and "không có chữ cái hay chữ số" in got["records/dashes.md"][2]
+    assert "ho-so//" not in got["records/dashes.md"][2]
+
+
+def test_a_record_under_another_markdown_suffix_is_named_not_dropped(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    path = write_record(repo, "2026/nc-2026-01.md", nc("NC-2026-01"))
+    path.rename(path.with_name("NC-2026-01.MD"))
+    write_record(repo, "2026/nc-2026-02.md", nc("NC-2026-02")).rename(path.with_name("nc-2026-02.markdown"))
+    (path.parent / "bien-ban-hop.pdf").write_bytes(b"%PDF-1.4")  # an attachment beside the records
+    got = [(f["path"], f["line"], f["severity"]) for f in findings(repo)]
+    assert got == [("records/2026/NC-2026-01.MD", 1, "warning"), ("records/2026/nc-2026-02.markdown", 1, "warning")]
+
+
 def test_record_schema_is_in_sync_and_validates():
     schema_file = REPO / "schema" / "record-v1.schema.json"
     assert schema_file.read_text(encoding="utf-8") == generate_schema.render_records(), (

@@ -9,7 +9,7 @@ from eiso.documents.checks import body_findings
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import Document
 from eiso.documents.text import slugify
-from eiso.documents.textrules import hidden_findings
+from eiso.documents.textrules import code_problem, hidden_findings
 from eiso.records.loader import RecordSet, load_records
 from eiso.records.model import Audit, Grade, ManagementReview, NcStatus, Nonconformity, Record
 
@@ -43,6 +43,9 @@ def check_records(records: RecordSet, documents: list[Document]) -> list[Finding
         # Its front matter is shown in registers and reports: no control or format characters either.
         findings.extend(hidden_findings(record.path, record.meta, record.line_of, ONE_LINE))
         meta = record.meta
+        # The code makes the record's URL and is quoted in commit trailers: the documents' rule for codes.
+        if (problem := code_problem(meta.code)) is not None:
+            findings.append(_at(record, ("code",), problem, "code"))
         if isinstance(meta, Nonconformity):
             findings.extend(_nonconformity(record, meta))
             findings.extend(_refs(record, ("documents",), meta.documents, doc_slugs))
@@ -158,7 +161,7 @@ def _codes(records: list[Record]) -> list[Finding]:
     ]
     found.extend(_at(record, ("code",), f"mã hồ sơ «{record.meta.code}» trùng với địa chỉ một trang sổ theo dõi "
                      f"(ho-so/{record.slug}/); hãy đặt mã khác", "duplicate-code")
-                 for record in records if record.slug in RESERVED_SLUGS or not record.slug)
+                 for record in records if record.slug in RESERVED_SLUGS)
     return found
 
 

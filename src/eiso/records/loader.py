@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eiso.documents.findings import Finding
 from eiso.documents.loader import find_sources, folder_outside, parse_front_matter, read_source
+from eiso.documents.text import shown
 from eiso.records.model import MODELS, Record
+
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
 @dataclass
@@ -32,6 +36,7 @@ def load_records(root: Path, records_dir: str = "records") -> RecordSet:
     if outside is not None:
         result.findings.append(outside)
         return result
+    result.findings.extend(misnamed_sources(root, records_dir))
     for source in find_sources(root, records_dir):
         rel = source.relative_to(root).as_posix()
         record, findings = load_record(root, rel)
@@ -41,6 +46,23 @@ def load_records(root: Path, records_dir: str = "records") -> RecordSet:
         else:
             result.records.append(record)
     return result
+
+
+def misnamed_sources(root: Path, records_dir: str) -> list[Finding]:
+    """Markdown files that are not read as records because of their suffix (``.MD``, ``.markdown``).
+
+    Only ``*.md`` is a record; a scan or a spreadsheet beside it is an attachment. A Markdown file under
+    another suffix is a record its author expects to see: it is named, not dropped without a word.
+    """
+    found = []
+    for folder, dirs, files in os.walk(root / records_dir):  # os.walk does not enter linked folders
+        dirs.sort()
+        for name in sorted(files):
+            if name.lower().endswith(_MARKDOWN_SUFFIXES) and not name.endswith(".md"):
+                rel = shown((Path(folder) / name).relative_to(root).as_posix(), 300)
+                found.append(Finding(rel, 1, "-", "tệp không được đọc như hồ sơ: hồ sơ phải có đuôi .md (chữ thường); "
+                                     "hãy đổi tên tệp", "path", "warning"))
+    return found
 
 
 def load_record(root: Path, rel: str) -> tuple[Record | None, list[Finding]]:

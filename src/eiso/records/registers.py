@@ -84,10 +84,15 @@ def unit_of(nc: Nonconformity, by_slug: dict[str, Document]) -> str:
     return ""
 
 
-def by_document(records: list[Record]) -> dict[str, list[Record]]:
-    """Document slug -> the nonconformities that concern it, oldest first."""
+def by_document(records: list[Record], as_of: dt.date) -> dict[str, list[Record]]:
+    """Document slug -> the nonconformities found by the day that concern it, oldest first.
+
+    A later finding is not in the register of that day either: both pages must list the same records.
+    """
     result: dict[str, list[Record]] = {}
     for record in nonconformities(records):
+        if record.meta.found > as_of:
+            continue
         for slug in dict.fromkeys(slugify(code) for code in record.meta.documents):
             result.setdefault(slug, []).append(record)
     return result

@@ -20,7 +20,7 @@ from eiso.legal.register import load_register
 from eiso.records import registers
 from eiso.records.closing import Closure, read_closures
 from eiso.records.inputs import compile_inputs
-from eiso.records.model import (GRADE_LABELS, KIND_LABELS, NC_STATUS_LABELS, SOURCE_LABELS, Audit, Grade,
+from eiso.records.model import (GRADE_LABELS, KIND_LABELS, NC_STATUS_LABELS, SOURCE_LABELS, Action, Audit, Grade,
                                 ManagementReview, Nonconformity, Record)
 from eiso.sites import renderer
 from eiso.sites.forge import merge_request_url
@@ -81,7 +81,7 @@ def plan_records(records: list[Record], documents: list[Document], options: Site
     plan.pages.append(audit_programme_page(ctx, documents))
     plan.pages.append(reviews_page(ctx))
     plan.pages.append(review_inputs_page(ctx, documents, history))
-    for slug, items in registers.by_document(records).items():
+    for slug, items in registers.by_document(records, ctx.as_of).items():
         if slug in ctx.by_doc:
             url = ctx.by_doc[slug].url
             plan.document_sections[slug] = renderer.render(
@@ -93,13 +93,23 @@ def nc_row(record: Record, ctx: _Context, base: str) -> dict[str, Any]:
     """One nonconformity as the tables show it, links relative to ``base``."""
     nc: Nonconformity = record.meta  # type: ignore[assignment]
     overdue = registers.overdue_actions(nc, ctx.as_of)
+    is_open = registers.is_open(nc, ctx.as_of)
     return {
         "record": record, "nc": nc, "url": base + record.url, "overdue": bool(overdue),
-        "overdue_actions": overdue, "open": registers.is_open(nc, ctx.as_of),
+        "overdue_actions": overdue, "open": is_open,
+        "actions": [action_state(a, a in overdue, ctx.as_of) for a in nc.actions],
+        # A closing dated after the build's day has not happened yet on that day: shown as open, without it.
+        "closed": None if is_open else nc.closed,
         "unit": registers.unit_of(nc, ctx.by_doc),
         "documents": [_doc_link(code, ctx, base) for code in nc.documents],
         "closures": [_closure(c, ctx) for c in ctx.closures.get(record.slug, [])],
     }
+
+
+def action_state(action: Action, late: bool, as_of: dt.date) -> dict[str, Any]:
+    """One corrective action as it stood on the build's day: a completion dated later is not shown as done."""
+    done = action.done if registers.is_done(action.done, as_of) else None
+    return {"a": action, "done": done, "late": late, "late_days": (as_of - action.due).days if late else 0}
 
 
 def _doc_link(code: str, ctx: _Context, base: str) -> dict[str, str]:
