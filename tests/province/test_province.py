@@ -123,6 +123,14 @@ def test_b_is_behind_on_the_framework_document_and_c_has_an_error(portal):
     assert chart.find_all("text", string=str(behind_generated + 1))  # B and the generated ones at revision 2
     agency = soup(portal["site"] / "co-quan" / "b" / "index.html").select_one(".eiso-behind").get_text(" ", strip=True)
     assert FW_CODE in agency and "2" in agency and "3" in agency
+    # C's page says what is wrong, where: the error as C's own `eiso check` located it.
+    errors = soup(portal["site"] / "co-quan" / "c" / "index.html").select(".eiso-check-errors tbody tr")
+    cells = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in errors]
+    assert len(cells) == 1
+    path, line, field, message = cells[0]
+    assert (path, field) == ("procedures/tthc/khong-co.md", "based_on.code") and int(line) > 1
+    assert "QT-KHUNG-KHONG-CO" in message
+    assert not soup(portal["site"] / "co-quan" / "a" / "index.html").select(".eiso-check-errors")
 
 
 def test_exports_and_pages_are_safe(portal):
@@ -146,7 +154,7 @@ def test_qms_json_is_byte_identical_across_builds(portal, tmp_path):
     first = portal["sites"]["a"] / "api" / "qms.json"
     assert first.read_bytes() == (again / "api" / "qms.json").read_bytes()
     qms = json.loads(first.read_text(encoding="utf-8"))
-    assert qms["adoptions"]["count"] == 2 and qms["check"] == {"errors": 0, "warnings": 0}
+    assert qms["adoptions"]["count"] == 2 and qms["check"] == {"errors": 0, "warnings": 0, "error_details": []}
 
 
 def test_malformed_agency_data_gives_a_clear_message(tmp_path):

@@ -103,3 +103,18 @@ def test_names_with_markup_reach_no_page_as_markup(tmp_path):
     agency = soup(tmp_path / "portal" / "co-quan" / "x1" / "index.html")
     assert name in agency.select_one("article h1").get_text()
     assert name in agency.title.get_text() and "Tỉnh <script>alert(8)</script>" in agency.title.get_text()
+
+
+def test_an_agencys_error_details_are_shown_as_text_and_checked(tmp_path):
+    hostile = {"path": "procedures/<b>x</b>.md", "line": 3, "field": "title",
+               "message": '<img src=x onerror="window.__pwned=1"> thiếu tên'}
+    publish(tmp_path / "loi", check={"errors": 1, "warnings": 0, "error_details": [hostile]})
+    publish(tmp_path / "kieu-sai", check={"errors": 1, "warnings": 0, "error_details": [{"path": 1, "line": "3"}]})
+    result = build(tmp_path, [{"name": "UBND xã Lỗi", "code": "L1", "data": "loi"},
+                              {"name": "UBND xã Kiểu Sai", "code": "L2", "data": "kieu-sai"}])
+    assert "Traceback" not in result.stderr
+    assert "(L2): api/qms.json không đúng định dạng: trường «check.error_details" in result.stderr
+    page = soup(tmp_path / "portal" / "co-quan" / "l1" / "index.html")
+    row = [td.get_text(strip=True) for td in page.select(".eiso-check-errors tbody td")]
+    assert row == ["procedures/<b>x</b>.md", "3", "title", '<img src=x onerror="window.__pwned=1"> thiếu tên']
+    assert page.select_one("article img") is None and page.select_one(".eiso-check-errors b") is None

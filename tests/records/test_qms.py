@@ -8,7 +8,8 @@ import json
 from factory import document_text, system_meta
 
 from eiso.documents.loader import parse_document
-from eiso.sites.qms import ControlFacts, LagEntry, qms_json, qms_status
+from eiso.sites.qms import (MAX_ERRORS_SHOWN, MAX_MESSAGE_CHARS, CheckError, ControlFacts, LagEntry, qms_json,
+                            qms_status)
 
 
 def doc(code: str, **meta):
@@ -36,7 +37,7 @@ def test_counts_as_of_a_date():
     assert status["adoptions"]["behind"] == [{"code": "B", "framework_code": "QT-KHUNG-01", "adopted_revision": 1,
                                              "framework_revision": 2}]
     assert status["nonconformities"] == {"open": 3, "overdue": 1}
-    assert status["check"] == {"errors": 0, "warnings": 2}
+    assert status["check"] == {"errors": 0, "warnings": 2, "error_details": []}
     assert status["last_approved_change"] == "2025-05-20"
     assert status["agency"] == {"name": "UBND xã X", "code": "1", "district": ""}
     assert json.loads(qms_json(status)) == status
@@ -51,3 +52,17 @@ def test_nonconformities_come_from_the_records_as_of_the_build_date(site):  # no
     qms = json.loads((site / "api" / "qms.json").read_text(encoding="utf-8"))
     # The same records as the register's counts: NC-2026-02 and -03 open, -02 with an action overdue.
     assert qms["nonconformities"] == {"open": 2, "overdue": 1}
+
+
+def test_check_errors_go_to_the_province_first_ones_first_and_cut_to_size():
+    errors = [CheckError("procedures/b.md", 7, "effective", "ngày không hợp lệ"),
+              CheckError("procedures/a.md", 3, "code", "x" * 2000)]
+    errors += [CheckError("procedures/z.md", line, "title", "thiếu tên") for line in range(1, 80)]
+    status = qms_status([doc("A", effective="2024-01-10")], {}, [], {}, dt.date(2025, 6, 1), (0, 0),
+                        (len(errors), 0), errors)
+    details = status["check"]["error_details"]
+    assert len(details) == MAX_ERRORS_SHOWN
+    assert [d["path"] for d in details[:3]] == ["procedures/a.md", "procedures/b.md", "procedures/z.md"]
+    assert details[0]["line"] == 3 and details[0]["field"] == "code"
+    assert len(details[0]["message"]) == MAX_MESSAGE_CHARS and details[0]["message"].endswith("…")
+    assert details[1] == {"path": "procedures/b.md", "line": 7, "field": "effective", "message": "ngày không hợp lệ"}

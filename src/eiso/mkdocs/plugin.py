@@ -48,7 +48,7 @@ from eiso.sites.projection import PublicProcedure, project
 from eiso.search import build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
 from eiso.records.registers import nonconformity_counts
-from eiso.sites.qms import LagEntry
+from eiso.sites.qms import CheckError, LagEntry
 from eiso.sites.public import PublicOptions, plan_public
 from eiso.sites.intranet import PlannedPage, SiteOptions, SitePlan, plan_intranet, valid_documents
 from eiso.mkdocs.budget import BudgetExtension
@@ -226,7 +226,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                   draft_slugs=frozenset(c.slug for c in self.preview_changes),
                                   approvers=self._approvers(),
                                   agency=dict(self.config.agency), lags=tuple(lag_entries(self.lags)),
-                                  check=_counts(self.findings),
+                                  check=_counts(self.findings), check_errors=_errors(self.findings),
                                   nonconformities=_nonconformities(self.records, self.as_of))
             records = plan_records_site(root, self.config.records_dir, self.records, documents, options, history)
             plan = plan_intranet(documents, root, options, history, records.document_sections)
@@ -413,6 +413,10 @@ def _nonconformities(records: list, as_of: dt.date) -> tuple[int, int]:
 def _counts(findings: list[Finding]) -> tuple[int, int]:
     errors = sum(f.severity == "error" for f in findings)
     return errors, len(findings) - errors
+
+
+def _errors(findings: list[Finding]) -> tuple[CheckError, ...]:
+    return tuple(CheckError(f.path, f.line, f.field, f.message) for f in findings if f.severity == "error")
 
 
 def lag_entries(lags: list) -> list[LagEntry]:

@@ -71,9 +71,17 @@ class Nonconformities(_Lenient):
     overdue: Count = 0
 
 
+class CheckError(_Lenient):
+    path: str = Field(max_length=1000)
+    line: int = Field(ge=0, le=100_000_000)
+    field: str = Field(max_length=1000)
+    message: str = Field(max_length=2000)
+
+
 class CheckCounts(_Lenient):
     errors: Count = 0
     warnings: Count = 0
+    error_details: list[CheckError] = Field(default_factory=list, max_length=1000)  # e-ISO writes the first 50
 
 
 class QmsRecord(_Lenient):

@@ -46,6 +46,7 @@ class SiteOptions:
     agency: dict[str, Any] = field(default_factory=dict)  # the agency's name, code, district (api/qms.json)
     lags: tuple[qms.LagEntry, ...] = ()  # adoptions behind the framework
     check: tuple[int, int] = (0, 0)  # errors and warnings of eiso check (documents with errors are not published)
+    check_errors: tuple[qms.CheckError, ...] = ()  # those errors, for the province (api/qms.json)
     nonconformities: tuple[int, int] = (0, 0)  # open, and open with an overdue action, as of as_of (records/)
 
 
@@ -162,7 +163,7 @@ def _api_files(rows: list[Row], facts: dict[str, qms.ControlFacts], documents: l
                options: SiteOptions) -> dict[str, bytes]:
     as_of = options.as_of or effective.today()
     status = qms.qms_status(documents, facts, options.lags, options.agency, as_of, options.nonconformities,
-                            options.check)
+                            options.check, options.check_errors)
     return {"api/documents.json": documents_json(rows), "api/qms.json": qms.qms_json(status)}
 
 

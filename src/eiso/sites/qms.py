@@ -29,6 +29,21 @@ class LagEntry:
 
 
 @dataclass(frozen=True)
+class CheckError:
+    """One error of ``eiso check`` as the province reads it: where, which field, what (Vietnamese)."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+
+# The province needs to see what is wrong, not a dump: the first errors, each message cut to a readable size.
+MAX_ERRORS_SHOWN = 50
+MAX_MESSAGE_CHARS = 500
+
+
+@dataclass(frozen=True)
 class ControlFacts:
     """What the history says about one current document."""
 
@@ -38,7 +53,7 @@ class ControlFacts:
 
 def qms_status(documents: list[Document], facts: dict[str, ControlFacts], lags: Iterable[LagEntry],
                agency: dict[str, Any], as_of: dt.date, nonconformities: tuple[int, int] = (0, 0),
-               check: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+               check: tuple[int, int] = (0, 0), errors: Iterable[CheckError] = ()) -> dict[str, Any]:
     by_status = {status.value: 0 for status in Status}
     for doc in documents:
         by_status[doc.meta.status.value] += 1
@@ -62,13 +77,22 @@ def qms_status(documents: list[Document], facts: dict[str, ControlFacts], lags: 
                         "adopted_revision": lag.adopted_revision, "framework_revision": lag.framework_revision}
                        for lag in behind],
         },
-        "check": {"errors": check[0], "warnings": check[1]},
+        "check": {"errors": check[0], "warnings": check[1], "error_details": _details(errors)},
         "nonconformities": {"open": nonconformities[0], "overdue": nonconformities[1]},
         "last_approved_change": max(approved_dates) if approved_dates else None,
     }
 
 
 _NONE = ControlFacts(None, None)
+
+
+def _details(errors: Iterable[CheckError]) -> list[dict[str, Any]]:
+    shown = sorted(errors, key=lambda e: (e.path, e.line, e.field))[:MAX_ERRORS_SHOWN]
+    return [{"path": e.path, "line": e.line, "field": e.field, "message": _cut(e.message)} for e in shown]
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def qms_json(status: dict[str, Any]) -> bytes:
