@@ -6,7 +6,7 @@ import re
 from typing import Callable
 
 from eiso.documents.text import fold
-from eiso.importers.docx_fields import find_form_code, find_integer, parse_time
+from eiso.importers.docx_fields import find_form_code, find_form_reference, find_integer, parse_time
 from eiso.importers.docx_reader import Block, Paragraph, Table
 from eiso.importers.docx_recognised import Recognised, column, items, to_body
 from eiso.importers.tthc import find_codes, normalize_code
@@ -247,17 +247,25 @@ def read_forms(blocks: list[Block], result: Recognised) -> None:
             result.source(where, cells)
             result.placed[where] = "front matter"
             continue
-        code = find_form_code(text)
+        code = find_form_reference(text)
         if not code or _intro(text):
             result.note(where, f"không có mã biểu mẫu: «{text[:100]}»")
             continue
-        rest = [c for c in cells if find_form_code(c) != code and not c.strip().rstrip(".").isdigit()]
-        title = _clean(" ".join(rest) if len(cells) > 1 else text.replace(code, "", 1)).strip(" :-–") or code
+        rest = [c for c in cells if find_form_reference(c) != code and not c.strip().rstrip(".").isdigit()]
+        title = _clean(" ".join(rest) if len(cells) > 1 else _without_form_code(text, code)).strip(" :-–") or code
         if code in seen:
             continue
         seen.add(code)
         forms.append({"code": code, "title": title})
         result.placed[where] = "front matter"
+
+
+def _without_form_code(text: str, code: str) -> str:
+    """"Đơn đề nghị (BM-01)" → "Đơn đề nghị": the code has its own field, and "()" is not part of a title."""
+    for written in (f"({code})", code):
+        if written in text:
+            return " ".join(text.replace(written, " ", 1).split())
+    return text
 
 
 def read_records(blocks: list[Block], result: Recognised) -> None:

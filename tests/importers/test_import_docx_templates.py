@@ -1,0 +1,76 @@
+"""``eiso import docx`` on template shapes agencies' Word procedures have and the first fixtures did not: each
+test writes one shape with python-docx and asserts the facts read from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eiso.importers.docx_import import import_docx
+
+docx = pytest.importorskip("docx")
+
+
+def _table(document, rows: list[tuple[str, ...]], merges: tuple[tuple[int, int, int, int], ...] = ()):
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for top, left, bottom, right in merges:
+        table.cell(top, left).merge(table.cell(bottom, right))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            if text is not None:
+                table.cell(r, c).text = text
+    return table
+
+
+def _start(title: str = "QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC HỘ TỊCH", code: str = "QT-05/TP"):
+    document = docx.Document()
+    document.add_paragraph(title).runs[0].bold = True
+    document.add_paragraph(f"Mã hiệu: {code}")
+    document.add_paragraph("Lần ban hành: 02")
+    document.add_paragraph("Ngày hiệu lực: 01/3/2024")
+    return document
+
+
+def _import(tmp_path: Path, document) -> tuple[dict, str, list[str]]:
+    """The front matter, the whole text and the report of one imported Word file."""
+    document.save(tmp_path / "qt.docx")
+    outcome = import_docx([tmp_path / "qt.docx"], tmp_path / "out", unit="Văn phòng")
+    (result,) = outcome.files
+    assert not result.error, result.error
+    text = (tmp_path / "out" / result.target).read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---\n")[1]), text, result.checks
+
+
+def _step_rows(times: tuple[str, ...]) -> list[tuple[str, ...]]:
+    rows = [("TT", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả")]
+    rows += [(str(i), f"Tiếp nhận hồ sơ lần {i}", "Bộ phận một cửa", time, "") for i, time in enumerate(times, start=1)]
+    return rows
+
+
+def test_minutes_and_within_the_day_are_step_times(tmp_path: Path) -> None:
+    # "15 phút" and "Trong ngày" were "không đọc được thời gian": the step had no time
+    document = _start()
+    document.add_heading("5.7. Quy trình xử lý công việc", 2)
+    _table(document, _step_rows(("15 phút", "Trong ngày", "30 phút")))
+    meta, _, report = _import(tmp_path, document)
+    assert [step["time"] for step in meta["steps"]] == [{"value": 0.25, "unit": "hours"},
+                                                        {"value": 1, "unit": "working_days"},
+                                                        {"value": 0.5, "unit": "hours"}]
+    assert not [line for line in report if "không đọc được thời gian" in line]
+
+
+def test_forms_numbered_as_mau_keep_their_code_and_a_clean_title(tmp_path: Path) -> None:
+    # "Mẫu 01: Tờ khai" had "không có mã biểu mẫu" and the procedure no forms at all
+    document = _start()
+    document.add_heading("6. Biểu mẫu", 1)
+    for text in ("Mẫu 01: Tờ khai đăng ký", "- Đơn đề nghị (Mẫu 02/HCC)", "Mẫu số 03 - Giấy xác nhận",
+                 "Phiếu hẹn trả kết quả (BM-04)"):
+        document.add_paragraph(text)
+    meta, _, _ = _import(tmp_path, document)
+    assert meta["forms"] == [{"code": "Mẫu 01", "title": "Tờ khai đăng ký"},
+                             {"code": "Mẫu 02/HCC", "title": "Đơn đề nghị"},
+                             {"code": "Mẫu số 03", "title": "Giấy xác nhận"},
+                             {"code": "BM-04", "title": "Phiếu hẹn trả kết quả"}]
+
