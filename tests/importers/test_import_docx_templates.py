@@ -74,3 +74,38 @@ def test_forms_numbered_as_mau_keep_their_code_and_a_clean_title(tmp_path: Path)
                              {"code": "Mẫu số 03", "title": "Giấy xác nhận"},
                              {"code": "BM-04", "title": "Phiếu hẹn trả kết quả"}]
 
+
+def test_a_merged_total_row_is_not_a_step_and_steps_named_cong_or_tong_are(tmp_path: Path) -> None:
+    # The total row, merged over TT, Nội dung and Trách nhiệm, lost its merged cells: its time sat under
+    # "Trách nhiệm" and it became a fifth step; "Công bố kết quả" and "Tổng hợp hồ sơ" were taken for totals.
+    document = _start()
+    document.add_heading("5.7. Quy trình xử lý công việc", 2)
+    _table(document, [("TT", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả"),
+                      ("1", "Tiếp nhận hồ sơ", "Bộ phận một cửa", "0,5 ngày", "BM-01"),
+                      ("2", "Tổng hợp hồ sơ, trình lãnh đạo", "Công chức Tư pháp", "01 ngày", "Tờ trình"),
+                      ("3", "Công bố kết quả trên trang thông tin", "Văn phòng", "0,5 ngày", ""),
+                      ("Tổng thời gian giải quyết", None, None, "02 ngày làm việc", "")],
+           merges=((4, 0, 4, 2),))
+    meta, _, report = _import(tmp_path, document)
+    assert [step["action"] for step in meta["steps"]] == ["Tiếp nhận hồ sơ", "Tổng hợp hồ sơ, trình lãnh đạo",
+                                                          "Công bố kết quả trên trang thông tin"]
+    assert "bảng 1, dòng 5: dòng tổng thời gian: «Tổng thời gian giải quyết | 02 ngày làm việc»" in report
+
+
+def test_six_columns_keep_result_and_form_and_report_the_notes_with_their_row(tmp_path: Path) -> None:
+    document = _start()
+    document.add_heading("5.7. Quy trình xử lý công việc", 2)
+    _table(document, [("Bước", "Các bước công việc", "Người thực hiện", "Thời hạn", "Biểu mẫu", "Ghi chú"),
+                      ("B1", "Tiếp nhận hồ sơ", "Bộ phận một cửa", "04 giờ", "BM-01",
+                       "Nếu hồ sơ chưa đầy đủ thì hướng dẫn bổ sung một lần"),
+                      ("B2", "Thẩm định", "Công chức", "02 ngày làm việc", "BM-02", "")])
+    _table(document, [("TT", "Lưu đồ", "Nội dung", "Trách nhiệm", "Biểu mẫu", "Kết quả"),
+                      ("1", "Bắt đầu", "Ký duyệt", "Chủ tịch", "BM-03", "Quyết định")])
+    meta, text, report = _import(tmp_path, document)
+    assert [(s["actor"], s["action"], s.get("output")) for s in meta["steps"]] == [
+        ("Bộ phận một cửa", "B1: Tiếp nhận hồ sơ", "BM-01"), ("Công chức", "B2: Thẩm định", "BM-02"),
+        ("Chủ tịch", "Ký duyệt", "BM-03; Quyết định")]
+    assert ("bảng 1, dòng 2: cột «Ghi chú» của bước không có trường riêng, cần xem lại: «Nếu hồ sơ chưa đầy đủ "
+            "thì hướng dẫn bổ sung một lần»") in report
+    assert "bảng 2, dòng 2: cột «Lưu đồ» của bước không có trường riêng, cần xem lại: «Bắt đầu»" in report
+    assert "chưa xếp vào mục nào" not in text  # reported with its place, not only dumped at the end

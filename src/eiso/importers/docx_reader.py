@@ -15,7 +15,7 @@ Vietnamese message, decided before python-docx parses anything.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
 
@@ -47,6 +47,17 @@ class Paragraph:
 class Table:
     rows: list[list[str]]  # merged cells appear once per row (horizontal) and repeat down (vertical)
     where: str  # "bảng 3"
+    spans: list[list[int]] = field(default_factory=list)  # how many grid columns each cell of ``rows`` covers
+
+    def grid_row(self, index: int) -> list[str]:
+        """Row ``index`` with one cell per grid column, a merged cell's text in each column it covers.
+
+        A table's columns are read by position: a row whose first three cells are merged ("Tổng thời gian" over
+        TT, Nội dung and Trách nhiệm) has fewer cells than the header, and its time would sit under "Trách
+        nhiệm"."""
+        row = self.rows[index]
+        spans = self.spans[index] if index < len(self.spans) else [1] * len(row)
+        return [text for text, span in zip(row, spans) for _ in range(span)]
 
 
 Block = Union[Paragraph, Table]
@@ -167,17 +178,22 @@ def in_fallback(node, stop=None) -> bool:
 
 def _table(item, where: str) -> Table:
     rows: list[list[str]] = []
+    spans: list[list[int]] = []
     for row in item.rows:
         cells: list[str] = []
+        widths: list[int] = []
         previous = None
         for cell in row.cells:
             if previous is not None and cell._tc is previous:
-                continue  # a horizontally merged cell is one cell, not a repeated value
+                widths[-1] += 1  # a horizontally merged cell is one cell, not a repeated value
+                continue
             previous = cell._tc
             cells.append("\n".join(text for p in cell.paragraphs if (text := word_text(p.text)))
                          + _nested_tables_text(cell))
+            widths.append(1)
         rows.append(cells)
-    return Table(rows, where)
+        spans.append(widths)
+    return Table(rows, where, spans)
 
 
 def _nested_tables_text(cell) -> str:

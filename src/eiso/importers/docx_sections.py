@@ -192,50 +192,90 @@ _STEP_COLUMNS = (("actor", ("trach nhiem", "nguoi thuc hien", "bo phan", "don vi
                  ("stage", ("trinh tu", "cac buoc", "buoc")))
 
 
-def _steps_table(table: Table, result: Recognised) -> None:
-    header_index = next((i for i, row in enumerate(table.rows[:3]) if _is_header(row)), 0)
-    header = [fold(c) for c in table.rows[header_index]]
-    result.source(table.where, table.rows[header_index])
-    columns: dict[str, int] = {}
+def _step_columns(header: list[str]) -> dict[str, list[int]]:
+    """The grid columns of each step field; several for the output ("Biểu mẫu" and "Kết quả" apart)."""
+    columns: dict[str, list[int]] = {}
+    taken: set[int] = set()
     for key, words in _STEP_COLUMNS:
         for index, cell in enumerate(header):
-            if index not in columns.values() and any(w in cell for w in words):
-                columns[key] = index
-                break
+            if index not in taken and any(w in cell for w in words):
+                columns.setdefault(key, []).append(index)
+                taken.add(index)
+                if key != "output":
+                    break
     if "action" not in columns and "stage" in columns:
         columns["action"] = columns.pop("stage")
+    return columns
+
+
+def _is_total(action: str, actor: str, cells: list[str]) -> bool:
+    """"Tổng thời gian giải quyết", "Cộng": a total, not a step. "Công bố kết quả" and "Tổng hợp hồ sơ" are
+    steps: a total names no one responsible (or its merged cell covers that column too)."""
+    folded = fold(action).strip(" :")
+    if not folded:
+        return fold(next((c for c in cells if c), "")).startswith("tong")
+    if folded.split()[0].strip(":") not in ("tong", "cong"):
+        return False
+    return not actor or actor == action or "thoi gian" in folded or folded in ("tong", "cong", "tong cong")
+
+
+def _steps_table(table: Table, result: Recognised) -> None:
+    header_index = next((i for i, row in enumerate(table.rows[:3]) if _is_header(row)), 0)
+    header_cells = table.grid_row(header_index)
+    result.source(table.where, table.rows[header_index])
+    columns = _step_columns([fold(c) for c in header_cells])
     steps = result.meta.setdefault("steps", [])
-    for r, row in enumerate(table.rows[header_index + 1:], start=header_index + 2):
-        where = f"{table.where}, dòng {r}"
-        cells = [c.strip() for c in row]
+    for r in range(header_index + 1, len(table.rows)):
+        where = f"{table.where}, dòng {r + 1}"
+        cells = [c.strip() for c in table.grid_row(r)]
+        written = " | ".join(c for c in table.rows[r] if c.strip())
         if len(set(c for c in cells if c)) <= 1 and len(cells) > 2:
-            text = next((c for c in cells if c), "")
-            if text:
-                result.note(where, f"dòng gộp trong bảng quy trình: «{text[:100]}»")
+            if written:
+                result.note(where, f"dòng gộp trong bảng quy trình: «{written[:100]}»")
             continue
-        get = (lambda key: cells[columns[key]] if key in columns and columns[key] < len(cells) else "")
+        get = (lambda key: "; ".join(dict.fromkeys(cells[i] for i in columns.get(key, []) if i < len(cells)
+                                                   and cells[i])))
         action = get("action")
         if get("stage") and get("stage") != action:
             action = f"{get('stage')}: {action}" if action else get("stage")
-        if fold(action).startswith(("tong", "cong")) or (not action and fold(" ".join(cells)).startswith("tong")):
-            result.note(where, f"dòng tổng thời gian: «{' | '.join(c for c in cells if c)[:100]}»")
+        if _is_total(action, get("actor"), cells):
+            result.note(where, f"dòng tổng thời gian: «{written[:100]}»")
             continue
         if not action:
-            result.note(where, f"dòng không có nội dung công việc: «{' | '.join(cells)[:100]}»")
+            result.note(where, f"dòng không có nội dung công việc: «{written[:100]}»")
             continue
-        step: dict = {"actor": get("actor") or "Chưa xác định", "action": action}
-        if not get("actor"):
-            result.note(where, "bước không ghi trách nhiệm: cần bổ sung")
-        time = parse_time(get("time")) if get("time") else None
-        if time:
-            step["time"] = time
-        elif get("time"):
-            result.note(where, f"không đọc được thời gian «{get('time')[:60]}»")
-        if get("output"):
-            step["output"] = get("output")
-        steps.append(step)
+        steps.append(_step(action, get, where, result))
+        _other_columns(cells, header_cells, columns, where, result)
         result.placed[where] = "front matter"
     result.placed[table.where] = "front matter"
+
+
+def _step(action: str, get: Callable[[str], str], where: str, result: Recognised) -> dict:
+    step: dict = {"actor": get("actor") or "Chưa xác định", "action": action}
+    if not get("actor"):
+        result.note(where, "bước không ghi trách nhiệm: cần bổ sung")
+    time = parse_time(get("time")) if get("time") else None
+    if time:
+        step["time"] = time
+    elif get("time"):
+        result.note(where, f"không đọc được thời gian «{get('time')[:60]}»")
+    if get("output"):
+        step["output"] = get("output")
+    return step
+
+
+def _other_columns(cells: list[str], header: list[str], columns: dict[str, list[int]], where: str,
+                   result: Recognised) -> None:
+    """A column a step has no field for ("Ghi chú", "Lưu đồ") is kept in the report under its own header,
+    with its row: a note such as "Nếu hồ sơ chưa đầy đủ thì hướng dẫn bổ sung" is part of the step."""
+    used = {i for indexes in columns.values() for i in indexes}
+    seen: set[str] = set()
+    for index, text in enumerate(cells):
+        label = header[index] if index < len(header) else ""
+        if index in used or not text or text in seen or fold(label).strip(" .") in ("tt", "stt", "so tt"):
+            continue
+        seen.add(text)
+        result.note(where, f"cột «{label or index + 1}» của bước không có trường riêng, cần xem lại: «{text[:200]}»")
 
 
 def read_forms(blocks: list[Block], result: Recognised) -> None:
