@@ -109,3 +109,54 @@ def test_six_columns_keep_result_and_form_and_report_the_notes_with_their_row(tm
             "thì hướng dẫn bổ sung một lần»") in report
     assert "bảng 2, dòng 2: cột «Lưu đồ» của bước không có trường riêng, cần xem lại: «Bắt đầu»" in report
     assert "chưa xếp vào mục nào" not in text  # reported with its place, not only dumped at the end
+
+
+def _forms_and_records(document, heading) -> None:
+    """A procedure's end: a forms table and a records table under ``heading(number, text)`` headings."""
+    heading("6", "Biểu mẫu")
+    _table(document, [("TT", "Tên biểu mẫu", "Mã hiệu"), ("1", "Tờ khai", "BM-TP-11-01")])
+    heading("7", "Hồ sơ cần lưu")
+    _table(document, [("TT", "Hồ sơ lưu", "Trách nhiệm lưu", "Thời gian lưu"),
+                      ("1", "Sổ theo dõi giải quyết hồ sơ", "Bộ phận một cửa", "Lâu dài")])
+
+
+def _assert_forms_and_records(meta: dict, text: str) -> None:
+    assert meta["forms"] == [{"code": "BM-TP-11-01", "title": "Tờ khai"}]
+    assert meta["records"] == [{"name": "Sổ theo dõi giải quyết hồ sơ", "keeper": "Bộ phận một cửa",
+                                "retention": "Lâu dài"}]
+    assert "steps" not in meta and "chưa xếp vào mục nào" not in text
+
+
+def test_roman_numeral_headings_start_their_sections(tmp_path: Path) -> None:
+    # "VI. BIỂU MẪU" was no heading: the forms and records tables were read as step tables of 5.7
+    document = _start()
+    romans = {"1": "I", "5": "V", "6": "VI", "7": "VII"}
+
+    def heading(number: str, text: str) -> None:
+        document.add_paragraph(f"{romans[number]}. {text.upper()}").runs[0].bold = True
+
+    heading("1", "Mục đích")
+    document.add_paragraph("Quy định trình tự cấp bản sao trích lục hộ tịch.")
+    heading("5", "Nội dung quy trình")
+    document.add_paragraph("7. Quy trình xử lý công việc").runs[0].bold = True
+    _table(document, _step_rows(("0,5 ngày",)))
+    _forms_and_records(document, heading)
+    meta, text, _ = _import(tmp_path, document)
+    assert len(meta.pop("steps")) == 1
+    _assert_forms_and_records(meta, text)
+    assert "## Mục đích" in text and "## Nội dung quy trình" in text
+
+
+def test_headings_made_bold_by_their_paragraph_style_start_their_sections(tmp_path: Path) -> None:
+    # Templates define a bold "Mục" paragraph style and leave the runs alone: "Biểu mẫu" was not a heading
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = _start()
+    style = document.styles.add_style("Muc", WD_STYLE_TYPE.PARAGRAPH)
+    style.font.bold = True
+    document.styles.add_style("Muc con", WD_STYLE_TYPE.PARAGRAPH).base_style = style  # bold through its base
+    document.add_paragraph("Mục đích", style="Muc")
+    document.add_paragraph("Quy định trình tự cấp bản sao trích lục hộ tịch.")
+    _forms_and_records(document, lambda number, text: document.add_paragraph(text, style="Muc con"))
+    meta, text, _ = _import(tmp_path, document)
+    _assert_forms_and_records(meta, text)

@@ -147,6 +147,25 @@ def split_label(text: str) -> tuple[str, str] | None:
     return fold(match.group(1)).strip(), match.group(2).strip()
 
 
+_ROMAN = re.compile(r"X{0,2}(?:IX|IV|V?I{0,3})")  # I … XXIX: the parts of a procedure, never more
+
+
+def section_number(text: str) -> str | None:
+    """The number a heading is typed with — "5.", "5.2.", "5.2)", "IV.", "II.1." — or None. A Roman numeral counts
+    only in capitals and followed by "." or ")": "I. MỤC ĐÍCH", not a word that happens to be "I"."""
+    words = text.split(None, 1)
+    head = words[0] if words else ""
+    bare = head.rstrip(".)")
+    if not bare or len(head) > 8:
+        return None
+    if bare.replace(".", "").isdigit():
+        return head
+    first, *rest = bare.split(".")  # "II.1.": a subsection of part II
+    if not (first.isupper() and _ROMAN.fullmatch(first) and all(part.isdigit() for part in rest)):
+        return None
+    return head if rest or head != bare else None
+
+
 def is_all_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)

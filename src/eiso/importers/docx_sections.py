@@ -6,7 +6,7 @@ import re
 from typing import Callable
 
 from eiso.documents.text import fold
-from eiso.importers.docx_fields import find_form_code, find_form_reference, find_integer, parse_time
+from eiso.importers.docx_fields import find_form_code, find_form_reference, find_integer, parse_time, section_number
 from eiso.importers.docx_reader import Block, Paragraph, Table
 from eiso.importers.docx_recognised import Recognised, column, items, to_body
 from eiso.importers.tthc import find_codes, normalize_code
@@ -53,8 +53,7 @@ def heading_of(block: Block) -> tuple[str, str] | None:
 
 
 def _numbered(text: str) -> bool:
-    head = text.split(None, 1)[0] if text.split() else ""
-    return bool(head) and head.rstrip(".)").replace(".", "").isdigit() and len(head) <= 8
+    return section_number(text) is not None
 
 
 def _strip_number(text: str) -> str:
