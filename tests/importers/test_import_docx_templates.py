@@ -160,3 +160,30 @@ def test_headings_made_bold_by_their_paragraph_style_start_their_sections(tmp_pa
     _forms_and_records(document, lambda number, text: document.add_paragraph(text, style="Muc con"))
     meta, text, _ = _import(tmp_path, document)
     _assert_forms_and_records(meta, text)
+
+
+def test_a_signature_table_with_the_roles_down_its_first_column(tmp_path: Path) -> None:
+    # "Người phê duyệt" in the first column, "Họ và tên | Chức vụ | Chữ ký" across: "bảng ở phần đầu không
+    # nhận dạng được", and the draft had no approver
+    document = _start()
+    _table(document, [("", "Họ và tên", "Chức vụ", "Chữ ký"),
+                      ("Người soạn thảo", "Nguyễn Thị Lan", "Công chức Tư pháp - Hộ tịch", "Đã ký"),
+                      ("Người xem xét", "Trần Văn Bình", "Phó Chủ tịch UBND xã", "Đã ký"),
+                      ("Người phê duyệt", "Đặng Thị Mai", "Chủ tịch UBND xã", "Đã ký")])
+    document.add_heading("1. Mục đích", 1)
+    meta, _, report = _import(tmp_path, document)
+    assert meta["prepared_by"] == {"name": "Nguyễn Thị Lan", "title": "Công chức Tư pháp - Hộ tịch"}
+    assert meta["reviewed_by"] == {"name": "Trần Văn Bình", "title": "Phó Chủ tịch UBND xã"}
+    assert meta["approved_by"] == {"name": "Đặng Thị Mai", "title": "Chủ tịch UBND xã"}
+    assert not [line for line in report if "không nhận dạng được" in line]
+
+
+def test_a_step_that_names_two_roles_does_not_make_its_table_a_signature_table(tmp_path: Path) -> None:
+    # The first two rows' text held "kiểm tra" and "phê duyệt": the step table was read as signatures
+    document = _start()
+    document.add_heading("5.7. Quy trình xử lý công việc", 2)
+    _table(document, [("TT", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Kết quả"),
+                      ("1", "Kiểm tra hồ sơ, trình lãnh đạo phê duyệt", "Công chức Tư pháp", "01 ngày", "Tờ trình"),
+                      ("2", "Ký duyệt", "Chủ tịch UBND xã", "0,5 ngày", "Quyết định")])
+    meta, _, _ = _import(tmp_path, document)
+    assert len(meta["steps"]) == 2 and "approved_by" not in meta

@@ -150,33 +150,59 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
 
 
 def is_signature_table(table: Table) -> bool:
-    head = fold(" ".join(" ".join(r) for r in table.rows[:2]))
-    return sum(any(w in head for w in words) for words in _ROLE_WORDS.values()) >= 2
+    return _signature_grid(table) is not None
+
+
+def _role_of(cell: str) -> str | None:
+    """The role a cell heads ("Người phê duyệt", "NGƯỜI XEM XÉT\nPhó Chủ tịch…"): its first line, if short.
+    A step such as "Kiểm tra hồ sơ, trình lãnh đạo phê duyệt" names two roles and heads nothing."""
+    first = fold(cell.split("\n", 1)[0]).strip()
+    if not first or len(first) > 40:
+        return None
+    return next((role for role, words in _ROLE_WORDS.items() if any(w in first for w in words)), None)
+
+
+def _roles_in(cells: list[str]) -> int:
+    """How many different roles head cells of this row (or column)."""
+    return len({role for cell in cells if (role := _role_of(cell))})
+
+
+def _signature_grid(table: Table) -> list[list[str]] | None:
+    """The table cell by cell with the roles across its top, or None if it is no signature table.
+
+    Roles are written across the top ("Soạn thảo | Xem xét | Phê duyệt") or down the first column, with
+    "Họ và tên | Chức vụ | Chữ ký" across the top: that table is read turned a quarter, like the first."""
+    grid = [table.grid_row(i) for i in range(len(table.rows))]
+    if any(_roles_in(row) >= 2 for row in grid[:2]):
+        return grid
+    width = max((len(row) for row in grid), default=0)
+    turned = [[row[c] if c < len(row) else "" for row in grid] for c in range(width)]
+    return turned if turned and _roles_in(turned[0]) >= 2 else None
 
 
 def read_signatures(table: Table, result: Recognised) -> None:
-    header_row = next((i for i, row in enumerate(table.rows)
-                       if sum(any(w in fold(c) for words in _ROLE_WORDS.values() for w in words) for c in row) >= 2), 0)
+    grid = _signature_grid(table) or [table.grid_row(i) for i in range(len(table.rows))]
+    header_row = next((i for i, row in enumerate(grid) if _roles_in(row) >= 2), 0)
     columns: dict[int, str] = {}
-    for c, cell in enumerate(table.rows[header_row]):
-        for role, words in _ROLE_WORDS.items():
-            if any(w in fold(cell) for w in words) and role not in columns.values():
-                columns[c] = role
-                break
+    for c, cell in enumerate(grid[header_row]):
+        role = _role_of(cell)
+        if role and role not in columns.values():
+            columns[c] = role
     people: dict[str, dict[str, str]] = {role: {} for role in columns.values()}
-    for r, row in enumerate(table.rows[header_row + 1:], start=header_row + 2):
+    for row in grid[header_row + 1:]:
         label = fold(row[0]) if row else ""
         for c, role in columns.items():
             if c >= len(row):
                 continue
             for line in row[c].split("\n"):
                 _assign_person_line(line, label, people[role])
-        result.placed[f"{table.where}, dòng {r}"] = "front matter"
+    for r in range(len(table.rows)):
+        result.placed[f"{table.where}, dòng {r + 1}"] = "front matter"
     # Header cells may hold the whole block: "NGƯỜI PHÊ DUYỆT\nChủ tịch UBND\n(Đã ký)\nLê Văn Cường".
     for c, role in columns.items():
-        for line in table.rows[header_row][c].split("\n")[1:]:
+        for line in grid[header_row][c].split("\n")[1:]:
             _assign_person_line(line, "", people[role])
-    labels = list(dict.fromkeys([*table.rows[header_row], *(row[0] for row in table.rows[header_row + 1:] if row)]))
+    labels = list(dict.fromkeys([*grid[header_row], *(row[0] for row in grid[header_row + 1:] if row)]))
     result.source(table.where, labels)
     for role, person in people.items():
         if person.get("name"):
