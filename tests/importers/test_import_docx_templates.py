@@ -3,6 +3,7 @@ test writes one shape with python-docx and asserts the facts read from it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,37 @@ def test_a_step_that_names_two_roles_does_not_make_its_table_a_signature_table(t
                       ("2", "Ký duyệt", "Chủ tịch UBND xã", "0,5 ngày", "Quyết định")])
     meta, _, _ = _import(tmp_path, document)
     assert len(meta["steps"]) == 2 and "approved_by" not in meta
+
+
+def test_a_revision_table_under_a_title_row_keeps_every_column_it_has(tmp_path: Path) -> None:
+    # The title row was taken for the header: "dòng theo dõi sửa đổi không có nội dung" and no history; the
+    # "Vị trí sửa đổi" / "Yêu cầu sửa đổi" columns were left out and dumped at the end of the body.
+    document = docx.Document()
+    document.add_paragraph("THEO DÕI SỬA ĐỔI TÀI LIỆU").runs[0].bold = True
+    _table(document, [("BẢNG THEO DÕI SỬA ĐỔI", None, None, None, None),
+                      ("TT", "Ngày tháng", "Vị trí sửa đổi", "Mô tả nội dung sửa đổi", "Lần sửa đổi"),
+                      ("1", "02/01/2023", "Mục 5.4", "Rút ngắn thời gian giải quyết", "01")], merges=((0, 0, 0, 4),))
+    _table(document, [("Yêu cầu sửa đổi/bổ sung", "Nội dung sửa đổi", "Lần sửa đổi", "Ngày sửa đổi"),
+                      ("Thay đổi văn bản pháp luật", "Cập nhật căn cứ pháp lý", "2", "5-3-2024")])
+    document.add_paragraph("QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC HỘ TỊCH").runs[0].bold = True
+    document.add_paragraph("Mã hiệu: QT-05/TP")
+    document.add_heading("1. Mục đích", 1)
+    meta, text, _ = _import(tmp_path, document)
+    assert meta["history_before_git"] == [
+        {"date": dt.date(2023, 1, 2), "revision": 1, "change": "Mục 5.4; Rút ngắn thời gian giải quyết"},
+        {"date": dt.date(2024, 3, 5), "revision": 2, "change": "Thay đổi văn bản pháp luật; Cập nhật căn cứ pháp lý"}]
+    assert meta["title"] == "Cấp bản sao trích lục hộ tịch"  # the caption above the table is no title
+    assert "chưa xếp vào mục nào" not in text
+
+
+def test_a_step_about_amending_documents_does_not_make_a_revision_table(tmp_path: Path) -> None:
+    # "Đề xuất biên soạn, sửa đổi tài liệu" in the first step, "Nội dung" in the header: the step table
+    # was read as the revision table, its times as unreadable dates, and the real history replaced
+    document = _start(title="QUY TRÌNH KIỂM SOÁT TÀI LIỆU", code="QT-KSTL-01")
+    document.add_heading("5.7. Quy trình xử lý công việc", 2)
+    _table(document, [("Bước", "Nội dung", "Trách nhiệm", "Thời gian", "Biểu mẫu"),
+                      ("Bước 1", "Đề xuất biên soạn, sửa đổi tài liệu", "Các phòng", "02 ngày", "BM-KSTL-01"),
+                      ("Bước 2", "Phê duyệt đề xuất", "Lãnh đạo Sở", "01 ngày", "")])
+    meta, _, report = _import(tmp_path, document)
+    assert len(meta["steps"]) == 2 and "history_before_git" not in meta
+    assert not [line for line in report if "ngày sửa đổi" in line]

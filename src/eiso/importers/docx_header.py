@@ -42,8 +42,16 @@ def read_header(blocks: list[Block], result: Recognised) -> None:
             continue
         if _read_labelled(block.text, block.where, result):
             continue
+        if fold(block.text).startswith(_REVISION_CAPTIONS):  # the revision table's caption, never the title
+            result.source(block.where, [block.text])
+            result.placed[block.where] = "front matter"
+            continue
         title_candidates.append((block.text, block.where))
     _choose_title(title_candidates, result)
+
+
+_REVISION_CAPTIONS = ("theo doi sua doi", "bang theo doi sua doi", "theo doi tinh trang sua doi",
+                      "theo doi thay doi", "bang theo doi thay doi")
 
 
 def read_header_table(table: Table, result: Recognised) -> bool:
@@ -234,8 +242,22 @@ def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
 
 
 def is_revision_table(table: Table) -> bool:
-    head = fold(" ".join(" ".join(r) for r in table.rows[:2]))
-    return ("sua doi" in head or "thay doi" in head) and ("ngay" in head or "noi dung" in head)
+    return _revision_header(table) is not None
+
+
+def _revision_header(table: Table) -> int | None:
+    """The index of a revision table's header row — short labels with a date column, under or beside the words
+    "sửa đổi"/"thay đổi" — or None. A title row ("BẢNG THEO DÕI SỬA ĐỔI", merged across) may stand above it.
+    The body rows never decide: a step "Đề xuất biên soạn, sửa đổi tài liệu" does not make a step table one."""
+    title = {fold(c) for c in table.rows[0] if c.strip()} if table.rows else set()
+    for index, row in enumerate(table.rows[:2]):
+        cells = [fold(c) for c in row]
+        if any(len(c) > 60 or "trach nhiem" in c for c in cells):
+            continue  # a step table's header, or a row of content
+        named = cells if index == 0 else (list(title) if len(title) == 1 else [])  # the header or its title row
+        if any("sua doi" in c or "thay doi" in c for c in named) and any("ngay" in c or "thoi gian" in c for c in cells):
+            return index
+    return None
 
 
 def _revision_cell(cells: list[str], col: int | None, read, label: str, where: str, result: Recognised):
@@ -250,28 +272,29 @@ def _revision_cell(cells: list[str], col: int | None, read, label: str, where: s
 
 
 def read_revisions(table: Table, result: Recognised) -> None:
-    header = [fold(c) for c in table.rows[0]]
+    header_index = _revision_header(table) or 0
+    header = [fold(c) for c in table.grid_row(header_index)]
     date_col = column(header, ("ngay", "thoi gian"))
-    revision_col = column(header, ("lan sua", "lan ban hanh", "lan"))
-    change_cols = [i for i, h in enumerate(header) if any(w in h for w in ("noi dung", "hang muc", "trang", "muc"))
-                   and i not in (date_col, revision_col)]
+    revision_col = next((i for i, h in enumerate(header) if "lan" in h.split()), None)  # not "lãnh đạo"
+    # Every other column says what changed ("Vị trí sửa đổi", "Yêu cầu sửa đổi", "Nội dung"), but the order number
+    change_cols = [i for i, h in enumerate(header) if i not in (date_col, revision_col)
+                   and h.strip(" .") not in ("tt", "stt", "so tt")]
     rows = []
-    result.source(table.where, table.rows[0])
-    for r, row in enumerate(table.rows[1:], start=2):
-        where = f"{table.where}, dòng {r}"
-        cells = [c.strip() for c in row]
+    result.source(table.where, [cell for r in table.rows[:header_index + 1] for cell in r])
+    for r in range(header_index + 1, len(table.rows)):
+        where = f"{table.where}, dòng {r + 1}"
+        cells = [c.strip() for c in table.grid_row(r)]
         if not any(cells):
             continue
-        change = "; ".join(cells[i] for i in change_cols if i < len(cells) and cells[i])
+        change = "; ".join(dict.fromkeys(cells[i] for i in change_cols if i < len(cells) and cells[i]))
         if not change:
-            result.note(where, f"dòng theo dõi sửa đổi không có nội dung: «{' | '.join(cells)[:120]}»")
+            result.note(where, f"dòng theo dõi sửa đổi không có nội dung: «{' | '.join(table.rows[r])[:120]}»")
             continue
         date = _revision_cell(cells, date_col, read_date_cell, "ngày sửa đổi", where, result)
         revision = _revision_cell(cells, revision_col, read_integer_cell, "lần sửa đổi", where, result)
         rows.append({"date": date, "revision": revision, "change": change})
         result.placed[where] = "front matter"
     if rows:
-        result.meta["history_before_git"] = [{k: v for k, v in row.items() if v is not None} for row in rows]
+        result.meta.setdefault("history_before_git", []).extend(
+            {k: v for k, v in row.items() if v is not None} for row in rows)
     result.placed[table.where] = "front matter"
-
-
