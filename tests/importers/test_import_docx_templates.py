@@ -222,3 +222,20 @@ def test_a_step_about_amending_documents_does_not_make_a_revision_table(tmp_path
     meta, _, report = _import(tmp_path, document)
     assert len(meta["steps"]) == 2 and "history_before_git" not in meta
     assert not [line for line in report if "ngày sửa đổi" in line]
+
+
+def test_a_step_table_right_under_the_content_heading_is_read_as_steps(tmp_path: Path) -> None:
+    # ISO system procedures put the step table under "5. NỘI DUNG QUY TRÌNH" with no 5.7 heading: it stayed
+    # a Markdown table in the body and the procedure had no steps
+    document = _start(title="QUY TRÌNH KIỂM SOÁT TÀI LIỆU", code="QT-KSTL-01")
+    document.add_paragraph("NỘI DUNG QUY TRÌNH").runs[0].bold = True
+    document.add_paragraph("Trình tự kiểm soát tài liệu như bảng dưới đây.")
+    _table(document, [("Bước", "Nội dung", "Trách nhiệm", "Thời gian", "Biểu mẫu"),
+                      ("Bước 1", "Phê duyệt đề xuất", "Lãnh đạo Sở", "01 ngày", ""),
+                      ("Bước 2", "Ban hành tài liệu", "Giám đốc Sở", "1/2 ngày", "")])
+    _table(document, [("TT", "Tên tài liệu", "Ghi chú"), ("1", "Sổ tay chất lượng", "")])
+    meta, text, report = _import(tmp_path, document)
+    assert [step["action"] for step in meta["steps"]] == ["Bước 1: Phê duyệt đề xuất", "Bước 2: Ban hành tài liệu"]
+    assert "Trình tự kiểm soát tài liệu như bảng dưới đây." in text and "| Sổ tay chất lượng |" in text
+    assert ("bảng 1: bảng các bước trong mục «Nội dung quy trình» được đọc thành quy trình xử lý (steps): "
+            "cần kiểm tra") in report

@@ -218,6 +218,16 @@ def _is_total(action: str, actor: str, cells: list[str]) -> bool:
     return not actor or actor == action or "thoi gian" in folded or folded in ("tong", "cong", "tong cong")
 
 
+def is_steps_table(table: Table) -> bool:
+    """A table whose header names who does what ("Nội dung công việc" and "Trách nhiệm"): a step table
+    wherever it stands, also right under "5. Nội dung quy trình" with no "5.7" heading of its own."""
+    for index, row in enumerate(table.rows[:3]):
+        if len(table.rows) > index + 1 and _is_header(row):
+            columns = _step_columns([fold(c) for c in table.grid_row(index)])
+            return "actor" in columns and "action" in columns
+    return False
+
+
 def _steps_table(table: Table, result: Recognised) -> None:
     header_index = next((i for i, row in enumerate(table.rows[:3]) if _is_header(row)), 0)
     header_cells = table.grid_row(header_index)
