@@ -20,8 +20,11 @@ def _table(document, rows: list[tuple[str, ...]], merges: tuple[tuple[int, int, 
         table.cell(top, left).merge(table.cell(bottom, right))
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
-            if text is not None:
-                table.cell(r, c).text = text
+            if text is not None:  # a line of its own is a paragraph of its own, as Word writes it
+                first, *more = text.split("\n")
+                table.cell(r, c).text = first
+                for line in more:
+                    table.cell(r, c).add_paragraph(line)
     return table
 
 
@@ -239,3 +242,24 @@ def test_a_step_table_right_under_the_content_heading_is_read_as_steps(tmp_path:
     assert "Trình tự kiểm soát tài liệu như bảng dưới đây." in text and "| Sổ tay chất lượng |" in text
     assert ("bảng 1: bảng các bước trong mục «Nội dung quy trình» được đọc thành quy trình xử lý (steps): "
             "cần kiểm tra") in report
+
+
+def test_the_cover_lines_around_the_title_are_placed_or_reported_where_they_are(tmp_path: Path) -> None:
+    # The motto came first and became the agency (level guessed from it); "SỞ TƯ PHÁP" under "UBND TỈNH", the
+    # page count and a form line "- Đơn đề nghị (Mẫu 01/HCC)" were dumped at the end of the body
+    document = docx.Document()
+    _table(document, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+                       "UBND TỈNH QUẢNG NAM\nSỞ TƯ PHÁP", "Mã hiệu: QT.TP.05\nTrang: 1/8"),
+                      ("QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC HỘ TỊCH", None, None)], merges=((1, 0, 1, 2),))
+    document.add_heading("5.2. Thành phần hồ sơ", 2)
+    document.add_paragraph("- Tờ khai cấp bản sao trích lục hộ tịch")
+    document.add_heading("6. Biểu mẫu", 1)
+    document.add_paragraph("- Đơn đề nghị (Mẫu 01/HCC)")
+    meta, text, report = _import(tmp_path, document)
+    assert meta["code"] == "QT.TP.05" and meta["title"] == "Cấp bản sao trích lục hộ tịch"
+    assert meta["tthc"]["agency"] == "UBND TỈNH QUẢNG NAM - SỞ TƯ PHÁP" and meta["tthc"]["level"] == "Cấp tỉnh"
+    assert "bảng 1, dòng 1, ô 3: số trang của bản Word «1/8»: không dùng trong e-ISO" in report
+    assert ("bảng 1, dòng 1, ô 1: quốc hiệu, tiêu ngữ «CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM»: không đưa vào tài liệu "
+            "e-ISO") in report
+    assert meta["forms"] == [{"code": "Mẫu 01/HCC", "title": "Đơn đề nghị"}]
+    assert "chưa xếp vào mục nào" not in text

@@ -93,6 +93,10 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
     if pair is None:
         return False
     label, value = pair
+    if label in ("trang", "so trang", "tong so trang") and value:  # the Word file's page count: no e-ISO field
+        result.note(where, f"số trang của bản Word «{shown(value, 40)}»: không dùng trong e-ISO")
+        result.placed[where] = "report"
+        return True
     for key, words in _LABELS:
         if not any(label.startswith(w) or (not strict and label.endswith(w)) for w in words) or not value:
             continue
@@ -142,8 +146,13 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
             result.source(where, [text])
         elif "_title" not in result.meta and folded.strip() == "quy trinh":
             result.placed[where] = "front matter"
-        elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ", "cong hoa", "doc lap")):
-            result.meta.setdefault("_agency", text)
+        elif folded.startswith(("cong hoa", "doc lap")):  # the national motto heads every official paper
+            result.note(where, f"quốc hiệu, tiêu ngữ «{shown(text, 80)}»: không đưa vào tài liệu e-ISO")
+            result.placed[where] = "report"
+        elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ")):
+            # "UBND TỈNH QUẢNG NAM" over "SỞ TƯ PHÁP": the body above and the agency, one name
+            agency = result.meta.get("_agency")
+            result.meta["_agency"] = f"{agency} - {text}" if agency else text
             result.placed[where] = "front matter"
     caps = [(t, w) for t, w in candidates if is_all_caps(t) and len(t) > 8 and result.placed.get(w) != "front matter"]
     if caps and "_title" not in result.meta:

@@ -64,6 +64,9 @@ def finish(result: Recognised, kind: str | None, unit: str | None, fallback_titl
             meta[key] = found[key]
     if meta["kind"] == "tthc":
         meta["tthc"] = _tthc(found, unit, result)
+    elif found.get("_agency"):  # only a TTHC has a field for it
+        result.note("tệp", f"cơ quan trên bìa «{shown(found['_agency'])}» không có trường trong front matter "
+                           f"(loại {meta['kind']}): đối chiếu với đơn vị chủ trì (unit)")
     for key in ("steps", "forms", "records", "history_before_git"):
         if found.get(key):
             meta[key] = found[key]

@@ -307,6 +307,7 @@ def read_forms(blocks: list[Block], result: Recognised) -> None:
         seen.add(code)
         forms.append({"code": code, "title": title})
         result.placed[where] = "front matter"
+        result.source(where, [text])  # the line as written: its code moved to a field of its own
 
 
 def _without_form_code(text: str, code: str) -> str:
