@@ -263,3 +263,18 @@ def test_the_cover_lines_around_the_title_are_placed_or_reported_where_they_are(
             "e-ISO") in report
     assert meta["forms"] == [{"code": "Mẫu 01/HCC", "title": "Đơn đề nghị"}]
     assert "chưa xếp vào mục nào" not in text
+
+
+def test_names_that_hold_title_words_stay_names_and_titles_without_known_words_stay_titles(tmp_path: Path) -> None:
+    # "Trương Văn An" folds to "truong…" and "Nguyễn Văn Phong" holds "van phong": both were read as titles and
+    # the person had no name; "Chánh Thanh tra", first in its block, was read as the approver's name
+    document = _start()
+    _table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+                      ("Chuyên viên\n(Đã ký)\nTrương Văn An", "Phó Chánh Văn phòng\n(Đã ký)\nNguyễn Văn Phong",
+                       "Chánh Thanh tra\n(Đã ký)\nĐinh Thị Hà")])
+    document.add_heading("1. Mục đích", 1)
+    meta, _, _ = _import(tmp_path, document)
+    assert meta["prepared_by"] == {"name": "Trương Văn An", "title": "Chuyên viên"}
+    assert meta["reviewed_by"] == {"name": "Nguyễn Văn Phong", "title": "Phó Chánh Văn phòng"}
+    assert meta["approved_by"] == {"name": "Đinh Thị Hà", "title": "Chánh Thanh tra"}
+

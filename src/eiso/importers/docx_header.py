@@ -14,8 +14,14 @@ from eiso.importers.docx_sections import heading_of
 _ROLE_WORDS = {"prepared_by": ("soan thao", "nguoi viet", "bien soan"),
                "reviewed_by": ("xem xet", "kiem tra"),
                "approved_by": ("phe duyet", "duyet")}
-_TITLE_HINTS = ("chu tich", "truong", "pho ", "cong chuc", "chuyen vien", "giam doc", "can bo", "van phong",
-                "thu ky", "ke toan", "bi thu")
+# Words of a job title, matched as whole words: "Trưởng phòng", "Phó Chủ tịch", "Chánh Thanh tra".
+_TITLE_HINTS = ("chu tich", "truong", "pho", "cong chuc", "chuyen vien", "giam doc", "can bo", "van phong",
+                "thu ky", "ke toan", "bi thu", "chanh", "thanh tra", "uy vien", "nhan vien", "lanh dao", "kt")
+# The commonest family names: "Trương Văn An" and "Nguyễn Văn Phong" hold title words and are names.
+_FAMILY_NAMES = frozenset(("nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui",
+                           "do", "ho", "ngo", "duong", "ly", "truong", "dinh", "lam", "mai", "dao", "cao", "ha", "ta",
+                           "luong", "doan", "vuong", "trinh", "trieu", "ton", "kieu", "chau", "thai", "quach", "luu",
+                           "tang", "dam", "chu", "phung", "tong", "la", "khuc", "lai", "mac", "thach", "au"))
 
 
 
@@ -242,12 +248,23 @@ def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
     if pair:
         label, text = pair
         folded = fold(text)
-    if "chuc vu" in label or (not label.startswith("ho") and any(h in folded + " " for h in _TITLE_HINTS)):
+    if "chuc vu" in label or (not label.startswith("ho") and _is_job_title(text)):
         person.setdefault("title", text)
     elif "ngay" in label or "chu ky" in label:
         return
     else:
         person.setdefault("name", text)
+
+
+def _is_job_title(text: str) -> bool:
+    """"Phó Chủ tịch UBND xã" is a title; "Trương Văn An" (a name in capitalised words, a family name first)
+    is not, though "Trương" folds to the title word "truong"."""
+    words = fold(text).replace(".", " ").split()
+    padded = f" {' '.join(words)} "
+    if not any(f" {hint} " in padded for hint in _TITLE_HINTS):
+        return False
+    capitalised = all(word[:1].isupper() for word in text.split())
+    return not (capitalised and 2 <= len(words) <= 5 and words[0] in _FAMILY_NAMES)
 
 
 def is_revision_table(table: Table) -> bool:
