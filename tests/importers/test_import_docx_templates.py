@@ -278,3 +278,15 @@ def test_names_that_hold_title_words_stay_names_and_titles_without_known_words_s
     assert meta["reviewed_by"] == {"name": "Nguyễn Văn Phong", "title": "Phó Chánh Văn phòng"}
     assert meta["approved_by"] == {"name": "Đinh Thị Hà", "title": "Chánh Thanh tra"}
 
+
+def test_a_code_keeps_the_prefix_before_qt_and_an_amendment_number_is_not_the_revision(tmp_path: Path) -> None:
+    # "STP-QT-05" became "QT-05" (another agency's code), and "Lần sửa đổi: 01" above "Lần ban hành: 02" became
+    # the revision, silently
+    document = docx.Document()
+    document.add_paragraph("QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC HỘ TỊCH").runs[0].bold = True
+    _table(document, [("Mã hiệu", "STP-QT-05"), ("Lần sửa đổi", "01"), ("Lần ban hành", "02")])
+    document.add_heading("1. Mục đích", 1)
+    meta, _, report = _import(tmp_path, document)
+    assert meta["code"] == "STP-QT-05" and meta["revision"] == 2
+    assert ("tệp: lần ban hành 2 có lần sửa đổi 1: e-ISO chỉ ghi lần ban hành (revision), cần xác nhận có tăng lần "
+            "ban hành hay không") in report

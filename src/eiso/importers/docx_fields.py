@@ -36,8 +36,15 @@ _WORD_NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau"
 
 
 def find_code(text: str) -> str | None:
+    """The document code in a "Mã hiệu" value. A code is one token: what is attached before "QT" belongs to it
+    ("STP-QT-05", "05/QT-TP"), or the agency's prefix would be cut off and two agencies' codes collide."""
     match = _CODE.search(text.upper() if text.isupper() else text)
-    return match.group(1).strip() if match else None
+    if not match:
+        return None
+    start = match.start(1)
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-./"):
+        start -= 1  # linear: each character is stepped over once
+    return (text[start:match.start(1)].lstrip("-./") + match.group(1)).strip()
 
 
 def find_form_code(text: str) -> str | None:

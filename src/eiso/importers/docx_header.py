@@ -87,7 +87,8 @@ def read_header_table(table: Table, result: Recognised) -> bool:
 
 _LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("code", ("ma hieu", "ma so", "ky hieu", "so hieu", "ma tai lieu")),
-    ("revision", ("lan ban hanh", "lan sua doi", "phien ban")),
+    ("revision", ("lan ban hanh", "phien ban")),
+    ("amendment", ("lan sua doi",)),
     ("effective", ("ngay hieu luc", "hieu luc tu", "co hieu luc")),
     ("issued", ("ngay ban hanh",)),
     ("national_code", ("ma thu tuc", "ma tthc", "ma so thu tuc")),
@@ -106,8 +107,8 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
     for key, words in _LABELS:
         if not any(label.startswith(w) or (not strict and label.endswith(w)) for w in words) or not value:
             continue
-        parsed = {"code": find_code, "revision": _header_revision, "effective": find_date, "issued": find_date,
-                  "national_code": find_national_code}[key](value)
+        parsed = {"code": find_code, "revision": _header_revision, "amendment": read_integer_cell,
+                  "effective": find_date, "issued": find_date, "national_code": find_national_code}[key](value)
         if parsed is None:
             if key == "code" and value.strip():
                 parsed = value.strip()
