@@ -290,3 +290,18 @@ def test_a_code_keeps_the_prefix_before_qt_and_an_amendment_number_is_not_the_re
     assert meta["code"] == "STP-QT-05" and meta["revision"] == 2
     assert ("tệp: lần ban hành 2 có lần sửa đổi 1: e-ISO chỉ ghi lần ban hành (revision), cần xác nhận có tăng lần "
             "ban hành hay không") in report
+
+
+def test_a_dossier_table_with_two_header_rows(tmp_path: Path) -> None:
+    # "Số lượng" merged over "Bản chính | Bản sao": the second header row became a dossier item "Bản chính"
+    document = _start()
+    document.add_heading("5.2. Thành phần hồ sơ", 2)
+    _table(document, [("TT", "Tên giấy tờ", "Số lượng", None), (None, None, "Bản chính", "Bản sao"),
+                      ("1", "Tờ khai cấp bản sao trích lục hộ tịch", "01", "0"),
+                      ("2", "Giấy tờ tùy thân của người yêu cầu", "0", "01")],
+           merges=((0, 2, 0, 3), (0, 0, 1, 0), (0, 1, 1, 1)))
+    meta, text, _ = _import(tmp_path, document)
+    assert meta["tthc"]["dossier"] == [
+        {"name": "Tờ khai cấp bản sao trích lục hộ tịch", "originals": 1, "copies": 0},
+        {"name": "Giấy tờ tùy thân của người yêu cầu", "originals": 0, "copies": 1}]
+    assert "chưa xếp vào mục nào" not in text

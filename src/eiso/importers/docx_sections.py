@@ -135,17 +135,29 @@ def _dossier_item(text: str, originals: str = "", copies: str = "") -> dict:
     return item
 
 
+def _header_rows(table: Table) -> int:
+    """How many rows head the table: one, or two when a merged label stands over sub-labels ("Số lượng" over
+    "Bản chính | Bản sao"); none when the first row is already an item."""
+    count = 0
+    while count < min(2, len(table.rows)) and _is_header([c for c in table.rows[count] if c.strip()]):
+        count += 1
+    return count
+
+
 def _dossier_table(table: Table, dossier: list[dict], result: Recognised) -> None:
-    header = [fold(c) for c in table.rows[0]] if table.rows else []
-    has_header = _is_header(table.rows[0]) if table.rows else False
-    if has_header:
-        result.source(table.where, table.rows[0])
-    name = column(header, ("ten", "thanh phan", "noi dung")) if has_header else None
-    originals = column(header, ("ban chinh",)) if has_header else None
-    copies = column(header, ("ban sao",)) if has_header else None
-    for r, row in enumerate(table.rows[1:] if has_header else table.rows, start=2 if has_header else 1):
-        where = f"{table.where}, dòng {r}"
-        cells = [c.strip() for c in row]
+    heads = _header_rows(table)
+    for r in range(heads):
+        result.source(f"{table.where}, dòng {r + 1}", table.rows[r])
+        result.placed[f"{table.where}, dòng {r + 1}"] = "front matter"
+    # A column's label is every header row's text above it: "số lượng bản chính" for a merged header.
+    header = [" ".join(fold(row[i]) for row in map(table.grid_row, range(heads)) if i < len(row))
+              for i in range(max((len(table.grid_row(r)) for r in range(heads)), default=0))]
+    name = column(header, ("ten", "thanh phan", "noi dung")) if heads else None
+    originals = column(header, ("ban chinh",)) if heads else None
+    copies = column(header, ("ban sao",)) if heads else None
+    for r in range(heads, len(table.rows)):
+        where = f"{table.where}, dòng {r + 1}"
+        cells = [c.strip() for c in table.grid_row(r)]
         text = cells[name] if name is not None and name < len(cells) else max(cells, key=len, default="")
         if not text:
             continue
