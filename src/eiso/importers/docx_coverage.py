@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from eiso.documents.text import fold
-from eiso.importers.docx_fields import find_date, parse_time
+from eiso.importers.docx_fields import find_date, parse_time, section_number
 from eiso.importers.docx_reader import MC_FALLBACK, DocxError, word_text
 from eiso.importers.docx_recognised import Recognised, escape
 
@@ -159,6 +159,9 @@ def _covered(text: str, present: set[tuple[str, ...]]) -> bool:
 
 
 def _piece_covered(piece: str, present: set[tuple[str, ...]]) -> bool:
+    number = section_number(piece.strip())
+    if number and number[0].isupper() and len(piece.split()) > 1:  # "IV. ĐỊNH NGHĨA": the heading's number
+        piece = piece.strip()[len(number):]  # (Arabic numbers are skipped below, where "04 giờ" stays a time)
     words = _words(piece)
     while len(words) > 1 and words[0].isdigit():  # "5.3. Số lượng hồ sơ": Word's numbering, not content
         words = words[1:]

@@ -14,8 +14,14 @@ from eiso.importers.docx_sections import heading_of
 _ROLE_WORDS = {"prepared_by": ("soan thao", "nguoi viet", "bien soan"),
                "reviewed_by": ("xem xet", "kiem tra"),
                "approved_by": ("phe duyet", "duyet")}
-_TITLE_HINTS = ("chu tich", "truong", "pho ", "cong chuc", "chuyen vien", "giam doc", "can bo", "van phong",
-                "thu ky", "ke toan", "bi thu")
+# Words of a job title, matched as whole words: "Trưởng phòng", "Phó Chủ tịch", "Chánh Thanh tra".
+_TITLE_HINTS = ("chu tich", "truong", "pho", "cong chuc", "chuyen vien", "giam doc", "can bo", "van phong",
+                "thu ky", "ke toan", "bi thu", "chanh", "thanh tra", "uy vien", "nhan vien", "lanh dao", "kt")
+# The commonest family names: "Trương Văn An" and "Nguyễn Văn Phong" hold title words and are names.
+_FAMILY_NAMES = frozenset(("nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui",
+                           "do", "ho", "ngo", "duong", "ly", "truong", "dinh", "lam", "mai", "dao", "cao", "ha", "ta",
+                           "luong", "doan", "vuong", "trinh", "trieu", "ton", "kieu", "chau", "thai", "quach", "luu",
+                           "tang", "dam", "chu", "phung", "tong", "la", "khuc", "lai", "mac", "thach", "au"))
 
 
 
@@ -42,8 +48,16 @@ def read_header(blocks: list[Block], result: Recognised) -> None:
             continue
         if _read_labelled(block.text, block.where, result):
             continue
+        if fold(block.text).startswith(_REVISION_CAPTIONS):  # the revision table's caption, never the title
+            result.source(block.where, [block.text])
+            result.placed[block.where] = "front matter"
+            continue
         title_candidates.append((block.text, block.where))
     _choose_title(title_candidates, result)
+
+
+_REVISION_CAPTIONS = ("theo doi sua doi", "bang theo doi sua doi", "theo doi tinh trang sua doi",
+                      "theo doi thay doi", "bang theo doi thay doi")
 
 
 def read_header_table(table: Table, result: Recognised) -> bool:
@@ -73,7 +87,8 @@ def read_header_table(table: Table, result: Recognised) -> bool:
 
 _LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("code", ("ma hieu", "ma so", "ky hieu", "so hieu", "ma tai lieu")),
-    ("revision", ("lan ban hanh", "lan sua doi", "phien ban")),
+    ("revision", ("lan ban hanh", "phien ban")),
+    ("amendment", ("lan sua doi",)),
     ("effective", ("ngay hieu luc", "hieu luc tu", "co hieu luc")),
     ("issued", ("ngay ban hanh",)),
     ("national_code", ("ma thu tuc", "ma tthc", "ma so thu tuc")),
@@ -85,11 +100,15 @@ def _read_labelled(text: str, where: str, result: Recognised, strict: bool = Fal
     if pair is None:
         return False
     label, value = pair
+    if label in ("trang", "so trang", "tong so trang") and value:  # the Word file's page count: no e-ISO field
+        result.note(where, f"số trang của bản Word «{shown(value, 40)}»: không dùng trong e-ISO")
+        result.placed[where] = "report"
+        return True
     for key, words in _LABELS:
         if not any(label.startswith(w) or (not strict and label.endswith(w)) for w in words) or not value:
             continue
-        parsed = {"code": find_code, "revision": _header_revision, "effective": find_date, "issued": find_date,
-                  "national_code": find_national_code}[key](value)
+        parsed = {"code": find_code, "revision": _header_revision, "amendment": read_integer_cell,
+                  "effective": find_date, "issued": find_date, "national_code": find_national_code}[key](value)
         if parsed is None:
             if key == "code" and value.strip():
                 parsed = value.strip()
@@ -134,8 +153,13 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
             result.source(where, [text])
         elif "_title" not in result.meta and folded.strip() == "quy trinh":
             result.placed[where] = "front matter"
-        elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ", "cong hoa", "doc lap")):
-            result.meta.setdefault("_agency", text)
+        elif folded.startswith(("cong hoa", "doc lap")):  # the national motto heads every official paper
+            result.note(where, f"quốc hiệu, tiêu ngữ «{shown(text, 80)}»: không đưa vào tài liệu e-ISO")
+            result.placed[where] = "report"
+        elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ")):
+            # "UBND TỈNH QUẢNG NAM" over "SỞ TƯ PHÁP": the body above and the agency, one name
+            agency = result.meta.get("_agency")
+            result.meta["_agency"] = f"{agency} - {text}" if agency else text
             result.placed[where] = "front matter"
     caps = [(t, w) for t, w in candidates if is_all_caps(t) and len(t) > 8 and result.placed.get(w) != "front matter"]
     if caps and "_title" not in result.meta:
@@ -150,33 +174,59 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
 
 
 def is_signature_table(table: Table) -> bool:
-    head = fold(" ".join(" ".join(r) for r in table.rows[:2]))
-    return sum(any(w in head for w in words) for words in _ROLE_WORDS.values()) >= 2
+    return _signature_grid(table) is not None
+
+
+def _role_of(cell: str) -> str | None:
+    """The role a cell heads ("Người phê duyệt", "NGƯỜI XEM XÉT\nPhó Chủ tịch…"): its first line, if short.
+    A step such as "Kiểm tra hồ sơ, trình lãnh đạo phê duyệt" names two roles and heads nothing."""
+    first = fold(cell.split("\n", 1)[0]).strip()
+    if not first or len(first) > 40:
+        return None
+    return next((role for role, words in _ROLE_WORDS.items() if any(w in first for w in words)), None)
+
+
+def _roles_in(cells: list[str]) -> int:
+    """How many different roles head cells of this row (or column)."""
+    return len({role for cell in cells if (role := _role_of(cell))})
+
+
+def _signature_grid(table: Table) -> list[list[str]] | None:
+    """The table cell by cell with the roles across its top, or None if it is no signature table.
+
+    Roles are written across the top ("Soạn thảo | Xem xét | Phê duyệt") or down the first column, with
+    "Họ và tên | Chức vụ | Chữ ký" across the top: that table is read turned a quarter, like the first."""
+    grid = [table.grid_row(i) for i in range(len(table.rows))]
+    if any(_roles_in(row) >= 2 for row in grid[:2]):
+        return grid
+    width = max((len(row) for row in grid), default=0)
+    turned = [[row[c] if c < len(row) else "" for row in grid] for c in range(width)]
+    return turned if turned and _roles_in(turned[0]) >= 2 else None
 
 
 def read_signatures(table: Table, result: Recognised) -> None:
-    header_row = next((i for i, row in enumerate(table.rows)
-                       if sum(any(w in fold(c) for words in _ROLE_WORDS.values() for w in words) for c in row) >= 2), 0)
+    grid = _signature_grid(table) or [table.grid_row(i) for i in range(len(table.rows))]
+    header_row = next((i for i, row in enumerate(grid) if _roles_in(row) >= 2), 0)
     columns: dict[int, str] = {}
-    for c, cell in enumerate(table.rows[header_row]):
-        for role, words in _ROLE_WORDS.items():
-            if any(w in fold(cell) for w in words) and role not in columns.values():
-                columns[c] = role
-                break
+    for c, cell in enumerate(grid[header_row]):
+        role = _role_of(cell)
+        if role and role not in columns.values():
+            columns[c] = role
     people: dict[str, dict[str, str]] = {role: {} for role in columns.values()}
-    for r, row in enumerate(table.rows[header_row + 1:], start=header_row + 2):
+    for row in grid[header_row + 1:]:
         label = fold(row[0]) if row else ""
         for c, role in columns.items():
             if c >= len(row):
                 continue
             for line in row[c].split("\n"):
                 _assign_person_line(line, label, people[role])
-        result.placed[f"{table.where}, dòng {r}"] = "front matter"
+    for r in range(len(table.rows)):
+        result.placed[f"{table.where}, dòng {r + 1}"] = "front matter"
     # Header cells may hold the whole block: "NGƯỜI PHÊ DUYỆT\nChủ tịch UBND\n(Đã ký)\nLê Văn Cường".
     for c, role in columns.items():
-        for line in table.rows[header_row][c].split("\n")[1:]:
+        for line in grid[header_row][c].split("\n")[1:]:
             _assign_person_line(line, "", people[role])
-    labels = list(dict.fromkeys([*table.rows[header_row], *(row[0] for row in table.rows[header_row + 1:] if row)]))
+    labels = list(dict.fromkeys([*grid[header_row], *(row[0] for row in grid[header_row + 1:] if row)]))
     result.source(table.where, labels)
     for role, person in people.items():
         if person.get("name"):
@@ -199,7 +249,7 @@ def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
     if pair:
         label, text = pair
         folded = fold(text)
-    if "chuc vu" in label or (not label.startswith("ho") and any(h in folded + " " for h in _TITLE_HINTS)):
+    if "chuc vu" in label or (not label.startswith("ho") and _is_job_title(text)):
         person.setdefault("title", text)
     elif "ngay" in label or "chu ky" in label:
         return
@@ -207,9 +257,34 @@ def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
         person.setdefault("name", text)
 
 
+def _is_job_title(text: str) -> bool:
+    """"Phó Chủ tịch UBND xã" is a title; "Trương Văn An" (a name in capitalised words, a family name first)
+    is not, though "Trương" folds to the title word "truong"."""
+    words = fold(text).replace(".", " ").split()
+    padded = f" {' '.join(words)} "
+    if not any(f" {hint} " in padded for hint in _TITLE_HINTS):
+        return False
+    capitalised = all(word[:1].isupper() for word in text.split())
+    return not (capitalised and 2 <= len(words) <= 5 and words[0] in _FAMILY_NAMES)
+
+
 def is_revision_table(table: Table) -> bool:
-    head = fold(" ".join(" ".join(r) for r in table.rows[:2]))
-    return ("sua doi" in head or "thay doi" in head) and ("ngay" in head or "noi dung" in head)
+    return _revision_header(table) is not None
+
+
+def _revision_header(table: Table) -> int | None:
+    """The index of a revision table's header row — short labels with a date column, under or beside the words
+    "sửa đổi"/"thay đổi" — or None. A title row ("BẢNG THEO DÕI SỬA ĐỔI", merged across) may stand above it.
+    The body rows never decide: a step "Đề xuất biên soạn, sửa đổi tài liệu" does not make a step table one."""
+    title = {fold(c) for c in table.rows[0] if c.strip()} if table.rows else set()
+    for index, row in enumerate(table.rows[:2]):
+        cells = [fold(c) for c in row]
+        if any(len(c) > 60 or "trach nhiem" in c for c in cells):
+            continue  # a step table's header, or a row of content
+        named = cells if index == 0 else (list(title) if len(title) == 1 else [])  # the header or its title row
+        if any("sua doi" in c or "thay doi" in c for c in named) and any("ngay" in c or "thoi gian" in c for c in cells):
+            return index
+    return None
 
 
 def _revision_cell(cells: list[str], col: int | None, read, label: str, where: str, result: Recognised):
@@ -224,28 +299,29 @@ def _revision_cell(cells: list[str], col: int | None, read, label: str, where: s
 
 
 def read_revisions(table: Table, result: Recognised) -> None:
-    header = [fold(c) for c in table.rows[0]]
+    header_index = _revision_header(table) or 0
+    header = [fold(c) for c in table.grid_row(header_index)]
     date_col = column(header, ("ngay", "thoi gian"))
-    revision_col = column(header, ("lan sua", "lan ban hanh", "lan"))
-    change_cols = [i for i, h in enumerate(header) if any(w in h for w in ("noi dung", "hang muc", "trang", "muc"))
-                   and i not in (date_col, revision_col)]
+    revision_col = next((i for i, h in enumerate(header) if "lan" in h.split()), None)  # not "lãnh đạo"
+    # Every other column says what changed ("Vị trí sửa đổi", "Yêu cầu sửa đổi", "Nội dung"), but the order number
+    change_cols = [i for i, h in enumerate(header) if i not in (date_col, revision_col)
+                   and h.strip(" .") not in ("tt", "stt", "so tt")]
     rows = []
-    result.source(table.where, table.rows[0])
-    for r, row in enumerate(table.rows[1:], start=2):
-        where = f"{table.where}, dòng {r}"
-        cells = [c.strip() for c in row]
+    result.source(table.where, [cell for r in table.rows[:header_index + 1] for cell in r])
+    for r in range(header_index + 1, len(table.rows)):
+        where = f"{table.where}, dòng {r + 1}"
+        cells = [c.strip() for c in table.grid_row(r)]
         if not any(cells):
             continue
-        change = "; ".join(cells[i] for i in change_cols if i < len(cells) and cells[i])
+        change = "; ".join(dict.fromkeys(cells[i] for i in change_cols if i < len(cells) and cells[i]))
         if not change:
-            result.note(where, f"dòng theo dõi sửa đổi không có nội dung: «{' | '.join(cells)[:120]}»")
+            result.note(where, f"dòng theo dõi sửa đổi không có nội dung: «{' | '.join(table.rows[r])[:120]}»")
             continue
         date = _revision_cell(cells, date_col, read_date_cell, "ngày sửa đổi", where, result)
         revision = _revision_cell(cells, revision_col, read_integer_cell, "lần sửa đổi", where, result)
         rows.append({"date": date, "revision": revision, "change": change})
         result.placed[where] = "front matter"
     if rows:
-        result.meta["history_before_git"] = [{k: v for k, v in row.items() if v is not None} for row in rows]
+        result.meta.setdefault("history_before_git", []).extend(
+            {k: v for k, v in row.items() if v is not None} for row in rows)
     result.placed[table.where] = "front matter"
-
-

@@ -49,9 +49,7 @@ def finish(result: Recognised, kind: str | None, unit: str | None, fallback_titl
     meta["unit"] = unit or UNKNOWN
     if not unit:
         result.note("tệp", "chưa biết đơn vị chủ trì (dùng --unit): cần bổ sung")
-    meta["revision"] = found.get("_revision") or 1
-    if not found.get("_revision"):
-        result.note("tệp", "không tìm thấy lần ban hành; tạm ghi 1")
+    meta["revision"] = _revision(found, result)
     effective = found.get("_effective") or found.get("_issued")
     if effective:
         meta["effective"] = effective
@@ -64,6 +62,9 @@ def finish(result: Recognised, kind: str | None, unit: str | None, fallback_titl
             meta[key] = found[key]
     if meta["kind"] == "tthc":
         meta["tthc"] = _tthc(found, unit, result)
+    elif found.get("_agency"):  # only a TTHC has a field for it
+        result.note("tệp", f"cơ quan trên bìa «{shown(found['_agency'])}» không có trường trong front matter "
+                           f"(loại {meta['kind']}): đối chiếu với đơn vị chủ trì (unit)")
     for key in ("steps", "forms", "records", "history_before_git"):
         if found.get(key):
             meta[key] = found[key]
@@ -72,6 +73,20 @@ def finish(result: Recognised, kind: str | None, unit: str | None, fallback_titl
                            + "; ".join(item["name"][:60] for item in found["_dossier"]))
     _check_budget(meta, result)
     result.meta = {key: meta[key] for key in ORDER if key in meta}
+
+
+def _revision(found: dict, result: Recognised) -> int:
+    """"Lần ban hành" is e-ISO's revision. "Lần sửa đổi: 02" beside it counts amendments of that issue, which
+    e-ISO has no number for: a person decides whether the amended text is a new revision. Alone, it is read
+    as the revision, as the header says nothing else."""
+    issue, amendment = found.get("_revision"), found.get("_amendment")
+    if issue and amendment:
+        result.note("tệp", f"lần ban hành {issue} có lần sửa đổi {amendment}: e-ISO chỉ ghi lần ban hành (revision), "
+                           "cần xác nhận có tăng lần ban hành hay không")
+    if issue or amendment:
+        return issue or amendment
+    result.note("tệp", "không tìm thấy lần ban hành; tạm ghi 1")
+    return 1
 
 
 def _guess_kind(found: dict, title: str) -> str:

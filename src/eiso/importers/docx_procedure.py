@@ -18,7 +18,7 @@ from eiso.importers.docx_header import is_revision_table, is_signature_table, re
 from eiso.importers.docx_meta import finish
 from eiso.importers.docx_reader import Block, Table
 from eiso.importers.docx_recognised import Recognised, to_body
-from eiso.importers.docx_sections import FACT_SECTIONS, READERS, heading_of
+from eiso.importers.docx_sections import FACT_SECTIONS, HEADINGS, READERS, heading_of, is_steps_table
 
 
 def recognise(blocks: list[Block], *, kind: str | None = None, unit: str | None = None, fallback_title: str = "",
@@ -50,6 +50,10 @@ def recognise(blocks: list[Block], *, kind: str | None = None, unit: str | None 
             continue
         if section in FACT_SECTIONS:
             section_blocks.setdefault(section, []).append(block)
+        elif section is not None and isinstance(block, Table) and is_steps_table(block):
+            section_blocks.setdefault("steps", []).append(block)  # the step table of "5. Nội dung quy trình"
+            result.note(block.where, f"bảng các bước trong mục «{HEADINGS.get(section, section)}» được đọc thành "
+                                     "quy trình xử lý (steps): cần kiểm tra")
         else:
             to_body(block, result)
     for name, found in section_blocks.items():

@@ -15,7 +15,7 @@ Vietnamese message, decided before python-docx parses anything.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
 
@@ -47,6 +47,17 @@ class Paragraph:
 class Table:
     rows: list[list[str]]  # merged cells appear once per row (horizontal) and repeat down (vertical)
     where: str  # "bảng 3"
+    spans: list[list[int]] = field(default_factory=list)  # how many grid columns each cell of ``rows`` covers
+
+    def grid_row(self, index: int) -> list[str]:
+        """Row ``index`` with one cell per grid column, a merged cell's text in each column it covers.
+
+        A table's columns are read by position: a row whose first three cells are merged ("Tổng thời gian" over
+        TT, Nội dung and Trách nhiệm) has fewer cells than the header, and its time would sit under "Trách
+        nhiệm"."""
+        row = self.rows[index]
+        spans = self.spans[index] if index < len(self.spans) else [1] * len(row)
+        return [text for text, span in zip(row, spans) for _ in range(span)]
 
 
 Block = Union[Paragraph, Table]
@@ -94,12 +105,20 @@ class _Counter:
         self.tables = 0
         self._part = document_part
         self._styles: dict[tuple[str | None, int], object] = {}
+        self._bold: dict[tuple[str | None, int], bool | None] = {}
 
     def style(self, style_id: str | None, kind: int):
         key = (style_id, kind)
         if key not in self._styles:
             self._styles[key] = self._part.get_style(style_id, kind)
         return self._styles[key]
+
+    def bold(self, style_id: str | None, kind: int) -> bool | None:
+        """The bold the style sets, looked up once: its base styles are found by reading every style too."""
+        key = (style_id, kind)
+        if key not in self._bold:
+            self._bold[key] = _bold(self.style(style_id, kind))
+        return self._bold[key]
 
 
 def _walk(container, prefix: str, counter: _Counter) -> Iterator[Block]:
@@ -123,15 +142,29 @@ def _paragraph(item, text: str, where: str, counter: _Counter) -> Paragraph:
     from docx.enum.style import WD_STYLE_TYPE
 
     runs = [run for run in item.runs if word_text(run.text)]
-    bold = bool(runs) and all(run.bold or _bold(counter.style(run._r.style, WD_STYLE_TYPE.CHARACTER)) for run in runs)
     paragraph_style = counter.style(item._p.style, WD_STYLE_TYPE.PARAGRAPH)
+    # Bold as Word shows it: the run's own setting, else its character style's, else the paragraph style's
+    # (templates define a bold "Mục 1" style for their headings and leave the runs alone).
+    bold = bool(runs) and all(_first_set(run.bold, counter.bold(run._r.style, WD_STYLE_TYPE.CHARACTER),
+                                         counter.bold(item._p.style, WD_STYLE_TYPE.PARAGRAPH)) for run in runs)
     style = paragraph_style.name if paragraph_style is not None else ""
     numbered = item._p.pPr is not None and item._p.pPr.numPr is not None
     return Paragraph(text, where, style, bold, numbered or "List" in style)
 
 
-def _bold(style) -> bool:
-    return style is not None and bool(style.font.bold)
+def _bold(style) -> bool | None:
+    """The bold a style sets, itself or through the styles it is based on; None when none sets it."""
+    for _ in range(10):  # a style's base chain is short; a file could make it a loop
+        if style is None:
+            return None
+        if style.font.bold is not None:
+            return style.font.bold
+        style = style.base_style
+    return None
+
+
+def _first_set(*values: bool | None) -> bool:
+    return next((value for value in values if value is not None), False)
 
 
 def _text_boxes(item, where: str, counter: _Counter) -> Iterator[Block]:
@@ -167,17 +200,22 @@ def in_fallback(node, stop=None) -> bool:
 
 def _table(item, where: str) -> Table:
     rows: list[list[str]] = []
+    spans: list[list[int]] = []
     for row in item.rows:
         cells: list[str] = []
+        widths: list[int] = []
         previous = None
         for cell in row.cells:
             if previous is not None and cell._tc is previous:
-                continue  # a horizontally merged cell is one cell, not a repeated value
+                widths[-1] += 1  # a horizontally merged cell is one cell, not a repeated value
+                continue
             previous = cell._tc
             cells.append("\n".join(text for p in cell.paragraphs if (text := word_text(p.text)))
                          + _nested_tables_text(cell))
+            widths.append(1)
         rows.append(cells)
-    return Table(rows, where)
+        spans.append(widths)
+    return Table(rows, where, spans)
 
 
 def _nested_tables_text(cell) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Callable
 
 from eiso.documents.text import fold
-from eiso.importers.docx_fields import find_form_code, find_integer, parse_time
+from eiso.importers.docx_fields import find_form_code, find_form_reference, find_integer, parse_time, section_number
 from eiso.importers.docx_reader import Block, Paragraph, Table
 from eiso.importers.docx_recognised import Recognised, column, items, to_body
 from eiso.importers.tthc import find_codes, normalize_code
@@ -53,8 +53,7 @@ def heading_of(block: Block) -> tuple[str, str] | None:
 
 
 def _numbered(text: str) -> bool:
-    head = text.split(None, 1)[0] if text.split() else ""
-    return bool(head) and head.rstrip(".)").replace(".", "").isdigit() and len(head) <= 8
+    return section_number(text) is not None
 
 
 def _strip_number(text: str) -> str:
@@ -136,17 +135,29 @@ def _dossier_item(text: str, originals: str = "", copies: str = "") -> dict:
     return item
 
 
+def _header_rows(table: Table) -> int:
+    """How many rows head the table: one, or two when a merged label stands over sub-labels ("Số lượng" over
+    "Bản chính | Bản sao"); none when the first row is already an item."""
+    count = 0
+    while count < min(2, len(table.rows)) and _is_header([c for c in table.rows[count] if c.strip()]):
+        count += 1
+    return count
+
+
 def _dossier_table(table: Table, dossier: list[dict], result: Recognised) -> None:
-    header = [fold(c) for c in table.rows[0]] if table.rows else []
-    has_header = _is_header(table.rows[0]) if table.rows else False
-    if has_header:
-        result.source(table.where, table.rows[0])
-    name = column(header, ("ten", "thanh phan", "noi dung")) if has_header else None
-    originals = column(header, ("ban chinh",)) if has_header else None
-    copies = column(header, ("ban sao",)) if has_header else None
-    for r, row in enumerate(table.rows[1:] if has_header else table.rows, start=2 if has_header else 1):
-        where = f"{table.where}, dòng {r}"
-        cells = [c.strip() for c in row]
+    heads = _header_rows(table)
+    for r in range(heads):
+        result.source(f"{table.where}, dòng {r + 1}", table.rows[r])
+        result.placed[f"{table.where}, dòng {r + 1}"] = "front matter"
+    # A column's label is every header row's text above it: "số lượng bản chính" for a merged header.
+    header = [" ".join(fold(row[i]) for row in map(table.grid_row, range(heads)) if i < len(row))
+              for i in range(max((len(table.grid_row(r)) for r in range(heads)), default=0))]
+    name = column(header, ("ten", "thanh phan", "noi dung")) if heads else None
+    originals = column(header, ("ban chinh",)) if heads else None
+    copies = column(header, ("ban sao",)) if heads else None
+    for r in range(heads, len(table.rows)):
+        where = f"{table.where}, dòng {r + 1}"
+        cells = [c.strip() for c in table.grid_row(r)]
         text = cells[name] if name is not None and name < len(cells) else max(cells, key=len, default="")
         if not text:
             continue
@@ -192,50 +203,100 @@ _STEP_COLUMNS = (("actor", ("trach nhiem", "nguoi thuc hien", "bo phan", "don vi
                  ("stage", ("trinh tu", "cac buoc", "buoc")))
 
 
-def _steps_table(table: Table, result: Recognised) -> None:
-    header_index = next((i for i, row in enumerate(table.rows[:3]) if _is_header(row)), 0)
-    header = [fold(c) for c in table.rows[header_index]]
-    result.source(table.where, table.rows[header_index])
-    columns: dict[str, int] = {}
+def _step_columns(header: list[str]) -> dict[str, list[int]]:
+    """The grid columns of each step field; several for the output ("Biểu mẫu" and "Kết quả" apart)."""
+    columns: dict[str, list[int]] = {}
+    taken: set[int] = set()
     for key, words in _STEP_COLUMNS:
         for index, cell in enumerate(header):
-            if index not in columns.values() and any(w in cell for w in words):
-                columns[key] = index
-                break
+            if index not in taken and any(w in cell for w in words):
+                columns.setdefault(key, []).append(index)
+                taken.add(index)
+                if key != "output":
+                    break
     if "action" not in columns and "stage" in columns:
         columns["action"] = columns.pop("stage")
+    return columns
+
+
+def _is_total(action: str, actor: str, cells: list[str]) -> bool:
+    """"Tổng thời gian giải quyết", "Cộng": a total, not a step. "Công bố kết quả" and "Tổng hợp hồ sơ" are
+    steps: a total names no one responsible (or its merged cell covers that column too)."""
+    folded = fold(action).strip(" :")
+    if not folded:
+        return fold(next((c for c in cells if c), "")).startswith("tong")
+    if folded.split()[0].strip(":") not in ("tong", "cong"):
+        return False
+    return not actor or actor == action or "thoi gian" in folded or folded in ("tong", "cong", "tong cong")
+
+
+def is_steps_table(table: Table) -> bool:
+    """A table whose header names who does what ("Nội dung công việc" and "Trách nhiệm"): a step table
+    wherever it stands, also right under "5. Nội dung quy trình" with no "5.7" heading of its own."""
+    for index, row in enumerate(table.rows[:3]):
+        if len(table.rows) > index + 1 and _is_header(row):
+            columns = _step_columns([fold(c) for c in table.grid_row(index)])
+            return "actor" in columns and "action" in columns
+    return False
+
+
+def _steps_table(table: Table, result: Recognised) -> None:
+    header_index = next((i for i, row in enumerate(table.rows[:3]) if _is_header(row)), 0)
+    header_cells = table.grid_row(header_index)
+    result.source(table.where, table.rows[header_index])
+    columns = _step_columns([fold(c) for c in header_cells])
     steps = result.meta.setdefault("steps", [])
-    for r, row in enumerate(table.rows[header_index + 1:], start=header_index + 2):
-        where = f"{table.where}, dòng {r}"
-        cells = [c.strip() for c in row]
+    for r in range(header_index + 1, len(table.rows)):
+        where = f"{table.where}, dòng {r + 1}"
+        cells = [c.strip() for c in table.grid_row(r)]
+        written = " | ".join(c for c in table.rows[r] if c.strip())
         if len(set(c for c in cells if c)) <= 1 and len(cells) > 2:
-            text = next((c for c in cells if c), "")
-            if text:
-                result.note(where, f"dòng gộp trong bảng quy trình: «{text[:100]}»")
+            if written:
+                result.note(where, f"dòng gộp trong bảng quy trình: «{written[:100]}»")
             continue
-        get = (lambda key: cells[columns[key]] if key in columns and columns[key] < len(cells) else "")
+        get = (lambda key: "; ".join(dict.fromkeys(cells[i] for i in columns.get(key, []) if i < len(cells)
+                                                   and cells[i])))
         action = get("action")
         if get("stage") and get("stage") != action:
             action = f"{get('stage')}: {action}" if action else get("stage")
-        if fold(action).startswith(("tong", "cong")) or (not action and fold(" ".join(cells)).startswith("tong")):
-            result.note(where, f"dòng tổng thời gian: «{' | '.join(c for c in cells if c)[:100]}»")
+        if _is_total(action, get("actor"), cells):
+            result.note(where, f"dòng tổng thời gian: «{written[:100]}»")
             continue
         if not action:
-            result.note(where, f"dòng không có nội dung công việc: «{' | '.join(cells)[:100]}»")
+            result.note(where, f"dòng không có nội dung công việc: «{written[:100]}»")
             continue
-        step: dict = {"actor": get("actor") or "Chưa xác định", "action": action}
-        if not get("actor"):
-            result.note(where, "bước không ghi trách nhiệm: cần bổ sung")
-        time = parse_time(get("time")) if get("time") else None
-        if time:
-            step["time"] = time
-        elif get("time"):
-            result.note(where, f"không đọc được thời gian «{get('time')[:60]}»")
-        if get("output"):
-            step["output"] = get("output")
-        steps.append(step)
+        steps.append(_step(action, get, where, result))
+        _other_columns(cells, header_cells, columns, where, result)
         result.placed[where] = "front matter"
     result.placed[table.where] = "front matter"
+
+
+def _step(action: str, get: Callable[[str], str], where: str, result: Recognised) -> dict:
+    step: dict = {"actor": get("actor") or "Chưa xác định", "action": action}
+    if not get("actor"):
+        result.note(where, "bước không ghi trách nhiệm: cần bổ sung")
+    time = parse_time(get("time")) if get("time") else None
+    if time:
+        step["time"] = time
+    elif get("time"):
+        result.note(where, f"không đọc được thời gian «{get('time')[:60]}»")
+    if get("output"):
+        step["output"] = get("output")
+    return step
+
+
+def _other_columns(cells: list[str], header: list[str], columns: dict[str, list[int]], where: str,
+                   result: Recognised) -> None:
+    """A column a step has no field for ("Ghi chú", "Lưu đồ") is kept in the report under its own header,
+    with its row: a note such as "Nếu hồ sơ chưa đầy đủ thì hướng dẫn bổ sung" is part of the step."""
+    used = {i for indexes in columns.values() for i in indexes}
+    seen: set[str] = set()
+    for index, text in enumerate(cells):
+        label = header[index] if index < len(header) else ""
+        if index in used or not text or text in seen or fold(label).strip(" .") in ("tt", "stt", "so tt"):
+            continue
+        seen.add(text)
+        result.note(where, f"cột «{label or index + 1}» của bước không có trường riêng, cần xem lại: «{text[:200]}»")
 
 
 def read_forms(blocks: list[Block], result: Recognised) -> None:
@@ -247,17 +308,26 @@ def read_forms(blocks: list[Block], result: Recognised) -> None:
             result.source(where, cells)
             result.placed[where] = "front matter"
             continue
-        code = find_form_code(text)
+        code = find_form_reference(text)
         if not code or _intro(text):
             result.note(where, f"không có mã biểu mẫu: «{text[:100]}»")
             continue
-        rest = [c for c in cells if find_form_code(c) != code and not c.strip().rstrip(".").isdigit()]
-        title = _clean(" ".join(rest) if len(cells) > 1 else text.replace(code, "", 1)).strip(" :-–") or code
+        rest = [c for c in cells if find_form_reference(c) != code and not c.strip().rstrip(".").isdigit()]
+        title = _clean(" ".join(rest) if len(cells) > 1 else _without_form_code(text, code)).strip(" :-–") or code
         if code in seen:
             continue
         seen.add(code)
         forms.append({"code": code, "title": title})
         result.placed[where] = "front matter"
+        result.source(where, [text])  # the line as written: its code moved to a field of its own
+
+
+def _without_form_code(text: str, code: str) -> str:
+    """"Đơn đề nghị (BM-01)" → "Đơn đề nghị": the code has its own field, and "()" is not part of a title."""
+    for written in (f"({code})", code):
+        if written in text:
+            return " ".join(text.replace(written, " ", 1).split())
+    return text
 
 
 def read_records(blocks: list[Block], result: Recognised) -> None:
