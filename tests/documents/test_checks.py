@@ -266,25 +266,6 @@ def test_body_restating_and_contradicting_the_front_matter(tmp_path):
     assert "03 ngày làm việc" in time.message and "1 ngày làm việc" in time.message
 
 
-@pytest.mark.parametrize("sentence, stated", [
-    ("Trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ, UBND xã trả kết quả.", "05 ngày làm việc"),
-    ("Trong thời hạn 10 ngày làm việc, kể từ ngày tiếp nhận hồ sơ, công chức trả kết quả.", "10 ngày làm việc"),
-    ("Trong thời hạn mười (10) ngày làm việc kể từ khi nhận hồ sơ.", "10 ngày làm việc"),
-    ("Thời hạn giải quyết là năm (07) ngày làm việc.", "07 ngày làm việc"),
-    ("Người yêu cầu bổ sung giấy tờ trong thời hạn 05 ngày làm việc kể từ ngày nhận được thông báo.", None),
-    ("Trong thời hạn 01 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.", None),
-])
-def test_a_statutory_time_in_its_usual_legal_wording_is_compared_with_the_channels(tmp_path, sentence, stated):
-    root = make_repo(tmp_path)
-    path = write_doc(root, "tthc/khai-sinh.md", tthc_meta(), f"## 1. Mục đích\n\nĐăng ký khai sinh.\n\n## 2. Ghi chú\n\n{sentence}\n")
-    found = [f for f in findings_for(root) if f.rule == "facts-contradiction"]
-    if stated is None:
-        assert found == []
-    else:
-        (finding,) = found
-        assert finding.line == line_of(path, sentence[:12]) and f"«{stated}»" in finding.message
-
-
 def test_restated_heading_without_the_fact_is_not_reported(tmp_path):
     # The system procedure has no records in its front matter: a "Hồ sơ cần lưu" section is the only place.
     root = make_repo(tmp_path)

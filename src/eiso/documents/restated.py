@@ -167,15 +167,8 @@ def check_restated(doc: Document) -> list[Finding]:
 # A claim is the statement itself, in one clause: "Thời hạn giải quyết: 03 ngày làm việc", "Lệ phí 50.000 đồng".
 # A paragraph that mentions other durations or sums (a step's own time, a tax threshold) is not one.
 _CLAUSE = r"[^.;!?\n]{0,40}?"
-# A number may be written out before its digits in brackets, as legal texts do: "năm (05) ngày làm việc".
-_DURATION = r"\(?(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?)\)? (ngay lam viec|ngay|gio lam viec|gio|thang)\b"
-_TIME_CLAIMS = (
-    re.compile(r"\bthoi (?:han|gian) (?:giai quyet|xu ly|tra ket qua)\b" + _CLAUSE + _DURATION),
-    # The usual wording of a statutory time: "Trong thời hạn 05 ngày làm việc, kể từ ngày nhận đủ hồ sơ hợp lệ".
-    # Counted from receiving the dossier only: a time to complete it ("bổ sung … trong thời hạn 05 ngày") is not one.
-    re.compile(r"\btrong thoi han (?:[a-z]{1,8} ){0,3}" + _DURATION
-               + r",? ke tu (?:ngay|khi|thoi diem) (?:nhan|tiep nhan)\b[^.;!?\n]{0,20}?\bho so\b"),
-)
+_TIME_CLAIM = re.compile(r"\bthoi (?:han|gian) (?:giai quyet|xu ly|tra ket qua)\b" + _CLAUSE
+                         + r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?) (ngay lam viec|ngay|gio lam viec|gio|thang)\b")
 _UNITS = {"ngay lam viec": TimeUnit.working_days, "ngay": TimeUnit.days, "gio lam viec": TimeUnit.hours,
           "gio": TimeUnit.hours, "thang": TimeUnit.months}
 _SUM = r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d{4,9}) ?(?:dong|vnd|d)\b"
@@ -209,12 +202,10 @@ def _original(line: str, folded: str, start: int, end: int) -> str:
 
 def _time_findings(doc: Document, number: int, line: str, text: str, times: list[Duration]) -> list[Finding]:
     found = []
-    claims = {match.start(1): match for claim in _TIME_CLAIMS for match in claim.finditer(text)}
-    for match in (claims[start] for start in sorted(claims)):  # a claim both wordings match: one finding
+    for match in _TIME_CLAIM.finditer(text):
         stated = Duration(value=float(match.group(1).replace(",", ".")), unit=_UNITS[match.group(2)])
         if not any(_same_time(stated, t) for t in times):
-            shown = (f"{_original(line, text, match.start(1), match.end(1))} "
-                     f"{_original(line, text, match.start(2), match.end(2))}")
+            shown = _original(line, text, match.start(1), match.end(2))
             found.append(Finding(
                 doc.path, doc.body_line + number, "body",
                 f"nội dung ghi thời hạn «{shown}» khác thời hạn giải quyết ở phần đầu "
