@@ -1,0 +1,65 @@
+"""``eiso sync tthc`` with a national file that is damaged or writes codes another way: no procedure is
+taken for abolished because its record could not be read or its code is written in the portal's long form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_eiso
+from test_sync import DOSSIER_GROWN, FEE_CHANGED, NEW_ITEM, by_code, doc_path, imported, kinds, needs_corpus, records, sync_json
+
+from eiso.importers.national_codes import codes_in_broken_line, national_key
+
+__all__ = ["imported", "records"]  # fixtures
+
+
+def rewrite(path: Path, code: str, change) -> None:
+    """Rewrite the line of the national record ``code`` with ``change(line) -> line``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if json.loads(line)["code"] == code)
+    lines[at] = change(lines[at])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@needs_corpus
+def test_a_truncated_record_is_not_an_abolished_procedure(imported: Path) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    rewrite(national, FEE_CHANGED, lambda line: line[: len(line) // 2])  # a download cut short
+    result, data = sync_json(imported)
+    assert result.returncode == 1
+    assert FEE_CHANGED not in [a["national_code"] for a in data["abolished"]]
+    problem = by_code(data)[FEE_CHANGED]["problem"]
+    assert "không đọc được" in problem and "dòng" in problem
+    result, data = sync_json(imported, "--apply")
+    manifest = json.loads((imported / "procedures" / ".eiso-import.json").read_text(encoding="utf-8"))
+    rel = doc_path(imported, FEE_CHANGED).relative_to(imported / "procedures").as_posix()
+    assert not manifest.get("reported", {}).get(rel, {}).get("abolished")
+
+
+@needs_corpus
+def test_an_unattributable_broken_line_makes_abolished_procedures_doubtful(imported: Path) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    national.write_text("{\"name\": \"Thủ tục\", \"lev\n" + national.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_eiso("sync", "tthc", str(national), cwd=imported)
+    assert "Traceback" not in result.stderr
+    assert "kiểm tra các dòng lỗi" in result.stdout
+
+
+@needs_corpus
+def test_the_portals_long_code_names_the_same_procedure(imported: Path) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    long_code = f"{DOSSIER_GROWN}.000.00.00.H12"
+    rewrite(national, DOSSIER_GROWN, lambda line: line.replace(f'"{DOSSIER_GROWN}"', f'"{long_code}"', 1))
+    result, data = sync_json(imported)
+    assert DOSSIER_GROWN not in [a["national_code"] for a in data["abolished"]]
+    assert long_code not in [r["national_code"] for r in data["new_records"]]
+    assert kinds(by_code(data)[DOSSIER_GROWN])[f"tthc.dossier[{NEW_ITEM}]"] == "safe"
+    assert any(long_code in note for note in data["notes"])
+
+
+def test_national_keys() -> None:
+    assert national_key(" 1.010028.000.00.00.H12 ") == national_key("1.010028") == national_key("1.010028\u200b")
+    assert national_key("1.010028.000.00.00") != national_key("1.010028")  # not the portal's form: kept apart
+    assert codes_in_broken_line('{"code": "1.004222", "name": "Đăng ký') == {"1.004222"}
+    assert codes_in_broken_line('{"code": 1.004222, "legal_basis": [{"code": "1/2020/NĐ-CP"') >= {"1.004222"}
