@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 from conftest import run_eiso
-from test_sync import DOSSIER_GROWN, FEE_CHANGED, NEW_ITEM, by_code, doc_path, imported, kinds, needs_corpus, records, sync_json
+from factory import make_repo
+from test_sync import (DOSSIER_GROWN, FEE_CHANGED, NEW_ITEM, by_code, doc_path, front, imported, kinds, needs_corpus,
+                       records, sync_json)
 
 from eiso.importers.national_codes import codes_in_broken_line, national_key
 
@@ -63,3 +65,19 @@ def test_national_keys() -> None:
     assert national_key("1.010028.000.00.00") != national_key("1.010028")  # not the portal's form: kept apart
     assert codes_in_broken_line('{"code": "1.004222", "name": "Đăng ký') == {"1.004222"}
     assert codes_in_broken_line('{"code": 1.004222, "legal_basis": [{"code": "1/2020/NĐ-CP"') >= {"1.004222"}
+
+
+@needs_corpus
+def test_a_decree_spelt_nd_nationally_is_no_change_and_is_imported_as_nđ(imported: Path, records) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    rewrite(national, DOSSIER_GROWN, lambda line: line.replace("NĐ-CP", "ND-CP"))  # 70/2024/ND-CP
+    result, data = sync_json(imported)
+    assert not [key for key in kinds(by_code(data)[DOSSIER_GROWN]) if key.startswith("legal_basis")]
+    spelt = json.loads(next(line for line in national.read_text(encoding="utf-8").splitlines()
+                            if json.loads(line)["code"] == DOSSIER_GROWN))
+    fresh = make_repo(imported.parent / "fresh")
+    one = imported.parent / "one.jsonl"
+    one.write_text(json.dumps(spelt, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run_eiso("import", "tthc", str(one), "--level", "Cấp xã", cwd=fresh).returncode == 0
+    codes = [ref["code"] for ref in front(doc_path(fresh, DOSSIER_GROWN))["legal_basis"] if "code" in ref]
+    assert "70/2024/NĐ-CP" in codes and not [code for code in codes if "ND-" in code]
