@@ -13,6 +13,7 @@ from test_legal import DECREE, REPEALED, REPLACEMENT, legal_repo, write_register
 from eiso.checks import check_repository as check_corpus
 from eiso.documents.loader import load_corpus
 from eiso.legal.codes import canonical_code, code_problem, legal_key
+from eiso.legal.register import Register, parse_register
 
 __all__ = ["legal_repo"]  # fixture
 
@@ -39,3 +40,37 @@ def test_check_and_legal_impact_find_a_repealed_decree_however_it_was_pasted(leg
     codes = {row["code"] for row in json.loads(result.stdout)["affected"]}
     assert {f"QT-NB-{n}" for n in range(10, 10 + len(COPIED))} <= codes
     assert all(REPLACEMENT in row["action"] for row in json.loads(result.stdout)["affected"])
+
+
+def test_register_cycles_self_references_and_wrong_types_are_located() -> None:
+    text = ("- {code: 1/2020/NĐ-CP, status: repealed, replaced_by: [2/2021/NĐ-CP]}\n"
+            "- {code: 2/2021/NĐ-CP, status: repealed, replaced_by: [1/2020/ND-CP]}\n"
+            "- {code: 3/2022/TT-BTP, status: repealed, replaced_by: [3/2022/TT-BTP]}\n"
+            "- {code: [4, 2023], status: in_force}\n"
+            "- {code: 5/2024/QĐ-UBND, status: amended, replaced_by: [không rõ], title: [a], note: {b: 1}}\n")
+    register = parse_register(text, Register())
+    located = {(f.line, f.field): f.message for f in register.findings}
+    assert "vòng: 1/2020/NĐ-CP → 2/2021/NĐ-CP → 1/2020/NĐ-CP" in located[(1, "[0].replaced_by")]
+    assert not [key for key in located if key[0] == 2 and "vòng" in located[key]]  # one cycle, said once
+    assert "chính nó" in located[(3, "[2].replaced_by")]
+    assert "phải là một chuỗi" in located[(4, "[3].code")]
+    assert "không đúng dạng" in located[(5, "[4].replaced_by[0]")]
+    assert (5, "[4].title") in located and (5, "[4].note") in located
+
+
+def test_a_long_chain_of_replacements_is_walked_once() -> None:
+    count = 3000
+    text = "".join(f"- {{code: {n}/2020/NĐ-CP, status: repealed, replaced_by: [{n + 1}/2020/NĐ-CP]}}\n"
+                   for n in range(1, count))
+    register = parse_register(text + f"- {{code: {count}/2020/NĐ-CP, status: in_force}}\n", Register())
+    assert not register.findings
+    assert register.in_force_replacements(register.get("1/2020/NĐ-CP")) == (f"{count}/2020/NĐ-CP",)
+
+
+def test_a_decree_replaced_twice_names_the_one_in_force(legal_repo: Path) -> None:
+    write_register(legal_repo, f"- {{code: {DECREE}, status: repealed, replaced_by: [{REPLACEMENT}]}}\n"
+                               f"- {{code: {REPLACEMENT}, status: repealed, replaced_by: [7/2027/NĐ-CP]}}\n")
+    warned = [f for f in check_corpus(load_corpus(legal_repo)) if f.rule == "legal-repealed"]
+    assert warned and all("7/2027/NĐ-CP" in f.message and REPLACEMENT in f.message for f in warned)
+    result = run_eiso("report", "legal-impact", DECREE, "--format", "json", cwd=legal_repo)
+    assert all("bằng 7/2027/NĐ-CP" in row["action"] for row in json.loads(result.stdout)["affected"])

@@ -40,7 +40,7 @@ def law_impacts(documents: list[Document], register: Register, codes: list[str])
         key = legal_key(code)
         entry = register.entries.get(key)
         shown = entry.code if entry else canonical_code(code)
-        label, action = _law_change(shown, entry)
+        label, action = _law_change(shown, entry, register.in_force_replacements(entry) if entry else ())
         seen: set[str] = set()
         for citation in citations(current):
             if legal_key(citation.code) == key and citation.document.path not in seen:
@@ -49,11 +49,14 @@ def law_impacts(documents: list[Document], register: Register, codes: list[str])
     return found
 
 
-def _law_change(code: str, entry) -> tuple[str, str]:
+def _law_change(code: str, entry, current: tuple[str, ...]) -> tuple[str, str]:
+    """``current``: what replaces it today (``Register.in_force_replacements``), the code the document must cite."""
     others = ", ".join(entry.replaced_by) if entry and entry.replaced_by else ""
     if entry is not None and entry.status == "repealed":
-        return (f"{code} hết hiệu lực" + (f", thay thế bởi {others}" if others else ""),
-                f"Thay căn cứ pháp lý {code} bằng {others or 'văn bản thay thế'}; rà soát nội dung quy trình, "
+        cite = ", ".join(current) or others
+        return (f"{code} hết hiệu lực" + (f", thay thế bởi {others}" if others else "")
+                + (f" (nay là {cite})" if cite != others else ""),
+                f"Thay căn cứ pháp lý {code} bằng {cite or 'văn bản thay thế'}; rà soát nội dung quy trình, "
                 "trình ban hành lần mới")
     if entry is not None and entry.status == "amended":
         return (f"{code} được sửa đổi, bổ sung" + (f" bởi {others}" if others else ""),
