@@ -74,3 +74,47 @@ def test_a_decree_replaced_twice_names_the_one_in_force(legal_repo: Path) -> Non
     assert warned and all("7/2027/NĐ-CP" in f.message and REPLACEMENT in f.message for f in warned)
     result = run_eiso("report", "legal-impact", DECREE, "--format", "json", cwd=legal_repo)
     assert all("bằng 7/2027/NĐ-CP" in row["action"] for row in json.loads(result.stdout)["affected"])
+
+
+def decision_rows(repo: Path, path: Path) -> tuple[int, str, set[tuple[str, str | None]]]:
+    result = run_eiso("report", "legal-impact", "--decision", str(path), "--format", "json", cwd=repo)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stderr, {(r["cause"], r["code"]) for r in json.loads(result.stdout)["affected"]}
+
+
+def test_decisions_saved_by_excel_are_read(legal_repo: Path, tmp_path: Path) -> None:
+    wanted = {("1.001193", "QT-HT-01"), ("1.000894", "QT-HT-02")}
+    semicolons = tmp_path / "excel-vi.csv"  # a Vietnamese Excel: ";" between columns, Vietnamese headings, BOM
+    semicolons.write_bytes("\ufeffMã thủ tục;Loại thay đổi;Tên thủ tục\n1.001193;Sửa đổi, bổ sung;Khai sinh\n"
+                           "1.000894;Bãi bỏ;\n".encode("utf-8"))
+    assert decision_rows(legal_repo, semicolons)[::2] == (1, wanted)
+    unicode_text = tmp_path / "unicode.txt"  # Excel's "Unicode Text": UTF-16 with BOM, tabs
+    unicode_text.write_text("national_code\tchange\n1.001193\tamended\n1.000894\tbãi bỏ\n", encoding="utf-16")
+    assert decision_rows(legal_repo, unicode_text)[::2] == (1, wanted)
+
+
+def test_decisions_that_would_lose_rows_say_so(legal_repo: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("national_code,change\n", encoding="utf-8")
+    code, stderr, rows = decision_rows(legal_repo, empty)
+    assert code == 2 and "empty.csv:1" in stderr and "không có thủ tục nào" in stderr
+    quote = tmp_path / "quote.csv"
+    quote.write_text('national_code,change\n"1.001193,amended\n1.000894,abolished\n', encoding="utf-8")
+    code, stderr, rows = decision_rows(legal_repo, quote)
+    assert code == 2 and "quote.csv:2" in stderr and "dòng 3" in stderr
+    excel = tmp_path / "excel.csv"  # Excel read 1.010010 as a number and wrote 1.01001
+    excel.write_text("national_code,change\n1.001193,amended\n1.01001,abolished\n", encoding="utf-8")
+    code, stderr, rows = decision_rows(legal_repo, excel)
+    assert code == 2 and "excel.csv:3: national_code" in stderr and "«1.01001»" in stderr
+    assert rows == {("1.001193", "QT-HT-01")}
+
+
+def test_the_portals_long_code_in_a_decision_is_the_procedure(legal_repo: Path, tmp_path: Path) -> None:
+    decision = tmp_path / "qd.csv"
+    decision.write_text("national_code,change\n1.000894.000.00.00.H12,abolished\n", encoding="utf-8")
+    assert decision_rows(legal_repo, decision)[2] == {("1.000894.000.00.00.H12", "QT-HT-02")}
+
+
+def test_an_empty_code_is_a_usage_error(legal_repo: Path) -> None:
+    result = run_eiso("report", "legal-impact", " ", cwd=legal_repo)
+    assert result.returncode == 2 and "rỗng" in result.stderr

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from eiso.control.reviews import next_review
 from eiso.documents.model import Document, Status
-from eiso.documents.text import fold
+from eiso.importers.national_codes import national_key
 from eiso.legal.citations import citations
 from eiso.legal.codes import canonical_code, legal_key
 from eiso.legal.decision import CHANGE_LABELS, DecisionItem
@@ -71,10 +71,10 @@ def decision_impacts(documents: list[Document], items: list[DecisionItem]) -> li
     by_national: dict[str, list[Document]] = {}
     for doc in documents:
         if doc.meta.tthc is not None and doc.meta.status is not Status.withdrawn:
-            by_national.setdefault(fold(doc.meta.tthc.national_code.strip()), []).append(doc)
+            by_national.setdefault(national_key(doc.meta.tthc.national_code), []).append(doc)
     found: list[Impact] = []
     for item in items:
-        docs = by_national.get(fold(item.national_code.strip()), [])
+        docs = by_national.get(national_key(item.national_code), [])
         label = f"Thủ tục {item.national_code} {CHANGE_LABELS[item.change]}" + (f" ({item.name})" if item.name else "")
         if item.change == "new" and not docs:
             found.append(Impact(item.national_code, label,
