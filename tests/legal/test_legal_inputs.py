@@ -118,3 +118,10 @@ def test_the_portals_long_code_in_a_decision_is_the_procedure(legal_repo: Path, 
 def test_an_empty_code_is_a_usage_error(legal_repo: Path) -> None:
     result = run_eiso("report", "legal-impact", " ", cwd=legal_repo)
     assert result.returncode == 2 and "rỗng" in result.stderr
+
+
+def test_an_overdue_document_flagged_by_a_legal_change_stays_overdue(legal_repo: Path) -> None:
+    write_register(legal_repo, REPEALED)
+    result = run_eiso("report", "review-due", "--today", "2026-05-01", cwd=legal_repo)
+    row = next(line for line in result.stdout.splitlines() if line.startswith("QT-HT-01"))
+    assert "Quá hạn 61 ngày" in row and DECREE in row  # periodic review was due 2026-03-01
