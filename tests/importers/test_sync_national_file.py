@@ -81,3 +81,14 @@ def test_a_decree_spelt_nd_nationally_is_no_change_and_is_imported_as_nđ(import
     assert run_eiso("import", "tthc", str(one), "--level", "Cấp xã", cwd=fresh).returncode == 0
     codes = [ref["code"] for ref in front(doc_path(fresh, DOSSIER_GROWN))["legal_basis"] if "code" in ref]
     assert "70/2024/NĐ-CP" in codes and not [code for code in codes if "ND-" in code]
+
+
+@needs_corpus
+def test_a_broken_line_is_explained_in_vietnamese(imported: Path) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    national.write_text('{"code": "1.000001", "name": "Thủ tục\n{"code": "1.000002",}\n'
+                        + national.read_text(encoding="utf-8"), encoding="utf-8")
+    text = run_eiso("sync", "tthc", str(national), cwd=imported).stdout
+    assert "dòng 1: JSON không hợp lệ (ký tự điều khiển (xuống dòng, tab…) nằm trong chuỗi" in text  # cut short
+    assert "dòng 2: JSON không hợp lệ (tên trường phải đặt trong ngoặc kép" in text
+    assert "Expecting" not in text and "Unterminated" not in text
