@@ -92,3 +92,16 @@ def test_a_broken_line_is_explained_in_vietnamese(imported: Path) -> None:
     assert "dòng 1: JSON không hợp lệ (ký tự điều khiển (xuống dòng, tab…) nằm trong chuỗi" in text  # cut short
     assert "dòng 2: JSON không hợp lệ (tên trường phải đặt trong ngoặc kép" in text
     assert "Expecting" not in text and "Unterminated" not in text
+
+
+@needs_corpus
+def test_a_sync_after_a_failed_apply_says_the_change_cannot_be_taken(imported: Path, records) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    rewrite(national, DOSSIER_GROWN, lambda line: line.replace('"unit": "working_days"', '"unit": "hours"'))
+    result, data = sync_json(imported, "--apply")
+    assert "không đạt kiểm tra" in by_code(data)[DOSSIER_GROWN]["problem"]
+    result, data = sync_json(imported)  # the same file again, without --apply
+    assert result.returncode == 1 and "không đạt kiểm tra" in by_code(data)[DOSSIER_GROWN]["problem"]
+    text = run_eiso("sync", "tthc", str(national), cwd=imported).stdout
+    block = text[text.index(f"(mã thủ tục {DOSSIER_GROWN};"):].split("\n\n")[0]
+    assert "Cần xử lý: sau khi nhận thay đổi" in block and "có thể nhận" not in block

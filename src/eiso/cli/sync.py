@@ -10,7 +10,7 @@ from typing import Any
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError
 from eiso.importers.files import write_file
 from eiso.importers.sync import SyncReport, sync
-from eiso.importers.sync_apply import apply
+from eiso.importers.sync_apply import apply, preview
 from eiso.importers.sync_output import as_json, as_markdown, as_text
 from eiso.importers.tthc import ImportReport, read_jsonl
 from eiso.project import procedures_dir, repo_root
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
                              f"({len(lines.malformed)} dòng lỗi): không so sánh, để khỏi coi mọi thủ tục là đã bị bãi bỏ")
         if args.apply:
             apply(report, root)
+        else:
+            preview(report, root)
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
     sys.stdout.write(as_json(report) if args.format == "json" else as_text(report))
