@@ -105,3 +105,14 @@ def test_a_sync_after_a_failed_apply_says_the_change_cannot_be_taken(imported: P
     text = run_eiso("sync", "tthc", str(national), cwd=imported).stdout
     block = text[text.index(f"(mã thủ tục {DOSSIER_GROWN};"):].split("\n\n")[0]
     assert "Cần xử lý: sau khi nhận thay đổi" in block and "có thể nhận" not in block
+
+
+@needs_corpus
+def test_a_hostile_new_national_record_is_shown_short_and_inert(imported: Path) -> None:
+    national = imported.parent / "tthc-2026.jsonl"
+    hostile = {"code": "1.999998", "name": "\x1b[31mĐỏ" + "A" * 1_000_000, "level": "Cấp xã", "field": "X\u202e"}
+    with national.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(hostile, ensure_ascii=False) + "\n")
+    result = run_eiso("sync", "tthc", str(national), cwd=imported)
+    assert len(result.stdout) < 100_000 and "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "1.999998 — [31mĐỏAAA" in result.stdout

@@ -343,8 +343,9 @@ def _new_records(report: SyncReport, national: dict[str, dict], named: set[str])
         seen_level = True
         if key in named:
             continue
-        item = NewRecord(one_line(record.get("code")), one_line(record.get("name")), one_line(record.get("field")),
-                         one_line(record.get("level")))
+        # Shown, not kept: a record of the national file is untrusted (a 5 MB name, terminal escapes).
+        item = NewRecord(shown(one_line(record.get("code")), 60), shown(one_line(record.get("name")), 300),
+                         shown(one_line(record.get("field")), 200), shown(one_line(record.get("level")), 200))
         item.new = not known.get(item.national_code)
         report.new_records.append(item)
     report.new_records.sort(key=lambda r: r.national_code)
