@@ -69,6 +69,16 @@ def _finite(text: str) -> float:
     return value
 
 
+# The standard parser's messages, which reach people in Vietnamese reports ("dòng 69: JSON không hợp lệ (…)").
+_MESSAGES = {"Expecting value": "thiếu giá trị", "Expecting ',' delimiter": "thiếu dấu phẩy (,)",
+             "Expecting ':' delimiter": "thiếu dấu hai chấm (:)",
+             "Expecting property name enclosed in double quotes": "tên trường phải đặt trong ngoặc kép",
+             "Unterminated string starting at": "chuỗi thiếu ngoặc kép đóng",
+             "Invalid control character at": "ký tự điều khiển (xuống dòng, tab…) nằm trong chuỗi",
+             "Extra data": "còn dữ liệu thừa sau giá trị JSON", "Invalid \\escape": "dấu \\ không hợp lệ",
+             "Invalid \\uXXXX escape": "mã \\uXXXX không hợp lệ"}
+
+
 def loads(text: str) -> Any:
     """``json.loads`` that raises ``JsonTooDeep`` (a ``ValueError``) instead of recursing too deep, and
     ``JsonConstant`` (a ``ValueError``) for ``NaN`` and the infinities."""
@@ -77,5 +87,7 @@ def loads(text: str) -> Any:
         raise JsonTooDeep(text, offset)
     try:
         return json.loads(text, parse_constant=_constant, parse_float=_finite)
+    except json.JSONDecodeError as error:  # same type, place and position; the message in Vietnamese
+        raise json.JSONDecodeError(_MESSAGES.get(error.msg, error.msg), error.doc, error.pos) from None
     except RecursionError:  # only if the caller's own stack is already deep
         raise JsonTooDeep(text, None) from None

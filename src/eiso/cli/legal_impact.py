@@ -19,6 +19,8 @@ from eiso.project import procedures_dir, repo_root
 def legal_impact(args: argparse.Namespace) -> int:
     if not args.codes and not args.decision:
         raise UsageError("cần ít nhất một số, ký hiệu văn bản hoặc --decision FILE")
+    if any(not code.strip() for code in args.codes):
+        raise UsageError("số, ký hiệu văn bản rỗng; ví dụ: eiso report legal-impact 123/2015/NĐ-CP")
     root, procedures = repo_root(args.config), procedures_dir(args.config)
     items, problems = [], []
     if args.decision:

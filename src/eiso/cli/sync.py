@@ -9,8 +9,8 @@ from typing import Any
 
 from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError
 from eiso.importers.files import write_file
-from eiso.importers.sync import sync
-from eiso.importers.sync_apply import apply
+from eiso.importers.sync import SyncReport, sync
+from eiso.importers.sync_apply import apply, preview
 from eiso.importers.sync_output import as_json, as_markdown, as_text
 from eiso.importers.tthc import ImportReport, read_jsonl
 from eiso.project import procedures_dir, repo_root
@@ -43,14 +43,18 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"không tìm thấy tệp dữ liệu «{args.file}»")
     lines = ImportReport(source=source.name)
     try:
-        report = sync(read_jsonl(source, lines), root, procedures_dir(args.config), source=source.name,
-                      level=args.level)
-        report.malformed = lines.malformed
+        # Read whole first: which lines are malformed, and which procedures they seem to hold, is known before
+        # any procedure is taken for abolished.
+        records = list(read_jsonl(source, lines))
+        report = sync(records, root, procedures_dir(args.config), source=source.name, level=args.level,
+                      report=SyncReport(source=source.name, malformed=lines.malformed), unreadable=lines.unreadable)
         if not report.national_count:  # an empty or truncated file would make every procedure "abolished"
             raise UsageError(f"tệp dữ liệu quốc gia «{source.name}» không có bản ghi nào đọc được "
                              f"({len(lines.malformed)} dòng lỗi): không so sánh, để khỏi coi mọi thủ tục là đã bị bãi bỏ")
         if args.apply:
             apply(report, root)
+        else:
+            preview(report, root)
     except OSError as error:
         raise UsageError(f"lỗi đọc/ghi tệp: {error.strerror or error} ({error.filename or ''})") from None
     sys.stdout.write(as_json(report) if args.format == "json" else as_text(report))

@@ -37,6 +37,8 @@ class ReviewDue:
 
     @property
     def label(self) -> str:
+        if self.reason and self.days_left < 0:  # overdue already: the change of the law does not make it less so
+            return f"Quá hạn {-self.days_left} ngày ({self.reason})"
         if self.reason:
             return f"Đến hạn ngay ({self.reason})"
         if self.days_left < 0:

@@ -15,6 +15,19 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# What Word, web pages and PDFs put in a code ("số, ký hiệu") in place of the keyboard's characters: dashes
+# (hyphen, non-breaking hyphen, en and em dash, minus), Ð (eth, which old Vietnamese fonts give for Đ), other slashes.
+_CODE_CHARS = {**dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-"),
+               ord("\u00d0"): "Đ", ord("\u00f0"): "đ", ord("\uff0f"): "/", ord("\u2044"): "/"}
+
+
+def code_text(code: str) -> str:
+    """A code as typed on a keyboard: NFC, those characters replaced, no whitespace and no invisible characters
+    (zero-width space, soft hyphen, BOM), so that one code copied from anywhere is one code."""
+    text = nfc(code).translate(_CODE_CHARS)
+    return "".join(char for char in text if not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc"))
+
+
 class _WithoutMarks(dict):
     """``str.translate`` table that deletes combining marks, filled as characters are met."""
 

@@ -14,10 +14,9 @@ record says now, so that "unchanged" means equal keys and values. Keys are reada
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-from eiso.documents.text import fold, nfc
+from eiso.documents.text import code_text, fold, nfc
 from eiso.documents.text import shown as shown_text
 from eiso.documents.yamlsource import raw_text
 
@@ -63,7 +62,7 @@ def occurrences(items: Any, field: str) -> list[tuple[str, dict]]:
 
 def legal_identity(code: str) -> str:
     """``123/2015/NĐ-CP``, ``123/2015/ND-CP`` and ``123 /2015/NĐ-CP`` are one key (as ``eiso.legal.codes``)."""
-    return fold(re.sub(r"\s+", "", code.replace("–", "-"))).upper()
+    return fold(code_text(code)).upper()
 
 
 def text(value: Any) -> str:

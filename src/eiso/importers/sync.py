@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from eiso.documents.loader import load_corpus
 from eiso.documents.model import Status
@@ -27,6 +27,7 @@ from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
 from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, find_manifests, read_manifest
+from eiso.importers.national_codes import national_key
 from eiso.importers.tthc import build_document
 from eiso.importers.tthc.clean import one_line  # national text shown as the importer keeps it
 
@@ -155,9 +156,15 @@ def three_way(base: dict[str, Any] | None, local: dict[str, Any], national: dict
 
 
 def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *, source: str = "",
-         level: str | None = None, report: SyncReport | None = None) -> SyncReport:
-    """Compare the repository's TTHC documents with ``records`` (``(label, record)`` pairs)."""
+         level: str | None = None, report: SyncReport | None = None,
+         unreadable: Mapping[str, int] | None = None) -> SyncReport:
+    """Compare the repository's TTHC documents with ``records`` (``(label, record)`` pairs).
+
+    ``unreadable``: national code key -> the line of the file that seems to hold that procedure's record but
+    could not be read; such a procedure is not abolished, it cannot be compared.
+    """
     report = report or SyncReport(source=source)
+    unreadable = unreadable or {}
     root = root.resolve()
     homes = _baselines(root, procedures_dir, report)
     national = _national(records, report)
@@ -169,7 +176,7 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
     for doc in sorted(corpus.documents, key=lambda d: d.path):
         if doc.meta.tthc is None:
             continue
-        key = fold(doc.meta.tthc.national_code.strip())
+        key = national_key(doc.meta.tthc.national_code)
         named.add(key)
         if doc.meta.status is Status.withdrawn:
             continue
@@ -178,12 +185,22 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
             home = homes[moved[doc.path]]
             report.notes.append(f"{shown(doc.path, 300)}: tệp do «eiso import tthc» tạo ở {shown(moved[doc.path], 300)}, nay "
                                 "đã đổi tên hoặc di chuyển; so sánh với dữ liệu lần nhập của tệp cũ")
+        if key not in national and key in unreadable:
+            report.procedures.append(ProcedureSync(
+                doc.path, doc.meta.code, doc.meta.tthc.national_code, doc.meta.title, home is not None, home=home,
+                problem=f"bản ghi quốc gia của thủ tục có vẻ nằm ở dòng {unreadable[key]} của tệp dữ liệu nhưng dòng đó "
+                        "không đọc được; không so sánh được (không coi là đã bị bãi bỏ): sửa tệp dữ liệu rồi đồng bộ lại"))
+            continue
         if key not in national:
             gone = Abolished(doc.path, doc.meta.code, doc.meta.tthc.national_code, doc.meta.title, home=home)
             manifest, slot = report.slot(doc.path, home)
             gone.new = manifest.reported.get(slot, {}).get("abolished") is not True
             report.abolished.append(gone)
             continue
+        written = one_line(national[key].get("code"))
+        if fold(written) != fold(doc.meta.tthc.national_code.strip()):
+            report.notes.append(f"{shown(doc.path, 300)}: dữ liệu quốc gia ghi mã thủ tục «{shown(written, 60)}», tài liệu ghi "
+                                f"«{shown(doc.meta.tthc.national_code, 60)}»: cùng một thủ tục, vẫn so sánh")
         drift = _level_drift(report, home, national[key])
         if drift:
             report.notes.append(f"{doc.path}: {drift}")
@@ -196,6 +213,9 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
         if rel in homes:
             report.procedures.append(ProcedureSync(rel, "", "", "", True, problem="tài liệu có lỗi, không đọc được; "
                                                    "chạy eiso check và sửa trước khi đồng bộ", home=homes[rel]))
+    if report.abolished and len(report.malformed) > len(set(unreadable.values())):
+        report.notes.append("có dòng của tệp dữ liệu không đọc được và không rõ là thủ tục nào: trước khi hủy bỏ một quy "
+                            "trình «không còn trong dữ liệu quốc gia», kiểm tra các dòng lỗi đó")
     report.levels = [level] if level else _agency_levels(report, corpus.documents)
     _new_records(report, national, named)
     return report
@@ -249,10 +269,10 @@ def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[st
         if not code:
             report.notes.append(f"{label}: bản ghi thiếu mã thủ tục (code), bỏ qua")
             continue
-        if fold(code) in found:
+        if national_key(code) in found:
             report.notes.append(f"{label}: mã thủ tục {code} lặp lại; dùng bản ghi đầu tiên")
             continue
-        found[fold(code)] = record
+        found[national_key(code)] = record
     return found
 
 
@@ -323,8 +343,9 @@ def _new_records(report: SyncReport, national: dict[str, dict], named: set[str])
         seen_level = True
         if key in named:
             continue
-        item = NewRecord(one_line(record.get("code")), one_line(record.get("name")), one_line(record.get("field")),
-                         one_line(record.get("level")))
+        # Shown, not kept: a record of the national file is untrusted (a 5 MB name, terminal escapes).
+        item = NewRecord(shown(one_line(record.get("code")), 60), shown(one_line(record.get("name")), 300),
+                         shown(one_line(record.get("field")), 200), shown(one_line(record.get("level")), 200))
         item.new = not known.get(item.national_code)
         report.new_records.append(item)
     report.new_records.sort(key=lambda r: r.national_code)

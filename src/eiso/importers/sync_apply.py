@@ -18,7 +18,7 @@ from eiso.documents.checks import check_document
 from eiso.documents.loader import parse_document
 from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, legal_identity, occurrences, text
-from eiso.importers.frontmatter import read_front_matter
+from eiso.importers.frontmatter import FrontMatterFile, read_front_matter
 from eiso.importers.files import write_file
 from eiso.importers.manifest import write_manifest
 from eiso.importers.sync import SAFE, FieldChange, ProcedureSync, SyncReport
@@ -52,20 +52,33 @@ def _remember(report: SyncReport, procedure: ProcedureSync) -> None:
         manifest.reported.pop(slot, None)
 
 
-def _apply_procedure(procedure: ProcedureSync, safe: list[FieldChange], root: Path, report: SyncReport) -> None:
+def preview(report: SyncReport, root: Path) -> SyncReport:
+    """Without --apply: say now which procedures' safe changes --apply could not take (the result would fail
+    ``eiso check``), so that a sync run after an --apply does not offer them again as if they could be taken."""
+    root = root.resolve()
+    for procedure in report.procedures:
+        safe = procedure.of(SAFE)
+        if safe and not procedure.problem:
+            _draft(procedure, safe, root)
+    return report
+
+
+def _draft(procedure: ProcedureSync, safe: list[FieldChange], root: Path) -> tuple[FrontMatterFile, str, int] | None:
+    """The document with ``safe`` taken, its text and its new revision; None (and ``procedure.problem``) when it
+    cannot be read or would not pass ``eiso check``."""
     path = root / procedure.path
     try:
         document = read_front_matter(path)
     except EisoError as error:
         procedure.problem = f"không sửa được tệp: {error}"
-        return
+        return None
     data = document.data
     for change in safe:
         _take(data, change, procedure.national_facts)
     _drop_removed_channels(data, safe)
     revision = data.get("revision")
-    procedure.revision = (revision if isinstance(revision, int) and not isinstance(revision, bool) else 0) + 1
-    data["revision"] = procedure.revision
+    revision = (revision if isinstance(revision, int) and not isinstance(revision, bool) else 0) + 1
+    data["revision"] = revision
     data.pop("effective", None)
     data["status"] = "draft"
     new_text = document.text()
@@ -76,9 +89,16 @@ def _apply_procedure(procedure: ProcedureSync, safe: list[FieldChange], root: Pa
     if doc is None or errors:
         shown = "; ".join(f"{f.field}: {f.message}" for f in errors[:3]) or "không đọc lại được"
         procedure.problem = f"sau khi nhận thay đổi, tài liệu không đạt kiểm tra ({shown}); cần sửa tay"
-        procedure.revision = None
+        return None
+    return document, new_text, revision
+
+
+def _apply_procedure(procedure: ProcedureSync, safe: list[FieldChange], root: Path, report: SyncReport) -> None:
+    drafted = _draft(procedure, safe, root)
+    if drafted is None:
         return
-    write_file(path, new_text, root)
+    document, new_text, procedure.revision = drafted
+    write_file(root / procedure.path, new_text, root)
     procedure.applied = [c.key for c in safe]
     if document.comments:  # the front matter is written again from its data: YAML keeps no comments
         report.notes.append(f"{procedure.path}: phần đầu YAML được ghi lại khi nhận thay đổi nên {document.comments} "

@@ -13,6 +13,8 @@ from eiso.importers.tthc import escape_inline
 KIND_LABELS = {SAFE: "Thay đổi ở dữ liệu quốc gia, có thể nhận", KEPT: "Sửa ở địa phương, giữ nguyên",
                CONFLICT: "Xung đột: cả hai bên cùng sửa", NO_BASELINE: "Khác dữ liệu quốc gia, chưa có dữ liệu lần nhập",
                DOUBTFUL: "Bản ghi quốc gia có giá trị không đọc được, cần người xem"}
+# A safe change of a procedure that --apply cannot take (the result would fail eiso check): not "có thể nhận".
+NOT_TAKEN = "Thay đổi ở dữ liệu quốc gia, không nhận tự động được (xem «Cần xử lý»)"
 CHANGE_LABELS = {"added": "thêm", "removed": "bỏ", "changed": "sửa"}
 MAX_LISTED = 50
 
@@ -65,7 +67,8 @@ def as_text(report: SyncReport) -> str:
         for kind in (SAFE, CONFLICT, DOUBTFUL, NO_BASELINE, KEPT):
             for change in (c for c in fresh if c.kind == kind):
                 taken = " [đã nhận]" if change.key in p.applied else ""
-                out.append(f"  [{KIND_LABELS[kind]}]{taken} {_describe(change)}")
+                shown = NOT_TAKEN if kind == SAFE and p.problem and not p.applied else KIND_LABELS[kind]
+                out.append(f"  [{shown}]{taken} {_describe(change)}")
         if p.revision:
             out.append(f"  → đã nâng lên lần ban hành {p.revision}, trạng thái dự thảo; thư ký ISO ghi ngày hiệu lực.")
         if old:

@@ -77,6 +77,9 @@ def legal_findings(documents: list[Document], register: Register) -> list[Findin
         entry = register.get(citation.code)
         if entry is not None and entry.status == "repealed":
             replaced = ", ".join(entry.replaced_by) if entry.replaced_by else "chưa ghi văn bản thay thế trong legal.yml"
+            current = register.in_force_replacements(entry)
+            if current and current != entry.replaced_by:  # replaced again since: name the one to cite today
+                replaced += f" (văn bản đó cũng đã hết hiệu lực; nay thay thế bởi: {', '.join(current)})"
             found.append(Finding(doc.path, citation.line, f"legal_basis[{citation.index}]",
                                  f"căn cứ pháp lý «{entry.code}» đã hết hiệu lực; thay thế bởi: {replaced}",
                                  "legal-repealed", "warning"))

@@ -7,15 +7,11 @@ code pattern and normaliser are reused so that the national data and the registe
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from eiso.documents.text import fold, nfc
-from eiso.importers.tthc import find_codes, normalize_code
-
-# Issuer segments that Vietnamese spells with Đ; written without it they are the same code.
-_ACCENTED_SEGMENTS = {"ND": "NĐ", "QD": "QĐ", "BLDTBXH": "BLĐTBXH", "HDND": "HĐND", "HDTP": "HĐTP",
-                      "NQLT": "NQLT", "UBTVQH": "UBTVQH"}
-
+from eiso.importers.tthc import find_codes, normalize_code, spelled_code
 
 # Standards are cited beside laws ("TCVN ISO 9001:2015"); their codes have their own shape.
 _STANDARD = re.compile(r"^\s*(?:TCVN|QCVN|ISO|IEC)(?:\s|$)")
@@ -31,9 +27,7 @@ def canonical_code(code: str) -> str:
     """The code as it should be written: spaces removed, Đ restored in the usual issuer segments."""
     if _STANDARD.match(code):
         return " ".join(nfc(code).split())  # "TCVN ISO 9001:2015" keeps its spaces
-    text = normalize_code(nfc(code))
-    parts = re.split(r"([-/])", text)
-    return "".join(_ACCENTED_SEGMENTS.get(part, part) for part in parts)
+    return spelled_code(code)
 
 
 def code_problem(code: str) -> str | None:
@@ -46,5 +40,7 @@ def code_problem(code: str) -> str | None:
     if not (len(found) == 1 and found[0][0] == 0 and found[0][1] == len(canonical)):
         return f"số, ký hiệu «{text}» không đúng dạng số/năm/ký hiệu (ví dụ 123/2015/NĐ-CP)"
     if canonical != text:
-        return f"số, ký hiệu «{text}» viết chưa chuẩn; dạng chuẩn: «{canonical}»"
+        hidden = any(unicodedata.category(char) in ("Cf", "Cc") for char in text)
+        return (f"số, ký hiệu «{text}» viết chưa chuẩn" + (" (có ký tự ẩn, thường do chép từ Word hoặc trang web)"
+                                                            if hidden else "") + f"; dạng chuẩn: «{canonical}»")
     return None

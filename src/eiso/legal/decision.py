@@ -9,13 +9,18 @@ CSV with a header row (UTF-8, comma separated)::
 
 or JSON: ``[{"national_code": "1.001193", "change": "amended"}, …]`` (also ``{"procedures": […]}``).
 ``change`` is ``new``, ``amended`` or ``abolished``; the Vietnamese words (mới, sửa đổi, bãi bỏ…) are
-accepted too. Other columns are ignored. Every malformed row is a located finding.
+accepted too, and so are Vietnamese column names (mã thủ tục, loại thay đổi, tên thủ tục). Other columns are
+ignored. What Excel writes is read as it is: UTF-8 with or without BOM, UTF-16 ("Unicode Text"), and ``;`` or tab
+between columns (a Vietnamese Excel uses ``;``, since the comma is its decimal separator). Every malformed row,
+a code that is not a national procedure code (Excel turns ``1.010010`` into ``1.01001``) and a file with no
+procedure at all are located findings.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +29,14 @@ from eiso.boundedjson import loads
 from eiso.documents.findings import Finding
 from eiso.documents.text import fold, nfc
 from eiso.errors import EisoError
+from eiso.importers.national_codes import national_key
 
 CHANGES = ("new", "amended", "abolished")
 CHANGE_LABELS = {"new": "ban hành mới", "amended": "sửa đổi, bổ sung", "abolished": "bãi bỏ"}
+_COLUMNS = {"national_code": "national_code", "ma thu tuc": "national_code", "ma tthc": "national_code",
+            "ma so": "national_code", "change": "change", "loai thay doi": "change", "thay doi": "change",
+            "hinh thuc": "change", "name": "name", "ten thu tuc": "name", "ten tthc": "name", "ten": "name"}
+_NATIONAL_CODE = re.compile(r"\d\.\d{6}")
 _SYNONYMS = {"new": "new", "moi": "new", "ban hanh moi": "new", "cong bo moi": "new",
              "amended": "amended", "sua doi": "amended", "sua doi, bo sung": "amended", "sua doi bo sung": "amended",
              "bo sung": "amended", "thay the": "amended",
@@ -52,12 +62,14 @@ def read_decision(path: Path) -> tuple[list[DecisionItem], list[Finding]]:
     if len(raw) > MAX_BYTES:
         raise EisoError(f"tệp quyết định «{path}» quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB)")
     try:
-        text = nfc(raw.decode("utf-8-sig"))
+        text = nfc(raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        return [], [Finding(shown, 1, "-", "tệp không phải mã UTF-8", "decision")]
-    if text.lstrip().startswith(("[", "{")):
-        return _from_json(shown, text)
-    return _from_csv(shown, text)
+        return [], [Finding(shown, 1, "-", "tệp không phải mã UTF-8 (trong Excel: Lưu thành «CSV UTF-8»)", "decision")]
+    items, findings = _from_json(shown, text) if text.lstrip().startswith(("[", "{")) else _from_csv(shown, text)
+    if not items and not findings:
+        findings.append(Finding(shown, 1, "-", "tệp không có thủ tục nào (cần ít nhất một dòng national_code, change)",
+                                "decision"))
+    return items, findings
 
 
 def _from_json(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]]:
@@ -82,24 +94,32 @@ def _from_json(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]
 
 
 def _from_csv(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]]:
-    reader = csv.reader(io.StringIO(text))
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first.count) if any(mark in first for mark in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     items: list[DecisionItem] = []
     findings: list[Finding] = []
     header: list[str] | None = None
     try:
+        end = 0
         for row in reader:
-            line = reader.line_num
+            start, end = end + 1, reader.line_num  # the lines this row took
+            if any("\n" in cell for cell in row):  # mostly a quote never closed, which swallows the lines after it
+                findings.append(Finding(shown, start, "-", f"một ô kéo dài từ dòng {start} đến dòng {end} (thường do dấu "
+                                        "ngoặc kép \" mở mà không đóng): các dòng đó không được đọc; sửa rồi chạy lại",
+                                        "decision"))
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
-                header = [fold(cell.strip()) for cell in row]
+                header = [_COLUMNS.get(fold(cell.strip()), fold(cell.strip())) for cell in row]
                 missing = [name for name in ("national_code", "change") if name not in header]
                 if missing:
-                    findings.append(Finding(shown, line, "-", "dòng tiêu đề phải có các cột national_code và change "
+                    findings.append(Finding(shown, start, "-", "dòng tiêu đề phải có các cột national_code và change "
                                             f"(thiếu: {', '.join(missing)})", "decision"))
                     return [], findings
                 continue
-            _item(shown, dict(zip(header, row)), line, "", items, findings)
+            _item(shown, dict(zip(header, row)), start, "", items, findings)
     except csv.Error as error:
         findings.append(Finding(shown, reader.line_num, "-", f"CSV không hợp lệ ({error})", "decision"))
     return items, findings
@@ -116,6 +136,10 @@ def _item(shown: str, row: dict[str, Any], line: int, prefix: str, items: list[D
     if change is None:
         findings.append(Finding(shown, line, prefix + "change", f"loại thay đổi «{change_text or 'rỗng'}» không hợp lệ; "
                                 f"chỉ chấp nhận: {', '.join(CHANGES)}", "decision"))
+        return
+    if not _NATIONAL_CODE.fullmatch(national_key(code)):
+        findings.append(Finding(shown, line, prefix + "national_code", f"mã thủ tục «{code}» không đúng dạng (ví dụ "
+                                "1.001193); nếu tệp đã mở bằng Excel, định dạng cột mã là Text để giữ các số 0", "decision"))
         return
     items.append(DecisionItem(code, change, line, _cell(row.get("name"))))
 

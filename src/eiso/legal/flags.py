@@ -52,7 +52,8 @@ def flagged_documents(documents: list[Document], register: Register) -> list[Leg
             continue
         if entry.date and doc.meta.effective and doc.meta.effective >= entry.date:
             continue
-        if any((doc.path, legal_key(code)) in cited for code in entry.replaced_by):
+        replacements = (*entry.replaced_by, *register.in_force_replacements(entry))
+        if any((doc.path, legal_key(code)) in cited for code in replacements):
             continue
         by_path[doc.path] = doc
         if entry not in found.setdefault(doc.path, []):

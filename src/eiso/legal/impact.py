@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from eiso.control.reviews import next_review
 from eiso.documents.model import Document, Status
-from eiso.documents.text import fold
+from eiso.importers.national_codes import national_key
 from eiso.legal.citations import citations
 from eiso.legal.codes import canonical_code, legal_key
 from eiso.legal.decision import CHANGE_LABELS, DecisionItem
@@ -40,7 +40,7 @@ def law_impacts(documents: list[Document], register: Register, codes: list[str])
         key = legal_key(code)
         entry = register.entries.get(key)
         shown = entry.code if entry else canonical_code(code)
-        label, action = _law_change(shown, entry)
+        label, action = _law_change(shown, entry, register.in_force_replacements(entry) if entry else ())
         seen: set[str] = set()
         for citation in citations(current):
             if legal_key(citation.code) == key and citation.document.path not in seen:
@@ -49,11 +49,14 @@ def law_impacts(documents: list[Document], register: Register, codes: list[str])
     return found
 
 
-def _law_change(code: str, entry) -> tuple[str, str]:
+def _law_change(code: str, entry, current: tuple[str, ...]) -> tuple[str, str]:
+    """``current``: what replaces it today (``Register.in_force_replacements``), the code the document must cite."""
     others = ", ".join(entry.replaced_by) if entry and entry.replaced_by else ""
     if entry is not None and entry.status == "repealed":
-        return (f"{code} hết hiệu lực" + (f", thay thế bởi {others}" if others else ""),
-                f"Thay căn cứ pháp lý {code} bằng {others or 'văn bản thay thế'}; rà soát nội dung quy trình, "
+        cite = ", ".join(current) or others
+        return (f"{code} hết hiệu lực" + (f", thay thế bởi {others}" if others else "")
+                + (f" (nay là {cite})" if cite != others else ""),
+                f"Thay căn cứ pháp lý {code} bằng {cite or 'văn bản thay thế'}; rà soát nội dung quy trình, "
                 "trình ban hành lần mới")
     if entry is not None and entry.status == "amended":
         return (f"{code} được sửa đổi, bổ sung" + (f" bởi {others}" if others else ""),
@@ -68,10 +71,10 @@ def decision_impacts(documents: list[Document], items: list[DecisionItem]) -> li
     by_national: dict[str, list[Document]] = {}
     for doc in documents:
         if doc.meta.tthc is not None and doc.meta.status is not Status.withdrawn:
-            by_national.setdefault(fold(doc.meta.tthc.national_code.strip()), []).append(doc)
+            by_national.setdefault(national_key(doc.meta.tthc.national_code), []).append(doc)
     found: list[Impact] = []
     for item in items:
-        docs = by_national.get(fold(item.national_code.strip()), [])
+        docs = by_national.get(national_key(item.national_code), [])
         label = f"Thủ tục {item.national_code} {CHANGE_LABELS[item.change]}" + (f" ({item.name})" if item.name else "")
         if item.change == "new" and not docs:
             found.append(Impact(item.national_code, label,

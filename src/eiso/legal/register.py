@@ -39,6 +39,8 @@ class LegalEntry:
     note: str = ""
     date: dt.date | None = None
     line: int = 1
+    index: int = 0  # position in legal.yml, for located findings
+    replaced_line: int = 1  # the line of replaced_by
 
     @property
     def key(self) -> str:
@@ -62,6 +64,25 @@ class Register:
 
     def get(self, code: str) -> LegalEntry | None:
         return self.entries.get(legal_key(code))
+
+    def in_force_replacements(self, entry: LegalEntry) -> tuple[str, ...]:
+        """What replaces ``entry`` today: its ``replaced_by``, each followed while the register says it was
+        repealed in turn (a decree replaced twice). Stops at a cycle, which ``parse_register`` reports."""
+        found: list[str] = []
+        seen = {entry.key}
+        todo = list(entry.replaced_by)
+        while todo:
+            code = todo.pop(0)
+            key = legal_key(code)
+            if key in seen:
+                continue
+            seen.add(key)
+            later = self.entries.get(key)
+            if later is not None and later.status == "repealed" and later.replaced_by:
+                todo[:0] = later.replaced_by
+            elif code not in found:
+                found.append(code)
+        return tuple(found)
 
 
 def load_register(root: Path) -> Register:
@@ -110,7 +131,57 @@ def parse_register(text: str, register: Register) -> Register:
                                               f"văn bản «{entry.code}» đã khai báo ở dòng {other.line}; bỏ qua mục này"))
             continue
         register.entries[entry.key] = entry
+    _check_replacements(register)
     return register
+
+
+def _check_replacements(register: Register) -> None:
+    """A document replaced by itself, or replacements that go round in a circle (A by B, B by A): a typing mistake
+    that would send the reader from one repealed document to another and never to the one in force."""
+    for entry in register.entries.values():
+        if any(legal_key(code) == entry.key for code in entry.replaced_by):
+            register.findings.append(_finding(entry.replaced_line, f"[{entry.index}].replaced_by",
+                                              f"văn bản «{entry.code}» không thể thay thế hoặc sửa đổi chính nó"))
+    for cycle in _cycles(register):
+        first = register.entries[cycle[0]]
+        shown = [*cycle, cycle[0]] if len(cycle) <= 8 else [*cycle[:8]]
+        path = " → ".join(register.entries[key].code for key in shown) + ("" if len(cycle) <= 8 else
+                                                                           f" → … ({len(cycle)} văn bản)")
+        register.findings.append(_finding(first.replaced_line, f"[{first.index}].replaced_by",
+                                          f"replaced_by tạo thành vòng: {path}; sửa để chuỗi thay thế dừng ở văn bản "
+                                          "còn hiệu lực"))
+
+
+def _cycles(register: Register) -> list[list[str]]:
+    """The cycles of replaced_by (self-references aside), each once, in one depth-first walk: linear, so that a
+    long register of chained replacements costs no more than its length."""
+    done: set[str] = set()
+    cycles = []
+    for root in register.entries:
+        if root in done:
+            continue
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            key, position = stack.pop()
+            if position == 0:
+                on_path[key] = len(path)
+                path.append(key)
+            following = [legal_key(code) for code in register.entries[key].replaced_by]
+            following = [k for k in following if k != key and k in register.entries]
+            if position < len(following):
+                stack.append((key, position + 1))
+                nxt = following[position]
+                if nxt in on_path:
+                    cycles.append(path[on_path[nxt]:])
+                elif nxt not in done:
+                    stack.append((nxt, 0))
+                continue
+            done.add(key)
+            on_path.pop(key, None)
+            path.pop()
+    return cycles
 
 
 def _entry(item: Any, index: int, parsed: yamlsource.YamlDocument, findings: list[Finding]) -> LegalEntry | None:
@@ -126,8 +197,13 @@ def _entry(item: Any, index: int, parsed: yamlsource.YamlDocument, findings: lis
         at(key, f"trường «{key}» không được hỗ trợ; chỉ dùng: code, title, status, replaced_by, note, date")
     code = _text(item.get("code"))
     if not code:
-        at("code", "thiếu số, ký hiệu văn bản (code); bỏ qua mục này")
+        given = item.get("code") not in (None, "")
+        at("code", ("số, ký hiệu văn bản (code) phải là một chuỗi, ví dụ 123/2015/NĐ-CP" if given
+                    else "thiếu số, ký hiệu văn bản (code)") + "; bỏ qua mục này")
         return None
+    for key in ("title", "note"):
+        if isinstance(item.get(key), (dict, list, bool)):
+            at(key, f"«{key}» phải là một đoạn văn bản; giá trị này bị bỏ qua")
     if (problem := code_problem(code)) is not None:
         at("code", problem)
     status = _text(item.get("status"))
@@ -147,6 +223,9 @@ def _entry(item: Any, index: int, parsed: yamlsource.YamlDocument, findings: lis
             findings.append(_finding(parsed.line_of((index, "replaced_by", position)),
                                      field_name((index, "replaced_by", position)), "số, ký hiệu rỗng"))
             continue
+        if (problem := code_problem(text)) is not None:
+            findings.append(_finding(parsed.line_of((index, "replaced_by", position)),
+                                     field_name((index, "replaced_by", position)), problem))
         codes.append(canonical_code(text))
     date = item.get("date")
     if date is not None and not isinstance(date, dt.date):
@@ -155,7 +234,8 @@ def _entry(item: Any, index: int, parsed: yamlsource.YamlDocument, findings: lis
     if status == "in_force" and codes:
         at("replaced_by", "văn bản còn hiệu lực không có văn bản thay thế")
     return LegalEntry(canonical_code(code), _text(item.get("title")), status, tuple(codes),
-                      _text(item.get("note")), dt.date(date.year, date.month, date.day) if date else None, line)
+                      _text(item.get("note")), dt.date(date.year, date.month, date.day) if date else None, line,
+                      index, parsed.line_of((index, "replaced_by")) if "replaced_by" in item else line)
 
 
 def _text(value: Any) -> str:

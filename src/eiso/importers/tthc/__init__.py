@@ -23,10 +23,10 @@ Modules: ``run`` (reading, selecting, writing, manifest), ``document`` (one reco
 from eiso.documents.text import slugify
 from eiso.importers.tthc.body import DRAFT_NOTE, escape_inline, escape_line, markdown_blocks
 from eiso.importers.tthc.document import Draft, build_document, document_code, render_document
-from eiso.importers.tthc.legal import find_codes, normalize_code, split_legal_table
+from eiso.importers.tthc.legal import find_codes, normalize_code, spelled_code, split_legal_table
 from eiso.importers.tthc.run import MANIFEST_NAME, ImportReport, import_records, read_jsonl, run_import
 from eiso.importers.tthc.steps import citizen_steps
 
 __all__ = ["DRAFT_NOTE", "MANIFEST_NAME", "Draft", "ImportReport", "build_document", "citizen_steps", "document_code",
            "escape_inline", "escape_line", "find_codes", "import_records", "markdown_blocks", "normalize_code",
-           "read_jsonl", "render_document", "run_import", "slugify", "split_legal_table"]
+           "read_jsonl", "render_document", "run_import", "slugify", "spelled_code", "split_legal_table"]

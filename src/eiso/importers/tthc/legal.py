@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from eiso.documents.text import fold, slugify
+from eiso.documents.text import code_text, fold, slugify
 from eiso.importers.tthc.clean import BLANKS, SPACES, clean_value, meaningful, no_info, one_line, short
 
 
@@ -27,7 +27,16 @@ _DOC_TYPES = ("luat", "bo luat", "nghi dinh", "thong tu", "thong tu lien tich", 
 
 
 def normalize_code(code: str) -> str:
-    return re.sub(r"\s+", "", code.replace("–", "-"))
+    return code_text(code)
+
+
+# Issuer segments that Vietnamese spells with Đ; national data sometimes writes them without (18/2021/ND-CP).
+ACCENTED_SEGMENTS = {"ND": "NĐ", "QD": "QĐ", "BLDTBXH": "BLĐTBXH", "HDND": "HĐND", "HDTP": "HĐTP"}
+
+
+def spelled_code(code: str) -> str:
+    """A code as it should be written: no spaces, Đ restored in the usual issuer segments (``123/2015/NĐ-CP``)."""
+    return "".join(ACCENTED_SEGMENTS.get(part, part) for part in re.split(r"([-/])", normalize_code(code)))
 
 
 def find_codes(text: str, known: Iterable[str] = ()) -> list[tuple[int, int, str]]:
@@ -183,5 +192,6 @@ def clean_legal_basis(record: dict, warn) -> tuple[list[dict], str]:
             warn(f"căn cứ pháp lý «{short(title)}» không có số, ký hiệu")
         elif title == code:
             warn(f"căn cứ pháp lý {code} không có trích yếu")
-        cleaned.append({"code": code, "title": title} if code else {"title": title})
+        # Written as the register and `eiso check` expect: a spelling is never a change of the national data.
+        cleaned.append({"code": spelled_code(code), "title": title} if code else {"title": title})
     return cleaned, leftover

@@ -13,6 +13,7 @@ from eiso.documents.text import fold, slugify
 from eiso.importers.facts import facts
 from eiso.importers.files import write_file
 from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, read_manifest, write_manifest
+from eiso.importers.national_codes import codes_in_broken_line
 from eiso.importers.tthc.clean import canonical_level, one_line
 from eiso.importers.tthc.document import build_document
 
@@ -33,6 +34,8 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (record, why) not imported at all
     problems: dict[str, list[str]] = field(default_factory=dict)  # record -> warnings
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+    # National code key -> the malformed line that seems to hold its record (see national_codes).
+    unreadable: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # general remarks (e.g. OUT outside procedures/)
 
     def warn(self, record: str, message: str) -> None:
@@ -90,21 +93,29 @@ def read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[str, dict]]:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 report.malformed.append((number, "không phải mã UTF-8"))
+                _remember_codes(report, number, raw.decode("utf-8", "replace"))
                 continue
             try:
                 record = loads(text)
             except JsonTooDeep as error:
                 where = f", từ cột {error.colno}" if error.colno else ""
                 report.malformed.append((number, f"{error.msg}{where}; bản ghi bị bỏ qua"))
+                _remember_codes(report, number, text)
                 continue
             except ValueError as error:
                 column = f", cột {error.colno}" if getattr(error, "colno", None) else ""
                 report.malformed.append((number, f"JSON không hợp lệ ({getattr(error, 'msg', error)}{column})"))
+                _remember_codes(report, number, text)
                 continue
             if not isinstance(record, dict):
                 report.malformed.append((number, "mỗi dòng phải là một đối tượng JSON {…}"))
                 continue
             yield f"dòng {number}", record
+
+
+def _remember_codes(report: ImportReport, number: int, text: str) -> None:
+    for key in codes_in_broken_line(text):
+        report.unreadable.setdefault(key, number)
 
 
 # --------------------------------------------------------------------------------------------------
