@@ -7,7 +7,8 @@ An approval counts only when it is written where the change's author cannot writ
   line, as the documented merge commit template writes it. Everything before that
   line (MR title and description) is the author's text and never approves; the
   trailers themselves are parsed by git (``%(trailers)`` of the one log pass), so a
-  spelling git does not read as a trailer does not count either.
+  spelling git does not read as a trailer does not count either, nor a key spelled
+  otherwise than the template writes it (``APPROVED-BY``: typed by hand).
 * **GitHub**: its merge commits carry only the PR title and author-written text, so
   they never approve. The provided workflow records the PR's approving reviews, read
   from the API, as a git note under ``refs/notes/approvals`` of the merge commit.
