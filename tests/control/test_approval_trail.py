@@ -93,3 +93,37 @@ def test_trailer_keys_as_the_forge_writes_them_approve(repo: Repo) -> None:
     last = history(repo).last_change(DOC)
     assert last is not None and last.approved
     assert last.approvers == ("Lê Văn Cường",) and last.reviewers == ("Trần Văn Bình",)
+
+
+def test_approval_by_the_author_of_the_change_does_not_count(repo: Repo) -> None:
+    repo.merge_request(5, {DOC: document(revision=2)}, "Approved-by: Nguyễn Thị Lan <lan@example.vn>")
+    last = history(repo).last_change(DOC)
+    assert last is not None and last.mr is not None
+    assert last.approvers == () and not last.approved
+    assert last.approval_problem is not None and "Nguyễn Thị Lan" in last.approval_problem
+
+
+def test_author_known_by_name_under_another_email_does_not_approve_herself(repo: Repo) -> None:
+    repo.merge_request(6, {DOC: document(revision=2)},
+                       "Approved-by: Nguyễn Thị Lan <lan.nguyen@ubnd.gov.vn>\nApproved-by: Lê Văn Cường <cuong@example.vn>")
+    last = history(repo).last_change(DOC)
+    assert last is not None and last.approved and last.approvers == ("Lê Văn Cường",)
+
+
+def test_merger_may_approve_and_earlier_merge_requests_are_not_authors(repo: Repo) -> None:
+    # Cường wrote an earlier, already merged change; Lan's merge request after it is his to approve.
+    repo.merge_request(7, {DOC: document(revision=2)}, "Approved-by: Phạm Thị Dung <dung@example.vn>", author=CUONG)
+    repo.merge_request(8, {DOC: document(revision=3)}, "Approved-by: Lê Văn Cường <cuong@example.vn>", merger=CUONG)
+    changes = history(repo).changes(DOC)
+    assert [c.approvers for c in changes[1:]] == [("Phạm Thị Dung",), ("Lê Văn Cường",)]
+
+
+def test_co_author_of_a_squash_does_not_approve(repo: Repo) -> None:
+    # GitLab's template: "%{co_authored_by}" and "%{approved_by}" in the trailer block after the reference.
+    repo.commit("Thay đổi 9\n\nSee merge request xa/e-iso!9\n\nCo-authored-by: Phạm Thị Dung <dung@example.vn>\n"
+                "Co-authored-by: Lê Văn Cường <cuong@example.vn>\nApproved-by: Lê Văn Cường <cuong@example.vn>",
+                {DOC: document(revision=2)})
+    found = read_history(repo.path, forge="gitlab")
+    last = found.last_change(DOC)
+    assert last is not None and last.mr is not None and last.mr.number == 9
+    assert not last.approved and last.approval_problem is not None
