@@ -66,8 +66,10 @@ from eiso.control.gitlog import (
     log_format,
     parse_log,
 )
-from eiso.control.revisions import Change, DocTrack, Pending, RevisionEntry, attribute, group, with_attachments
+from eiso.control.revisions import (Change, DocTrack, Pending, RevisionEntry, attribute, group, join_readded,
+                                    with_attachments)
 from eiso.documents.cache import DocumentCache
+from eiso.documents.text import slugify
 
 __all__ = [
     "Approval",
@@ -431,6 +433,7 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
         for sha in wanted_commits
     }
     _materialise(pending, infos, verdicts, cache.by_blob)
+    docs = join_readded(docs, slugify)
 
     notice = _NOTICE_SHALLOW if shallow else None
     if failure or missing:
