@@ -43,3 +43,22 @@ def test_readded_code_continues_the_deleted_history(tmp_path, monkeypatch):
     assert "QT-NB-09" in listed
     docs = {d["code"]: d for d in json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))}
     assert docs["qt-nb-09"]["approved"] and docs["qt-nb-09"]["revision"] == 2
+
+
+def test_rename_with_a_rewrite_git_does_not_see_as_a_rename_keeps_the_history(tmp_path, monkeypatch):
+    isolate_git(tmp_path, monkeypatch)
+    repo = make_repo(tmp_path / "repo")
+    git = Git(repo).init()
+    git.commit_all("Nhập tài liệu ban đầu")
+    old = "procedures/he-thong/kiem-soat-tai-lieu.md"
+
+    def rewrite():
+        git("rm", "-q", old)
+        write_doc(repo, "he-thong/dieu-hanh-tai-lieu.md", system_meta(revision=2, effective="2025-06-01"),
+                  "## 1. Mục đích\n\n" + "Quy trình được viết lại hoàn toàn, từng đoạn một.\n" * 40)
+
+    git.merge_request("viet-lai", "Viết lại và đổi tên quy trình kiểm soát tài liệu", 12, rewrite,
+                      approver="Lê Văn Cường")
+    changes = read_history(repo).changes("procedures/he-thong/dieu-hanh-tai-lieu.md")
+    assert [(c.path, c.revision) for c in changes if not c.deleted] == [
+        (old, 1), ("procedures/he-thong/dieu-hanh-tai-lieu.md", 2)]

@@ -237,7 +237,7 @@ def join_readded(docs: list[DocTrack], code_key: Callable[[str], str]) -> list[D
     so its earlier revisions stay in its revision table and archive instead of being lost with the old path.
 
     ``code_key``: how codes compare (case- and accent-insensitively). A re-addition takes the latest deletion of
-    its code that happened before it; documents are taken in the order of their first change, so a code
+    its code that happened before it or in the same commit; documents are taken in the order of their first change, so a code
     deleted and re-added many times becomes one history.
     """
     deleted: dict[str, list[DocTrack]] = {}
@@ -245,7 +245,9 @@ def join_readded(docs: list[DocTrack], code_key: Callable[[str], str]) -> list[D
     for doc in sorted((d for d in docs if d.changes), key=lambda d: d.changes[0].sequence):
         first = doc.changes[0]
         key = code_key(first.code) if first.code else ""
-        earlier = [d for d in deleted.get(key, []) if d.changes[-1].sequence < first.sequence] if key else []
+        # A deletion in the same commit is a rename git did not see (the file was rewritten too much).
+        earlier = [d for d in deleted.get(key, []) if d.changes[-1].sequence < first.sequence
+                   or d.changes[-1].commit == first.commit] if key else []
         if earlier:
             previous = earlier[-1]
             deleted[key].remove(previous)
