@@ -92,3 +92,18 @@ def test_a_form_committed_before_its_document_is_not_a_change_of_it(tmp_path):
     assert result.returncode == 0, result.stderr
     documents = json.loads((site / "api" / "documents.json").read_text(encoding="utf-8"))
     assert next(d for d in documents if d["code"] == "QT-MOI-01")["approval_state"] == "Đã phê duyệt"
+
+
+def test_last_change_of_a_document_is_its_form_replaced_later(tmp_path):
+    # The master list and api/documents.json say when the document last changed, and by which MR: the form's
+    # replacement, the newest change of its revision table, not the older last edit of the .md file.
+    repo, git = _approved_base(tmp_path)
+    git.clock += 5 * 86400
+    git.merge_request("mau-moi", "Thay biểu mẫu tờ khai", 4,
+                      lambda: (repo / FORM).write_bytes(b"PK\x03\x04 mau moi"), approver="Lê Văn Cường")
+    replaced = git("show", "-s", "--format=%cs", "HEAD").strip()
+    result, site = build_site(repo)
+    assert result.returncode == 0, result.stderr
+    facts = _khai_sinh(site)
+    assert facts["mr"] == "xa/e-iso!4"
+    assert facts["last_change"] == replaced

@@ -7,7 +7,8 @@ An approval counts only when it is written where the change's author cannot writ
   line, as the documented merge commit template writes it. Everything before that
   line (MR title and description) is the author's text and never approves; the
   trailers themselves are parsed by git (``%(trailers)`` of the one log pass), so a
-  spelling git does not read as a trailer does not count either.
+  spelling git does not read as a trailer does not count either, nor a key spelled
+  otherwise than the template writes it (``APPROVED-BY``: typed by hand).
 * **GitHub**: its merge commits carry only the PR title and author-written text, so
   they never approve. The provided workflow records the PR's approving reviews, read
   from the API, as a git note under ``refs/notes/approvals`` of the merge commit.
@@ -25,6 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from eiso.control.authorship import Authors
 from eiso.control.gitlog import clean_text
 
 #: The notes ref where the GitHub workflow records approvals.
@@ -45,6 +47,7 @@ NOT_A_MERGE = (
 NO_NOTE = "chưa có ghi nhận phê duyệt của pull request (git notes refs/notes/approvals do CI ghi)"
 UNSIGNED_COMMIT = "commit hợp nhất không có chữ ký số hợp lệ của người ký tin cậy (trusted_signers)"
 UNSIGNED_NOTES = "ghi nhận phê duyệt (refs/notes/approvals) không có chữ ký số hợp lệ của người ký tin cậy"
+SELF_APPROVAL = "{names} là tác giả của thay đổi nên không tự phê duyệt được"
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,7 @@ def verdict(
     require_signature: bool = False,
     notes_trusted: bool = True,
     forge: str | None = None,
+    authors: Authors | None = None,
 ) -> Verdict:
     """The approvals that count for one first-parent commit.
 
@@ -310,6 +314,7 @@ def verdict(
     squash bodies, rebased commits), so a GitLab-looking tail never counts there; a
     single-parent commit counts as a GitLab squash only when the forge is known to be
     GitLab. Notes count only off GitLab, where anyone may push ``refs/notes/*``.
+    ``authors``: who wrote the change the merge request brought; their own approvals never count.
     """
     mr = info.mr
     if mr is None:
@@ -322,7 +327,7 @@ def verdict(
         approvals, reviewers = _collect(trailers)
         if approvals and require_signature and signature != "G":
             return Verdict(problem=UNSIGNED_COMMIT)
-        return Verdict(approvals, reviewers)
+        return _independent(approvals, reviewers, authors)
     if forge == "gitlab":
         return Verdict()
     if note is None:
@@ -330,7 +335,17 @@ def verdict(
     if not notes_trusted:
         return Verdict(problem=UNSIGNED_NOTES)
     approvals, reviewers = _collect(note)
-    return Verdict(approvals, reviewers)
+    return _independent(approvals, reviewers, authors)
+
+
+def _independent(approvals: tuple[Approval, ...], reviewers: tuple[str, ...], authors: Authors | None) -> Verdict:
+    """The approvals by someone other than the change's authors (ISO 9001 7.5.2: reviewed and approved)."""
+    if authors is None:
+        return Verdict(approvals, reviewers)
+    own = [approval for approval in approvals if authors.wrote(approval.name, approval.email)]
+    kept = tuple(approval for approval in approvals if approval not in own)
+    problem = SELF_APPROVAL.format(names=", ".join(a.name for a in own)) if own and not kept else None
+    return Verdict(kept, reviewers, problem)
 
 
 # --------------------------------------------------------------------------- who may approve

@@ -137,7 +137,8 @@ def control_of(doc: Document, history: History, repo_url: str | None,
         last = rows[-1]
         rows[-1] = RevisionRow(last.revision, last.effective, last.changes, last.approved, upcoming_url,
                                "Sắp có hiệu lực")
-    return DocumentControl(rows=rows, current=current, last_change=entries[-1].last.date[:10])
+    # The newest change of the table, a form's included: the one the MR column names too.
+    return DocumentControl(rows=rows, current=current, last_change=entries[-1].changes[-1].date[:10])
 
 
 def superseded_entries(entries: list[RevisionEntry], current_revision: int) -> list[RevisionEntry]:

@@ -281,7 +281,7 @@ class LogCommit:
     sha: str
     signature: str = ""  # git's %G? letter ("G" good and trusted), "" when not asked
     # (key in lower case, value) of the trailers git finds in the message's last paragraph,
-    # by git's own rules (interpret-trailers), for the keys the log asked for.
+    # by git's own rules (interpret-trailers), for the keys the log asked for, spelled as the forge spells them.
     trailers: tuple[tuple[str, str], ...] = ()
     entries: list[RawEntry] = field(default_factory=list)
 
@@ -295,14 +295,22 @@ def log_format(signatures: bool) -> str:
     return "C%H%x1f" + ("%G?" if signatures else "") + "%x1f" + trailers
 
 
+#: The trailer keys exactly as GitLab's merge commit template writes them (``%{approved_by}``,
+#: ``%{reviewed_by}``). git matches ``key=`` case-insensitively but prints the key as spelled in the
+#: message; another spelling (``APPROVED-BY``, ``approved-by``) was typed by a person editing the
+#: merge commit message, not written by the forge, so it is no record of an approval.
+FORGE_TRAILER_KEYS = {"Approved-by": "approved-by", "Reviewed-by": "reviewed-by"}
+
+
 def _parse_header(token: bytes) -> LogCommit:
     sha, _sep, rest = token[1:].partition(_US)
     signature, _sep, trailer_bytes = rest.partition(_US)
     trailers: list[tuple[str, str]] = []
     for item in trailer_bytes.decode("utf-8", "replace").split(TRAILER_SEP):
         key, sep, value = item.partition(TRAILER_KV_SEP)
-        if sep:
-            trailers.append((key.strip().lower(), value.strip()))
+        known = FORGE_TRAILER_KEYS.get(key.strip())
+        if sep and known is not None:
+            trailers.append((known, value.strip()))
     return LogCommit(
         sha=sha.strip().decode("ascii", "replace"),
         signature=signature.strip().decode("ascii", "replace")[:1],

@@ -19,7 +19,9 @@ documents (:mod:`eiso.control.gitlog`):
 * one ``git cat-file --batch`` that reads the commit objects (author, date,
   message), the notes, and the blob of every document state (to read
   ``revision``, ``effective`` and ``code`` from its front matter),
-* with ``trusted_signers`` only, one ``git log`` of the notes ref (signatures).
+* with ``trusted_signers`` only, one ``git log`` of the notes ref (signatures),
+* when a merge request records an approval, one ``git log`` of the commit graph, to
+  know who wrote each approved change (:mod:`eiso.control.authorship`).
 
 Everything read from git is untrusted text. Git failures never raise to the
 caller: the :class:`History` says ``available=False`` and carries a Vietnamese
@@ -50,6 +52,7 @@ from eiso.control.approvals import (
     parse_note,
     verdict,
 )
+from eiso.control.authorship import Authors, merge_request_authors, read_graph
 from eiso.control.frontfacts import NO_FACTS, FactsCache, FrontFacts
 from eiso.control.gitlog import (
     DEFAULT_TIMEOUT,
@@ -63,8 +66,10 @@ from eiso.control.gitlog import (
     log_format,
     parse_log,
 )
-from eiso.control.revisions import Change, DocTrack, Pending, RevisionEntry, attribute, group, with_attachments
+from eiso.control.revisions import (Change, DocTrack, Pending, RevisionEntry, attribute, group, join_readded,
+                                    with_attachments)
 from eiso.documents.cache import DocumentCache
+from eiso.documents.text import slugify
 
 __all__ = [
     "Approval",
@@ -412,6 +417,8 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
 
     notes_trusted = not signed or not note_pairs or _notes_signed(git)
     by_sha = {commit.sha: commit for commit in commits}
+    authors = _authors(git, head, [sha for sha in wanted_commits
+                                   if sha in note_pairs or any(key == "approved-by" for key, _ in by_sha[sha].trailers)])
     verdicts = {
         sha: verdict(
             infos.get(sha, UNKNOWN_COMMIT),
@@ -421,16 +428,25 @@ def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str |
             require_signature=signed,
             notes_trusted=notes_trusted,
             forge=forge,
+            authors=authors.get(sha),
         )
         for sha in wanted_commits
     }
     _materialise(pending, infos, verdicts, cache.by_blob)
+    docs = join_readded(docs, slugify)
 
     notice = _NOTICE_SHALLOW if shallow else None
     if failure or missing:
         partial = _NOTICE_PARTIAL.format(count=missing, reason=failure or "thiếu đối tượng git")
         notice = f"{notice} {partial}" if notice else partial
     return History(available=True, shallow=shallow, notice=notice, head=head, docs=docs, files=files, git=git)
+
+
+def _authors(git: Git, head: str, approved: list[str]) -> dict[str, Authors]:
+    """The authors of the merge requests that record an approval (one more ``git log``, only then)."""
+    if not approved:
+        return {}
+    return merge_request_authors(read_graph(git, head), head, approved)
 
 
 def _list_notes(git: Git) -> dict[str, str]:

@@ -8,7 +8,7 @@ renames, deletions and re-additions, from git's raw diffs alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from eiso.control.approvals import Approval, MergeRequest
@@ -229,3 +229,32 @@ def attribute(
         if touched:
             wanted_commits.append(commit)
     return docs, files, wanted_commits, list(wanted_blobs), pending
+
+
+def join_readded(docs: list[DocTrack], code_key: Callable[[str], str]) -> list[DocTrack]:
+    """Documents whose code was deleted from main and later added again (under another path) continue the
+    deleted one's history: the code is the document's identity on the site (its URL, QR codes, printed copies),
+    so its earlier revisions stay in its revision table and archive instead of being lost with the old path.
+
+    ``code_key``: how codes compare (case- and accent-insensitively). A re-addition takes the latest deletion of
+    its code that happened before it or in the same commit; documents are taken in the order of their first change, so a code
+    deleted and re-added many times becomes one history.
+    """
+    deleted: dict[str, list[DocTrack]] = {}
+    kept: list[DocTrack] = []
+    for doc in sorted((d for d in docs if d.changes), key=lambda d: d.changes[0].sequence):
+        first = doc.changes[0]
+        key = code_key(first.code) if first.code else ""
+        # A deletion in the same commit is a rename git did not see (the file was rewritten too much).
+        earlier = [d for d in deleted.get(key, []) if d.changes[-1].sequence < first.sequence
+                   or d.changes[-1].commit == first.commit] if key else []
+        if earlier:
+            previous = earlier[-1]
+            deleted[key].remove(previous)
+            kept.remove(previous)
+            doc.changes[:0] = previous.changes
+        kept.append(doc)
+        last = doc.changes[-1]
+        if not doc.live and last.deleted and last.code:
+            deleted.setdefault(code_key(last.code), []).append(doc)
+    return kept + [d for d in docs if not d.changes]
