@@ -171,9 +171,11 @@ def test_a_page_cache_from_a_merge_request_is_not_trusted(built) -> None:
     cache = next((repo / ".eiso-cache").glob("pages-*.json"))
     data = cache.read_bytes()
     start = 32  # past the HMAC-SHA256 signature (searching for "{" fails when the signature holds one)
-    content = json.loads(data[start:])
-    assert uri in content["pages"], sorted(content["pages"])[:5]
-    content["pages"][uri]["output"] = hashlib.sha256(page.read_bytes()).hexdigest()
-    cache.write_bytes(b"\0" * start + json.dumps(content).encode())  # the attacker has no key to sign with
+    head, *lines = data[start:].decode("utf-8").splitlines()  # a header line, then [uri, page] per line
+    pages = dict(json.loads(line) for line in lines)
+    assert uri in pages, sorted(pages)[:5]
+    pages[uri]["output"] = hashlib.sha256(page.read_bytes()).hexdigest()
+    forged = "\n".join([head, *(json.dumps([u, p]) for u, p in pages.items())]) + "\n"
+    cache.write_bytes(b"\0" * start + forged.encode())  # the attacker has no key to sign with
     _same_as_clean(repo)
     assert "FORGED" not in page.read_text(encoding="utf-8")

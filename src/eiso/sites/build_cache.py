@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from eiso.documents.cache import read_signed, write_signed
+from eiso.documents.cache import read_signed, write_signed_stream
 
-FORMAT = 1
+FORMAT = 2  # a header line, then a line per page
 _CONTEXT = b"eiso-pages-1"
 
 
@@ -75,9 +75,9 @@ class BuildCache:
         if payload is None:
             return cache  # none, or not this user's: everything is built
         try:
-            data = json.loads(payload)
-            if data.get("format") == FORMAT and data.get("fingerprint") == fingerprint:
-                cache.pages = {uri: CachedPage(**page) for uri, page in data["pages"].items()}
+            head, *lines = payload.split(b"\n")
+            if json.loads(head) == {"format": FORMAT, "fingerprint": fingerprint}:
+                cache.pages = dict(_page(line) for line in lines if line)
         except (ValueError, TypeError, KeyError, AttributeError):
             cache.pages = {}  # signed but of another shape (another version): everything is built
         return cache
@@ -104,10 +104,23 @@ class BuildCache:
     def save(self) -> None:
         if self.key is None:
             return
-        data = {"format": FORMAT, "fingerprint": self.fingerprint,
-                "pages": {uri: vars(page) for uri, page in sorted(self.fresh.items())}}
-        write_signed(self.path, self.key, _CONTEXT,
-                     json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        write_signed_stream(self.path, self.key, _CONTEXT, self._write)
+
+    def _write(self, out: Any) -> None:
+        # A line per page, written as made: at 10,000 pages with their search texts, one JSON document
+        # would be hundreds of megabytes in memory twice over (the text, then its bytes).
+        out.write(_line({"format": FORMAT, "fingerprint": self.fingerprint}))
+        for uri, page in sorted(self.fresh.items()):
+            out.write(_line([uri, vars(page)]))
+
+
+def _line(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def _page(line: bytes) -> tuple[str, CachedPage]:
+    uri, page = json.loads(line)
+    return uri, CachedPage(**page)
 
 
 def remove_stale(site_dir: Path, expected: set[str]) -> None:
