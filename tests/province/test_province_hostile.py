@@ -118,3 +118,19 @@ def test_an_agencys_error_details_are_shown_as_text_and_checked(tmp_path):
     row = [td.get_text(strip=True) for td in page.select(".eiso-check-errors tbody td")]
     assert row == ["procedures/<b>x</b>.md", "3", "title", '<img src=x onerror="window.__pwned=1"> thiếu tên']
     assert page.select_one("article img") is None and page.select_one(".eiso-check-errors b") is None
+
+
+def test_a_long_error_is_shown_cut_and_details_never_outnumber_the_errors(tmp_path):
+    long_key = "k" * 5000
+    publish(tmp_path / "dai", check={"errors": 1, "warnings": 0, "error_details": [
+        {"path": "procedures/a.md", "line": 2, "field": long_key, "message": "khóa không hợp lệ"}]})
+    publish(tmp_path / "mau-thuan", check={"errors": 0, "warnings": 0, "error_details": [
+        {"path": "procedures/a.md", "line": 2, "field": "title", "message": "thiếu tên"}]})
+    result = build(tmp_path, [{"name": "UBND xã Dài", "code": "D1", "data": "dai"},
+                              {"name": "UBND xã Mâu Thuẫn", "code": "D2", "data": "mau-thuan"}])
+    assert "Traceback" not in result.stderr
+    assert "(D1)" not in result.stderr  # one long key does not hide the agency's status
+    cells = [td.get_text(strip=True) for td in
+             soup(tmp_path / "portal" / "co-quan" / "d1" / "index.html").select(".eiso-check-errors tbody td")]
+    assert cells[2] == "k" * 299 + "…"
+    assert "(D2): api/qms.json không đúng định dạng: trường «check»" in result.stderr

@@ -66,3 +66,8 @@ def test_check_errors_go_to_the_province_first_ones_first_and_cut_to_size():
     assert details[0]["line"] == 3 and details[0]["field"] == "code"
     assert len(details[0]["message"]) == MAX_MESSAGE_CHARS and details[0]["message"].endswith("…")
     assert details[1] == {"path": "procedures/b.md", "line": 7, "field": "effective", "message": "ngày không hợp lệ"}
+    # the path and the key are a merge request's too: cut as well
+    status = qms_status([], {}, [], {}, dt.date(2025, 6, 1), (0, 0), (1, 0),
+                        [CheckError("p" * 1000 + ".md", 1, "k" * 1000, "lỗi")])
+    detail = status["check"]["error_details"][0]
+    assert len(detail["path"]) == len(detail["field"]) == 300

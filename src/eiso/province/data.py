@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from eiso.boundedjson import JsonTooDeep, loads
 from eiso.province.config import AgencySpec
@@ -71,17 +71,31 @@ class Nonconformities(_Lenient):
     overdue: Count = 0
 
 
+def _shortened(size: int) -> AfterValidator:
+    # A long text in one error is shown cut, never a reason to refuse the agency's whole status: its
+    # path and key come from a merge request, which could otherwise hide every count of that agency.
+    return AfterValidator(lambda text: text if len(text) <= size else text[:size - 1] + "…")
+
+
 class CheckError(_Lenient):
-    path: str = Field(max_length=1000)
+    path: Annotated[str, _shortened(300)]
     line: int = Field(ge=0, le=100_000_000)
-    field: str = Field(max_length=1000)
-    message: str = Field(max_length=2000)
+    field: Annotated[str, _shortened(300)]
+    message: Annotated[str, _shortened(1000)]
 
 
 class CheckCounts(_Lenient):
     errors: Count = 0
     warnings: Count = 0
     error_details: list[CheckError] = Field(default_factory=list, max_length=1000)  # e-ISO writes the first 50
+
+    @model_validator(mode="after")
+    def _details_are_errors(self) -> "CheckCounts":
+        # e-ISO lists at most the errors it counts: more listed than counted is data that contradicts itself
+        # (the overview would say 0 errors above a list of them).
+        if len(self.error_details) > self.errors:
+            raise ValueError("more error details than errors")
+        return self
 
 
 class QmsRecord(_Lenient):

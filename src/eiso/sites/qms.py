@@ -41,6 +41,7 @@ class CheckError:
 # The province needs to see what is wrong, not a dump: the first errors, each message cut to a readable size.
 MAX_ERRORS_SHOWN = 50
 MAX_MESSAGE_CHARS = 500
+MAX_PATH_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,13 @@ _NONE = ControlFacts(None, None)
 
 def _details(errors: Iterable[CheckError]) -> list[dict[str, Any]]:
     shown = sorted(errors, key=lambda e: (e.path, e.line, e.field))[:MAX_ERRORS_SHOWN]
-    return [{"path": e.path, "line": e.line, "field": e.field, "message": _cut(e.message)} for e in shown]
+    return [{"path": _cut(e.path, MAX_PATH_CHARS), "line": e.line, "field": _cut(e.field, MAX_PATH_CHARS),
+             "message": _cut(e.message, MAX_MESSAGE_CHARS)} for e in shown]
 
 
-def _cut(message: str) -> str:
-    return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS - 1] + "…"
+def _cut(text: str, size: int) -> str:
+    # Every part cut, not only the message: a merge request writes the path and the key too.
+    return text if len(text) <= size else text[:size - 1] + "…"
 
 
 def qms_json(status: dict[str, Any]) -> bytes:
