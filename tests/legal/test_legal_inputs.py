@@ -162,3 +162,17 @@ def test_replacements_that_loop_back_lead_to_nothing_and_are_reported() -> None:
     assert register.in_force_replacements(register.get("1/2020/NĐ-CP")) == ()
     assert register.in_force_replacements(register.get("4/2020/NĐ-CP")) == ("5/2020/NĐ-CP",)
     assert register.in_force_replacements(register.get("6/2020/NĐ-CP")) == ("1/2020/NĐ-CP",)
+
+
+def test_a_name_on_two_lines_in_one_excel_cell_is_read(legal_repo: Path, tmp_path: Path) -> None:
+    alt_enter = tmp_path / "alt-enter.csv"  # Excel's Alt+Enter: a line break inside a properly quoted cell
+    alt_enter.write_bytes("Mã thủ tục,Tên thủ tục,Loại thay đổi\r\n1.001193,\"Đăng ký khai sinh\r\n(sửa đổi theo NĐ 07)\","
+                          "sửa đổi\r\n1.000894,\"Khai tử, cấp xã\nlần 2\",bãi bỏ\r\n".encode("utf-8"))
+    code, stderr, rows = decision_rows(legal_repo, alt_enter)
+    assert "kéo dài" not in stderr and rows == {("1.001193", "QT-HT-01"), ("1.000894", "QT-HT-02")}
+    closed_late = tmp_path / "closed-late.csv"  # a quote closed two rows later: it swallowed a procedure
+    closed_late.write_text('national_code,change\n"1.001193,amended\n1.000894",abolished\n1.001193,amended\n',
+                           encoding="utf-8")
+    code, stderr, rows = decision_rows(legal_repo, closed_late)
+    assert code == 2 and "closed-late.csv:2" in stderr and "dòng 3" in stderr
+    assert rows == {("1.001193", "QT-HT-01")}
