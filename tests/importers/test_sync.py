@@ -382,7 +382,7 @@ def test_a_national_record_that_cannot_be_read_never_removes_local_facts(importe
     write_jsonl(imported.parent / "tthc-2026.jsonl", items)
     before = {code: front(doc_path(imported, code))["tthc"]["channels"] for code in (DOSSIER_GROWN, FEE_CHANGED)}
     text = run_eiso("sync", "tthc", str(imported.parent / "tthc-2026.jsonl"), cwd=imported).stdout
-    assert "Bản ghi quốc gia có giá trị không đọc được, cần người xem" in text
+    assert "Bản ghi quốc gia không chắc chắn (giá trị không đọc được" in text
     assert "Bản ghi quốc gia: trường channels không phải danh sách" in text
     result, data = sync_json(imported, "--apply")
     assert result.returncode == 1  # a person must look

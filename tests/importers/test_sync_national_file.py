@@ -3,6 +3,7 @@ taken for abolished because its record could not be read or its code is written 
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -116,3 +117,52 @@ def test_a_hostile_new_national_record_is_shown_short_and_inert(imported: Path) 
     result = run_eiso("sync", "tthc", str(national), cwd=imported)
     assert len(result.stdout) < 100_000 and "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert "1.999998 — [31mĐỏAAA" in result.stdout
+
+
+def agencies_file(imported: Path, records, codes: list[str], fee: str | None = None) -> None:
+    """The national file with DOSSIER_GROWN's record once per code in ``codes`` (an agency's long code or the short
+    one); the first one's fees replaced by ``fee``: another agency's prices."""
+    lines = []
+    for position, code in enumerate(codes):
+        record = copy.deepcopy(records[DOSSIER_GROWN])
+        record["code"] = code
+        if fee is not None and position == 0:
+            for channel in record["channels"]:
+                channel["fee_and_notes"] = fee
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    (imported.parent / "tthc-2026.jsonl").write_text("".join(lines), encoding="utf-8")
+
+
+@needs_corpus
+def test_another_agencys_record_never_replaces_the_documents_own(imported: Path, records) -> None:
+    path = doc_path(imported, DOSSIER_GROWN)
+    own, other = f"{DOSSIER_GROWN}.000.00.00.H12", f"{DOSSIER_GROWN}.000.00.00.G15"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"national_code: '{DOSSIER_GROWN}'",
+                                                             f"national_code: {own}", 1), encoding="utf-8")
+    assert front(path)["tthc"]["national_code"] == own
+    before = path.read_bytes()
+    agencies_file(imported, records, [other, own], fee="50.000 đồng")
+    result, data = sync_json(imported, "--apply")
+    assert not any("lặp lại" in note for note in data["notes"])  # two agencies' records, not one written twice
+    assert own not in by_code(data) and path.read_bytes() == before  # its own record, unchanged: nothing to say
+    for codes in ([other], [other, f"{DOSSIER_GROWN}.000.00.00.G16"]):  # none is the document's: a person chooses
+        agencies_file(imported, records, codes, fee="50.000 đồng")
+        result, data = sync_json(imported, "--apply")
+        procedure = by_code(data)[own]
+        assert procedure["changes"] and procedure["revision"] is None and data["summary"]["applied"] == 0
+        assert any("50.000" in change["national_text"] for change in procedure["changes"])
+        assert set(kinds(procedure).values()) == {"doubtful"} and path.read_bytes() == before
+        assert "cơ quan khác" in procedure["national_warnings"][0] and other in procedure["national_warnings"][0]
+
+
+@needs_corpus
+def test_a_short_code_with_several_agencies_records_needs_a_person(imported: Path, records) -> None:
+    path = doc_path(imported, DOSSIER_GROWN)
+    before = path.read_bytes()
+    agencies_file(imported, records, [f"{DOSSIER_GROWN}.000.00.00.G15", f"{DOSSIER_GROWN}.000.00.00.H12"],
+                  fee="50.000 đồng")
+    result, data = sync_json(imported, "--apply")
+    assert set(kinds(by_code(data)[DOSSIER_GROWN]).values()) == {"doubtful"} and path.read_bytes() == before
+    agencies_file(imported, records, [f"{DOSSIER_GROWN}.000.00.00.G15", DOSSIER_GROWN], fee="50.000 đồng")
+    result, data = sync_json(imported)  # the document's own code is there: the other agency's is not it
+    assert DOSSIER_GROWN not in by_code(data)  # its own record, unchanged: the other agency's fees are not offered

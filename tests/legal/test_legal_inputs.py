@@ -4,6 +4,7 @@ a register with cycles and wrong types, announcement decisions saved by Excel.""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from conftest import run_eiso
@@ -125,3 +126,53 @@ def test_an_overdue_document_flagged_by_a_legal_change_stays_overdue(legal_repo:
     result = run_eiso("report", "review-due", "--today", "2026-05-01", cwd=legal_repo)
     row = next(line for line in result.stdout.splitlines() if line.startswith("QT-HT-01"))
     assert "Quá hạn 61 ngày" in row and DECREE in row  # periodic review was due 2026-03-01
+
+
+def test_a_register_made_to_stall_the_check_is_read_in_linear_time() -> None:
+    """One replaced_by listing a code 20,000 times (the work was its square) and a chain of 20,000 repealed
+    decrees, each asked what replaces it (as each citation does): both within a generous hang guard."""
+    count = 20_000
+    code = lambda n: f"{n % 9000 + 1}/{2000 + n // 9000}/NĐ-CP"  # noqa: E731 - numbers stay below 10000
+    repeated = ("- {code: 1/2020/NĐ-CP, status: repealed, replaced_by: [" + ", ".join(["2/2020/NĐ-CP"] * count)
+                + "]}\n- {code: 2/2020/NĐ-CP, status: in_force}\n")
+    chain = "".join(f"- {{code: {code(n)}, status: repealed, replaced_by: [{code(n + 1)}]}}\n"
+                    for n in range(count - 1)) + f"- {{code: {code(count - 1)}, status: in_force}}\n"
+    started = time.monotonic()
+    register = parse_register(repeated, Register())
+    assert [(f.line, f.field) for f in register.findings] == [(1, "[0].replaced_by[1]")]
+    assert f"ghi {count} lần" in register.findings[0].message
+    assert register.get("1/2020/NĐ-CP").replaced_by == ("2/2020/NĐ-CP",)
+    assert register.in_force_replacements(register.get("1/2020/NĐ-CP")) == ("2/2020/NĐ-CP",)
+    register = parse_register(chain, Register())
+    assert not register.findings and len(register.entries) == count
+    for n in range(count - 1):
+        assert register.in_force_replacements(register.get(code(n))) == (code(count - 1),)
+    assert time.monotonic() - started < 10
+
+
+def test_replacements_that_loop_back_lead_to_nothing_and_are_reported() -> None:
+    text = ("- {code: 1/2020/NĐ-CP, status: amended, replaced_by: [2/2020/NĐ-CP]}\n"
+            "- {code: 2/2020/NĐ-CP, status: repealed, replaced_by: [3/2020/NĐ-CP]}\n"
+            "- {code: 3/2020/NĐ-CP, status: repealed, replaced_by: [2/2020/NĐ-CP]}\n"
+            "- {code: 4/2020/NĐ-CP, status: repealed, replaced_by: [3/2020/NĐ-CP, 5/2020/NĐ-CP, 5/2020/ND-CP]}\n"
+            "- {code: 6/2020/NĐ-CP, status: repealed, replaced_by: [1/2020/NĐ-CP]}\n")
+    register = parse_register(text, Register())
+    assert ["vòng" in f.message for f in register.findings].count(True) == 1
+    assert [(f.line, f.field) for f in register.findings if "lần" in f.message] == [(4, "[3].replaced_by[2]")]
+    assert register.in_force_replacements(register.get("1/2020/NĐ-CP")) == ()
+    assert register.in_force_replacements(register.get("4/2020/NĐ-CP")) == ("5/2020/NĐ-CP",)
+    assert register.in_force_replacements(register.get("6/2020/NĐ-CP")) == ("1/2020/NĐ-CP",)
+
+
+def test_a_name_on_two_lines_in_one_excel_cell_is_read(legal_repo: Path, tmp_path: Path) -> None:
+    alt_enter = tmp_path / "alt-enter.csv"  # Excel's Alt+Enter: a line break inside a properly quoted cell
+    alt_enter.write_bytes("Mã thủ tục,Tên thủ tục,Loại thay đổi\r\n1.001193,\"Đăng ký khai sinh\r\n(sửa đổi theo NĐ 07)\","
+                          "sửa đổi\r\n1.000894,\"Khai tử, cấp xã\nlần 2\",bãi bỏ\r\n".encode("utf-8"))
+    code, stderr, rows = decision_rows(legal_repo, alt_enter)
+    assert "kéo dài" not in stderr and rows == {("1.001193", "QT-HT-01"), ("1.000894", "QT-HT-02")}
+    closed_late = tmp_path / "closed-late.csv"  # a quote closed two rows later: it swallowed a procedure
+    closed_late.write_text('national_code,change\n"1.001193,amended\n1.000894",abolished\n1.001193,amended\n',
+                           encoding="utf-8")
+    code, stderr, rows = decision_rows(legal_repo, closed_late)
+    assert code == 2 and "closed-late.csv:2" in stderr and "dòng 3" in stderr
+    assert rows == {("1.001193", "QT-HT-01")}

@@ -93,9 +93,11 @@ class YamlDocument:
         return self.lines.get(path, 1)
 
 
-def load(text: str) -> YamlDocument:
-    """Parse one YAML document of untrusted text into plain data with line numbers."""
-    _screen_events(text)
+def load(text: str, max_events: int = MAX_EVENTS) -> YamlDocument:
+    """Parse one YAML document of untrusted text into plain data with line numbers.
+
+    ``max_events`` bounds the work and memory; a whole file (``legal.yml``) may allow more than a front matter."""
+    _screen_events(text, max_events)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -109,13 +111,14 @@ def load(text: str) -> YamlDocument:
     return YamlDocument(data, lines)
 
 
-def _screen_events(text: str) -> None:
+def _screen_events(text: str, max_events: int = MAX_EVENTS) -> None:
     depth = 0
     try:
         for count, event in enumerate(yaml.parse(text, Loader=_Loader)):
             line = event.start_mark.line + 1
-            if count > MAX_EVENTS:
-                raise YamlError(line, f"phần đầu YAML quá lớn (quá {MAX_EVENTS} phần tử)")
+            if count > max_events:
+                raise YamlError(line, f"{'phần đầu YAML' if max_events == MAX_EVENTS else 'tệp YAML'} quá lớn "
+                                      f"(quá {max_events} phần tử)")
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise YamlError(line, "không được dùng neo/bí danh YAML (& và *)")
             tag = getattr(event, "tag", None)

@@ -20,11 +20,22 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _CODE_VALUE = re.compile(r'"code"\s*:\s*(?:"((?:[^"\\\n]|\\.){1,64})"|(-?\d[\d.]{0,31}))')
 
 
+def national_spelling(code: str) -> str:
+    """A code as written, folded and trimmed: ``1.001193.000.00.00.H12`` and ``…G15`` stay apart (two agencies
+    publish the procedure, each with its own fees), ``1.001193`` and its long form too."""
+    return fold(code.translate(_INVISIBLE).strip())
+
+
 def national_key(code: str) -> str:
     """The comparison key of a national procedure code: folded, trimmed, the portal's full form shortened."""
-    key = fold(code.translate(_INVISIBLE).strip())
+    key = national_spelling(code)
     full = _FULL.fullmatch(key)
     return full.group(1) if full else key
+
+
+def is_full_form(code: str) -> bool:
+    """The portal's long form, with an agency's code at its end."""
+    return _FULL.fullmatch(national_spelling(code)) is not None
 
 
 def codes_in_broken_line(text: str) -> set[str]:

@@ -27,7 +27,7 @@ from eiso.errors import EisoError
 from eiso.importers.facts import ABSENT, facts
 from eiso.importers.frontmatter import read_front_matter
 from eiso.importers.manifest import MANIFEST_NAME, Baseline, Manifest, ManifestError, find_manifests, read_manifest
-from eiso.importers.national_codes import national_key
+from eiso.importers.national_codes import is_full_form, national_key, national_spelling
 from eiso.importers.tthc import build_document
 from eiso.importers.tthc.clean import one_line  # national text shown as the importer keeps it
 
@@ -168,7 +168,7 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
     root = root.resolve()
     homes = _baselines(root, procedures_dir, report)
     national = _national(records, report)
-    report.national_count = len(national)
+    report.national_count = sum(map(len, national.values()))
     corpus = load_corpus(root, procedures_dir)
     present = {doc.path for doc in corpus.documents} | set(corpus.rejected)
     moved = _moved_imports(corpus.documents, homes, present)
@@ -197,14 +197,15 @@ def sync(records: Iterable[tuple[str, Any]], root: Path, procedures_dir: str, *,
             gone.new = manifest.reported.get(slot, {}).get("abolished") is not True
             report.abolished.append(gone)
             continue
-        written = one_line(national[key].get("code"))
-        if fold(written) != fold(doc.meta.tthc.national_code.strip()):
+        record, doubt = _record_for(national[key], doc.meta.tthc.national_code)
+        written = one_line(record.get("code"))
+        if doubt is None and national_spelling(written) != national_spelling(doc.meta.tthc.national_code):
             report.notes.append(f"{shown(doc.path, 300)}: dữ liệu quốc gia ghi mã thủ tục «{shown(written, 60)}», tài liệu ghi "
                                 f"«{shown(doc.meta.tthc.national_code, 60)}»: cùng một thủ tục, vẫn so sánh")
-        drift = _level_drift(report, home, national[key])
+        drift = _level_drift(report, home, record)
         if drift:
             report.notes.append(f"{doc.path}: {drift}")
-        report.procedures.append(_compare(root, doc, national[key], home, report))
+        report.procedures.append(_compare(root, doc, record, home, report, doubt))
     for rel, (manifest_path, _) in sorted(homes.items()):
         if rel not in present and rel not in moved.values():  # its baseline stays, and nothing else would say so
             report.notes.append(f"{shown(rel, 300)}: tệp do «eiso import tthc» tạo không còn (đã xóa, đổi tên hoặc di chuyển); "
@@ -260,8 +261,12 @@ def _moved_imports(documents, homes: dict[str, tuple[Path, str]], present: set[s
     return {path: rel for path, rel in found.items() if claims[rel] == 1}
 
 
-def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[str, dict]:
-    found: dict[str, dict] = {}
+def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[str, list[dict]]:
+    """National key -> the records of that procedure, one per code as written. The portal publishes one
+    procedure under each agency's code (``….H12`` for a province, ``….G15`` for a ministry), with its own fees:
+    those are different records, not duplicates; only a code written twice is."""
+    found: dict[str, list[dict]] = {}
+    spellings: set[str] = set()
     for label, record in records:
         if not isinstance(record, dict):
             continue
@@ -269,14 +274,36 @@ def _national(records: Iterable[tuple[str, Any]], report: SyncReport) -> dict[st
         if not code:
             report.notes.append(f"{label}: bản ghi thiếu mã thủ tục (code), bỏ qua")
             continue
-        if national_key(code) in found:
-            report.notes.append(f"{label}: mã thủ tục {code} lặp lại; dùng bản ghi đầu tiên")
+        if national_spelling(code) in spellings:
+            report.notes.append(f"{label}: mã thủ tục {shown(code, 60)} lặp lại; dùng bản ghi đầu tiên")
             continue
-        found[national_key(code)] = record
+        spellings.add(national_spelling(code))
+        found.setdefault(national_key(code), []).append(record)
     return found
 
 
-def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, report: SyncReport) -> ProcedureSync:
+def _record_for(candidates: list[dict], written: str) -> tuple[dict, str | None]:
+    """The national record of a document whose code is ``written``, and why it is uncertain (None when it is not).
+
+    The record written with the document's own code wins. A lone record in the other form (``1.001193`` for
+    ``1.001193.000.00.00.H12`` or back) is the same procedure. Otherwise (another agency's code, or several records
+    and none with the document's code) taking its values could bring another agency's fees: a person decides."""
+    mine = national_spelling(written)
+    for record in candidates:
+        if national_spelling(one_line(record.get("code"))) == mine:
+            return record, None
+    codes = [one_line(record.get("code")) for record in candidates]
+    if len(candidates) == 1 and not (is_full_form(codes[0]) and is_full_form(written)):
+        return candidates[0], None
+    listed = ", ".join(f"«{shown(code, 60)}»" for code in codes[:5]) + (" …" if len(codes) > 5 else "")
+    return candidates[0], (f"tài liệu ghi mã «{shown(written, 60)}», dữ liệu quốc gia chỉ có {listed} (mã của cơ quan "
+                           f"khác); đã so sánh với «{shown(codes[0], 60)}» nhưng không nhận tự động: cần người "
+                           "chọn đúng bản ghi")
+
+
+def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, report: SyncReport,
+             doubt: str | None = None) -> ProcedureSync:
+    """``doubt``: why ``record`` may not be the document's (``_record_for``); then no change is safe."""
     tthc = doc.meta.tthc
     manifest = report.manifests.get(home[0]) if home else None
     baseline: Baseline | None = manifest.imported.get(home[1]) if manifest and home else None
@@ -297,10 +324,15 @@ def _compare(root: Path, doc, record: dict, home: tuple[Path, str] | None, repor
         return result
     result.national_facts = facts(draft.meta)
     result.changes = three_way(baseline.facts if baseline else None, local, result.national_facts)
-    if result.national_warnings:
-        for change in result.changes:
-            if change.kind == SAFE and (change.change != "changed" or change.national in (None, "")):
-                change.kind = DOUBTFUL  # an addition, a removal or an emptied value: maybe only unreadable
+    if doubt is not None:
+        result.national_warnings.insert(0, doubt)
+    for change in result.changes:
+        if change.kind != SAFE:
+            continue
+        if doubt is not None:
+            change.kind = DOUBTFUL  # maybe another agency's record: none of its values is taken on its own
+        elif result.national_warnings and (change.change != "changed" or change.national in (None, "")):
+            change.kind = DOUBTFUL  # an addition, a removal or an emptied value: maybe only unreadable
     holder, slot = report.slot(doc.path, home)
     seen = holder.reported.get(slot, {})
     for change in result.changes:
@@ -331,12 +363,12 @@ def _agency_levels(report: SyncReport, documents) -> list[str]:
     return sorted(levels, key=fold_order)
 
 
-def _new_records(report: SyncReport, national: dict[str, dict], named: set[str]) -> None:
+def _new_records(report: SyncReport, national: dict[str, list[dict]], named: set[str]) -> None:
     wanted = [fold(level) for level in report.levels]
     home = report.manifests[report.home]  # type: ignore[index]
     known = home.reported.get("national-records", {})
     seen_level = False
-    for key, record in national.items():
+    for key, record in ((key, record) for key, group in national.items() for record in group):
         levels = [fold(part.strip()) for part in str(record.get("level") or "").split(",")]
         if not any(want and want in part for want in wanted for part in levels):
             continue

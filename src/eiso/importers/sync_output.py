@@ -12,7 +12,8 @@ from eiso.importers.tthc import escape_inline
 
 KIND_LABELS = {SAFE: "Thay đổi ở dữ liệu quốc gia, có thể nhận", KEPT: "Sửa ở địa phương, giữ nguyên",
                CONFLICT: "Xung đột: cả hai bên cùng sửa", NO_BASELINE: "Khác dữ liệu quốc gia, chưa có dữ liệu lần nhập",
-               DOUBTFUL: "Bản ghi quốc gia có giá trị không đọc được, cần người xem"}
+               DOUBTFUL: "Bản ghi quốc gia không chắc chắn (giá trị không đọc được hoặc không rõ là bản ghi nào), "
+                         "cần người xem"}
 # A safe change of a procedure that --apply cannot take (the result would fail eiso check): not "có thể nhận".
 NOT_TAKEN = "Thay đổi ở dữ liệu quốc gia, không nhận tự động được (xem «Cần xử lý»)"
 CHANGE_LABELS = {"added": "thêm", "removed": "bỏ", "changed": "sửa"}

@@ -37,6 +37,7 @@ _COLUMNS = {"national_code": "national_code", "ma thu tuc": "national_code", "ma
             "ma so": "national_code", "change": "change", "loai thay doi": "change", "thay doi": "change",
             "hinh thuc": "change", "name": "name", "ten thu tuc": "name", "ten tthc": "name", "ten": "name"}
 _NATIONAL_CODE = re.compile(r"\d\.\d{6}")
+_BREAK = re.compile(r"\r\n|\r|\n")
 _SYNONYMS = {"new": "new", "moi": "new", "ban hanh moi": "new", "cong bo moi": "new",
              "amended": "amended", "sua doi": "amended", "sua doi, bo sung": "amended", "sua doi bo sung": "amended",
              "bo sung": "amended", "thay the": "amended",
@@ -96,7 +97,14 @@ def _from_json(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]
 def _from_csv(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first.count) if any(mark in first for mark in ",;\t") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    taken: list[str] = []  # the lines of the row being read, to tell a quote left open from one closed
+
+    def lines():  # the reader's own lines, kept as it takes them: one pass, linear in the file
+        for line in io.StringIO(text):
+            taken.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     items: list[DecisionItem] = []
     findings: list[Finding] = []
     header: list[str] | None = None
@@ -104,10 +112,12 @@ def _from_csv(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]]
         end = 0
         for row in reader:
             start, end = end + 1, reader.line_num  # the lines this row took
-            if any("\n" in cell for cell in row):  # mostly a quote never closed, which swallows the lines after it
-                findings.append(Finding(shown, start, "-", f"một ô kéo dài từ dòng {start} đến dòng {end} (thường do dấu "
-                                        "ngoặc kép \" mở mà không đóng): các dòng đó không được đọc; sửa rồi chạy lại",
-                                        "decision"))
+            raw = "".join(taken)
+            taken.clear()
+            if _swallowed(raw, row, delimiter):
+                findings.append(Finding(shown, start, "-", f"một ô kéo dài từ dòng {start} đến dòng {end} và chứa cả các "
+                                        "dòng sau nó (thường do dấu ngoặc kép \" mở mà không đóng): các dòng đó không được "
+                                        "đọc; sửa rồi chạy lại", "decision"))
                 continue
             if not any(cell.strip() for cell in row):
                 continue
@@ -123,6 +133,24 @@ def _from_csv(shown: str, text: str) -> tuple[list[DecisionItem], list[Finding]]
     except csv.Error as error:
         findings.append(Finding(shown, reader.line_num, "-", f"CSV không hợp lệ ({error})", "decision"))
     return items, findings
+
+
+def _swallowed(raw: str, row: list[str], delimiter: str) -> bool:
+    """Whether a row's quote swallowed the rows after it. A line break inside a quoted cell is Excel's Alt+Enter and
+    valid; but a quote never closed runs to the end of the file (an odd number of quotes in the row's lines), and a
+    quote closed rows later holds the delimiter before a line break and another procedure's code after it."""
+    if not any("\n" in cell or "\r" in cell for cell in row):
+        return False
+    if raw.count('"') % 2:
+        return True
+    for cell in row:
+        segments = _BREAK.split(cell)
+        delimited = False
+        for before, after in zip(segments, segments[1:]):
+            delimited = delimited or delimiter in before
+            if delimited and _NATIONAL_CODE.search(after):
+                return True
+    return False
 
 
 def _item(shown: str, row: dict[str, Any], line: int, prefix: str, items: list[DecisionItem],

@@ -28,6 +28,9 @@ STATUSES = ("in_force", "amended", "repealed")
 STATUS_LABELS = {"in_force": "Còn hiệu lực", "amended": "Đã được sửa đổi, bổ sung", "repealed": "Hết hiệu lực",
                  "": "Chưa ghi tình trạng"}
 _KEYS = {"code", "title", "status", "replaced_by", "note", "date"}
+# A register is a whole file, not a front matter: about ten YAML events an entry, so tens of thousands of laws fit.
+# The file's size cap (MAX_FILE_BYTES) bounds the work; reading is linear in it.
+MAX_REGISTER_EVENTS = 500_000
 
 
 @dataclass(frozen=True)
@@ -61,28 +64,87 @@ class Register:
     entries: dict[str, LegalEntry] = field(default_factory=dict)  # legal_key -> entry
     findings: list[Finding] = field(default_factory=list)
     present: bool = False
+    # Derived from entries, filled on first use: parse_register has finished adding entries by then.
+    _current: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _links: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False, compare=False)
+    _ends: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, code: str) -> LegalEntry | None:
         return self.entries.get(legal_key(code))
 
     def in_force_replacements(self, entry: LegalEntry) -> tuple[str, ...]:
         """What replaces ``entry`` today: its ``replaced_by``, each followed while the register says it was
-        repealed in turn (a decree replaced twice). Stops at a cycle, which ``parse_register`` reports."""
+        repealed in turn (a decree replaced twice). Stops at a cycle, which ``parse_register`` reports.
+
+        Asked once per citation: each entry is walked once and remembered. The walk is depth-first with a stack
+        (not ``list.pop(0)``) over keys computed once per entry, and jumps over runs of documents each repealed by
+        a single one (``_chain_end``), so that the entries of a long chain, each cited, cost its length once."""
+        cached = self._current.get(entry.key)
+        if cached is not None:
+            return cached
         found: list[str] = []
         seen = {entry.key}
-        todo = list(entry.replaced_by)
+        todo = list(reversed(self._replacing(entry.key)))  # reversed: popping from the end keeps the written order
         while todo:
-            code = todo.pop(0)
-            key = legal_key(code)
-            if key in seen:
+            link: tuple[str, str] | None = todo.pop()
+            if self._single(link[0]):
+                link = self._chain_end(link[0])
+            if link is None or link[0] in seen:
                 continue
+            key, code = link
             seen.add(key)
-            later = self.entries.get(key)
-            if later is not None and later.status == "repealed" and later.replaced_by:
-                todo[:0] = later.replaced_by
-            elif code not in found:
-                found.append(code)
-        return tuple(found)
+            if self._repealed(key):
+                todo.extend(reversed(self._replacing(key)))
+            else:
+                found.append(code)  # seen is keyed like found: no code is listed twice
+        self._current[entry.key] = result = tuple(found)
+        return result
+
+    def _repealed(self, key: str) -> bool:
+        """Repealed and replaced: the walk goes on to its replacements."""
+        later = self.entries.get(key)
+        return later is not None and later.status == "repealed" and bool(later.replaced_by)
+
+    def _single(self, key: str) -> bool:
+        return self._repealed(key) and len(self._replacing(key)) == 1
+
+    def _chain_end(self, key: str) -> tuple[str, str] | None:
+        """Where a run of documents each repealed by a single one ends: the ``(key, code)`` of the first that is
+        not, or ``None`` when the run loops (a cycle, reported by ``parse_register``, leads to nothing in force).
+        Remembered for every document of the run, so all the runs of the register cost its length."""
+        run: list[str] = []
+        on_run: set[str] = set()
+        while True:
+            if key in self._ends:
+                end = self._ends[key]
+                break
+            if key in on_run:
+                end = None  # a loop
+                break
+            run.append(key)
+            on_run.add(key)
+            end = self._replacing(key)[0]
+            if not self._single(end[0]):
+                break
+            key = end[0]
+        for member in run:
+            self._ends[member] = end
+        return end
+
+    def successors(self, key: str) -> tuple[str, ...]:
+        """The keys of the registered documents replacing ``key``, itself excluded."""
+        return tuple(k for k, _ in self._replacing(key) if k != key and k in self.entries)
+
+    def _replacing(self, key: str) -> tuple[tuple[str, str], ...]:
+        """``(legal_key, code)`` of each of the entry's ``replaced_by``, built once: ``legal_key`` is cached for a
+        few thousand spellings only, and recomputing it on every visit made a long chain cost its square."""
+        known = self._links.get(key)
+        if known is None:
+            pairs: dict[str, str] = {}
+            for code in self.entries[key].replaced_by:
+                pairs.setdefault(legal_key(code), code)  # the first spelling of a code written twice
+            known = self._links[key] = tuple(pairs.items())
+        return known
 
 
 def load_register(root: Path) -> Register:
@@ -112,7 +174,7 @@ def load_register(root: Path) -> Register:
 
 def parse_register(text: str, register: Register) -> Register:
     try:
-        parsed = yamlsource.load(text)
+        parsed = yamlsource.load(text, MAX_REGISTER_EVENTS)
     except yamlsource.YamlError as error:
         register.findings.append(_finding(error.line, "-", error.message))
         return register
@@ -142,20 +204,22 @@ def _check_replacements(register: Register) -> None:
         if any(legal_key(code) == entry.key for code in entry.replaced_by):
             register.findings.append(_finding(entry.replaced_line, f"[{entry.index}].replaced_by",
                                               f"văn bản «{entry.code}» không thể thay thế hoặc sửa đổi chính nó"))
-    for cycle in _cycles(register):
+    for cycle, length in _cycles(register):
         first = register.entries[cycle[0]]
-        shown = [*cycle, cycle[0]] if len(cycle) <= 8 else [*cycle[:8]]
-        path = " → ".join(register.entries[key].code for key in shown) + ("" if len(cycle) <= 8 else
-                                                                           f" → … ({len(cycle)} văn bản)")
+        shown = [*cycle, cycle[0]] if length <= 8 else cycle
+        path = " → ".join(register.entries[key].code for key in shown) + ("" if length <= 8 else
+                                                                           f" → … ({length} văn bản)")
         register.findings.append(_finding(first.replaced_line, f"[{first.index}].replaced_by",
                                           f"replaced_by tạo thành vòng: {path}; sửa để chuỗi thay thế dừng ở văn bản "
                                           "còn hiệu lực"))
 
 
-def _cycles(register: Register) -> list[list[str]]:
-    """The cycles of replaced_by (self-references aside), each once, in one depth-first walk: linear, so that a
-    long register of chained replacements costs no more than its length."""
+def _cycles(register: Register) -> list[tuple[list[str], int]]:
+    """The cycles of replaced_by (self-references aside), each once with its length, in one depth-first walk:
+    linear, so that a long register of chained replacements costs no more than its length. Only the first eight
+    keys of a cycle are kept, all that is shown: many cycles through one long chain would otherwise copy it each time."""
     done: set[str] = set()
+    following: dict[str, tuple[str, ...]] = {}  # once per entry: a long replaced_by costs its length, not its square
     cycles = []
     for root in register.entries:
         if root in done:
@@ -168,13 +232,13 @@ def _cycles(register: Register) -> list[list[str]]:
             if position == 0:
                 on_path[key] = len(path)
                 path.append(key)
-            following = [legal_key(code) for code in register.entries[key].replaced_by]
-            following = [k for k in following if k != key and k in register.entries]
-            if position < len(following):
+            if key not in following:
+                following[key] = register.successors(key)
+            if position < len(following[key]):
                 stack.append((key, position + 1))
-                nxt = following[position]
+                nxt = following[key][position]
                 if nxt in on_path:
-                    cycles.append(path[on_path[nxt]:])
+                    cycles.append((path[on_path[nxt]:on_path[nxt] + 8], len(path) - on_path[nxt]))
                 elif nxt not in done:
                     stack.append((nxt, 0))
                 continue
@@ -216,17 +280,7 @@ def _entry(item: Any, index: int, parsed: yamlsource.YamlDocument, findings: lis
     if not isinstance(replaced, list):
         at("replaced_by", "replaced_by phải là danh sách số, ký hiệu văn bản")
         replaced = []
-    codes = []
-    for position, value in enumerate(replaced):
-        text = _text(value)
-        if not text:
-            findings.append(_finding(parsed.line_of((index, "replaced_by", position)),
-                                     field_name((index, "replaced_by", position)), "số, ký hiệu rỗng"))
-            continue
-        if (problem := code_problem(text)) is not None:
-            findings.append(_finding(parsed.line_of((index, "replaced_by", position)),
-                                     field_name((index, "replaced_by", position)), problem))
-        codes.append(canonical_code(text))
+    codes = _replacement_codes(replaced, index, parsed, findings)
     date = item.get("date")
     if date is not None and not isinstance(date, dt.date):
         at("date", f"ngày «{_text(date)}» không hợp lệ: cần dạng YYYY-MM-DD")
@@ -236,6 +290,33 @@ def _entry(item: Any, index: int, parsed: yamlsource.YamlDocument, findings: lis
     return LegalEntry(canonical_code(code), _text(item.get("title")), status, tuple(codes),
                       _text(item.get("note")), dt.date(date.year, date.month, date.day) if date else None, line,
                       index, parsed.line_of((index, "replaced_by")) if "replaced_by" in item else line)
+
+
+def _replacement_codes(replaced: list[Any], index: int, parsed: yamlsource.YamlDocument,
+                       findings: list[Finding]) -> list[str]:
+    """The codes of ``replaced_by``, each once: a code written again is said once, at its first repetition, with
+    the number of times it is written (a pasted list can repeat one code thousands of times)."""
+    codes: dict[str, str] = {}  # legal_key -> canonical code
+    repeated: dict[str, list[int]] = {}  # legal_key -> positions of the repetitions
+    for position, value in enumerate(replaced):
+        where = (index, "replaced_by", position)
+        text = _text(value)
+        if not text:
+            findings.append(_finding(parsed.line_of(where), field_name(where), "số, ký hiệu rỗng"))
+            continue
+        key = legal_key(text)
+        if key in codes:
+            repeated.setdefault(key, []).append(position)
+            continue
+        if (problem := code_problem(text)) is not None:
+            findings.append(_finding(parsed.line_of(where), field_name(where), problem))
+        codes[key] = canonical_code(text)
+    for key, positions in repeated.items():
+        where = (index, "replaced_by", positions[0])
+        findings.append(_finding(parsed.line_of(where), field_name(where),
+                                 f"văn bản «{codes[key]}» ghi {len(positions) + 1} lần trong replaced_by; "
+                                 "chỉ tính một lần, hãy xóa các lần lặp"))
+    return list(codes.values())
 
 
 def _text(value: Any) -> str:
