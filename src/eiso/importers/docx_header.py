@@ -195,17 +195,43 @@ def _signature_grid(table: Table) -> list[list[str]] | None:
     """The table cell by cell with the roles across its top, or None if it is no signature table.
 
     Roles are written across the top ("Soạn thảo | Xem xét | Phê duyệt") or down the first column, with
-    "Họ và tên | Chức vụ | Chữ ký" across the top: that table is read turned a quarter, like the first."""
-    grid = [table.grid_row(i) for i in range(len(table.rows))]
+    "Họ và tên | Chức vụ | Chữ ký" across the top: that table is read turned a quarter, like the first. Only
+    that person header turns a table: a step table's first column ("Tiếp nhận | Kiểm tra | Phê duyệt") names
+    roles too, and read turned its times became the signers' names."""
+    grid = table.grid()
+    if not grid or _has_step_header(grid):
+        return None
     if any(_roles_in(row) >= 2 for row in grid[:2]):
         return grid
-    width = max((len(row) for row in grid), default=0)
-    turned = [[row[c] if c < len(row) else "" for row in grid] for c in range(width)]
-    return turned if turned and _roles_in(turned[0]) >= 2 else None
+    if not _is_person_header(grid[0]):
+        return None
+    turned = [[row[c] if c < len(row) else "" for row in grid] for c in range(len(grid[0]))]
+    return turned if _roles_in(turned[0]) >= 2 else None
+
+
+# What heads the columns of a table of people: "Họ và tên | Chức vụ | Chữ ký".
+_PERSON_LABELS = ("ho va ten", "ho ten", "chuc vu", "chuc danh", "chu ky", "ky ten")
+# The header of a step table: who ("Trách nhiệm"), when ("Thời gian") and what ("Nội dung", "Bước", "Trình tự").
+_STEP_LABELS = (("trach nhiem",), ("thoi gian", "thoi han"), ("noi dung", "trinh tu", "buoc", "cong viec"))
+
+
+def _is_person_header(row: list[str]) -> bool:
+    labels = [fold(cell).strip(" :") for cell in row if cell.strip()]
+    return sum(any(label.startswith(word) for word in _PERSON_LABELS) for label in labels) >= 2
+
+
+def _has_step_header(grid: list[list[str]]) -> bool:
+    """Whether one of the first two rows heads a step table: two of who, when and what. A signature table's
+    "Trách nhiệm | Soạn thảo | Xem xét | Phê duyệt" has only the first."""
+    for row in grid[:2]:
+        labels = [fold(cell).strip(" :") for cell in row if cell.strip() and len(cell) <= 40]
+        if sum(any(label.startswith(word) for label in labels for word in words) for words in _STEP_LABELS) >= 2:
+            return True
+    return False
 
 
 def read_signatures(table: Table, result: Recognised) -> None:
-    grid = _signature_grid(table) or [table.grid_row(i) for i in range(len(table.rows))]
+    grid = _signature_grid(table) or table.grid()
     header_row = next((i for i, row in enumerate(grid) if _roles_in(row) >= 2), 0)
     columns: dict[int, str] = {}
     for c, cell in enumerate(grid[header_row]):

@@ -49,12 +49,24 @@ class Table:
     where: str  # "bảng 3"
     spans: list[list[int]] = field(default_factory=list)  # how many grid columns each cell of ``rows`` covers
 
-    def grid_row(self, index: int) -> list[str]:
-        """Row ``index`` with one cell per grid column, a merged cell's text in each column it covers.
+    _grid: list[list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def grid(self) -> list[list[str]]:
+        """Every row with one cell per grid column, a merged cell's text in each column it covers; computed
+        once, as every recogniser asks for it.
 
         A table's columns are read by position: a row whose first three cells are merged ("Tổng thời gian" over
         TT, Nội dung and Trách nhiệm) has fewer cells than the header, and its time would sit under "Trách
         nhiệm"."""
+        if self._grid is None:
+            self._grid = [self._expand(index) for index in range(len(self.rows))]
+        return self._grid
+
+    def grid_row(self, index: int) -> list[str]:
+        """Row ``index`` of :meth:`grid`."""
+        return self.grid()[index]
+
+    def _expand(self, index: int) -> list[str]:
         row = self.rows[index]
         spans = self.spans[index] if index < len(self.spans) else [1] * len(row)
         return [text for text, span in zip(row, spans) for _ in range(span)]

@@ -1,0 +1,72 @@
+"""``eiso import docx`` on the shapes an attacker's review of the Word importer found mis-read: each test writes
+one shape with python-docx and asserts what is read from it (and that nothing is lost)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eiso.importers.docx_import import import_docx
+
+docx = pytest.importorskip("docx")
+
+
+def _table(document, rows: list[tuple[str, ...]], merges: tuple[tuple[int, int, int, int], ...] = ()):
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for top, left, bottom, right in merges:
+        table.cell(top, left).merge(table.cell(bottom, right))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            if text is not None:  # a line of its own is a paragraph of its own, as Word writes it
+                first, *more = text.split("\n")
+                table.cell(r, c).text = first
+                for line in more:
+                    table.cell(r, c).add_paragraph(line)
+    return table
+
+
+def _start(title: str = "QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC", code: str = "QT-05/TP"):
+    document = docx.Document()
+    document.add_paragraph(title)
+    document.add_paragraph(f"Mã hiệu: {code}")
+    document.add_paragraph("Lần ban hành: 01")
+    return document
+
+
+def _import(tmp_path: Path, document) -> tuple[dict, str, list[str]]:
+    """The front matter, the whole text and the report of one imported Word file."""
+    document.save(tmp_path / "qt.docx")
+    outcome = import_docx([tmp_path / "qt.docx"], tmp_path / "out", unit="Văn phòng")
+    (result,) = outcome.files
+    assert not result.error, result.error
+    text = (tmp_path / "out" / result.target).read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---\n")[1]), text, result.checks
+
+
+def test_a_step_table_with_step_names_in_its_first_column_is_no_signature_table(tmp_path: Path) -> None:
+    # "Kiểm tra hồ sơ" and "Phê duyệt" down the first column: the table was read turned as signatures, the
+    # steps lost and "1 ngày" made the reviewer's name
+    document = _start()
+    document.add_heading("5. Nội dung quy trình", level=1)
+    document.add_heading("5.7. Quy trình xử lý công việc", level=2)
+    _table(document, [("Bước công việc", "Trách nhiệm", "Thời gian", "Kết quả"),
+                      ("Tiếp nhận hồ sơ", "Bộ phận một cửa", "0,5 ngày", "Phiếu hẹn"),
+                      ("Kiểm tra hồ sơ", "Công chức Tư pháp", "1 ngày", "Dự thảo"),
+                      ("Phê duyệt", "Chủ tịch UBND xã", "0,5 ngày", "Bản sao trích lục"),
+                      ("Trả kết quả", "Bộ phận một cửa", "Trong ngày", "Sổ theo dõi")])
+    meta, _, _ = _import(tmp_path, document)
+    assert [(s["action"], s["actor"]) for s in meta["steps"]] == [
+        ("Tiếp nhận hồ sơ", "Bộ phận một cửa"), ("Kiểm tra hồ sơ", "Công chức Tư pháp"),
+        ("Phê duyệt", "Chủ tịch UBND xã"), ("Trả kết quả", "Bộ phận một cửa")]
+    assert not {"prepared_by", "reviewed_by", "approved_by"} & set(meta)
+
+
+def test_roles_down_the_first_column_without_a_person_header_are_no_signature_table(tmp_path: Path) -> None:
+    # No step header either: a table of roles and duties stays a table of the body
+    document = _start()
+    document.add_heading("1. Mục đích", level=1)
+    _table(document, [("Vai trò", "Nhiệm vụ"), ("Kiểm tra", "Rà soát hồ sơ"), ("Phê duyệt", "Ký quyết định")])
+    meta, text, _ = _import(tmp_path, document)
+    assert "approved_by" not in meta and "| Phê duyệt | Ký quyết định |" in text
