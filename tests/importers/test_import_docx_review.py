@@ -70,3 +70,31 @@ def test_roles_down_the_first_column_without_a_person_header_are_no_signature_ta
     _table(document, [("Vai trò", "Nhiệm vụ"), ("Kiểm tra", "Rà soát hồ sơ"), ("Phê duyệt", "Ký quyết định")])
     meta, text, _ = _import(tmp_path, document)
     assert "approved_by" not in meta and "| Phê duyệt | Ký quyết định |" in text
+
+
+@pytest.mark.parametrize("title", ["CHỦ TỊCH", "Chủ Tịch", "CHỦ TỊCH UBND XÃ", "TRƯỞNG PHÒNG", "Trưởng Phòng",
+                                   "TRƯỞNG BAN", "TRƯỞNG PHÒNG TƯ PHÁP", "KT. CHỦ TỊCH", "PHÓ GIÁM ĐỐC"])
+def test_a_job_title_in_capitals_is_no_name(tmp_path: Path, title: str) -> None:
+    # "CHỦ TỊCH" over "(Đã ký)" and the name: all-caps words counted as a capitalised name, "chu" as a family name
+    document = _start(title="QUY TRÌNH KIỂM SOÁT TÀI LIỆU", code="QT-KSTL-01")
+    _table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+                      ("CÔNG CHỨC VĂN PHÒNG\n(Đã ký)\nTrần Thị Bình", "PHÓ CHỦ TỊCH\n(Đã ký)\nLê Văn Cường",
+                       f"{title}\n(Đã ký)\nNguyễn Văn Thắng")])
+    document.add_heading("1. Mục đích", level=1)
+    meta, _, _ = _import(tmp_path, document)
+    assert meta["approved_by"] == {"name": "Nguyễn Văn Thắng", "title": title}
+    assert meta["reviewed_by"] == {"name": "Lê Văn Cường", "title": "PHÓ CHỦ TỊCH"}
+    assert meta["prepared_by"] == {"name": "Trần Thị Bình", "title": "CÔNG CHỨC VĂN PHÒNG"}
+
+
+def test_names_spelled_like_titles_without_their_accents_stay_names(tmp_path: Path) -> None:
+    # "Trương", "Chu" are family names; only "Trưởng", "Chủ tịch" start a title
+    document = _start(title="QUY TRÌNH KIỂM SOÁT TÀI LIỆU", code="QT-KSTL-01")
+    _table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+                      ("Chuyên viên\n(Đã ký)\nTRƯƠNG VĂN AN", "Phó Chủ tịch\n(Đã ký)\nChu Văn Tịch",
+                       "Chủ tịch\n(Đã ký)\nTrương Phong")])
+    document.add_heading("1. Mục đích", level=1)
+    meta, _, _ = _import(tmp_path, document)
+    assert meta["prepared_by"] == {"name": "TRƯƠNG VĂN AN", "title": "Chuyên viên"}
+    assert meta["reviewed_by"] == {"name": "Chu Văn Tịch", "title": "Phó Chủ tịch"}
+    assert meta["approved_by"] == {"name": "Trương Phong", "title": "Chủ tịch"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from eiso.documents.text import fold, shown
+from eiso.documents.text import fold, nfc, shown
 from eiso.importers.docx_fields import (find_code, find_date, find_national_code, is_all_caps,
                                         read_date_cell, read_integer_cell, split_label)
 from eiso.importers.docx_reader import Block, Table
@@ -286,12 +286,30 @@ def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
 def _is_job_title(text: str) -> bool:
     """"Phó Chủ tịch UBND xã" is a title; "Trương Văn An" (a name in capitalised words, a family name first)
     is not, though "Trương" folds to the title word "truong"."""
+    if _starts_with_title(text):
+        return True
     words = fold(text).replace(".", " ").split()
     padded = f" {' '.join(words)} "
     if not any(f" {hint} " in padded for hint in _TITLE_HINTS):
         return False
     capitalised = all(word[:1].isupper() for word in text.split())
     return not (capitalised and 2 <= len(words) <= 5 and words[0] in _FAMILY_NAMES)
+
+
+# The words a job title starts with, accents kept: "CHỦ TỊCH", "Trưởng Phòng" are titles in any case, while
+# folded, "chu" and "truong" are family names ("Chu Văn An", "Trương Văn An"): the accents tell them apart.
+_TITLE_PREFIXES = ("kt.", "kt ", "tm.", "tm ", "tl.", "tl ", "q.", "quyền ", "phó ")
+_TITLE_STARTS = ("chủ tịch", "trưởng ", "giám đốc", "chánh ", "chuyên viên", "công chức", "cán bộ", "thư ký",
+                 "kế toán", "bí thư", "ủy viên", "uỷ viên", "nhân viên", "lãnh đạo", "tổng giám đốc", "hiệu trưởng")
+
+
+def _starts_with_title(text: str) -> bool:
+    lowered = " ".join(nfc(text).lower().split()) + " "
+    for prefix in _TITLE_PREFIXES:
+        if lowered.startswith(prefix):
+            lowered = lowered[len(prefix):].lstrip()
+            break
+    return lowered.startswith(_TITLE_STARTS)
 
 
 def is_revision_table(table: Table) -> bool:
