@@ -98,3 +98,31 @@ def test_names_spelled_like_titles_without_their_accents_stay_names(tmp_path: Pa
     assert meta["prepared_by"] == {"name": "TRƯƠNG VĂN AN", "title": "Chuyên viên"}
     assert meta["reviewed_by"] == {"name": "Chu Văn Tịch", "title": "Phó Chủ tịch"}
     assert meta["approved_by"] == {"name": "Trương Phong", "title": "Chủ tịch"}
+
+
+@pytest.mark.parametrize("first", ["Bản sao Giấy chứng nhận kết hôn", "Bản chính Giấy khai sinh",
+                                   "Tên doanh nghiệp đề nghị (bản kê khai)"])
+def test_a_first_dossier_item_in_header_words_is_an_item(tmp_path: Path, first: str) -> None:
+    # "1 | Bản sao Giấy chứng nhận kết hôn | 01" has the header word "bản sao": it was taken for a second header
+    # row and the item was lost, silently
+    document = _start(title="QUY TRÌNH ĐĂNG KÝ KẾT HÔN")
+    document.add_paragraph("Mã thủ tục: 1.000894")
+    document.add_heading("5. Nội dung quy trình", level=1)
+    document.add_heading("5.2. Thành phần hồ sơ", level=2)
+    _table(document, [("TT", "Tên hồ sơ", "Số lượng"), ("1", first, "01"), ("2", "Tờ khai đăng ký kết hôn", "01")])
+    meta, text, _ = _import(tmp_path, document)
+    originals, copies = (0, 1) if first.startswith("Bản sao") else (1, 0)
+    assert meta["tthc"]["dossier"] == [{"name": first, "originals": originals, "copies": copies},
+                                       {"name": "Tờ khai đăng ký kết hôn", "originals": 1, "copies": 0}]
+    assert "chưa xếp vào mục nào" not in text
+
+
+def test_a_second_header_row_sits_under_a_merged_label_without_an_order_number(tmp_path: Path) -> None:
+    # "Số lượng" merged over two columns and header words in every cell, yet the second row is the first item:
+    # its TT is "1"
+    document = _start(title="QUY TRÌNH ĐĂNG KÝ KẾT HÔN")
+    document.add_heading("5.2. Thành phần hồ sơ", level=2)
+    _table(document, [("TT", "Tên hồ sơ", "Số lượng", None), ("1", "Bản sao Giấy khai sinh", "Bản chính: 0", "Bản sao: 01"),
+                      ("2", "Tờ khai đăng ký kết hôn", "01", "0")], merges=((0, 2, 0, 3),))
+    meta, _, _ = _import(tmp_path, document)
+    assert [item["name"] for item in meta["tthc"]["dossier"]] == ["Bản sao Giấy khai sinh", "Tờ khai đăng ký kết hôn"]
