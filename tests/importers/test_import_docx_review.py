@@ -126,3 +126,43 @@ def test_a_second_header_row_sits_under_a_merged_label_without_an_order_number(t
                       ("2", "Tờ khai đăng ký kết hôn", "01", "0")], merges=((0, 2, 0, 3),))
     meta, _, _ = _import(tmp_path, document)
     assert [item["name"] for item in meta["tthc"]["dossier"]] == ["Bản sao Giấy khai sinh", "Tờ khai đăng ký kết hôn"]
+
+
+def _span(cell, columns: int) -> None:
+    """Declare ``columns`` grid columns on one cell, as a damaged or crafted file may."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    span = OxmlElement("w:gridSpan")
+    span.set(qn("w:val"), str(columns))
+    cell._tc.get_or_add_tcPr().append(span)
+
+
+def test_a_cell_spanning_thirty_million_columns_is_held_to_words_grid_and_reported(tmp_path: Path) -> None:
+    # 36 KB with <w:gridSpan w:val="30000000"/>: every span was expanded (python-docx's row.cells, then each
+    # recogniser's grid, a turned copy, a column loop): minutes and gigabytes, then MemoryError
+    import time
+
+    document = _start(title="QUY TRÌNH CẤP GIẤY PHÉP")
+    document.add_heading("5.2. Thành phần hồ sơ", level=2)
+    table = _table(document, [("Tên giấy tờ", "Số lượng"), ("Bản chính", "Bản sao"), ("Đơn đề nghị", "1")])
+    nested = table.cell(2, 0).add_table(rows=1, cols=1)
+    nested.cell(0, 0).text = "Ghi chú lồng"
+    _span(nested.cell(0, 0), 30_000_000)
+    _span(table.cell(0, 1), 30_000_000)  # last: python-docx's own table.cell() expands every span
+    started = time.monotonic()
+    meta, text, report = _import(tmp_path, document)
+    assert time.monotonic() - started < 10
+    assert ("bảng 1, dòng 1, ô 2: ô trải rộng 30000000 cột, quá 63 cột Word cho phép (tệp hỏng hoặc bị sửa tay): "
+            "đọc như ô rộng 62 cột, cần kiểm tra bảng") in report
+    assert [line for line in report if line.startswith("bảng 1, dòng 3, ô 1, bảng lồng 1, dòng 1, ô 1: ô trải rộng")]
+    assert "Đơn đề nghị" in text and "Ghi chú lồng" in text
+
+
+def test_cells_past_words_sixty_three_columns_join_the_last_cell(tmp_path: Path) -> None:
+    document = _start()
+    document.add_heading("1. Mục đích", level=1)
+    _table(document, [tuple(f"Ô{c}" for c in range(1, 66))])
+    meta, text, report = _import(tmp_path, document)
+    assert "Ô63<br>Ô64<br>Ô65" in text
+    assert [line for line in report if line.startswith("bảng 1, dòng 1, ô 64: ô nằm ngoài 63 cột")]
