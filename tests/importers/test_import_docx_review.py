@@ -166,3 +166,25 @@ def test_cells_past_words_sixty_three_columns_join_the_last_cell(tmp_path: Path)
     meta, text, report = _import(tmp_path, document)
     assert "Ô63<br>Ô64<br>Ô65" in text
     assert [line for line in report if line.startswith("bảng 1, dòng 1, ô 64: ô nằm ngoài 63 cột")]
+
+
+def test_the_agency_is_the_first_two_agency_lines_of_the_cover_and_the_rest_is_kept(tmp_path: Path) -> None:
+    # Every cover line starting "Phòng/Sở/UBND" was joined to the agency's name: 80,000 lines built a 3.6 MB
+    # name, quadratically
+    document = docx.Document()
+    document.add_paragraph("UBND TỈNH QUẢNG NAM")
+    document.add_paragraph("SỞ TƯ PHÁP")
+    lines = [f"Phòng {number} phụ trách hồ sơ" for number in range(1, 2001)]
+    for line in lines:
+        document.add_paragraph(line)
+    document.add_paragraph("QUY TRÌNH CẤP PHIẾU LÝ LỊCH TƯ PHÁP")
+    document.add_paragraph("Mã hiệu: QT-02/STP")
+    document.add_paragraph("Mã thủ tục: 1.000894")
+    document.add_heading("1. Mục đích", level=1)
+    meta, text, report = _import(tmp_path, document)
+    assert meta["tthc"]["agency"] == "UBND TỈNH QUẢNG NAM - SỞ TƯ PHÁP"
+    body = text.split("\n---\n", 1)[1]
+    assert all(f"\n{line}\n" in body for line in lines) and "chưa xếp vào mục nào" not in body
+    assert "đoạn 3: dòng «Phòng 1 phụ trách hồ sơ» giống tên cơ quan nhưng bìa đã có hai dòng tên cơ quan " \
+           "(«UBND TỈNH QUẢNG NAM - SỞ TƯ PHÁP»): giữ trong nội dung, cần kiểm tra" in report
+    assert len([line for line in report if "giống tên cơ quan" in line]) == len(lines)

@@ -157,10 +157,7 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
             result.note(where, f"quốc hiệu, tiêu ngữ «{shown(text, 80)}»: không đưa vào tài liệu e-ISO")
             result.placed[where] = "report"
         elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ")):
-            # "UBND TỈNH QUẢNG NAM" over "SỞ TƯ PHÁP": the body above and the agency, one name
-            agency = result.meta.get("_agency")
-            result.meta["_agency"] = f"{agency} - {text}" if agency else text
-            result.placed[where] = "front matter"
+            _agency_line(text, where, result)
     caps = [(t, w) for t, w in candidates if is_all_caps(t) and len(t) > 8 and result.placed.get(w) != "front matter"]
     if caps and "_title" not in result.meta:
         text, where = max(caps, key=lambda c: len(c[0]))
@@ -171,6 +168,19 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
         if where not in result.placed:
             result.body.append(escape(text))
             result.placed[where] = "body"
+
+
+def _agency_line(text: str, where: str, result: Recognised) -> None:
+    """"UBND TỈNH QUẢNG NAM" over "SỞ TƯ PHÁP": the body above and the agency, one name. A cover names no more:
+    a third such line ("Phòng …" of a list) is left for the body and reported, never added to the name."""
+    lines = result.meta.setdefault("_agency_lines", [])
+    if len(lines) >= 2:
+        result.note(where, f"dòng «{shown(text, 80)}» giống tên cơ quan nhưng bìa đã có hai dòng tên cơ quan "
+                           f"(«{shown(' - '.join(lines), 80)}»): giữ trong nội dung, cần kiểm tra")
+        return
+    lines.append(text)
+    result.meta["_agency"] = " - ".join(lines)
+    result.placed[where] = "front matter"
 
 
 def is_signature_table(table: Table) -> bool:
