@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from eiso.documents.text import fold, shown
+from eiso.documents.text import fold, nfc, shown
 from eiso.importers.docx_fields import (find_code, find_date, find_national_code, is_all_caps,
                                         read_date_cell, read_integer_cell, split_label)
 from eiso.importers.docx_reader import Block, Table
@@ -157,10 +157,7 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
             result.note(where, f"quốc hiệu, tiêu ngữ «{shown(text, 80)}»: không đưa vào tài liệu e-ISO")
             result.placed[where] = "report"
         elif folded.startswith(("uy ban nhan dan", "ubnd", "so ", "phong ")):
-            # "UBND TỈNH QUẢNG NAM" over "SỞ TƯ PHÁP": the body above and the agency, one name
-            agency = result.meta.get("_agency")
-            result.meta["_agency"] = f"{agency} - {text}" if agency else text
-            result.placed[where] = "front matter"
+            _agency_line(text, where, result)
     caps = [(t, w) for t, w in candidates if is_all_caps(t) and len(t) > 8 and result.placed.get(w) != "front matter"]
     if caps and "_title" not in result.meta:
         text, where = max(caps, key=lambda c: len(c[0]))
@@ -171,6 +168,19 @@ def _choose_title(candidates: list[tuple[str, str]], result: Recognised) -> None
         if where not in result.placed:
             result.body.append(escape(text))
             result.placed[where] = "body"
+
+
+def _agency_line(text: str, where: str, result: Recognised) -> None:
+    """"UBND TỈNH QUẢNG NAM" over "SỞ TƯ PHÁP": the body above and the agency, one name. A cover names no more:
+    a third such line ("Phòng …" of a list) is left for the body and reported, never added to the name."""
+    lines = result.meta.setdefault("_agency_lines", [])
+    if len(lines) >= 2:
+        result.note(where, f"dòng «{shown(text, 80)}» giống tên cơ quan nhưng bìa đã có hai dòng tên cơ quan "
+                           f"(«{shown(' - '.join(lines), 80)}»): giữ trong nội dung, cần kiểm tra")
+        return
+    lines.append(text)
+    result.meta["_agency"] = " - ".join(lines)
+    result.placed[where] = "front matter"
 
 
 def is_signature_table(table: Table) -> bool:
@@ -195,17 +205,43 @@ def _signature_grid(table: Table) -> list[list[str]] | None:
     """The table cell by cell with the roles across its top, or None if it is no signature table.
 
     Roles are written across the top ("Soạn thảo | Xem xét | Phê duyệt") or down the first column, with
-    "Họ và tên | Chức vụ | Chữ ký" across the top: that table is read turned a quarter, like the first."""
-    grid = [table.grid_row(i) for i in range(len(table.rows))]
+    "Họ và tên | Chức vụ | Chữ ký" across the top: that table is read turned a quarter, like the first. Only
+    that person header turns a table: a step table's first column ("Tiếp nhận | Kiểm tra | Phê duyệt") names
+    roles too, and read turned its times became the signers' names."""
+    grid = table.grid()
+    if not grid or _has_step_header(grid):
+        return None
     if any(_roles_in(row) >= 2 for row in grid[:2]):
         return grid
-    width = max((len(row) for row in grid), default=0)
-    turned = [[row[c] if c < len(row) else "" for row in grid] for c in range(width)]
-    return turned if turned and _roles_in(turned[0]) >= 2 else None
+    if not _is_person_header(grid[0]):
+        return None
+    turned = [[row[c] if c < len(row) else "" for row in grid] for c in range(len(grid[0]))]
+    return turned if _roles_in(turned[0]) >= 2 else None
+
+
+# What heads the columns of a table of people: "Họ và tên | Chức vụ | Chữ ký".
+_PERSON_LABELS = ("ho va ten", "ho ten", "chuc vu", "chuc danh", "chu ky", "ky ten")
+# The header of a step table: who ("Trách nhiệm"), when ("Thời gian") and what ("Nội dung", "Bước", "Trình tự").
+_STEP_LABELS = (("trach nhiem",), ("thoi gian", "thoi han"), ("noi dung", "trinh tu", "buoc", "cong viec"))
+
+
+def _is_person_header(row: list[str]) -> bool:
+    labels = [fold(cell).strip(" :") for cell in row if cell.strip()]
+    return sum(any(label.startswith(word) for word in _PERSON_LABELS) for label in labels) >= 2
+
+
+def _has_step_header(grid: list[list[str]]) -> bool:
+    """Whether one of the first two rows heads a step table: two of who, when and what. A signature table's
+    "Trách nhiệm | Soạn thảo | Xem xét | Phê duyệt" has only the first."""
+    for row in grid[:2]:
+        labels = [fold(cell).strip(" :") for cell in row if cell.strip() and len(cell) <= 40]
+        if sum(any(label.startswith(word) for label in labels for word in words) for words in _STEP_LABELS) >= 2:
+            return True
+    return False
 
 
 def read_signatures(table: Table, result: Recognised) -> None:
-    grid = _signature_grid(table) or [table.grid_row(i) for i in range(len(table.rows))]
+    grid = _signature_grid(table) or table.grid()
     header_row = next((i for i, row in enumerate(grid) if _roles_in(row) >= 2), 0)
     columns: dict[int, str] = {}
     for c, cell in enumerate(grid[header_row]):
@@ -260,12 +296,30 @@ def _assign_person_line(line: str, label: str, person: dict[str, str]) -> None:
 def _is_job_title(text: str) -> bool:
     """"Phó Chủ tịch UBND xã" is a title; "Trương Văn An" (a name in capitalised words, a family name first)
     is not, though "Trương" folds to the title word "truong"."""
+    if _starts_with_title(text):
+        return True
     words = fold(text).replace(".", " ").split()
     padded = f" {' '.join(words)} "
     if not any(f" {hint} " in padded for hint in _TITLE_HINTS):
         return False
     capitalised = all(word[:1].isupper() for word in text.split())
     return not (capitalised and 2 <= len(words) <= 5 and words[0] in _FAMILY_NAMES)
+
+
+# The words a job title starts with, accents kept: "CHỦ TỊCH", "Trưởng Phòng" are titles in any case, while
+# folded, "chu" and "truong" are family names ("Chu Văn An", "Trương Văn An"): the accents tell them apart.
+_TITLE_PREFIXES = ("kt.", "kt ", "tm.", "tm ", "tl.", "tl ", "q.", "quyền ", "phó ")
+_TITLE_STARTS = ("chủ tịch", "trưởng ", "giám đốc", "chánh ", "chuyên viên", "công chức", "cán bộ", "thư ký",
+                 "kế toán", "bí thư", "ủy viên", "uỷ viên", "nhân viên", "lãnh đạo", "tổng giám đốc", "hiệu trưởng")
+
+
+def _starts_with_title(text: str) -> bool:
+    lowered = " ".join(nfc(text).lower().split()) + " "
+    for prefix in _TITLE_PREFIXES:
+        if lowered.startswith(prefix):
+            lowered = lowered[len(prefix):].lstrip()
+            break
+    return lowered.startswith(_TITLE_STARTS)
 
 
 def is_revision_table(table: Table) -> bool:

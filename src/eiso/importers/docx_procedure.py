@@ -25,6 +25,9 @@ def recognise(blocks: list[Block], *, kind: str | None = None, unit: str | None 
               fallback_code: str = "") -> Recognised:
     """Front matter, body and report of one Word procedure."""
     result = Recognised()
+    for block in blocks:  # what the reader read differently from the file (a span held to Word's grid)
+        for where, message in block.notes if isinstance(block, Table) else ():
+            result.note(where, message)
     header, rest = split_header(blocks)
     read_header(header, result)
     section: str | None = None

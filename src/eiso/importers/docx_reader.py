@@ -24,6 +24,7 @@ from eiso.importers.tthc.clean import one_line
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a procedure with scanned images can be large; its text is small
 MAX_XML_BYTES = 64 * 1024 * 1024  # all XML parts together, uncompressed
+MAX_COLUMNS = 63  # Word's limit on a table's grid; a span beyond it comes from a damaged or crafted file
 MAX_RATIO = 200  # uncompressed / compressed size of one XML part beyond which it is a bomb, not a document
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 W_TEXT_BOX = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent"
@@ -48,13 +49,26 @@ class Table:
     rows: list[list[str]]  # merged cells appear once per row (horizontal) and repeat down (vertical)
     where: str  # "bảng 3"
     spans: list[list[int]] = field(default_factory=list)  # how many grid columns each cell of ``rows`` covers
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (where, message) of what was read differently
 
-    def grid_row(self, index: int) -> list[str]:
-        """Row ``index`` with one cell per grid column, a merged cell's text in each column it covers.
+    _grid: list[list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def grid(self) -> list[list[str]]:
+        """Every row with one cell per grid column, a merged cell's text in each column it covers; computed
+        once, as every recogniser asks for it.
 
         A table's columns are read by position: a row whose first three cells are merged ("Tổng thời gian" over
         TT, Nội dung and Trách nhiệm) has fewer cells than the header, and its time would sit under "Trách
         nhiệm"."""
+        if self._grid is None:
+            self._grid = [self._expand(index) for index in range(len(self.rows))]
+        return self._grid
+
+    def grid_row(self, index: int) -> list[str]:
+        """Row ``index`` of :meth:`grid`."""
+        return self.grid()[index]
+
+    def _expand(self, index: int) -> list[str]:
         row = self.rows[index]
         spans = self.spans[index] if index < len(self.spans) else [1] * len(row)
         return [text for text, span in zip(row, spans) for _ in range(span)]
@@ -199,32 +213,79 @@ def in_fallback(node, stop=None) -> bool:
 
 
 def _table(item, where: str) -> Table:
-    rows: list[list[str]] = []
-    spans: list[list[int]] = []
-    for row in item.rows:
-        cells: list[str] = []
-        widths: list[int] = []
-        previous = None
-        for cell in row.cells:
-            if previous is not None and cell._tc is previous:
-                widths[-1] += 1  # a horizontally merged cell is one cell, not a repeated value
-                continue
-            previous = cell._tc
-            cells.append("\n".join(text for p in cell.paragraphs if (text := word_text(p.text)))
-                         + _nested_tables_text(cell))
-            widths.append(1)
-        rows.append(cells)
-        spans.append(widths)
-    return Table(rows, where, spans)
+    notes: list[tuple[str, str]] = []
+    rows, spans = _rows(item, where, notes, _cell_text)
+    return Table(rows, where, spans, notes)
 
 
-def _nested_tables_text(cell) -> str:
+def _cell_text(cell, where: str, notes: list[tuple[str, str]]) -> str:
+    return "\n".join(text for p in cell.paragraphs if (text := word_text(p.text))) + \
+        _nested_tables_text(cell, where, notes)
+
+
+def _nested_tables_text(cell, where: str, notes: list[tuple[str, str]]) -> str:
     # A table inside a cell (signature blocks often are) is kept as its text, row by row.
     lines = []
-    for table in cell.tables:
-        for row in table.rows:
-            lines.append(" | ".join(word_text(c.text) for c in row.cells))
+    for number, table in enumerate(cell.tables, start=1):
+        rows, _ = _rows(table, f"{where}, bảng lồng {number}", notes,
+                        lambda inner, _where, _notes: word_text(inner.text))
+        lines += [" | ".join(row) for row in rows]
     return ("\n" + "\n".join(lines)) if lines else ""
+
+
+def _rows(item, where: str, notes: list[tuple[str, str]], cell_text) -> tuple[list[list[str]], list[list[int]]]:
+    """Each row's cells (text and how many grid columns each covers), read off the table's XML once.
+
+    python-docx's ``row.cells`` repeats a cell once per grid column it spans, and a file may declare a span
+    of 30,000,000 columns in 36 KB: the rows are walked here instead, a span held to Word's 63 columns. A
+    cell continuing a vertical merge shows the text of the cell above it, as python-docx shows it."""
+    from docx.table import _Cell
+
+    rows: list[list[str]] = []
+    spans: list[list[int]] = []
+    above: dict[int, str] = {}  # grid column -> text of the cell starting there in the row above
+    for r, tr in enumerate(item._tbl.tr_lst, start=1):
+        cells: list[str] = []
+        widths: list[int] = []
+        starts: dict[int, str] = {}
+        column = 0  # the grid column the next cell starts at
+        for c, tc in enumerate(tr.tc_lst, start=1):
+            place = f"{where}, dòng {r}, ô {c}"
+            text = above.get(column, "") if _continues_merge(tc) else cell_text(_Cell(tc, item), place, notes)
+            if column >= MAX_COLUMNS:  # beyond Word's grid: the text joins the row's last cell
+                cells[-1] = "\n".join(t for t in (cells[-1], text) if t)
+                notes.append((place, f"ô nằm ngoài {MAX_COLUMNS} cột Word cho phép (tệp hỏng hoặc bị sửa tay): nội "
+                                     "dung được gộp vào ô cuối cùng của dòng, cần kiểm tra bảng"))
+                continue
+            width = _span(tc, column, place, notes)
+            starts[column] = text
+            cells.append(text)
+            widths.append(width)
+            column += width
+        above = starts
+        rows.append(cells)
+        spans.append(widths)
+    return rows, spans
+
+
+def _continues_merge(tc) -> bool:
+    try:
+        return tc.vMerge == "continue"
+    except ValueError:  # python-docx raises its own ValueError subclasses on a value the schema does not allow
+        return False
+
+
+def _span(tc, column: int, place: str, notes: list[tuple[str, str]]) -> int:
+    """How many grid columns a cell covers: its ``w:gridSpan``, at least one, never past Word's 63rd column."""
+    try:
+        declared = tc.grid_span
+    except ValueError:
+        declared = 1
+    width = min(max(declared, 1), MAX_COLUMNS - column)
+    if declared > width:
+        notes.append((place, f"ô trải rộng {declared} cột, quá {MAX_COLUMNS} cột Word cho phép (tệp hỏng hoặc bị "
+                             f"sửa tay): đọc như ô rộng {width} cột, cần kiểm tra bảng"))
+    return width
 
 
 def _screen(path: Path) -> None:

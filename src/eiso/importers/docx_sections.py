@@ -137,11 +137,26 @@ def _dossier_item(text: str, originals: str = "", copies: str = "") -> dict:
 
 def _header_rows(table: Table) -> int:
     """How many rows head the table: one, or two when a merged label stands over sub-labels ("Số lượng" over
-    "Bản chính | Bản sao"); none when the first row is already an item."""
-    count = 0
-    while count < min(2, len(table.rows)) and _is_header([c for c in table.rows[count] if c.strip()]):
-        count += 1
-    return count
+    "Bản chính | Bản sao"); none when the first row is already an item. Header words alone do not make a
+    second header row: "1 | Bản sao Giấy chứng nhận kết hôn | 01" is the first item."""
+    if not table.rows or not _is_header([c for c in table.rows[0] if c.strip()]):
+        return 0
+    return 2 if len(table.rows) > 1 and _is_sub_header(table) else 1
+
+
+def _is_sub_header(table: Table) -> bool:
+    """Whether the second row holds the sub-labels of a label merged across columns of the first, with no
+    order number in the TT column."""
+    if not any(span > 1 for span in (table.spans[0] if table.spans else [])):
+        return False
+    top, second = table.grid_row(0), table.grid_row(1)
+    order = next((i for i, cell in enumerate(top) if fold(cell).strip(" .") in ("tt", "stt", "so tt")), None)
+    if order is not None and order < len(second) and _ORDER_NUMBER.fullmatch(second[order].strip()):
+        return False
+    return _is_header([c for c in table.rows[1] if c.strip()])
+
+
+_ORDER_NUMBER = re.compile(r"\(?[0-9IVXivx]{1,6}[.)]?")  # "1", "01.", "(2)", "IV"
 
 
 def _dossier_table(table: Table, dossier: list[dict], result: Recognised) -> None:
@@ -149,12 +164,11 @@ def _dossier_table(table: Table, dossier: list[dict], result: Recognised) -> Non
     for r in range(heads):
         result.source(f"{table.where}, dòng {r + 1}", table.rows[r])
         result.placed[f"{table.where}, dòng {r + 1}"] = "front matter"
-    # A column's label is every header row's text above it: "số lượng bản chính" for a merged header.
-    header = [" ".join(fold(row[i]) for row in map(table.grid_row, range(heads)) if i < len(row))
-              for i in range(max((len(table.grid_row(r)) for r in range(heads)), default=0))]
+    header = _column_labels(table.grid()[:heads])
     name = column(header, ("ten", "thanh phan", "noi dung")) if heads else None
     originals = column(header, ("ban chinh",)) if heads else None
     copies = column(header, ("ban sao",)) if heads else None
+    count = column(header, ("so luong",)) if heads and originals is None and copies is None else None
     for r in range(heads, len(table.rows)):
         where = f"{table.where}, dòng {r + 1}"
         cells = [c.strip() for c in table.grid_row(r)]
@@ -162,9 +176,35 @@ def _dossier_table(table: Table, dossier: list[dict], result: Recognised) -> Non
         if not text:
             continue
         get = (lambda i: cells[i] if i is not None and i < len(cells) else "")
-        dossier.append(_dossier_item(_clean(text), get(originals), get(copies)))
+        if count is not None and get(count):
+            dossier.append(_counted_item(_clean(text), get(count), where, result))
+        else:
+            dossier.append(_dossier_item(_clean(text), get(originals), get(copies)))
         result.placed[where] = "front matter"
     result.placed[table.where] = "front matter"
+
+
+def _column_labels(header_rows: list[list[str]]) -> list[str]:
+    """A column's label is every header row's text above it: "số lượng bản chính" under a merged label."""
+    width = max((len(row) for row in header_rows), default=0)
+    return [" ".join(fold(row[i]) for row in header_rows if i < len(row)) for i in range(width)]
+
+
+def _counted_item(text: str, count: str, where: str, result: Recognised) -> dict:
+    """An item under one "Số lượng" column: its name says whether it counts originals or copies ("Bản sao
+    Giấy khai sinh"); otherwise originals, as most dossiers ask, and a person checks any count above one."""
+    item = _dossier_item(text)
+    number = find_integer(count)
+    if number is None:
+        result.note(where, f"không đọc được số lượng «{count[:40]}» của thành phần hồ sơ: cần ghi bản chính/bản sao")
+        return item
+    if item.get("copies"):  # "Bản sao …": _dossier_item counted it as one copy
+        item["copies"] = number
+    else:
+        item["originals"], item["copies"] = number, 0
+        if number != 1 and "ban chinh" not in fold(text):
+            result.note(where, f"số lượng «{count[:40]}» ghi là số bản chính: cần kiểm tra")
+    return item
 
 
 def read_time(blocks: list[Block], result: Recognised) -> None:
