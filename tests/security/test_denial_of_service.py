@@ -58,6 +58,7 @@ CASES.update({
     "link-parens.md": body_case("QT-LP", "[a](" * 8000),
     "open-tags.md": body_case("QT-TAG", "<a b='" * 5000),
     "balanced-brackets.md": body_case("QT-NEST", "[ " * 3000 + "] " * 3000),
+    "deep-links.md": body_case("QT-NEST2", "[a " * 200 + "](x) " * 200),
     "spaced-definitions.md": body_case("QT-DL2", "Thuật ngữ\n\n: định nghĩa\n\n" * 2000),
     "quoted-lists.md": body_case("QT-QL", ("> - " * 30 + "x\n") * 2000),
     # PyYAML builds a base-60 integer in time quadratic in its length: 900 KB took about a minute.
@@ -177,6 +178,8 @@ def _linear_cases():
         "html-open-quotes": (lambda t: unsafe_html("p", t, 1), "<a b='" * 100_000),
         "markdown-link-spaces": (lambda t: unsafe_html("p", t, 1), "](" + spaces + "x"),
         "shape-screen": (lambda t: pathological_markdown("p", t, 1), ("[a](<!--" + spaces[:50]) * 20_000),
+        "shape-screen-brackets": (lambda t: pathological_markdown("p", t, 1), "[[x]] " * 100_000),
+        "shape-screen-containers": (lambda t: pathological_markdown("p", t, 1), "> - 1. " * 100_000),
         "diff-heading-spaces": (atx_heading, "# a" + spaces + "x"),
         "diff-sections": (split_sections, ("# a" + spaces[:1000] + "x\n") * 200),
         # difflib aligns repeated items in n * m: 20,000 sections of one heading took minutes (review, finding 14)
@@ -211,3 +214,22 @@ def test_facts_once_has_the_render_budget_and_says_when_it_ran_out(monkeypatch):
     assert time.monotonic() - started < 20  # stopped by the budget (3 s), not run to the end
     assert [(f.rule, f.severity) for f in found] == [("facts-once-budget", "warning")]
     assert not checks._timeless(found)  # a verdict of the clock is never cached
+
+
+def test_brackets_nested_as_deep_as_real_text_are_rendered_and_deeper_ones_refused_with_their_line():
+    from eiso.documents.budget import MAX_BRACKET_DEPTH, pathological_markdown
+
+    usual = "Xem [Điều 5 [khoản 2]](https://x) và [[ghi chú]].\n" + "[" * MAX_BRACKET_DEPTH + "]" * MAX_BRACKET_DEPTH
+    assert pathological_markdown("p.md", usual, 10) == []
+    deep = "Dòng đầu.\n\n" + "[ " * (MAX_BRACKET_DEPTH + 1) + "] " * (MAX_BRACKET_DEPTH + 1)
+    (finding,) = pathological_markdown("p.md", deep, 10)
+    assert (finding.path, finding.line, finding.field) == ("p.md", 12, "body") and "«[»" in finding.message
+
+
+def test_quotes_and_lists_nested_in_each_other_count_as_one_depth():
+    from eiso.documents.budget import MAX_NESTING, pathological_markdown
+
+    # "> - " thirty times is sixty containers: Python-Markdown took 3.7 s over 2,000 such lines.
+    assert pathological_markdown("p.md", "> - 1. > x\n> > - a\n", 1) == []
+    (finding,) = pathological_markdown("p.md", "Mở đầu.\n" + "> - " * (MAX_NESTING // 2 + 1) + "x\n", 5)
+    assert finding.line == 6 and finding.rule == "markdown-depth"

@@ -30,16 +30,19 @@ MAX_DEFINITIONS = 200  # definition-list items in one block: Python-Markdown rec
 MAX_DEFINITIONS_TOTAL = 1000  # definition-list items in a body
 MAX_RUN = 64  # identical Markdown punctuation in a row (a code fence is 3 to 5)
 MAX_UNCLOSED = 500  # openers more numerous than their closers, by this much
+MAX_BRACKET_DEPTH = 32  # "[" inside "[": link parsing rescans the rest for each level (3,000 levels: 3 s)
 # Openers that make Python-Markdown rescan the rest of the text when they are not closed.
 _PAIRS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("[", "]"), ("<", ">"), ("{{", "}}"), ("(", ")"))
+_BRACKET = re.compile(r"[\[\]]")
 _RUN = re.compile(r"([`\[\]{}<>:#|!^(])\1{%d,}" % MAX_RUN)
 
 # The extensions of the demo's mkdocs.yml: used when the project's own list is not known.
 DEFAULT_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "def_list", "footnotes",
                       "pymdownx.details", "pymdownx.superfences", "pymdownx.tasklist")
 
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])\s")
-_QUOTE = re.compile(r"^\s*((?:>\s*)+)")
+# A line's containers: its indentation, then quote and list markers in any mix ("> - > - x").
+_CONTAINERS = re.compile(r"^([ \t]*)((?:(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))[ \t]*)*)")
+_MARKER = re.compile(r">|[-*+]|\d{1,9}[.)]")
 _MARKERS = re.compile(r"[*_~]{%d,}" % (MAX_MARKER_RUN + 1))
 _DEFINITION = re.compile(r"^ {0,3}:[ \t]")
 
@@ -95,7 +98,8 @@ def _guard_depth(work: Callable[[], T]) -> T:
 
 def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
     """Shapes that make Markdown parsers deep or slow; such a body is not rendered. Linear."""
-    return _unclosed(path, markdown, first_line) or _nesting(path, markdown, first_line)
+    return (_unclosed(path, markdown, first_line) or _bracket_depth(path, markdown, first_line)
+            or _nesting(path, markdown, first_line))
 
 
 def _unclosed(path: str, markdown: str, first_line: int) -> list[Finding]:
@@ -107,12 +111,21 @@ def _unclosed(path: str, markdown: str, first_line: int) -> list[Finding]:
     return []
 
 
+def _bracket_depth(path: str, markdown: str, first_line: int) -> list[Finding]:
+    depth = 0
+    for match in _BRACKET.finditer(markdown):
+        depth = depth + 1 if match.group() == "[" else max(depth - 1, 0)
+        if depth > MAX_BRACKET_DEPTH:
+            line = first_line + markdown.count("\n", 0, match.start())
+            return [_depth(path, line, f"quá nhiều «[» lồng trong nhau (hơn {MAX_BRACKET_DEPTH} cấp)")]
+    return []
+
+
 def _nesting(path: str, markdown: str, first_line: int) -> list[Finding]:
     definitions = total = 0
     for number, line in enumerate(markdown.split("\n"), first_line):
-        item = _LIST_ITEM.match(line)
-        quote = _QUOTE.match(line)
-        depth = max(len(item.group(1).expandtabs(4)) // 2 if item else 0, quote.group(1).count(">") if quote else 0)
+        indent, markers = _CONTAINERS.match(line).groups()
+        depth = (len(indent.expandtabs(4)) // 2 if markers else 0) + len(_MARKER.findall(markers))
         if depth > MAX_NESTING:
             return [_depth(path, number, f"Markdown lồng quá sâu (hơn {MAX_NESTING} cấp danh sách/trích dẫn)")]
         if _MARKERS.search(line) or line.count("*") + line.count("_") > 2000:
