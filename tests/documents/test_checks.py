@@ -292,3 +292,16 @@ def test_a_draft_tthc_without_its_facts_is_only_warned(tmp_path):
     write_doc(root, "tthc/du-thao.md", meta)
     (finding,) = [f for f in findings_for(root) if f.path.endswith("du-thao.md")]
     assert finding.severity == "warning" and finding.field == "tthc"
+
+
+@pytest.mark.parametrize("line", [
+    "### 5.2. Thanh phan ho so {#ho-so .public}", "a) Lệ phí {.x}", "III. TRÌNH TỰ THỰC HIỆN", "Phí", "12 Phí",
+    "1. {.phi}", "Phí tổn khác", "Ghi chú: lệ phí 50.000 đồng", "i Biểu mẫu", "c) Cách thức thực hiện:",
+])
+def test_the_heading_screen_keeps_every_line_that_announces_a_fact(line):
+    # The screen reads only lines whose words start with an opening; it must agree with reading every line.
+    from eiso.documents.restated import _ATTRIBUTES, Body, heading_fact, may_hold_fact_heading
+
+    body = "Đoạn mở đầu.\n\n" + line + "\n"
+    every_line = any(heading_fact(_ATTRIBUTES.sub("", text)) for text in body.split("\n") if text.strip())
+    assert may_hold_fact_heading(Body.of(body)) == every_line

@@ -96,3 +96,17 @@ def test_dossier_form_codes_follow_the_code_rule(repo):
     fields = {f["field"]: f for f in _by_file(repo)["procedures/tthc/hs.md"]}
     assert fields["tthc.dossier[0].form"]["severity"] == "error"
     assert "U+0412" in fields["tthc.dossier[0].form"]["message"]
+
+
+def test_every_control_format_and_surrogate_character_is_found_in_one_line_and_multi_line_fields():
+    # The check skips printable text with str.isprintable; that must never skip a character the rule names.
+    import unicodedata
+
+    from eiso.documents.textrules import _hidden
+
+    named = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs")]
+    assert len(named) > 2000
+    for ch in named:
+        assert _hidden("Lệ phí" + ch + "x", one_line=True) == f"U+{ord(ch):04X}"
+        assert _hidden("Lệ phí" + ch + "x", one_line=False) == ("" if ch in "\n\t" else f"U+{ord(ch):04X}")
+    assert _hidden("Lệ phí\u00a0nộp\ttại\nxã", one_line=False) == ""  # a no-break space is no hidden character

@@ -128,7 +128,9 @@ _ATTRIBUTES = re.compile(r"\{[^{}]*\}\s*$")
 
 def may_hold_fact_heading(body: Body) -> bool:
     """Cheap and never wrong the other way: a heading's words start its line (after numbering)."""
-    return any(heading_fact(_ATTRIBUTES.sub("", line)) for line, w in zip(body.lines, body.words) if w)
+    # A line whose words do not start with an opening cannot announce a fact: only the others are read again.
+    return any(heading_fact(_ATTRIBUTES.sub("", line)) for line, w in zip(body.lines, body.words)
+               if w and _NUMBERING.sub("", w).startswith(_ALL_OPENINGS))
 
 
 def headings(body: Body, text: str) -> list[Heading]:

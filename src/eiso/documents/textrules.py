@@ -84,6 +84,9 @@ def _field_of(key: tuple) -> str:
 
 def _hidden(text: str, one_line: bool) -> str:
     allowed = "" if one_line else "\n\t"
+    # Printable text holds no character of these categories (str.isprintable is false for each): most values.
+    if (text if one_line else text.replace("\n", "").replace("\t", "")).isprintable():
+        return ""
     bad = sorted({ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in allowed})
     return ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
 
