@@ -37,6 +37,13 @@ def test_a_build_with_render_helpers_is_byte_identical_and_logs_the_same(repo, e
     assert "tiến trình phụ chuyển Markdown" in logs["on"] and "tiến trình phụ dựng giao diện" in logs["on"]
     assert "tiến trình phụ" not in logs["off"]
     assert _tree(repo / "site-on") == _tree(repo / "site-off")
+    # Each page's HTML, held compressed between its conversion and its template, is given back to the theme.
+    from eiso.mkdocs.plugin import HELD
+
+    pages = {name: data.decode("utf-8") for name, data in _tree(repo / "site-on").items() if name.endswith(".html")}
+    assert not [name for name, html in pages.items() if HELD in html]
+    for number in range(2, 12):
+        assert f'id="noi-dung-{number}">Nội dung {number}<' in pages[f"quy-trinh/qt-ht-{number:02d}/index.html"]
     # The helpers' warnings (links to missing files) reach the log once each, as without a helper.
     for number in range(2, 12):
         assert logs["on"].count(f"khong-co-{number}.md") == logs["off"].count(f"khong-co-{number}.md") >= 1
@@ -62,3 +69,5 @@ def test_a_public_build_with_helpers_is_byte_identical(repo):
     assert on == off
     pages = b"".join(data for name, data in on.items() if name.startswith("thu-tuc/"))
     assert b"C\xc3\xb4ng khai 5" in pages and b"NOIBO" not in pages
+    for number in range(2, 9):  # the body itself, given back to the theme after being held compressed
+        assert f"<p>Công khai {number}.</p>".encode() in pages

@@ -227,13 +227,14 @@ def render_templates(pages: list, config: Any, nav: Any, env: Any, files: Any) -
     inclusion = importlib.import_module(f"{engine}.structure.files").InclusionLevel
     documentation = files.documentation_pages(inclusion=inclusion.is_included)
 
-    def work(page: Any) -> str:
+    def work(page: Any) -> bytes:
         config._current_page = page
         page.active = True
         try:
             context = get_context(nav, documentation, config, page)
             context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            return env.get_template(page.meta.get("template", "main.html")).render(context)
+            # As UTF-8: the pages the helper is ahead wait here as half the memory of text.
+            return env.get_template(page.meta.get("template", "main.html")).render(context).encode("utf-8", "surrogatepass")
         finally:
             page.active = False
             config._current_page = None
@@ -254,5 +255,5 @@ def prebuilt_context(helper: Helper | None, page: Any, context: Any) -> Any:
     context["eiso_template"] = own
     output = helper.result(page.file.src_uri)
     if output is not None:
-        context["eiso_prebuilt"] = Markup(output)
+        context["eiso_prebuilt"] = Markup(output.decode("utf-8", "surrogatepass"))
     return context
