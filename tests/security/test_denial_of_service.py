@@ -61,6 +61,10 @@ CASES.update({
     "deep-links.md": body_case("QT-NEST2", "[a " * 200 + "](x) " * 200),
     "spaced-definitions.md": body_case("QT-DL2", "Thuật ngữ\n\n: định nghĩa\n\n" * 2000),
     "quoted-lists.md": body_case("QT-QL", ("> - " * 30 + "x\n") * 2000),
+    # Python-Markdown splits a block at each heading or rule in it, scanning the rest each time.
+    "setext-headings.md": body_case("QT-SETEXT", "a\n=\n" * 20_000),
+    "headings-in-a-block.md": body_case("QT-ATX", "## a {: #x .y }\n" * 10_000),
+    "rules-in-a-block.md": body_case("QT-HR", "a\n***\n" * 8000),
     # PyYAML builds a base-60 integer in time quadratic in its length: 900 KB took about a minute.
     "sexagesimal.md": lambda: document_text(system_meta(code="QT-60")).replace("revision: 1", "revision: 1" + ":59" * 300_000, 1),
     # Facts once located each heading it could not find by reading the rest of the body again.
@@ -180,6 +184,7 @@ def _linear_cases():
         "shape-screen": (lambda t: pathological_markdown("p", t, 1), ("[a](<!--" + spaces[:50]) * 20_000),
         "shape-screen-brackets": (lambda t: pathological_markdown("p", t, 1), "[[x]] " * 100_000),
         "shape-screen-containers": (lambda t: pathological_markdown("p", t, 1), "> - 1. " * 100_000),
+        "shape-screen-blocks": (lambda t: pathological_markdown("p", t, 1), "- - x\n" * 100_000),
         "diff-heading-spaces": (atx_heading, "# a" + spaces + "x"),
         "diff-sections": (split_sections, ("# a" + spaces[:1000] + "x\n") * 200),
         # difflib aligns repeated items in n * m: 20,000 sections of one heading took minutes (review, finding 14)
@@ -233,3 +238,15 @@ def test_quotes_and_lists_nested_in_each_other_count_as_one_depth():
     assert pathological_markdown("p.md", "> - 1. > x\n> > - a\n", 1) == []
     (finding,) = pathological_markdown("p.md", "Mở đầu.\n" + "> - " * (MAX_NESTING // 2 + 1) + "x\n", 5)
     assert finding.line == 6 and finding.rule == "markdown-depth"
+
+
+def test_a_block_of_many_headings_is_refused_at_its_first_line_and_real_shapes_pass():
+    from eiso.documents.budget import pathological_markdown
+
+    # Headings separated by blank lines, long tables and long paragraphs are read block by block: no finding.
+    usual = ("## Mục\n\nNội dung.\n\n" * 3000 + "| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000
+             + "\n" + ("## Bước\n" + "Dòng.\n" * 400) * 50)
+    assert pathological_markdown("p.md", usual, 1) == []
+    crowded = "Mở đầu.\n\n" + "### Bước\n---\n" * 2000
+    (finding,) = pathological_markdown("p.md", crowded, 7)
+    assert (finding.line, finding.rule) == (9, "markdown-depth") and "dòng trống" in finding.message

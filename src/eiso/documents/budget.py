@@ -30,10 +30,15 @@ MAX_DEFINITIONS = 200  # definition-list items in one block: Python-Markdown rec
 MAX_DEFINITIONS_TOTAL = 1000  # definition-list items in a body
 MAX_RUN = 64  # identical Markdown punctuation in a row (a code fence is 3 to 5)
 MAX_UNCLOSED = 500  # openers more numerous than their closers, by this much
+#: Headings and rules inside one block (no blank line between them) times that block's lines: Python-Markdown
+#: splits such a block one line at a time, scanning the rest each time (4,000 headings in a row: 3 s).
+MAX_BLOCK_SPLITS = 2_000_000
 MAX_BRACKET_DEPTH = 32  # "[" inside "[": link parsing rescans the rest for each level (3,000 levels: 3 s)
 # Openers that make Python-Markdown rescan the rest of the text when they are not closed.
 _PAIRS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("[", "]"), ("<", ">"), ("{{", "}}"), ("(", ")"))
 _BRACKET = re.compile(r"[\[\]]")
+# A line that ends a paragraph inside a block: an ATX heading, a setext underline or a thematic break.
+_SPLITTER = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:[-*_][ \t]*){3,}$)")
 _RUN = re.compile(r"([`\[\]{}<>:#|!^(])\1{%d,}" % MAX_RUN)
 
 # The extensions of the demo's mkdocs.yml: used when the project's own list is not known.
@@ -99,7 +104,7 @@ def _guard_depth(work: Callable[[], T]) -> T:
 def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
     """Shapes that make Markdown parsers deep or slow; such a body is not rendered. Linear."""
     return (_unclosed(path, markdown, first_line) or _bracket_depth(path, markdown, first_line)
-            or _nesting(path, markdown, first_line))
+            or _split_blocks(path, markdown, first_line) or _nesting(path, markdown, first_line))
 
 
 def _unclosed(path: str, markdown: str, first_line: int) -> list[Finding]:
@@ -118,6 +123,20 @@ def _bracket_depth(path: str, markdown: str, first_line: int) -> list[Finding]:
         if depth > MAX_BRACKET_DEPTH:
             line = first_line + markdown.count("\n", 0, match.start())
             return [_depth(path, line, f"quá nhiều «[» lồng trong nhau (hơn {MAX_BRACKET_DEPTH} cấp)")]
+    return []
+
+
+def _split_blocks(path: str, markdown: str, first_line: int) -> list[Finding]:
+    start, lines, splits = first_line, 0, 0
+    for number, line in enumerate(markdown.split("\n"), first_line):
+        if not line.strip():
+            start, lines, splits = number + 1, 0, 0
+            continue
+        lines += 1
+        splits += bool(_SPLITTER.match(line))
+        if splits * lines > MAX_BLOCK_SPLITS:
+            return [_depth(path, start, "quá nhiều tiêu đề hoặc đường kẻ liền nhau không có dòng trống (khối từ dòng "
+                                        f"{start}); hãy thêm dòng trống giữa các mục")]
     return []
 
 
