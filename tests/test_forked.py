@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from eiso.forked import ENV_VAR, forked_map
+from eiso.forked import ENV_VAR, forked_call, forked_map
 
 PARENT = os.getpid()
 
@@ -69,3 +69,41 @@ def test_a_failure_here_stops_the_copy_instead_of_waiting_for_it():
     with pytest.raises(KeyError):
         forked_map(work, list(range(6)))
     assert time.monotonic() - started < 60  # not waited for (a hang guard, not a benchmark)
+
+
+# -- forked_call: one function worked in a copy while this process goes on -----------------------------
+
+
+def test_a_call_is_worked_in_the_copy_while_this_process_goes_on(tmp_path):
+    mark = tmp_path / "started"
+    pending = forked_call(lambda: (mark.write_text("x"), os.getpid(), sum(range(1000)))[1:], 1)
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline:  # started before anyone asked for it
+        time.sleep(0.01)
+    assert mark.exists()
+    pid, total = pending.result()
+    assert pid != PARENT and total == sum(range(1000))
+
+
+def test_a_call_that_fails_or_cannot_be_sent_is_worked_here():
+    def fails_there():
+        if os.getpid() != PARENT:
+            raise RuntimeError("hỏng")
+        return os.getpid()
+
+    assert forked_call(fails_there, 1).result() == PARENT
+    assert forked_call(lambda: (lambda: 1) if os.getpid() != PARENT else "ở đây", 1).result() == "ở đây"
+
+
+def test_a_call_off_or_too_small_is_worked_here_when_asked(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "")
+    assert forked_call(os.getpid, 10).result() == PARENT  # fewer items than the minimum
+    monkeypatch.setenv(ENV_VAR, "off")
+    assert forked_call(os.getpid, 10_000).result() == PARENT
+
+
+def test_a_cancelled_call_is_stopped_not_waited_for():
+    pending = forked_call(lambda: time.sleep(120), 1)
+    started = time.monotonic()
+    pending.cancel()
+    assert time.monotonic() - started < 60 and pending.pid is None

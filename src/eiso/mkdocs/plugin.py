@@ -58,6 +58,7 @@ from eiso.framework import adoption_lags, framework_findings, open_framework
 from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs import parallel
+from eiso.forked import Pending, forked_call
 from eiso.project import documents_cache_path, history_cache_path, links_out, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.records.checks import load_and_check, valid_records
@@ -91,6 +92,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.helper: parallel.Helper | None = None  # a forked process rendering later pages (full builds)
         self.nav = None
         self.to_render: list[Page] = []
+        self.search_files: Pending[dict[str, bytes]] | None = None  # the search index, being built (on_env)
         self.held: dict[str, bytes] = {}  # src_uri -> a generated page's HTML, compressed until its template runs
 
     @property
@@ -260,9 +262,17 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_helper()
+        if self.search_files is not None:
+            self.search_files.cancel()
+            self.search_files = None
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self._stop_helper()  # every page's Markdown is converted by now
+        if config.extra.get("eiso_search"):
+            # Every page's search entry is made by now: the index is built in a forked copy while the pages
+            # are put into the theme (before the template helper, whose reader thread must not be copied).
+            self.search_files = forked_call(self._search_files, len(self.search_entries)) if self.may_fork \
+                else Pending(self._search_files)
         # The engine makes a new environment for every build; within one, templates do not change. Without
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
@@ -284,6 +294,14 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return parallel.prebuilt_context(self.helper, page, context)
 
     on_page_context = CombinedEvent(_give_back_content, _prebuilt_context)
+
+    def _search_files(self) -> dict[str, bytes]:
+        # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
+        entries = sorted(self.search_entries, key=lambda entry: entry.location)
+        memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
+        files = build_search_files(entries, lang="vi", memo=memo)
+        memo.save()
+        return files
 
     def _approvers(self) -> list[Approver] | None:
         """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
@@ -375,12 +393,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._stop_helper()  # every page is built by now
         written: set[str] = set()
-        if config.extra.get("eiso_search"):
-            # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
-            entries = sorted(self.search_entries, key=lambda entry: entry.location)
-            memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
-            search_files = build_search_files(entries, lang="vi", memo=memo, parallel=self.may_fork)
-            memo.save()
+        if self.search_files is not None:
+            search_files, self.search_files = self.search_files.result(), None
             for uri, content in search_files.items():
                 target = Path(config.site_dir) / uri
                 target.parent.mkdir(parents=True, exist_ok=True)
