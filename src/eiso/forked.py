@@ -7,6 +7,9 @@ sends its results back in one pickle; this process works the rest meanwhile. The
 plain loop gives: an item the copy could not work (it raised, or the copy died) is worked here, so that
 an exception is raised here, as in the plain loop.
 
+:func:`forked_call` starts one such function in a copy and lets this process go on (the site's search index
+is built while the pages are put into the theme).
+
 Only where it pays: ``os.fork`` exists, two cores or more, enough items, and the caller knows no other
 thread runs (a forked copy of a threaded process may inherit a lock held by another thread: the live
 preview's server never uses this). ``EISO_RENDER_HELPER=off`` turns every helper process off, ``on``
@@ -91,8 +94,9 @@ class Pending(Generic[R]):
 
 def forked_call(function: Callable[[], R], count: int, *, minimum: int = 200) -> Pending[R]:
     """Start ``function()`` in a forked copy, so that it is worked while this process goes on; ``count``
-    (the number of items it works) decides whether that pays. The same rules as :func:`forked_map`: a pure
-    function, a picklable result, no other thread running."""
+    (the number of items it works) decides whether that pays. The rules of :func:`forked_map`: a picklable
+    result, no other thread running, and no side effect that may not happen twice (if the copy fails,
+    :meth:`Pending.result` works the function again here; saving a cache is fine)."""
     if not worth_forking(count, minimum):
         return Pending(function)
     read_end, write_end = os.pipe()
