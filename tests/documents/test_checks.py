@@ -305,3 +305,52 @@ def test_the_heading_screen_keeps_every_line_that_announces_a_fact(line):
     body = "Đoạn mở đầu.\n\n" + line + "\n"
     every_line = any(heading_fact(_ATTRIBUTES.sub("", text)) for text in body.split("\n") if text.strip())
     assert may_hold_fact_heading(Body.of(body)) == every_line
+
+
+def test_heading_parses_cut_short_by_the_budget_leave_the_shared_parser_usable():
+    # The facts-once parser is shared between bodies; conversions interrupted by the time budget at various
+    # points left it broken ("Markdown failed to strip top-level tags" on a later body).
+    import random
+
+    from eiso.documents.budget import OverBudget, within_budget
+    from eiso.documents.restated import parsed_headings
+
+    good = "{: .x }\n\n## Thành phần hồ sơ\n\nGiấy tờ.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    slow = ["\n{: .x }" * 2000, "[ " * 6000 + "] " * 6000, "## a\n" * 8000, "T\n: d\n" * 3000]
+    rng = random.Random(1)
+    for _ in range(40):
+        body = rng.choice(slow)
+        try:
+            within_budget(lambda: parsed_headings(body), seconds=rng.uniform(0.01, 0.15))
+        except OverBudget:
+            pass
+        assert parsed_headings(good) == [(2, "Thành phần hồ sơ")]
+
+
+def test_python_markdown_failing_on_a_body_gives_located_findings_and_the_check_goes_on(tmp_path, monkeypatch):
+    # Python-Markdown has raised ValueError on some inputs ("failed to strip top-level tags"): each place the
+    # check renders a body turns that into a finding on the document instead of stopping the whole check.
+    import eiso.documents.budget as budget
+    import eiso.documents.checks as checks
+    import eiso.documents.htmlscan as htmlscan
+
+    def broken(*args, **kwargs):
+        raise ValueError("Markdown failed to strip top-level tags")
+
+    monkeypatch.setattr(htmlscan, "render", broken)
+    (finding,) = htmlscan.unsafe_html("p.md", "<b>đậm</b>\n", 7)
+    assert (finding.line, finding.rule) == (7, "markdown-budget") and "ValueError" in finding.message
+
+    class Broken:
+        def markdown(self):
+            return type("M", (), {"convert": staticmethod(broken)})()
+
+    (finding,) = budget.render_budget("p.md", "[a] " * 500, 9, Broken())  # 500 openers: rendered on trial
+    assert (finding.line, finding.rule, finding.severity) == (9, "markdown-budget", "error")
+
+    monkeypatch.setattr(checks, "check_restated", broken)
+    root = make_repo(tmp_path)
+    write_doc(root, "tthc/khai-sinh.md", tthc_meta(), "## Lệ phí\n\nKhông.\n")
+    found = [f for f in findings_for(root) if f.path.endswith("khai-sinh.md")]
+    assert [(f.rule, f.severity) for f in found] == [("facts-once-budget", "warning")]
+    assert "ValueError" in found[0].message

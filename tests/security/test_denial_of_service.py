@@ -65,6 +65,13 @@ CASES.update({
     "setext-headings.md": body_case("QT-SETEXT", "a\n=\n" * 20_000),
     "headings-in-a-block.md": body_case("QT-ATX", "## a {: #x .y }\n" * 10_000),
     "rules-in-a-block.md": body_case("QT-HR", "a\n***\n" * 8000),
+    # Found by fuzzing the screen: Python-Markdown needs no space after "#", empty list items and admonition
+    # titles split a block too, and an escaped "\]" closes no "[".
+    "hash-lines.md": body_case("QT-HASH", "#a\n" * 8000),
+    "quoted-hash-lines.md": body_case("QT-QHASH", "> #a\n" * 8000),
+    "empty-items.md": body_case("QT-EMPTY", "- \n" * 8000),
+    "details-titles.md": body_case("QT-DETAILS", "??? note\n" * 8000),
+    "escaped-closers.md": body_case("QT-ESC", "[^}\\]" * 3000),
     # PyYAML builds a base-60 integer in time quadratic in its length: 900 KB took about a minute.
     "sexagesimal.md": lambda: document_text(system_meta(code="QT-60")).replace("revision: 1", "revision: 1" + ":59" * 300_000, 1),
     # Facts once located each heading it could not find by reading the rest of the body again.
@@ -250,3 +257,15 @@ def test_a_block_of_many_headings_is_refused_at_its_first_line_and_real_shapes_p
     crowded = "Mở đầu.\n\n" + "### Bước\n---\n" * 2000
     (finding,) = pathological_markdown("p.md", crowded, 7)
     assert (finding.line, finding.rule) == (9, "markdown-depth") and "dòng trống" in finding.message
+
+
+def test_escaped_brackets_are_text_for_the_screen():
+    from eiso.documents.budget import pathological_markdown
+
+    # Escaped openers render as text in linear time: not refused; escaped closers close nothing.
+    assert pathological_markdown("p.md", "\\[ " * 3000, 1) == []
+    (finding,) = pathological_markdown("p.md", "[a\\] " * 600, 1)
+    assert "«[»" in finding.message
+    # A backslash ending a line is a line break, not an escape: lines are still counted right.
+    (finding,) = pathological_markdown("p.md", "a\\\nb\n\n" + "#a\n" * 3000, 4)
+    assert finding.line == 7

@@ -37,8 +37,13 @@ MAX_BRACKET_DEPTH = 32  # "[" inside "[": link parsing rescans the rest for each
 # Openers that make Python-Markdown rescan the rest of the text when they are not closed.
 _PAIRS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("[", "]"), ("<", ">"), ("{{", "}}"), ("(", ")"))
 _BRACKET = re.compile(r"[\[\]]")
-# A line that ends a paragraph inside a block: an ATX heading, a setext underline or a thematic break.
-_SPLITTER = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:[-*_][ \t]*){3,}$)")
+# What Python-Markdown takes off a block a few lines at a time, after the line's quote and list markers: a heading
+# (any "#", a space after it is not needed), a setext underline, a rule, an admonition or a details title; an
+# empty list item too (see _split_blocks).
+_SPLITTER = re.compile(r"#|=+[ \t]*$|-+[ \t]*$|(?:[-*_][ \t]*){3,}$|!!!|\?\?\?")
+_LIST_MARK = re.compile(r"[-*+.)]")
+# An escaped character is text: "\]" closes nothing (a line-ending backslash is a line break, not an escape).
+_ESCAPED = re.compile(r"\\[^\n]")
 _RUN = re.compile(r"([`\[\]{}<>:#|!^(])\1{%d,}" % MAX_RUN)
 
 # The extensions of the demo's mkdocs.yml: used when the project's own list is not known.
@@ -103,7 +108,8 @@ def _guard_depth(work: Callable[[], T]) -> T:
 
 def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Finding]:
     """Shapes that make Markdown parsers deep or slow; such a body is not rendered. Linear."""
-    return (_unclosed(path, markdown, first_line) or _bracket_depth(path, markdown, first_line)
+    unescaped = _ESCAPED.sub("", markdown)
+    return (_unclosed(path, unescaped, first_line) or _bracket_depth(path, unescaped, first_line)
             or _split_blocks(path, markdown, first_line) or _nesting(path, markdown, first_line))
 
 
@@ -133,9 +139,11 @@ def _split_blocks(path: str, markdown: str, first_line: int) -> list[Finding]:
             start, lines, splits = number + 1, 0, 0
             continue
         lines += 1
-        splits += bool(_SPLITTER.match(line))
+        containers = _CONTAINERS.match(line)
+        rest = line[containers.end():]
+        splits += bool(_SPLITTER.match(rest) or (not rest.strip() and _LIST_MARK.search(containers.group(2))))
         if splits * lines > MAX_BLOCK_SPLITS:
-            return [_depth(path, start, "quá nhiều tiêu đề hoặc đường kẻ liền nhau không có dòng trống (khối từ dòng "
+            return [_depth(path, start, "quá nhiều tiêu đề, đường kẻ hoặc mục trống liền nhau không có dòng trống (khối từ dòng "
                                         f"{start}); hãy thêm dòng trống giữa các mục")]
     return []
 
@@ -182,6 +190,8 @@ def render_budget(path: str, markdown: str, first_line: int, setup: MarkdownSetu
         within_budget(lambda: md.convert(markdown))
     except OverBudget as error:
         return [over_budget(path, first_line, str(error))]
+    except Exception as error:  # noqa: BLE001 - as the build's BudgetExtension: a finding, not a stopped check
+        return [over_budget(path, first_line, f"lỗi khi đọc Markdown: {type(error).__name__}")]
     return []
 
 

@@ -95,8 +95,11 @@ def _facts_once(doc: Document) -> list[Finding]:
     try:
         return within_budget(lambda: check_restated(doc))
     except OverBudget as error:
-        return [Finding(doc.path, doc.body_line, "body", f"không kiểm tra được việc nhắc lại thông tin của phần đầu "
-                        f"({error}); hãy rút gọn nội dung", "facts-once-budget", "warning")]
+        reason = str(error)
+    except Exception as error:  # noqa: BLE001 - Python-Markdown failing on one body must not stop the check
+        reason = f"lỗi khi đọc Markdown: {type(error).__name__}"
+    return [Finding(doc.path, doc.body_line, "body", f"không kiểm tra được việc nhắc lại thông tin của phần đầu "
+                    f"({reason}); hãy rút gọn nội dung", "facts-once-budget", "warning")]
 
 
 def _required_by_status(doc: Document) -> list[Finding]:

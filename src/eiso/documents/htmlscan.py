@@ -104,6 +104,9 @@ def unsafe_html(path: str, markdown: str, first_line: int, extensions: tuple[str
         return [Finding(path, first_line, "body", f"nội dung quá phức tạp: không dựng được trong {RENDER_SECONDS:g} "
                         "giây (cấu trúc Markdown/HTML lặp lại bất thường); tài liệu không được xuất bản",
                         "markdown-budget")]
+    except Exception as error:  # noqa: BLE001 - Python-Markdown failing on one body: a finding, not a stopped check
+        return [Finding(path, first_line, "body", f"nội dung Markdown không hiển thị được (lỗi khi đọc Markdown: "
+                        f"{type(error).__name__}); tài liệu không được xuất bản", "markdown-budget")]
     found = {(first_line + _line_of(markdown, needle) - 1, message) for message, needle in scanner.problems}
     return [Finding(path, line, "body", f"{message}; nội dung này bị loại khỏi trang", "unsafe-html", "warning")
             for line, message in sorted(found)]

@@ -101,7 +101,13 @@ def parsed_headings(body: str) -> list[tuple[int, str]]:
     md = _markdown()
     md.reset()
     md.eiso_headings = []
-    md.convert(body)
+    try:
+        md.convert(body)
+    except BaseException:
+        # A conversion cut short (the time budget's signal) can leave the shared parser unusable: the next
+        # body got "Markdown failed to strip top-level tags". The next call builds a new one.
+        _markdown.cache_clear()
+        raise
     return list(md.eiso_headings)
 
 
