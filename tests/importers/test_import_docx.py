@@ -320,3 +320,38 @@ def test_the_level_is_read_from_the_word_that_names_it(agency: str, level: str |
     from eiso.importers.docx_meta import guess_level
 
     assert guess_level(agency) == level
+
+
+def test_cells_of_several_paragraphs_become_one_line_fields_that_pass_the_check(tmp_path: Path) -> None:
+    # A Word cell keeps its paragraphs; an actor or a retention period written on two lines was imported with a
+    # line break that `eiso check` then refused (found by mutating real-shaped files).
+    import docx
+
+    from factory import make_repo
+
+    from eiso.importers.docx_import import import_docx
+
+    root = make_repo(tmp_path / "repo")
+    (record,) = national_records(1)
+    path = tmp_path / "hai-dong.docx"
+    write_procedure(path, record, Variant())
+    document = docx.Document(str(path))
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.text == "Công chức Tư pháp - Hộ tịch":
+                    cell.paragraphs[0].text = "Công chức Tư pháp -"
+                    cell.add_paragraph("Hộ tịch")
+                    cell.add_paragraph("Phó Chủ tịch UBND xã")
+                elif cell.text == "05 năm":
+                    cell.add_paragraph("kể từ ngày trả kết quả")
+    document.save(str(path))
+    outcome = import_docx([path], root / "procedures" / "word", kind="tthc", unit="Văn phòng")
+    (result,) = outcome.files
+    assert result.error == "" and not [line for line in result.checks if "eiso check sẽ báo lỗi" in line]
+    meta = yaml.safe_load((root / "procedures" / "word" / result.target).read_text(encoding="utf-8").split("---\n")[1])
+    assert "Công chức Tư pháp - Hộ tịch; Phó Chủ tịch UBND xã" in [step["actor"] for step in meta["steps"]]
+    assert meta["records"][0]["retention"] == "05 năm kể từ ngày trả kết quả"
+    check = run_eiso("check", cwd=root)
+    errors = [line for line in check.stdout.splitlines() if line.startswith("procedures/") and "cảnh báo:" not in line]
+    assert errors == [] and check.returncode in (0, 1), check.stdout[-1500:]

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from typing import Any
 
 from eiso.documents import durations
 from eiso.documents.model import Duration, Step
 from eiso.documents.text import fold, nfc, shown
+from eiso.documents.textrules import ONE_LINE
 from eiso.importers.docx_fields import sentence_case
 from eiso.importers.docx_recognised import Recognised
 
@@ -72,7 +74,31 @@ def finish(result: Recognised, kind: str | None, unit: str | None, fallback_titl
         result.note("tệp", f"{len(found['_dossier'])} thành phần hồ sơ chỉ dùng cho quy trình TTHC (--kind tthc): "
                            + "; ".join(item["name"][:60] for item in found["_dossier"]))
     _check_budget(meta, result)
-    result.meta = {key: meta[key] for key in ORDER if key in meta}
+    result.meta = {key: _one_line_fields(meta[key], key) for key in ORDER if key in meta}
+
+
+def _one_line_fields(value: Any, key: str = "") -> Any:
+    """Front matter whose one-line fields (an actor, a retention, a name…) hold one line: a Word cell keeps
+    its paragraphs apart, and ``eiso check`` refuses a line break in those fields."""
+    if isinstance(value, dict):
+        return {k: _one_line_fields(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_one_line_fields(item, key) for item in value]
+    if isinstance(value, str) and key in ONE_LINE and "\n" in value:
+        return _joined_lines(value)
+    return value
+
+
+def _joined_lines(text: str) -> str:
+    """A cell's paragraphs on one line: a wrapped line continues with a space ("… Tư pháp -" / "Hộ tịch",
+    "(theo mẫu)", a lower-case start), separate items are joined with "; "."""
+    joined = ""
+    for line in (part.strip() for part in text.split("\n")):
+        if not line:
+            continue
+        continues = not joined or joined[-1] in "-–,;:(/" or line[0] in "(-–" or line[0].islower()
+        joined += (" " if joined else "") + line if continues else "; " + line
+    return joined
 
 
 def _revision(found: dict, result: Recognised) -> int:
