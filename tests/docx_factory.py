@@ -370,3 +370,33 @@ def write_revision_rows(path: Path, rows: list[tuple[str, str, str]]) -> None:
     document.add_heading("1. Mục đích", 1)
     document.add_paragraph("Quy định cách kiểm soát tài liệu.")
     document.save(str(path))
+
+
+def write_table(document, rows: list[tuple[str | None, ...]], merges: tuple[tuple[int, int, int, int], ...] = ()):
+    """A table of ``rows`` (None: a cell left as merged), each line of a text a paragraph of its own, as Word
+    writes it; ``merges``: (top, left, bottom, right) cells merged first."""
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for top, left, bottom, right in merges:
+        table.cell(top, left).merge(table.cell(bottom, right))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            if text is not None:
+                first, *more = text.split("\n")
+                table.cell(r, c).text = first
+                for line in more:
+                    table.cell(r, c).add_paragraph(line)
+    return table
+
+
+def import_one(tmp_path: Path, document) -> tuple[dict, str, list[str]]:
+    """The front matter, the whole text and the report of one Word document imported into ``tmp_path/out``."""
+    import yaml
+
+    from eiso.importers.docx_import import import_docx
+
+    document.save(tmp_path / "qt.docx")
+    outcome = import_docx([tmp_path / "qt.docx"], tmp_path / "out", unit="Văn phòng")
+    (result,) = outcome.files
+    assert not result.error, result.error
+    text = (tmp_path / "out" / result.target).read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---\n")[1]), text, result.checks

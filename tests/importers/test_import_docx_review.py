@@ -6,25 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-
-from eiso.importers.docx_import import import_docx
+from docx_factory import import_one, write_table
 
 docx = pytest.importorskip("docx")
-
-
-def _table(document, rows: list[tuple[str, ...]], merges: tuple[tuple[int, int, int, int], ...] = ()):
-    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
-    for top, left, bottom, right in merges:
-        table.cell(top, left).merge(table.cell(bottom, right))
-    for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
-            if text is not None:  # a line of its own is a paragraph of its own, as Word writes it
-                first, *more = text.split("\n")
-                table.cell(r, c).text = first
-                for line in more:
-                    table.cell(r, c).add_paragraph(line)
-    return table
 
 
 def _start(title: str = "QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC", code: str = "QT-05/TP"):
@@ -35,28 +19,18 @@ def _start(title: str = "QUY TRÌNH CẤP BẢN SAO TRÍCH LỤC", code: str = "
     return document
 
 
-def _import(tmp_path: Path, document) -> tuple[dict, str, list[str]]:
-    """The front matter, the whole text and the report of one imported Word file."""
-    document.save(tmp_path / "qt.docx")
-    outcome = import_docx([tmp_path / "qt.docx"], tmp_path / "out", unit="Văn phòng")
-    (result,) = outcome.files
-    assert not result.error, result.error
-    text = (tmp_path / "out" / result.target).read_text(encoding="utf-8")
-    return yaml.safe_load(text.split("---\n")[1]), text, result.checks
-
-
 def test_a_step_table_with_step_names_in_its_first_column_is_no_signature_table(tmp_path: Path) -> None:
     # "Kiểm tra hồ sơ" and "Phê duyệt" down the first column: the table was read turned as signatures, the
     # steps lost and "1 ngày" made the reviewer's name
     document = _start()
     document.add_heading("5. Nội dung quy trình", level=1)
     document.add_heading("5.7. Quy trình xử lý công việc", level=2)
-    _table(document, [("Bước công việc", "Trách nhiệm", "Thời gian", "Kết quả"),
+    write_table(document, [("Bước công việc", "Trách nhiệm", "Thời gian", "Kết quả"),
                       ("Tiếp nhận hồ sơ", "Bộ phận một cửa", "0,5 ngày", "Phiếu hẹn"),
                       ("Kiểm tra hồ sơ", "Công chức Tư pháp", "1 ngày", "Dự thảo"),
                       ("Phê duyệt", "Chủ tịch UBND xã", "0,5 ngày", "Bản sao trích lục"),
                       ("Trả kết quả", "Bộ phận một cửa", "Trong ngày", "Sổ theo dõi")])
-    meta, _, _ = _import(tmp_path, document)
+    meta, _, _ = import_one(tmp_path, document)
     assert [(s["action"], s["actor"]) for s in meta["steps"]] == [
         ("Tiếp nhận hồ sơ", "Bộ phận một cửa"), ("Kiểm tra hồ sơ", "Công chức Tư pháp"),
         ("Phê duyệt", "Chủ tịch UBND xã"), ("Trả kết quả", "Bộ phận một cửa")]
@@ -67,8 +41,8 @@ def test_roles_down_the_first_column_without_a_person_header_are_no_signature_ta
     # No step header either: a table of roles and duties stays a table of the body
     document = _start()
     document.add_heading("1. Mục đích", level=1)
-    _table(document, [("Vai trò", "Nhiệm vụ"), ("Kiểm tra", "Rà soát hồ sơ"), ("Phê duyệt", "Ký quyết định")])
-    meta, text, _ = _import(tmp_path, document)
+    write_table(document, [("Vai trò", "Nhiệm vụ"), ("Kiểm tra", "Rà soát hồ sơ"), ("Phê duyệt", "Ký quyết định")])
+    meta, text, _ = import_one(tmp_path, document)
     assert "approved_by" not in meta and "| Phê duyệt | Ký quyết định |" in text
 
 
@@ -77,11 +51,11 @@ def test_roles_down_the_first_column_without_a_person_header_are_no_signature_ta
 def test_a_job_title_in_capitals_is_no_name(tmp_path: Path, title: str) -> None:
     # "CHỦ TỊCH" over "(Đã ký)" and the name: all-caps words counted as a capitalised name, "chu" as a family name
     document = _start(title="QUY TRÌNH KIỂM SOÁT TÀI LIỆU", code="QT-KSTL-01")
-    _table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+    write_table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
                       ("CÔNG CHỨC VĂN PHÒNG\n(Đã ký)\nTrần Thị Bình", "PHÓ CHỦ TỊCH\n(Đã ký)\nLê Văn Cường",
                        f"{title}\n(Đã ký)\nNguyễn Văn Thắng")])
     document.add_heading("1. Mục đích", level=1)
-    meta, _, _ = _import(tmp_path, document)
+    meta, _, _ = import_one(tmp_path, document)
     assert meta["approved_by"] == {"name": "Nguyễn Văn Thắng", "title": title}
     assert meta["reviewed_by"] == {"name": "Lê Văn Cường", "title": "PHÓ CHỦ TỊCH"}
     assert meta["prepared_by"] == {"name": "Trần Thị Bình", "title": "CÔNG CHỨC VĂN PHÒNG"}
@@ -90,11 +64,11 @@ def test_a_job_title_in_capitals_is_no_name(tmp_path: Path, title: str) -> None:
 def test_names_spelled_like_titles_without_their_accents_stay_names(tmp_path: Path) -> None:
     # "Trương", "Chu" are family names; only "Trưởng", "Chủ tịch" start a title
     document = _start(title="QUY TRÌNH KIỂM SOÁT TÀI LIỆU", code="QT-KSTL-01")
-    _table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+    write_table(document, [("NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
                       ("Chuyên viên\n(Đã ký)\nTRƯƠNG VĂN AN", "Phó Chủ tịch\n(Đã ký)\nChu Văn Tịch",
                        "Chủ tịch\n(Đã ký)\nTrương Phong")])
     document.add_heading("1. Mục đích", level=1)
-    meta, _, _ = _import(tmp_path, document)
+    meta, _, _ = import_one(tmp_path, document)
     assert meta["prepared_by"] == {"name": "TRƯƠNG VĂN AN", "title": "Chuyên viên"}
     assert meta["reviewed_by"] == {"name": "Chu Văn Tịch", "title": "Phó Chủ tịch"}
     assert meta["approved_by"] == {"name": "Trương Phong", "title": "Chủ tịch"}
@@ -109,8 +83,8 @@ def test_a_first_dossier_item_in_header_words_is_an_item(tmp_path: Path, first: 
     document.add_paragraph("Mã thủ tục: 1.000894")
     document.add_heading("5. Nội dung quy trình", level=1)
     document.add_heading("5.2. Thành phần hồ sơ", level=2)
-    _table(document, [("TT", "Tên hồ sơ", "Số lượng"), ("1", first, "01"), ("2", "Tờ khai đăng ký kết hôn", "01")])
-    meta, text, _ = _import(tmp_path, document)
+    write_table(document, [("TT", "Tên hồ sơ", "Số lượng"), ("1", first, "01"), ("2", "Tờ khai đăng ký kết hôn", "01")])
+    meta, text, _ = import_one(tmp_path, document)
     originals, copies = (0, 1) if first.startswith("Bản sao") else (1, 0)
     assert meta["tthc"]["dossier"] == [{"name": first, "originals": originals, "copies": copies},
                                        {"name": "Tờ khai đăng ký kết hôn", "originals": 1, "copies": 0}]
@@ -122,9 +96,9 @@ def test_a_second_header_row_sits_under_a_merged_label_without_an_order_number(t
     # its TT is "1"
     document = _start(title="QUY TRÌNH ĐĂNG KÝ KẾT HÔN")
     document.add_heading("5.2. Thành phần hồ sơ", level=2)
-    _table(document, [("TT", "Tên hồ sơ", "Số lượng", None), ("1", "Bản sao Giấy khai sinh", "Bản chính: 0", "Bản sao: 01"),
+    write_table(document, [("TT", "Tên hồ sơ", "Số lượng", None), ("1", "Bản sao Giấy khai sinh", "Bản chính: 0", "Bản sao: 01"),
                       ("2", "Tờ khai đăng ký kết hôn", "01", "0")], merges=((0, 2, 0, 3),))
-    meta, _, _ = _import(tmp_path, document)
+    meta, _, _ = import_one(tmp_path, document)
     assert [item["name"] for item in meta["tthc"]["dossier"]] == ["Bản sao Giấy khai sinh", "Tờ khai đăng ký kết hôn"]
 
 
@@ -145,13 +119,13 @@ def test_a_cell_spanning_thirty_million_columns_is_held_to_words_grid_and_report
 
     document = _start(title="QUY TRÌNH CẤP GIẤY PHÉP")
     document.add_heading("5.2. Thành phần hồ sơ", level=2)
-    table = _table(document, [("Tên giấy tờ", "Số lượng"), ("Bản chính", "Bản sao"), ("Đơn đề nghị", "1")])
+    table = write_table(document, [("Tên giấy tờ", "Số lượng"), ("Bản chính", "Bản sao"), ("Đơn đề nghị", "1")])
     nested = table.cell(2, 0).add_table(rows=1, cols=1)
     nested.cell(0, 0).text = "Ghi chú lồng"
     _span(nested.cell(0, 0), 30_000_000)
     _span(table.cell(0, 1), 30_000_000)  # last: python-docx's own table.cell() expands every span
     started = time.monotonic()
-    meta, text, report = _import(tmp_path, document)
+    meta, text, report = import_one(tmp_path, document)
     assert time.monotonic() - started < 10
     assert ("bảng 1, dòng 1, ô 2: ô trải rộng 30000000 cột, quá 63 cột Word cho phép (tệp hỏng hoặc bị sửa tay): "
             "đọc như ô rộng 62 cột, cần kiểm tra bảng") in report
@@ -162,8 +136,8 @@ def test_a_cell_spanning_thirty_million_columns_is_held_to_words_grid_and_report
 def test_cells_past_words_sixty_three_columns_join_the_last_cell(tmp_path: Path) -> None:
     document = _start()
     document.add_heading("1. Mục đích", level=1)
-    _table(document, [tuple(f"Ô{c}" for c in range(1, 66))])
-    meta, text, report = _import(tmp_path, document)
+    write_table(document, [tuple(f"Ô{c}" for c in range(1, 66))])
+    meta, text, report = import_one(tmp_path, document)
     assert "Ô63<br>Ô64<br>Ô65" in text
     assert [line for line in report if line.startswith("bảng 1, dòng 1, ô 64: ô nằm ngoài 63 cột")]
 
@@ -181,7 +155,7 @@ def test_the_agency_is_the_first_two_agency_lines_of_the_cover_and_the_rest_is_k
     document.add_paragraph("Mã hiệu: QT-02/STP")
     document.add_paragraph("Mã thủ tục: 1.000894")
     document.add_heading("1. Mục đích", level=1)
-    meta, text, report = _import(tmp_path, document)
+    meta, text, report = import_one(tmp_path, document)
     assert meta["tthc"]["agency"] == "UBND TỈNH QUẢNG NAM - SỞ TƯ PHÁP"
     body = text.split("\n---\n", 1)[1]
     assert all(f"\n{line}\n" in body for line in lines) and "chưa xếp vào mục nào" not in body

@@ -39,7 +39,7 @@ _PAIRS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("[", "]"), ("<", ">"), ("{{", 
 _BRACKET = re.compile(r"[\[\]]")
 # What Python-Markdown takes off a block a few lines at a time, after the line's quote and list markers: a heading
 # (any "#", a space after it is not needed), a setext underline, a rule, an admonition or a details title; an
-# empty list item too (see _split_blocks).
+# empty list item too (see _line_shapes).
 _SPLITTER = re.compile(r"#|=+[ \t]*$|-+[ \t]*$|(?:[-*_][ \t]*){3,}$|!!!|\?\?\?")
 _LIST_MARK = re.compile(r"[-*+.)]")
 # An escaped character is text: "\]" closes nothing (a line-ending backslash is a line break, not an escape).
@@ -110,7 +110,7 @@ def pathological_markdown(path: str, markdown: str, first_line: int) -> list[Fin
     """Shapes that make Markdown parsers deep or slow; such a body is not rendered. Linear."""
     unescaped = _ESCAPED.sub("", markdown)
     return (_unclosed(path, unescaped, first_line) or _bracket_depth(path, unescaped, first_line)
-            or _split_blocks(path, markdown, first_line) or _nesting(path, markdown, first_line))
+            or _line_shapes(path, markdown, first_line))
 
 
 def _unclosed(path: str, markdown: str, first_line: int) -> list[Finding]:
@@ -132,26 +132,13 @@ def _bracket_depth(path: str, markdown: str, first_line: int) -> list[Finding]:
     return []
 
 
-def _split_blocks(path: str, markdown: str, first_line: int) -> list[Finding]:
-    start, lines, splits = first_line, 0, 0
-    for number, line in enumerate(markdown.split("\n"), first_line):
-        if not line.strip():
-            start, lines, splits = number + 1, 0, 0
-            continue
-        lines += 1
-        containers = _CONTAINERS.match(line)
-        rest = line[containers.end():]
-        splits += bool(_SPLITTER.match(rest) or (not rest.strip() and _LIST_MARK.search(containers.group(2))))
-        if splits * lines > MAX_BLOCK_SPLITS:
-            return [_depth(path, start, "quá nhiều tiêu đề, đường kẻ hoặc mục trống liền nhau không có dòng trống (khối từ dòng "
-                                        f"{start}); hãy thêm dòng trống giữa các mục")]
-    return []
-
-
-def _nesting(path: str, markdown: str, first_line: int) -> list[Finding]:
+def _line_shapes(path: str, markdown: str, first_line: int) -> list[Finding]:
+    """The shapes read line by line, in one pass: nesting, marker runs, definition lists, crowded blocks."""
     definitions = total = 0
+    block_start, block_lines, splits = first_line, 0, 0
     for number, line in enumerate(markdown.split("\n"), first_line):
-        indent, markers = _CONTAINERS.match(line).groups()
+        containers = _CONTAINERS.match(line)
+        indent, markers = containers.groups()
         depth = (len(indent.expandtabs(4)) // 2 if markers else 0) + len(_MARKER.findall(markers))
         if depth > MAX_NESTING:
             return [_depth(path, number, f"Markdown lồng quá sâu (hơn {MAX_NESTING} cấp danh sách/trích dẫn)")]
@@ -159,14 +146,24 @@ def _nesting(path: str, markdown: str, first_line: int) -> list[Finding]:
             return [_depth(path, number, "quá nhiều ký hiệu nhấn mạnh (* _ ~) liên tiếp")]
         if run := _RUN.search(line):
             return [_depth(path, number, f"quá nhiều ký tự «{run.group(1)}» liên tiếp (tối đa {MAX_RUN})")]
+        blank = not line.strip()
         definition = bool(_DEFINITION.match(line))
         total += definition
-        definitions = definitions + 1 if definition else (0 if not line.strip() else definitions)
+        definitions = definitions + 1 if definition else (0 if blank else definitions)
         if total > MAX_DEFINITIONS_TOTAL:
             return [_depth(path, number, f"quá nhiều mục danh sách định nghĩa (hơn {MAX_DEFINITIONS_TOTAL})")]
         if definitions > MAX_DEFINITIONS:
             return [_depth(path, number, f"danh sách định nghĩa quá dài (hơn {MAX_DEFINITIONS} mục liền nhau "
                                          "không có dòng trống)")]
+        if blank:
+            block_start, block_lines, splits = number + 1, 0, 0
+            continue
+        block_lines += 1
+        rest = line[containers.end():]
+        splits += bool(_SPLITTER.match(rest) or (not rest.strip() and _LIST_MARK.search(markers)))
+        if splits * block_lines > MAX_BLOCK_SPLITS:
+            return [_depth(path, block_start, "quá nhiều tiêu đề, đường kẻ hoặc mục trống liền nhau không có dòng "
+                                              f"trống (khối từ dòng {block_start}); hãy thêm dòng trống giữa các mục")]
     return []
 
 
