@@ -171,11 +171,29 @@ def test_a_page_cache_from_a_merge_request_is_not_trusted(built) -> None:
     cache = next((repo / ".eiso-cache").glob("pages-*.json"))
     data = cache.read_bytes()
     start = 32  # past the HMAC-SHA256 signature (searching for "{" fails when the signature holds one)
-    head, *lines = data[start:].decode("utf-8").splitlines()  # a header line, then [uri, page] per line
+    # a header line, the other outputs' hashes, then [uri, page] per line
+    head, extras, *lines = data[start:].decode("utf-8").splitlines()
     pages = dict(json.loads(line) for line in lines)
     assert uri in pages, sorted(pages)[:5]
     pages[uri]["output"] = hashlib.sha256(page.read_bytes()).hexdigest()
-    forged = "\n".join([head, *(json.dumps([u, p]) for u, p in pages.items())]) + "\n"
+    pages[uri]["signature"] = [page.lstat().st_size, page.lstat().st_mtime_ns, page.lstat().st_ctime_ns,
+                               page.lstat().st_ino]
+    forged = "\n".join([head, extras, *(json.dumps([u, p]) for u, p in pages.items())]) + "\n"
     cache.write_bytes(b"\0" * start + forged.encode())  # the attacker has no key to sign with
     _same_as_clean(repo)
     assert "FORGED" not in page.read_text(encoding="utf-8")
+
+
+def test_search_files_left_unchanged_are_reused_only_as_written(built) -> None:
+    """An edit of one body leaves most term shards as they were: their compressed files are taken from the
+    previous build, unless they were changed since (then compressed again, as by a clean build)."""
+    repo, _, _ = built
+    titles = sorted((repo / "site" / "search").glob("eiso-titles-*.json.gz"))
+    assert titles
+    kept, damaged = titles[0].stat().st_mtime_ns, titles[-1]
+    damaged.write_bytes(b"\x1f\x8b hong")
+    document = sorted((repo / "procedures").rglob("*.md"))[0]
+    document.write_text(document.read_text(encoding="utf-8") + "\nMột đoạn mới.\n", encoding="utf-8")
+    _same_as_clean(repo)  # the damaged file was compressed again: byte-identical to the clean build
+    if titles[0] != damaged:
+        assert titles[0].stat().st_mtime_ns > kept  # written again, with the bytes it had

@@ -39,6 +39,7 @@ class Incremental:
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
         self.wrappers: dict[str, str] = {}
+        self.outputs: dict[str, Path] = {}  # a generated page's output file, by source URI
 
     def key_pages(self, pages: list[PlannedPage], parallel: bool) -> None:
         """Hash what each page puts around its body (in two processes when ``parallel``: no other thread
@@ -56,7 +57,8 @@ class Incremental:
         is reused."""
         key = self.cache.page_key(page.src_uri, source, self.wrappers.pop(page.src_uri))
         self.keys[page.src_uri] = key
-        cached = self.cache.reusable(page.src_uri, key, Path(file.abs_dest_path)) if self.dirty else None
+        output = self.outputs[page.src_uri] = Path(file.abs_dest_path)
+        cached = self.cache.reusable(page.src_uri, key, output) if self.dirty else None
         _set_modified(file, cached is None)
         if cached is not None and cached.entry is not None:
             self.reused_entries.append(_entry(cached.entry))
@@ -71,10 +73,18 @@ class Incremental:
             data = output.encode("utf-8", errors="xmlcharrefreplace")  # as the engine writes it
             self.cache.record(src_uri, self.keys[src_uri], data, vars(entry) if entry else None)
 
+    def previous_output(self, uri: str) -> bytes | None:
+        """What the previous build wrote as ``uri`` (a search file), if the file is still that."""
+        return self.cache.previous_output(uri, self.site_dir / uri) if self.dirty else None
+
+    def output_written(self, uri: str, data: bytes) -> None:
+        self.cache.record_output(uri, data)
+
     def finish(self, files: Files, extra_outputs: set[str]) -> None:
         if self.dirty:
             expected = {f.dest_uri for f in files} | extra_outputs | {"404.html", "sitemap.xml", "sitemap.xml.gz"}
             remove_stale(self.site_dir, expected)
+        self.cache.sign(self.outputs)
         self.cache.save()
 
 

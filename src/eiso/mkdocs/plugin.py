@@ -299,9 +299,16 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
         entries = sorted(self.search_entries, key=lambda entry: entry.location)
         memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
-        files = build_search_files(entries, lang="vi", memo=memo)
+        files = build_search_files(entries, lang="vi", memo=memo, reuse=self._previous_search_file)
         memo.save()
         return files
+
+    def _previous_search_file(self, uri: str, data: bytes) -> bytes | None:
+        """The gzip twin the previous build wrote beside ``uri``, when both files are still as it left them
+        and ``uri`` holds ``data``."""
+        if self.incremental is None or self.incremental.previous_output(uri) != data:
+            return None
+        return self.incremental.previous_output(uri + ".gz")
 
     def _approvers(self) -> list[Approver] | None:
         """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
@@ -400,6 +407,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
                 written.add(uri)
+                if self.incremental is not None:
+                    self.incremental.output_written(uri, content)
         if self.incremental is not None and self.files is not None:
             self.incremental.finish(self.files, written)
         errors = [str(f) for f in self.findings if f.severity == "error"]

@@ -37,7 +37,7 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from eiso.search.model import SearchEntry
 
@@ -69,15 +69,22 @@ def worker_bundle(docs: dict | None = None) -> bytes:
     return b"\n;\n".join(parts) + b"\n"
 
 
+#: ``reuse(path, data)``: the gzip twin of the file ``path`` that the previous build wrote with these very
+#: bytes, if it is known to be unchanged; None otherwise.
+Reuse = Callable[[str, bytes], "bytes | None"]
+
+
 def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_bytes: int | None = None,
-                       memo: object | None = None, parallel: bool = False) -> dict[str, bytes]:
+                       memo: object | None = None, parallel: bool = False, reuse: Reuse | None = None
+                       ) -> dict[str, bytes]:
     """Files to write into the site, keyed by path relative to the site root.
 
     Deterministic: the same entries (in any order) give byte-identical files.
     ``shard_bytes`` (default: per set, :data:`eiso.search.index.SHARD_BYTES`) is lowered by tests
     so that a small site is cut into several term shards. ``memo``: a
     :class:`eiso.documents.cache.DocumentCache` of each entry's terms; ``parallel``: counted in two processes
-    (see ``BuiltIndex``).
+    (see ``BuiltIndex``); ``reuse``: an incremental build's unchanged compressed files (most of the
+    shards after an edit of one page), taken rather than compressed again.
     """
     from eiso.search.index import SETS, BuiltIndex
 
@@ -85,10 +92,10 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     files: dict[str, bytes] = {}
     shard_names: dict[str, list[str]] = {}
     for set_name in SETS:
-        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard, level=9 if set_name == "titles" else 6)["json"]
+        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard, 9 if set_name == "titles" else 6, reuse)["json"]
                                  for k, shard in enumerate(built.term_shards(set_name))]
-    excerpts = _add_file(files, "excerpts", built.excerpts_file())["json"] if built.docs else None
-    docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts))
+    excerpts = _add_file(files, "excerpts", built.excerpts_file(), 9, reuse)["json"] if built.docs else None
+    docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts), 9, reuse)
     files[WORKER_PATH] = worker_bundle(docs)
     material_index = {
         "config": {
@@ -104,14 +111,17 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     return dict(sorted(files.items()))
 
 
-def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9) -> dict[str, str]:
+def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9, reuse: Reuse | None = None
+              ) -> dict[str, str]:
     """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
     when the browser can decompress); the hash in the name lets browsers cache it for good.
     Level 9 for the files on the way to a first answer; 6 for the many body shards (quicker to write)."""
     raw = _json(data)
     base = f"eiso-{name}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
     files[f"{SEARCH_DIR}/{base}"] = raw
-    files[f"{SEARCH_DIR}/{base}.gz"] = gzip.compress(raw, compresslevel=level, mtime=0)
+    previous = reuse(f"{SEARCH_DIR}/{base}", raw) if reuse is not None else None
+    files[f"{SEARCH_DIR}/{base}.gz"] = previous if previous is not None else gzip.compress(raw, compresslevel=level,
+                                                                                            mtime=0)
     return {"json": base, "gz": f"{base}.gz"}
 
 

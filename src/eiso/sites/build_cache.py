@@ -9,6 +9,9 @@ wrote, are both unchanged, the engine may skip the page and its search entry is 
 
 Nothing here trusts the cache blindly: an output file that was edited or removed since, a cache written by
 another version or for another output folder, or a damaged cache file, all make the page count as changed.
+A file is known unchanged by its *signature* (size, modification and change times, inode: what git's index
+keeps), else by the hash of its bytes: writing a file — by hand, by a checkout of committed output — gives it
+a new change time, which no user can set back.
 The cache lives in ``.eiso-cache/`` (git-ignored) and only ever holds hashes and search entries. It is signed
 with this user's key like the documents cache: a merge request can commit both a page into the output folder
 and a cache that names that page as the previous build's, and such a page must never be kept.
@@ -19,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from eiso.documents.cache import read_signed, write_signed_stream
 
-FORMAT = 2  # a header line, then a line per page
+FORMAT = 3  # a header line, then a line per page
 _CONTEXT = b"eiso-pages-1"
 
 
@@ -50,11 +54,33 @@ def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
     return digest(*parts)
 
 
+#: A file written this close to the end of the build is not signed (its next build hashes it): a change within
+#: the file system's clock tick, same size, would otherwise keep its signature (git's "racy clean" files).
+RACY_NS = 100_000_000
+
+
+def file_signature(path: Path) -> list[int] | None:
+    """Size, modification and change times and inode of the file itself (a link is not followed)."""
+    try:
+        stat = path.lstat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _signed(path: Path, now_ns: int) -> list[int] | None:
+    signature = file_signature(path)
+    if signature is None or max(signature[1], signature[2]) > now_ns - RACY_NS:
+        return None
+    return signature
+
+
 @dataclass
 class CachedPage:
     key: str
     output: str  # sha256 of the file written
     entry: dict[str, Any] | None = None  # the page's search entry, if it has one
+    signature: list[int] | None = None  # the output file's, once written (see file_signature)
 
 
 @dataclass
@@ -66,6 +92,8 @@ class BuildCache:
     key: bytes | None = None  # this user's signing key; without one, nothing is reused or saved
     pages: dict[str, CachedPage] = field(default_factory=dict)  # previous build, by source URI
     fresh: dict[str, CachedPage] = field(default_factory=dict)  # this build
+    extras: dict[str, str] = field(default_factory=dict)  # previous build: other outputs' sha256, by URI
+    fresh_extras: dict[str, str] = field(default_factory=dict)  # this build
 
     @classmethod
     def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str, key: bytes | None) -> "BuildCache":
@@ -75,8 +103,9 @@ class BuildCache:
         if payload is None:
             return cache  # none, or not this user's: everything is built
         try:
-            head, *lines = payload.split(b"\n")
+            head, extras, *lines = payload.split(b"\n")
             if json.loads(head) == {"format": FORMAT, "fingerprint": fingerprint}:
+                cache.extras = {str(uri): str(sha) for uri, sha in json.loads(extras).items()}
                 cache.pages = dict(_page(line) for line in lines if line)
         except (ValueError, TypeError, KeyError, AttributeError):
             cache.pages = {}  # signed but of another shape (another version): everything is built
@@ -90,13 +119,33 @@ class BuildCache:
         cached = self.pages.get(src_uri)
         if cached is None or cached.key != key:
             return None
-        try:
-            if hashlib.sha256(output.read_bytes()).hexdigest() != cached.output:
+        if cached.signature is None or file_signature(output) != cached.signature:
+            try:
+                if hashlib.sha256(output.read_bytes()).hexdigest() != cached.output:
+                    return None
+            except OSError:
                 return None
-        except OSError:
-            return None
         self.fresh[src_uri] = cached
         return cached
+
+    def previous_output(self, uri: str, output: Path) -> bytes | None:
+        """The bytes of ``output`` if the previous build wrote them as ``uri`` (not a page: a search file)."""
+        sha = self.extras.get(uri)
+        try:
+            data = output.read_bytes() if sha is not None else None
+        except OSError:
+            return None
+        return data if data is not None and hashlib.sha256(data).hexdigest() == sha else None
+
+    def record_output(self, uri: str, data: bytes) -> None:
+        self.fresh_extras[uri] = hashlib.sha256(data).hexdigest()
+
+    def sign(self, pages: dict[str, Path]) -> None:
+        """Note the signatures of the pages' files this build left (``pages``: by source URI)."""
+        now = time.time_ns()
+        for uri, path in pages.items():
+            if uri in self.fresh:
+                self.fresh[uri].signature = _signed(path, now)
 
     def record(self, src_uri: str, key: str, output: bytes, entry: dict[str, Any] | None) -> None:
         self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry)
@@ -110,6 +159,7 @@ class BuildCache:
         # A line per page, written as made: at 10,000 pages with their search texts, one JSON document
         # would be hundreds of megabytes in memory twice over (the text, then its bytes).
         out.write(_line({"format": FORMAT, "fingerprint": self.fingerprint}))
+        out.write(_line(dict(sorted(self.fresh_extras.items()))))
         for uri, page in sorted(self.fresh.items()):
             out.write(_line([uri, vars(page)]))
 
