@@ -61,6 +61,7 @@ from eiso.mkdocs import parallel
 from eiso.forked import Pending, forked_call
 from eiso.project import documents_cache_path, history_cache_path, links_out, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
+from eiso.mkdocs.memory import long_lived, thaw
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
 from eiso.sites.records import plan_records_site
@@ -146,6 +147,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.refused[self.rendering] = reason
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        with long_lived():
+            return self._files(files, config)
+
+    def _files(self, files: Files, config: MkDocsConfig) -> Files:
         root = self.root
         _refuse_linked_out(config, root)
         self.preview_base = preview_base() if self.config.audience == "internal" else None
@@ -261,6 +266,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.helper = None
 
     def on_build_error(self, *, error: Exception) -> None:
+        thaw()
         self._stop_helper()
         if self.search_files is not None:
             self.search_files.cancel()
@@ -398,6 +404,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-100)  # after Material's search plugin has written its own index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        thaw()
         self._stop_helper()  # every page is built by now
         written: set[str] = set()
         if self.search_files is not None:
