@@ -113,6 +113,18 @@ def test_document_page_lists_its_nonconformities_and_the_closing_merge_request(s
     assert sorted(rows(other, ".eiso-doc-ncs tbody tr")) == ["NC-2026-03"]
 
 
+def test_a_closing_merge_request_merged_after_the_build_date_is_not_shown(site):
+    """Built as of the day before the merge request was merged: NC-2026-01 is still open and nothing closed it."""
+    repo = site.parent
+    result, before = build_site(repo, "--as-of", "2026-04-19", site="site-before")
+    assert result.returncode == 0, result.stderr
+    table = rows(soup(before / "quy-trinh" / "qt-ht-01" / "index.html"), ".eiso-doc-ncs tbody tr")
+    assert table["NC-2026-01"].select(".eiso-closure") == []
+    register = rows(soup(before / "ho-so" / "khong-phu-hop" / "index.html"), ".eiso-nc-register tbody tr")
+    assert register["NC-2026-01"]["data-status"] == "open"
+    assert register["NC-2026-01"].select(".eiso-closure") == []
+
+
 def test_record_page_with_history_and_grade_in_vietnamese(site):
     page = soup(site / "ho-so" / "nc-2026-01" / "index.html")
     text = page.select_one(".eiso-record").get_text(" ", strip=True)

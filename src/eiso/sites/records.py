@@ -98,11 +98,12 @@ def nc_row(record: Record, ctx: _Context, base: str) -> dict[str, Any]:
         "record": record, "nc": nc, "url": base + record.url, "overdue": bool(overdue),
         "overdue_actions": overdue, "open": is_open,
         "actions": [action_state(a, a in overdue, ctx.as_of) for a in nc.actions],
-        # A closing dated after the build's day has not happened yet on that day: shown as open, without it.
+        # A closing dated after the build's day has not happened yet on that day: shown as open, without it
+        # (and without the merge request that closes it).
         "closed": None if is_open else nc.closed,
         "unit": registers.unit_of(nc, ctx.by_doc),
         "documents": [_doc_link(code, ctx, base) for code in nc.documents],
-        "closures": [_closure(c, ctx) for c in ctx.closures.get(record.slug, [])],
+        "closures": [_closure(c, ctx) for c in ctx.closures.get(record.slug, []) if c.date <= ctx.as_of.isoformat()],
     }
 
 
