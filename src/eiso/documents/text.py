@@ -21,6 +21,7 @@ _CODE_CHARS = {**dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2
                ord("\u00d0"): "Đ", ord("\u00f0"): "đ", ord("\uff0f"): "/", ord("\u2044"): "/"}
 
 
+@lru_cache(maxsize=65536)  # the same codes come back in every document (legal bases, forms)
 def code_text(code: str) -> str:
     """A code as typed on a keyboard: NFC, those characters replaced, no whitespace and no invisible characters
     (zero-width space, soft hyphen, BOM), so that one code copied from anywhere is one code."""
