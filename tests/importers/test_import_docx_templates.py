@@ -37,6 +37,9 @@ def test_minutes_and_within_the_day_are_step_times(tmp_path: Path) -> None:
                                                         {"value": 1, "unit": "working_days"},
                                                         {"value": 0.5, "unit": "hours"}]
     assert not [line for line in report if "không đọc được thời gian" in line]
+    # a time written without a number is read as the most it can mean, and the report asks to confirm it
+    confirm = [line for line in report if "cần xác nhận" in line and "thời gian" in line]
+    assert len(confirm) == 1 and "«Trong ngày» ghi là 1 ngày làm việc" in confirm[0], report
 
 
 def test_forms_numbered_as_mau_keep_their_code_and_a_clean_title(tmp_path: Path) -> None:

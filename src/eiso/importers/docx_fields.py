@@ -113,6 +113,12 @@ def find_integer(text: str) -> int | None:
     return None
 
 
+def worded_time(text: str) -> bool:
+    """Whether ``text`` is a time written without a number ("Trong ngày"), which :func:`parse_time` reads as
+    the most it can mean: the importer asks for it to be confirmed."""
+    return " ".join(_WORDS.findall(fold(text))) in _WORDED_TIMES
+
+
 def parse_time(text: str) -> dict | None:
     """"0,5 ngày", "04 giờ", "1/2 ngày", "02 ngày làm việc", "03 tháng", "15 phút", "Trong ngày" → ``{value, unit}``.
 

@@ -6,7 +6,8 @@ import re
 from typing import Callable
 
 from eiso.documents.text import fold
-from eiso.importers.docx_fields import find_form_code, find_form_reference, find_integer, parse_time, section_number
+from eiso.importers.docx_fields import (find_form_code, find_form_reference, find_integer, parse_time, section_number,
+                                       worded_time)
 from eiso.importers.docx_reader import Block, Paragraph, Table
 from eiso.importers.docx_recognised import Recognised, column, items, to_body
 from eiso.importers.tthc import find_codes, normalize_code
@@ -318,6 +319,9 @@ def _step(action: str, get: Callable[[str], str], where: str, result: Recognised
     time = parse_time(get("time")) if get("time") else None
     if time:
         step["time"] = time
+        if worded_time(get("time")):
+            result.note(where, f"thời gian «{get('time')[:60]}» ghi là {str(time['value']).replace('.', ',')} ngày làm "
+                               "việc: cần xác nhận")
     elif get("time"):
         result.note(where, f"không đọc được thời gian «{get('time')[:60]}»")
     if get("output"):
