@@ -100,3 +100,26 @@ def test_results_that_depend_on_more_than_the_text_are_not_kept(tmp_path: Path) 
     second.parse("procedures/b.md", text, _counting(parsed), scope="framework")
     second.parse("procedures/b.md", text, _counting(parsed))  # without a framework: another key
     assert parsed == ["procedures/a.md", "procedures/b.md"]
+
+
+def test_a_live_cache_hands_the_next_run_of_this_process_the_same_results_without_unpickling(tmp_path: Path) -> None:
+    """The live preview builds at every edit: its documents are not unpickled again, and what a run no longer
+    uses is let go."""
+    path = tmp_path / "documents.pickle"
+    text_a = "---\ncode: QT-01\ntitle: Một\nkind: internal\nunit: VP\nrevision: 1\nstatus: draft\n---\nThân A\n"
+    text_b = text_a.replace("QT-01", "QT-02").replace("Thân A", "Thân B")
+    first, parsed = DocumentCache(path, "fp-live", KEY, live=True), []
+    made_a = first.parse("procedures/a.md", text_a, _counting(parsed))
+    made_b = first.parse("procedures/b.md", text_b, _counting(parsed))
+    first.save()
+    second = DocumentCache(path, "fp-live", KEY, live=True)
+    second.entries = {}  # nothing on disk to unpickle: what comes back is what the first run held
+    assert second.parse("procedures/a.md", text_a, _counting(parsed))[0] is made_a[0]
+    assert parsed == ["procedures/a.md", "procedures/b.md"]
+    second.save()  # b was not used by this run
+    third = DocumentCache(path, "fp-live", KEY, live=True)
+    third.entries = {}
+    assert third.parse("procedures/b.md", text_b, _counting(parsed))[0] is not made_b[0]
+    assert parsed[-1] == "procedures/b.md"  # parsed again
+    plain = DocumentCache(path, "fp-live", KEY)
+    assert plain.parse("procedures/a.md", text_a, _counting(parsed))[0] is not made_a[0]  # not live: unpickled

@@ -134,10 +134,19 @@ def _mac(key: bytes, context: bytes, payload: bytes | None = None) -> "hmac.HMAC
     return mac
 
 
-class DocumentCache:
-    """Results of ``parse_document`` by (path, text); only the entries used by the last run are kept."""
+#: Results this process already holds, by cache file: a live preview builds again and again in one process,
+#: and unpickling every document at each build was most of its loading time.
+_LIVE: dict[tuple[str, bytes], dict[str, tuple[bytes, Any]]] = {}
 
-    def __init__(self, path: Path, fingerprint: str | None = None, key: bytes | None = None):
+
+class DocumentCache:
+    """Results of ``parse_document`` by (path, text); only the entries used by the last run are kept.
+
+    ``live``: results are also kept in this process for the next ``DocumentCache`` of the same file (the live
+    preview). They are shared, not copied: the values stored must never be changed by their users.
+    """
+
+    def __init__(self, path: Path, fingerprint: str | None = None, key: bytes | None = None, live: bool = False):
         self.path = path
         self.fingerprint = (fingerprint or package_fingerprint()).encode()
         self.key = key if key is not None else signing_key()
@@ -146,6 +155,8 @@ class DocumentCache:
         self.entries: dict[str, bytes] = {}
         self.used: dict[str, bytes] = {}
         self.changed = False
+        self.live: dict[str, tuple[bytes, Any]] | None = (_LIVE.setdefault((str(path), self.fingerprint), {})
+                                                          if live and self.key is not None else None)
         if self.key is not None:
             self.entries = self._read()
 
@@ -198,6 +209,10 @@ class DocumentCache:
             self._store(key, value)
 
     def _stored(self, key: str) -> Any:
+        held = self.live.get(key) if self.live is not None else None
+        if held is not None:
+            self.used[key] = held[0]
+            return held[1]
         stored = self.entries.get(key)
         if stored is None:
             return _MISSING
@@ -206,6 +221,8 @@ class DocumentCache:
         except Exception:  # noqa: BLE001 - signed but unreadable (another Python): made again
             return _MISSING
         self.used[key] = stored
+        if self.live is not None:
+            self.live[key] = (stored, found)
         return found
 
     def _store(self, key: str, value: Any) -> None:
@@ -213,7 +230,9 @@ class DocumentCache:
         try:
             self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
-            pass
+            return
+        if self.live is not None:
+            self.live[key] = (self.used[key], value)
 
     @staticmethod
     def _key(scope: str, rel: str, text: str) -> str:
@@ -221,6 +240,9 @@ class DocumentCache:
 
     def save(self) -> None:
         """Write the entries of this run (signed), unless nothing changed since the last one."""
+        if self.live is not None:  # what this run did not use is let go
+            for key in [key for key in self.live if key not in self.used]:
+                del self.live[key]
         if self.key is None or not (self.changed or set(self.used) != set(self.entries)):
             return
         write_signed_stream(self.path, self.key, FORMAT + b"\0" + self.fingerprint,

@@ -102,6 +102,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         runs threads, whose locks a forked copy could inherit held; its rebuilds are small)."""
         return self.command == "build"
 
+    @property
+    def live(self) -> bool:
+        """Whether parsed documents and search terms are kept in this process for the next build: in the live
+        preview, which builds again at every edit."""
+        return self.command == "serve"
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A dirty build (``eiso build`` with a cache, ``eiso serve``) reuses unchanged pages.
         self.dirty = dirty
@@ -162,7 +168,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except GitError as error:
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
-            memo = DocumentCache(documents_cache_path(root))
+            memo = DocumentCache(documents_cache_path(root), live=self.live)
             corpus = load_corpus(root, self.config.procedures_dir, memo, parallel=self.may_fork)
             self.refused = {}
             self.findings = check_repository(corpus, memo, parallel=self.may_fork) + framework_findings(corpus, framework)
@@ -304,7 +310,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def _search_files(self) -> dict[str, bytes]:
         # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
         entries = sorted(self.search_entries, key=lambda entry: entry.location)
-        memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience))
+        memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience), live=self.live)
         files = build_search_files(entries, lang="vi", memo=memo, reuse=self._previous_search_file)
         memo.save()
         return files
