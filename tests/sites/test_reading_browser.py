@@ -278,6 +278,23 @@ def test_live_preview_reloads_an_edited_procedure_under_the_csp(browser, tmp_pat
         page.wait_for_function("() => !window.eisoBeforeEdit && document.body.innerText.includes('Đoạn thêm khi xem trước')",
                                timeout=90000)
         assert violations == []
+        # The page is shown before its search index is made again: the reloaded page searches meanwhile (the
+        # previous index and its files are kept), and a page opened a moment later finds the new words.
+        meta, titles = _search(page, "khai sinh")
+        assert titles and "Không" not in meta, meta
+        source.write_text(source.read_text(encoding="utf-8") + "\nTừ khóa xemtruocmoi.\n", encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while True:
+            page.goto(url)
+            page.wait_for_load_state("load")
+            if "xemtruocmoi" in page.inner_text("article"):
+                meta, titles = _search(page, "xemtruocmoi")
+                if titles:
+                    break
+            assert time.monotonic() < deadline, meta
+            page.wait_for_timeout(1000)
+        assert titles[0].startswith("QT-HT-01") or "khai sinh" in titles[0].lower(), titles
+        assert violations == []
     finally:
         page.close()
         server.terminate()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from eiso.sites.forge import merge_request_url
 from eiso.control.approvals import Approver, authorised
 from eiso.control.history import Change, History, RevisionEntry
-from eiso.documents.loader import decode_source, parse_document
+from eiso.documents.loader import decode_source, parse_document, parse_documents
 from eiso.documents.model import Document
 
 
@@ -157,7 +157,10 @@ def load_blob_document(history: History, change: Change) -> Document | None:
     source = decode_source(change.path, history.read_blob(change.blob))
     if source.text is None:
         return None
-    document, findings = parse_document(change.path, source.text)
+    if history.parsed is not None:  # an earlier revision is read again at every build: parsed once
+        document, findings = parse_documents([(change.path, source.text)], history.parsed)[0]
+    else:
+        document, findings = parse_document(change.path, source.text)
     if document is None or any(f.severity == "error" for f in findings):
         return None
     return document

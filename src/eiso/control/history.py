@@ -106,6 +106,8 @@ class History:
         self._docs: list[DocTrack] = docs or []
         self._files: dict[str, DocTrack] = files or {}  # the other files of the folder, by path (forms)
         self._git = git
+        # Where documents read from blobs (earlier revisions) are kept between builds; set by the reader.
+        self.parsed: DocumentCache | None = None
         self._by_path: dict[str, DocTrack] = {}
         self._by_nfc: dict[str, DocTrack] = {}
         for doc in self._docs:  # live documents first: they own their current path

@@ -32,10 +32,11 @@ _ENVIRONMENT = ("EISO_AS_OF", "EISO_DRAFT_PREVIEW", "CI_MERGE_REQUEST_TARGET_BRA
 
 
 class Incremental:
-    def __init__(self, config: MkDocsConfig, root: Path, dirty: bool):
+    def __init__(self, config: MkDocsConfig, root: Path, dirty: bool, live: bool = False):
+        """``live``: the page cache also stays in this process for the next build (the live preview)."""
         self.dirty = dirty
         self.site_dir = Path(config.site_dir)
-        self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root), signing_key())
+        self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root), signing_key(), live)
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
         self.wrappers: dict[str, str] = {}

@@ -13,6 +13,7 @@ import html
 import json
 import logging
 import os
+import threading
 import zlib
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from eiso.documents.text import heading_slug, shown
 from eiso.sites.csp import refresh_csp_meta
 from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
-from eiso.search import build_search_files
+from eiso.search import SEARCH_DIR, build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
 from eiso.records.registers import nonconformity_counts
 from eiso.sites.qms import CheckError, LagEntry
@@ -69,6 +70,7 @@ from eiso.sites.records import plan_records_site
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 ASSET_URIS = {"css": "assets/eiso/eiso.css", "js": "assets/eiso/eiso.js"}
+SEARCH_INDEX = f"{SEARCH_DIR}/search_index.json"  # Material's file, which e-ISO writes over
 HELD = "<!-- e-ISO: nội dung trang được giữ nén cho đến khi dựng giao diện -->"
 
 
@@ -95,6 +97,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.to_render: list[Page] = []
         self.search_files: Pending[dict[str, bytes]] | None = None  # the search index, being built (on_env)
         self.held: dict[str, bytes] = {}  # src_uri -> a generated page's HTML, compressed until its template runs
+        self.served_index: bytes | None = None  # the live preview's search/search_index.json, as last written
+        self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
 
     @property
     def may_fork(self) -> bool:
@@ -115,6 +119,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._wait_for_finishing()  # the previous build's search index and cache are written
         self.macros_guard = sandbox_macros(config.plugins, config)
         if self.macros_guard is not None:
             self.macros_guard.violations.clear()
@@ -182,12 +187,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                     log.warning(str(finding))
             documents = valid_documents(corpus, self.findings)
             self.lags = adoption_lags(documents, framework)
+            plan = self._plan(documents, root, config, memo)
             memo.save()
-            plan = self._plan(documents, root, config)
         self.planned = {}
         self.held = {}
         self.generated = set()
-        self.incremental = Incremental(config, root, self.dirty)
+        self.incremental = Incremental(config, root, self.dirty, live=self.live)
         for file in files:
             self.incremental.other_file(file)
         self.incremental.key_pages(plan.pages, parallel=self.may_fork)
@@ -218,11 +223,13 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
-    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig) -> SitePlan:
+    def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig, parsed: DocumentCache) -> SitePlan:
+        """``parsed``: the parsed documents' cache, which also keeps the earlier revisions read from git."""
         forge = known_forge(config.repo_url, self.config.forge)
         facts = DocumentCache(history_cache_path(root))
         history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
                                forge=forge, memo=facts)
+        history.parsed = parsed
         facts.save()
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
@@ -405,6 +412,40 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.incremental.page_written(page.file.src_uri, output, self.page_entries.pop(page.file.src_uri, None))
         return output
 
+    def _finish(self, pending: Pending[dict[str, bytes]] | None, site_dir: Path, in_background: bool) -> None:
+        """Write the search index, remove what the build no longer makes and save the page cache."""
+        try:
+            written = self._write_search(pending.result() if pending is not None else {}, site_dir)
+            if self.incremental is not None and self.files is not None:
+                # A page the browser loaded meanwhile fetches the previous index's shards: they stay (the
+                # live preview's folder is temporary).
+                kept = {path.relative_to(site_dir).as_posix() for path in (site_dir / SEARCH_DIR).glob("*")} \
+                    if in_background else set()
+                self.incremental.finish(self.files, written | kept)
+        except Exception as error:  # noqa: BLE001 - in the background, nobody else would hear of it
+            if not in_background:
+                raise
+            log.error(f"e-ISO: không ghi được chỉ mục tìm kiếm của bản xem trước: {error}")
+
+    def _write_search(self, search_files: dict[str, bytes], site_dir: Path) -> set[str]:
+        for uri, content in search_files.items():
+            target = site_dir / uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            if self.incremental is not None:
+                self.incremental.output_written(uri, content)
+        if SEARCH_INDEX in search_files:
+            self.served_index = search_files[SEARCH_INDEX]
+        return set(search_files)
+
+    def _wait_for_finishing(self) -> None:
+        if self.finishing is not None:
+            self.finishing.join()
+            self.finishing = None
+
+    def on_shutdown(self) -> None:
+        self._wait_for_finishing()
+
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         return add_csp_meta(output_content) if template_name.endswith(".html") else output_content
 
@@ -412,18 +453,16 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         thaw()
         self._stop_helper()  # every page is built by now
-        written: set[str] = set()
-        if self.search_files is not None:
-            search_files, self.search_files = self.search_files.result(), None
-            for uri, content in search_files.items():
-                target = Path(config.site_dir) / uri
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
-                written.add(uri)
-                if self.incremental is not None:
-                    self.incremental.output_written(uri, content)
-        if self.incremental is not None and self.files is not None:
-            self.incremental.finish(self.files, written)
+        pending, self.search_files = self.search_files, None
+        if self.command == "serve" and pending is not None and self.served_index is not None:
+            # The live preview shows the edited page at once and its search a second later: meanwhile the
+            # previous index is served (Material has just written its own over it), its files still in place.
+            (Path(config.site_dir) / SEARCH_INDEX).write_bytes(self.served_index)
+            self.finishing = threading.Thread(target=self._finish, args=(pending, Path(config.site_dir), True),
+                                              name="eiso-search-index", daemon=True)
+            self.finishing.start()
+        else:
+            self._finish(pending, Path(config.site_dir), False)
         errors = [str(f) for f in self.findings if f.severity == "error"]
         errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
         if errors:

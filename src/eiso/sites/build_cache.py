@@ -83,6 +83,10 @@ class CachedPage:
     signature: list[int] | None = None  # the output file's, once written (see file_signature)
 
 
+#: The last cache each output folder saved in this process (the live preview builds again at every edit).
+_LIVE: dict[tuple[str, str], tuple[dict[str, CachedPage], dict[str, str]]] = {}
+
+
 @dataclass
 class BuildCache:
     """The cache of one output folder."""
@@ -94,11 +98,17 @@ class BuildCache:
     fresh: dict[str, CachedPage] = field(default_factory=dict)  # this build
     extras: dict[str, str] = field(default_factory=dict)  # previous build: other outputs' sha256, by URI
     fresh_extras: dict[str, str] = field(default_factory=dict)  # this build
+    live: bool = False  # kept in this process for the next build, which reads it rather than the file
 
     @classmethod
-    def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str, key: bytes | None) -> "BuildCache":
+    def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str, key: bytes | None, live: bool = False
+             ) -> "BuildCache":
         path = cache_dir / f"pages-{digest(str(site_dir.resolve()))[:16]}.json"
-        cache = cls(path, fingerprint, key)
+        cache = cls(path, fingerprint, key, live=live and key is not None)
+        held = _LIVE.get((str(path), fingerprint)) if cache.live else None
+        if held is not None:
+            cache.pages, cache.extras = dict(held[0]), dict(held[1])
+            return cache
         payload = read_signed(path, key, _CONTEXT) if key is not None else None
         if payload is None:
             return cache  # none, or not this user's: everything is built
@@ -153,6 +163,8 @@ class BuildCache:
     def save(self) -> None:
         if self.key is None:
             return
+        if self.live:
+            _LIVE[(str(self.path), self.fingerprint)] = (dict(self.fresh), dict(self.fresh_extras))
         write_signed_stream(self.path, self.key, _CONTEXT, self._write)
 
     def _write(self, out: Any) -> None:

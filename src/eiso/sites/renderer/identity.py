@@ -27,6 +27,7 @@ class Identities:
         self.bodies = bodies  # False: documents count by all but their body (for pages that never show one)
         self._objects: dict[int, tuple[Any, bytes]] = {}
         self._kinds: dict[type, str] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, or an object's slots
         self._without_bodies: Identities | None = None
 
     def of(self, value: Any, bodies: bool = True) -> str:
@@ -46,19 +47,27 @@ class Identities:
         if kind is None:
             kind = self._kinds[type(value)] = _kind(value)
         if kind == "str":
-            data = value.encode("utf-8", "surrogatepass")
-            out(b"s%d:" % len(data) + data)
+            out(_text(value))
         elif kind == "value":
             out(b"v" + repr(value).encode() + b";")
         elif kind == "sequence":
             out(b"l%d:" % len(value))
-            for item in value:
-                self._feed(item, out)
+            for item in value:  # texts inline: most items are (a quarter of a million calls saved per build)
+                if type(item) is str:
+                    out(_text(item))
+                else:
+                    self._feed(item, out)
         elif kind == "dict":
             out(b"d%d:" % len(value))
             for key, item in value.items():
-                self._feed(key, out)
-                self._feed(item, out)
+                if type(key) is str:
+                    out(_text(key))
+                else:
+                    self._feed(key, out)
+                if type(item) is str:
+                    out(_text(item))
+                else:
+                    self._feed(item, out)
         elif kind == "set":
             out(b"e%d:" % len(value))
             for digest in sorted(self._digest(item) for item in value):
@@ -84,11 +93,21 @@ class Identities:
             fingerprint = getattr(value, "fingerprint", None)  # a document's: all it holds, line numbers too
             text = fingerprint(body=self.bodies) if callable(fingerprint) else value.model_dump_json()
             return hashlib.sha256(name + b"\0" + text.encode("utf-8", "surrogatepass")).digest()
-        if dataclasses.is_dataclass(value):
-            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        else:  # a page's fragment: its template and values
-            fields = {slot: getattr(value, slot) for slot in value.__slots__}
-        return self._digest((name.decode(), fields))
+        names = self._fields.get(type(value))
+        if names is None:
+            names = self._fields[type(value)] = (tuple(f.name for f in dataclasses.fields(value))
+                                                 if dataclasses.is_dataclass(value)
+                                                 else value.__slots__)  # a page's fragment: template, values
+        # The type's name and field names once, then each field's value (each one self-delimiting).
+        hasher = hashlib.sha256(b"o%d:%s%d:%s" % (len(name), name, len(names), "\0".join(names).encode()))
+        for field in names:
+            self._feed(getattr(value, field), hasher.update)
+        return hasher.digest()
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"s%d:" % len(data) + data
 
 
 def _kind(value: Any) -> str:
