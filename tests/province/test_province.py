@@ -177,7 +177,7 @@ def test_malformed_agency_data_gives_a_clear_message(tmp_path):
         "api/documents.json không đúng định dạng: tài liệu thứ 1: thiếu trường «title»"
     broken = json.loads(good_qms) | {"documents": {"total": "nhiều", "in_force": 0}}
     assert data("[]", json.dumps(broken)) == \
-        "api/qms.json không đúng định dạng: trường «documents.total» có giá trị không hợp lệ"
+        "api/qms.json không đúng định dạng: trường «documents.total» có giá trị không hợp lệ: cần một số nguyên"
     assert data("[]", "\"\udcff\"".encode("utf-8", "surrogatepass").decode("utf-8", "replace")) is not None
 
 

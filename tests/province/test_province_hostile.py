@@ -65,9 +65,9 @@ def test_values_of_the_wrong_type_are_not_taken_as_numbers(tmp_path):
                               for n in ("bool", "rev-bool", "rev-am", "rev-lon", "chuoi")])
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "bool (bool): api/qms.json không đúng định dạng: trường «check.errors»" in result.stderr
-    for code in ("rev-bool", "rev-am", "rev-lon"):
+    for code, reason in (("rev-bool", "cần một số nguyên"), ("rev-am", "cần từ 1"), ("rev-lon", "cần không quá 10000")):
         assert (f"({code}): api/documents.json không đúng định dạng: tài liệu thứ 1: "
-                "trường «based_on.revision» có giá trị không hợp lệ") in result.stderr
+                f"trường «based_on.revision» có giá trị không hợp lệ: {reason}\n") in result.stderr
     assert "(chuoi): api/qms.json không đúng định dạng: trường «reviews_overdue.count»" in result.stderr
     rows = [tr["data-severity"] for tr in soup(tmp_path / "portal" / "index.html").select("#eiso-province tbody tr")]
     assert rows == ["missing"] * 5

@@ -174,10 +174,25 @@ def read_json(path: Path) -> Any:
         return f"{name} không phải JSON hợp lệ ({error})"
 
 
+#: What a value of the wrong kind should have been, by pydantic's error type (its own words are English).
+_EXPECTED = {"int_type": "một số nguyên", "int_parsing": "một số nguyên", "int_from_float": "một số nguyên",
+             "string_type": "một chuỗi ký tự", "bool_type": "true hoặc false", "list_type": "một danh sách",
+             "dict_type": "một đối tượng", "model_type": "một đối tượng", "model_attributes_type": "một đối tượng"}
+
+
 def _describe(error: ValidationError) -> str:
     item = error.errors(include_url=False)[0]
     where = ".".join(str(part) for part in item["loc"]) or "gốc"
-    kind = item["type"]
+    kind, limits = item["type"], item.get("ctx") or {}
     if kind == "missing":
         return f"thiếu trường «{where}»"
-    return f"trường «{where}» có giá trị không hợp lệ"
+    if kind in _EXPECTED:
+        reason = f"cần {_EXPECTED[kind]}"
+    elif kind in ("greater_than_equal", "less_than_equal") and {"ge", "le"} & set(limits):
+        bound = limits.get("ge", limits.get("le"))
+        reason = f"cần {'từ' if kind == 'greater_than_equal' else 'không quá'} {bound}"
+    elif kind in ("too_long", "string_too_long"):
+        reason = "quá dài"
+    else:
+        return f"trường «{where}» có giá trị không hợp lệ"
+    return f"trường «{where}» có giá trị không hợp lệ: {reason}"
