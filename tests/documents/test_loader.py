@@ -64,3 +64,26 @@ def test_lines_point_into_the_file(tmp_path):
     assert lines[doc.line_of("revision") - 1].startswith("revision:")
     assert lines[doc.line_of("tthc", "national_code") - 1].strip().startswith("national_code:")
     assert "\n".join(lines[doc.body_line - 1 :]) == doc.body
+
+
+def test_a_source_memo_reads_again_only_files_that_changed(tmp_path):
+    import os
+    import time
+
+    from eiso.documents.loader import SourceMemo
+
+    path = tmp_path / "a.md"
+    path.write_text("Một\n", encoding="utf-8")
+    memo = SourceMemo()
+    fresh = memo.read(tmp_path, "a.md")
+    assert memo.files == {}  # just written: not kept (a change in the same clock tick would go unseen)
+    old = time.time_ns() - 10 * SourceMemo.RACY_NS
+    os.utime(path, ns=(old, old))
+    time.sleep(2 * SourceMemo.RACY_NS / 1e9)  # the change time, set by utime itself, settles too
+    first = memo.read(tmp_path, "a.md")
+    assert first.text == fresh.text == "Một\n"
+    assert memo.read(tmp_path, "a.md") is first  # unchanged: not read again
+    path.write_text("Hai\n", encoding="utf-8")  # same size, new times
+    assert memo.read(tmp_path, "a.md").text == "Hai\n"
+    memo.keep_only(set())
+    assert memo.files == {}

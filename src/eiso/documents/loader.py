@@ -6,6 +6,8 @@ import difflib
 import errno
 import os
 import re
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,39 @@ class SourceFile:
     finding: Finding | None = None
 
 
+class SourceMemo:
+    """The texts an earlier build of this process read, by path, with the file's signature (size, times,
+    inode) when it was read: the live preview builds at every edit and reads again only the files that
+    changed. A file written within :data:`RACY_NS` of being read is not kept (a change in the same clock
+    tick would keep its signature), nor is a link."""
+
+    RACY_NS = 100_000_000
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[tuple[int, ...], SourceFile]] = {}
+
+    def read(self, root: Path, rel: str) -> SourceFile:
+        try:
+            info = (root / rel).lstat()
+        except OSError:
+            return read_source(root, rel)
+        signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+        held = self.files.get(rel)
+        if held is not None and held[0] == signature:
+            return held[1]
+        source = read_source(root, rel)
+        settled = max(info.st_mtime_ns, info.st_ctime_ns) < time.time_ns() - self.RACY_NS
+        if settled and stat.S_ISREG(info.st_mode):
+            self.files[rel] = (signature, source)
+        else:
+            self.files.pop(rel, None)
+        return source
+
+    def keep_only(self, paths: set[str]) -> None:
+        for rel in [rel for rel in self.files if rel not in paths]:
+            del self.files[rel]
+
+
 def folder_outside(root: Path, folder: str, what: str) -> Finding | None:
     """A finding when ``folder`` (relative to the resolved ``root``) is a link out of the repository: walking
     it would read files from anywhere. ``what``: the folder's name in the message ("quy trình", "hồ sơ")."""
@@ -63,29 +98,31 @@ def find_sources(root: Path, procedures_dir: str = "procedures") -> list[Path]:
 
 
 def load_corpus(root: Path, procedures_dir: str = "procedures", cache: DocumentCache | None = None,
-                parallel: bool = False) -> Corpus:
+                parallel: bool = False, sources: SourceMemo | None = None) -> Corpus:
     """``cache``: parsed documents of the previous build, reused for files whose text is unchanged.
     ``parallel``: the files to parse are shared with a forked copy (:mod:`eiso.forked`; only where no
-    other thread runs)."""
+    other thread runs). ``sources``: the texts this process read before (the live preview)."""
     root = root.resolve()
     corpus = Corpus(root=root)
     outside = folder_outside(root, procedures_dir, "quy trình")
     if outside is not None:
         corpus.findings.append(outside)
         return corpus
-    sources: list[tuple[str, SourceFile]] = []
+    files: list[tuple[str, SourceFile]] = []
     for source in find_sources(root, procedures_dir):
         rel = source.relative_to(root).as_posix()
         if shown(rel, None) != rel:
             # A newline or an escape in a file name would forge lines of the report.
-            sources.append((shown(rel, 300), SourceFile(None, Finding(
+            files.append((shown(rel, 300), SourceFile(None, Finding(
                 shown(rel, 300), 1, "-", "tên tệp chứa ký tự điều khiển, ký tự ẩn hoặc không phải UTF-8; hãy đổi "
                 "tên tệp", "path"))))
         else:
-            sources.append((rel, read_source(root, rel)))
-    readable = [(rel, source.text) for rel, source in sources if source.text is not None]
+            files.append((rel, sources.read(root, rel) if sources is not None else read_source(root, rel)))
+    if sources is not None:
+        sources.keep_only({rel for rel, _ in files})
+    readable = [(rel, source.text) for rel, source in files if source.text is not None]
     parsed = iter(parse_documents(readable, cache, parallel))
-    for rel, source in sources:
+    for rel, source in files:
         document, findings = next(parsed) if source.text is not None else (None, [source.finding])
         corpus.findings.extend(f for f in findings if f is not None)
         if document is None:

@@ -36,7 +36,7 @@ from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.cache import DocumentCache
-from eiso.documents.loader import load_corpus
+from eiso.documents.loader import SourceMemo, load_corpus
 from eiso.sites.sanitize import clean_html, clean_text
 from eiso.documents.model import Document
 from eiso.control.gitfiles import GitError
@@ -99,6 +99,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.held: dict[str, bytes] = {}  # src_uri -> a generated page's HTML, compressed until its template runs
         self.served_index: bytes | None = None  # the live preview's search/search_index.json, as last written
         self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
+        self.sources = SourceMemo()  # the live preview's procedure files, as last read
 
     @property
     def may_fork(self) -> bool:
@@ -174,7 +175,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(f"e-ISO: không dựng được bản xem trước so với «{self.preview_base}»: {error}") from None
         with framework_context(framework):  # adopted documents are built as their effective (merged) text
             memo = DocumentCache(documents_cache_path(root), live=self.live)
-            corpus = load_corpus(root, self.config.procedures_dir, memo, parallel=self.may_fork)
+            corpus = load_corpus(root, self.config.procedures_dir, memo, parallel=self.may_fork,
+                                 sources=self.sources if self.live else None)
             self.refused = {}
             self.findings = check_repository(corpus, memo, parallel=self.may_fork) + framework_findings(corpus, framework)
             self.records = []
