@@ -66,7 +66,8 @@ def browser():
 class StaticServer:
     """Serve a built site on 127.0.0.1 (a free port) in a background thread."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, handler_class: type | None = None):
+        """``handler_class``: a ``SimpleHTTPRequestHandler`` of the test's own (default: one that logs nothing)."""
         import functools
         import http.server
         import threading
@@ -80,7 +81,7 @@ class StaticServer:
                 if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
                     super().handle_error(request, client_address)
 
-        handler = functools.partial(_QuietHandler, directory=str(root))
+        handler = functools.partial(handler_class or _QuietHandler, directory=str(root))
         self.httpd = Server(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

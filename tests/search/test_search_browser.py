@@ -14,14 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import StaticServer
 from factory import REPO
 
 ROOT = REPO
@@ -184,12 +183,10 @@ class _Handler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, browser):
     root = _build_site(tmp_path_factory.mktemp("search-site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
-    server.requests = []
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"root": root, "url": f"http://127.0.0.1:{server.server_address[1]}/", "server": server}
-    server.shutdown()
+    served = StaticServer(root, _Handler)
+    served.httpd.requests = []
+    yield {"root": root, "url": served.url, "server": served.httpd}
+    served.close()
 
 
 @pytest.fixture
