@@ -30,6 +30,7 @@ def canonical_code(code: str) -> str:
     return spelled_code(code)
 
 
+@lru_cache(maxsize=8192)  # the same citations in thousands of documents, checked at every build
 def code_problem(code: str) -> str | None:
     """Why a code is malformed, in Vietnamese; ``None`` when it is well written."""
     text = nfc(code)
