@@ -114,7 +114,8 @@ def test_document_page_lists_its_nonconformities_and_the_closing_merge_request(s
 
 
 def test_a_closing_merge_request_merged_after_the_build_date_is_not_shown(site):
-    """Built as of the day before the merge request was merged: NC-2026-01 is still open and nothing closed it."""
+    """Built as of the day before the merge request was merged: NC-2026-01 is still open, nothing closed it, and
+    its history does not list that merge yet."""
     repo = site.parent
     result, before = build_site(repo, "--as-of", "2026-04-19", site="site-before")
     assert result.returncode == 0, result.stderr
@@ -123,6 +124,8 @@ def test_a_closing_merge_request_merged_after_the_build_date_is_not_shown(site):
     register = rows(soup(before / "ho-so" / "khong-phu-hop" / "index.html"), ".eiso-nc-register tbody tr")
     assert register["NC-2026-01"]["data-status"] == "open"
     assert register["NC-2026-01"].select(".eiso-closure") == []
+    history = soup(before / "ho-so" / "nc-2026-01" / "index.html").select(".eiso-record-history tbody tr")
+    assert [tr.select("td")[2].get_text(strip=True) for tr in history] == ["—"]  # not yet the merge of 20/04
 
 
 def test_record_page_with_history_and_grade_in_vietnamese(site):

@@ -133,7 +133,9 @@ def _closure(closure: Closure, ctx: _Context) -> dict[str, str]:
 
 def record_page(record: Record, ctx: _Context, record_history: History | None) -> PlannedPage:
     base = base_of(record.url)
-    changes = ([archive.change_row(c, ctx.repo_url) for c in record_history.changes(record.path) if not c.deleted]
+    # Changes merged after the build's day had not happened on that day (as the closing merge requests).
+    changes = ([archive.change_row(c, ctx.repo_url) for c in record_history.changes(record.path)
+                if not c.deleted and c.date[:10] <= ctx.as_of.isoformat()]
                if record_history is not None and record_history.available else [])
     values: dict[str, Any] = {"r": record, "m": record.meta, "base": base, "labels": LABELS, "changes": changes,
                               "as_of": ctx.as_of, "kind": record.meta.kind.value}
