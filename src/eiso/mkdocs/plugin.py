@@ -63,6 +63,7 @@ from eiso.forked import Pending, forked_call
 from eiso.project import documents_cache_path, history_cache_path, links_out, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.mkdocs.memory import long_lived, thaw
+from eiso.mkdocs.watch import watch_folders
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
 from eiso.sites.records import plan_records_site
@@ -100,6 +101,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.served_index: bytes | None = None  # the live preview's search/search_index.json, as last written
         self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
         self.sources = SourceMemo()  # the live preview's procedure files, as last read
+        self.watching = None  # the live preview's native watch on the procedures and records, if any
 
     @property
     def may_fork(self) -> bool:
@@ -341,14 +343,21 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return approvers
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
-        # Live preview: editing a procedure rebuilds like editing a page of docs/.
-        server.watch(str(self.root / self.config.procedures_dir))
+        # Live preview: editing a procedure or a record rebuilds like editing a page of docs/.
+        folders = [self.root / self.config.procedures_dir]
         if (self.root / self.config.records_dir).is_dir():
-            server.watch(str(self.root / self.config.records_dir))
+            folders.append(self.root / self.config.records_dir)
+        self._stop_watching()
+        self.watching = watch_folders(server, folders)
         if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
             server.watch(str(self.root / REGISTER_NAME))
         _allow_reload_script(server)
         return server
+
+    def _stop_watching(self) -> None:
+        if self.watching is not None:
+            self.watching.stop()
+            self.watching = None
 
     @event_priority(100)  # before mkdocs-macros, whatever the order of plugins in mkdocs.yml
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -446,6 +455,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.finishing = None
 
     def on_shutdown(self) -> None:
+        self._stop_watching()
         self._wait_for_finishing()
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
