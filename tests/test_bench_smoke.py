@@ -38,3 +38,16 @@ def test_bench_province_tiny() -> None:
     assert len(rows) == 5
     assert "(1 behind)" in rows[1]  # agency 0 stays on revision 1 (every seventh agency lags)
     assert "eiso build (exit 0)" in rows[3] and "province build, 3 agencies (exit 0)" in rows[4]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
+def test_bench_serve_tiny() -> None:
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_serve.py"), "--size", "12", "--edits", "2"],
+                            cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line.split("|")[1].strip(): line for line in result.stdout.splitlines() if line.startswith("| ")}
+    for server in ("eiso serve", "mkdocs serve --dirty (stock)"):
+        cells = [cell.strip().strip("*") for cell in rows[server].strip("|").split("|")[1:]]
+        assert len(cells) == 4 and all(float(cell) > 0 for cell in cells), rows[server]  # two edits, median, worst
+    assert "eiso / stock (medians):" in result.stdout
