@@ -71,15 +71,16 @@ def test_a_source_memo_reads_again_only_files_that_changed(tmp_path):
     import time
 
     from eiso.documents.loader import SourceMemo
+    from eiso.filestate import RACY_NS
 
     path = tmp_path / "a.md"
     path.write_text("Một\n", encoding="utf-8")
     memo = SourceMemo()
     fresh = memo.read(tmp_path, "a.md")
     assert memo.files == {}  # just written: not kept (a change in the same clock tick would go unseen)
-    old = time.time_ns() - 10 * SourceMemo.RACY_NS
+    old = time.time_ns() - 10 * RACY_NS
     os.utime(path, ns=(old, old))
-    time.sleep(2 * SourceMemo.RACY_NS / 1e9)  # the change time, set by utime itself, settles too
+    time.sleep(2 * RACY_NS / 1e9)  # the change time, set by utime itself, settles too
     first = memo.read(tmp_path, "a.md")
     assert first.text == fresh.text == "Một\n"
     assert memo.read(tmp_path, "a.md") is first  # unchanged: not read again

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import build_site, run_eiso, soup
+from conftest import StaticServer, build_site, run_eiso, soup
 from framework_repos import FW_CODE, FW_SYSTEM, adoption_text, b_tthc, make_agency, make_framework, write
 from gitrepo import Git
 
@@ -146,6 +146,25 @@ def test_exports_and_pages_are_safe(portal):
     assert 'http-equiv="Content-Security-Policy"' in html
     article = soup(site / "index.html").select_one("article")
     assert article.find("script") is None and article.find("svg") is not None
+
+
+def test_pages_fit_a_phone_and_call_no_outside_origin(portal, browser):
+    """At 360 px nothing scrolls sideways (the theme's hidden page title reached past the screen), and no page
+    asks for Google Fonts, which the pages' policy blocks (a console error on every page)."""
+    assert "fonts.googleapis.com" not in (portal["site"] / "index.html").read_text(encoding="utf-8")
+    server = StaticServer(portal["site"])
+    try:
+        for path in ("", "co-quan/a/"):
+            page = browser.new_page(viewport={"width": 360, "height": 800})
+            errors: list[str] = []
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            page.goto(server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
+            assert errors == [], (path, errors)
+            page.close()
+    finally:
+        server.close()
 
 
 def test_qms_json_is_byte_identical_across_builds(portal, tmp_path):

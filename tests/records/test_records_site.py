@@ -128,6 +128,19 @@ def test_a_closing_merge_request_merged_after_the_build_date_is_not_shown(site):
     assert [tr.select("td")[2].get_text(strip=True) for tr in history] == ["—"]  # not yet the merge of 20/04
 
 
+def test_a_commit_claiming_a_day_to_come_still_shows_in_today_s_history(tmp_path):
+    """A commit's date is its author's word: one dated 2099 is a change of today, not one hidden until then."""
+    repo = records_repo(tmp_path / "repo")
+    record = repo / "records" / "2026" / "nc-2026-02.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("Hồ sơ NC hai", "Hồ sơ NC hai (sửa)"),
+                      encoding="utf-8")
+    commit(repo, "Sửa NC-2026-02", "2099-01-01")
+    result, built = build_site(repo)  # as of today
+    assert result.returncode == 0, result.stderr
+    history = soup(built / "ho-so" / "nc-2026-02" / "index.html").select(".eiso-record-history tbody tr")
+    assert len(history) == 2, [tr.get_text(" ", strip=True) for tr in history]
+
+
 def test_record_page_with_history_and_grade_in_vietnamese(site):
     page = soup(site / "ho-so" / "nc-2026-01" / "index.html")
     text = page.select_one(".eiso-record").get_text(" ", strip=True)

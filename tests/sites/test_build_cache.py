@@ -8,7 +8,8 @@ from pathlib import Path
 
 from eiso.search import build_search_files
 from eiso.search.model import SearchEntry
-from eiso.sites.build_cache import RACY_NS, BuildCache
+from eiso.filestate import RACY_NS
+from eiso.sites.build_cache import BuildCache
 
 KEY = b"k" * 32
 

@@ -1,20 +1,26 @@
-"""The forge links' query strings are exactly what urllib writes, for any text a document holds."""
+"""A document's "Gửi góp ý" link carries its code, title and path exactly, whatever characters they hold."""
 
 from __future__ import annotations
 
 import random
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlsplit
 
-from eiso.sites.forge import form_encoded
+import pytest
+
+from eiso.sites.forge import change_actions
 
 
-def test_form_encoding_is_urllib_s_for_every_kind_of_character() -> None:
+@pytest.mark.parametrize("repo_url, title_key, body_key", [
+    ("https://gitlab.example.vn/xa/e-iso", "issue[title]", "issue[description]"),
+    ("https://github.com/xa/e-iso", "title", "body"),
+])
+def test_the_feedback_link_gives_back_every_character(repo_url: str, title_key: str, body_key: str) -> None:
     rng = random.Random(5)
-    alphabet = [chr(c) for c in range(0x20, 0x250)] + list("\n\t\r Đđ–—…“”’ ắằẳẵặ ở ữ 𝔘 😀 \u200b\u202e&=+%#?/")
-    for _ in range(2000):
-        fields = {"".join(rng.choices(alphabet, k=rng.randrange(0, 8))): "".join(rng.choices(alphabet, k=rng.randrange(0, 60)))
-                  for _ in range(rng.randrange(1, 4))}
-        assert form_encoded(fields) == urlencode(fields)
-    fields = {"issue[title]": "[QT-HT-01] Góp ý: Đăng ký khai sinh",
-              "issue[description]": "Tài liệu: QT-HT-01 – Đăng ký khai sinh\nTệp: procedures/x.md\n"}
-    assert form_encoded(fields) == urlencode(fields)
+    alphabet = [chr(c) for c in range(0x20, 0x250)] + list("Đđ–—…“”’ ắằẳẵặ ở ữ 𝔘 😀 \u200b\u202e&=+%#?/;")
+    for _ in range(500):
+        code, title, path = ("".join(rng.choices(alphabet, k=rng.randrange(1, n))) for n in (12, 80, 40))
+        issue = change_actions(repo_url, "main", path, code, title)[1].url
+        query = parse_qs(urlsplit(issue).query, keep_blank_values=True, strict_parsing=True)
+        assert query[title_key] == [f"[{code}] Góp ý: {title}"]
+        assert query[body_key] == [f"Tài liệu: {code} – {title}\nTệp: {path}\n\nNội dung góp ý / đề xuất sửa đổi:\n"]
+        assert "#" not in issue  # nothing the text holds ends the query early

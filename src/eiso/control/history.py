@@ -98,6 +98,7 @@ class History:
         docs: list[DocTrack] | None = None,
         files: dict[str, DocTrack] | None = None,
         git: Git | None = None,
+        parsed: DocumentCache | None = None,
     ) -> None:
         self.available: bool = available
         self.shallow: bool = shallow
@@ -106,8 +107,7 @@ class History:
         self._docs: list[DocTrack] = docs or []
         self._files: dict[str, DocTrack] = files or {}  # the other files of the folder, by path (forms)
         self._git = git
-        # Where documents read from blobs (earlier revisions) are kept between builds; set by the reader.
-        self.parsed: DocumentCache | None = None
+        self.parsed = parsed  # where documents read from blobs (earlier revisions) are kept between builds
         self._by_path: dict[str, DocTrack] = {}
         self._by_nfc: dict[str, DocTrack] = {}
         for doc in self._docs:  # live documents first: they own their current path
@@ -287,6 +287,7 @@ def read_history(
     trusted_signers: str | os.PathLike[str] | None = None,
     forge: str | None = None,
     memo: DocumentCache | None = None,
+    parsed: DocumentCache | None = None,
 ) -> History:
     """Read the first-parent history of ``ref`` for every ``.md`` file under ``procedures_dir``.
 
@@ -294,7 +295,8 @@ def read_history(
     approval counts only from a merge commit, or notes, signed by a key listed there.
     ``forge`` ("gitlab" / "github", from ``repo_url``) narrows where approvals may be
     recorded (see :func:`eiso.control.approvals.verdict`). ``memo``: the revision facts of file versions
-    (git blobs) read by earlier builds, by blob id; a blob found there is not read again.
+    (git blobs) read by earlier builds, by blob id; a blob found there is not read again. ``parsed``: the
+    parsed documents' cache, where the earlier revisions the site shows are kept once parsed.
     Never raises for git problems: the returned :class:`History` then has
     ``available=False`` and a Vietnamese ``notice``.
     """
@@ -311,9 +313,11 @@ def read_history(
         config = (f"gpg.ssh.allowedSignersFile={root / os.fspath(trusted_signers)}",)
     git = Git(executable, root, timeout, config)
     try:
-        return _read(git, procedures_dir, ref, signed=trusted_signers is not None, forge=forge, memo=memo)
+        history = _read(git, procedures_dir, ref, signed=trusted_signers is not None, forge=forge, memo=memo)
     except GitError as error:
         return History(available=False, notice=_NOTICE_FAILED.format(reason=error.reason))
+    history.parsed = parsed
+    return history
 
 
 def _read(git: Git, procedures_dir: str, ref: str, *, signed: bool, forge: str | None,

@@ -7,7 +7,6 @@ import errno
 import os
 import re
 import stat
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from eiso.documents.cache import DocumentCache
 from eiso.documents.findings import Finding, field_name
 from eiso.documents.model import FIRST_YEAR, LAST_YEAR, Document, FrontMatter
 from eiso.documents.text import nfc, shown
+from eiso.filestate import file_signature, settled
 from eiso.forked import forked_map, plain_map
 
 MAX_FILE_BYTES = 1024 * 1024  # a real procedure is tens of kilobytes
@@ -47,28 +47,20 @@ class SourceFile:
 
 
 class SourceMemo:
-    """The texts an earlier build of this process read, by path, with the file's signature (size, times,
-    inode) when it was read: the live preview builds at every edit and reads again only the files that
-    changed. A file written within :data:`RACY_NS` of being read is not kept (a change in the same clock
-    tick would keep its signature), nor is a link."""
-
-    RACY_NS = 100_000_000
+    """The texts an earlier build of this process read, by path, with the file's signature when it was read
+    (:mod:`eiso.filestate`): the live preview builds at every edit and reads again only the files that
+    changed. A file not yet settled when read is not kept, nor is a link."""
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[tuple[int, ...], SourceFile]] = {}
 
     def read(self, root: Path, rel: str) -> SourceFile:
-        try:
-            info = (root / rel).lstat()
-        except OSError:
-            return read_source(root, rel)
-        signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+        signature = file_signature(root / rel)
         held = self.files.get(rel)
-        if held is not None and held[0] == signature:
+        if signature is not None and held is not None and held[0] == signature:
             return held[1]
         source = read_source(root, rel)
-        settled = max(info.st_mtime_ns, info.st_ctime_ns) < time.time_ns() - self.RACY_NS
-        if settled and stat.S_ISREG(info.st_mode):
+        if signature is not None and settled(signature) and stat.S_ISREG(signature[4]):
             self.files[rel] = (signature, source)
         else:
             self.files.pop(rel, None)

@@ -113,10 +113,11 @@ def find_integer(text: str) -> int | None:
     return None
 
 
-def worded_time(text: str) -> bool:
-    """Whether ``text`` is a time written without a number ("Trong ngày"), which :func:`parse_time` reads as
-    the most it can mean: the importer asks for it to be confirmed."""
-    return " ".join(_WORDS.findall(fold(text))) in _WORDED_TIMES
+def worded_time(text: str) -> dict | None:
+    """The time ``text`` means when it is written without a number ("Trong ngày": the most it can mean, which
+    the importer asks to confirm), else None."""
+    found = _WORDED_TIMES.get(" ".join(_WORDS.findall(fold(text))))
+    return dict(found) if found is not None else None
 
 
 def parse_time(text: str) -> dict | None:
@@ -125,10 +126,10 @@ def parse_time(text: str) -> dict | None:
     In a procedure a bare "ngày" counts working days: that is how the statutory limits are written, and
     calendar days are said so ("ngày" with "kể từ" is still a working day unless "ngày lịch" is written).
     """
+    worded = worded_time(text)  # "Trong ngày": no number, yet a time every one-stop desk writes
+    if worded is not None:
+        return worded
     folded = fold(text)
-    whole = " ".join(_WORDS.findall(folded))
-    if whole in _WORDED_TIMES:  # "Trong ngày": no number, yet a time every one-stop desk writes
-        return dict(_WORDED_TIMES[whole])
     unit = None
     for needle, name in (("ngay lam viec", "working_days"), ("ngay lich", "days"), ("gio", "hours"),
                          ("phut", "minutes"), ("thang", "months"), ("ngay", "working_days"), ("buoi", "half_days")):

@@ -319,7 +319,7 @@ def _step(action: str, get: Callable[[str], str], where: str, result: Recognised
     time = parse_time(get("time")) if get("time") else None
     if time:
         step["time"] = time
-        if worded_time(get("time")):
+        if worded_time(get("time")) is not None:
             result.note(where, f"thời gian «{get('time')[:60]}» ghi là {str(time['value']).replace('.', ',')} ngày làm "
                                "việc: cần xác nhận")
     elif get("time"):

@@ -232,8 +232,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         forge = known_forge(config.repo_url, self.config.forge)
         facts = DocumentCache(history_cache_path(root))
         history = read_history(root, self.config.procedures_dir, trusted_signers=self.config.trusted_signers,
-                               forge=forge, memo=facts)
-        history.parsed = parsed
+                               forge=forge, memo=facts, parsed=parsed)
         facts.save()
         if history.shallow or (history.available and history.notice):
             log.warning(f"e-ISO: {history.notice}")
@@ -424,19 +423,20 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.incremental.page_written(page.file.src_uri, output, self.page_entries.pop(page.file.src_uri, None))
         return output
 
-    def _finish(self, pending: Pending[dict[str, bytes]] | None, site_dir: Path, in_background: bool) -> None:
-        """Write the search index, remove what the build no longer makes and save the page cache."""
+    def _finish(self, pending: Pending[dict[str, bytes]] | None, site_dir: Path,
+                keep: frozenset[str] = frozenset()) -> None:
+        """Write the search index, remove what the build no longer makes (but ``keep``) and save the page cache."""
+        written = self._write_search(pending.result() if pending is not None else {}, site_dir)
+        if self.incremental is not None and self.files is not None:
+            self.incremental.finish(self.files, written | keep)
+
+    def _finish_in_background(self, pending: Pending[dict[str, bytes]], site_dir: Path) -> None:
+        # A page the browser loaded meanwhile fetches the previous index's shards: they stay (the live
+        # preview's folder is temporary).
         try:
-            written = self._write_search(pending.result() if pending is not None else {}, site_dir)
-            if self.incremental is not None and self.files is not None:
-                # A page the browser loaded meanwhile fetches the previous index's shards: they stay (the
-                # live preview's folder is temporary).
-                kept = {path.relative_to(site_dir).as_posix() for path in (site_dir / SEARCH_DIR).glob("*")} \
-                    if in_background else set()
-                self.incremental.finish(self.files, written | kept)
+            self._finish(pending, site_dir, frozenset(path.relative_to(site_dir).as_posix()
+                                                      for path in (site_dir / SEARCH_DIR).glob("*")))
         except Exception as error:  # noqa: BLE001 - in the background, nobody else would hear of it
-            if not in_background:
-                raise
             log.error(f"e-ISO: không ghi được chỉ mục tìm kiếm của bản xem trước: {error}")
 
     def _write_search(self, search_files: dict[str, bytes], site_dir: Path) -> set[str]:
@@ -471,11 +471,12 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # The live preview shows the edited page at once and its search a second later: meanwhile the
             # previous index is served (Material has just written its own over it), its files still in place.
             (Path(config.site_dir) / SEARCH_INDEX).write_bytes(self.served_index)
-            self.finishing = threading.Thread(target=self._finish, args=(pending, Path(config.site_dir), True),
-                                              name="eiso-search-index", daemon=True)
+            self.finishing = threading.Thread(target=self._finish_in_background,
+                                              args=(pending, Path(config.site_dir)), name="eiso-search-index",
+                                              daemon=True)
             self.finishing.start()
         else:
-            self._finish(pending, Path(config.site_dir), False)
+            self._finish(pending, Path(config.site_dir))
         errors = [str(f) for f in self.findings if f.severity == "error"]
         errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
         if errors:

@@ -77,8 +77,9 @@ class _Pages(BasePlugin):
 def _config(title: str) -> dict:
     return {
         "site_name": html.escape(title, quote=False),  # printed unescaped by the theme, like page titles
+        # No Google Fonts: the pages' policy blocks every outside origin (as on the agencies' portals).
         "theme": {"name": "material", "language": "vi", "features": ["navigation.top"],
-                  "palette": {"primary": "indigo"}},
+                  "palette": {"primary": "indigo"}, "font": False},
         "nav": [{"Tổng quan": "index.md"}, {"Mô hình khung": "khung/index.md"}],
         # Hundreds of agency pages: kept out of every page's navigation (and of the build's time).
         "not_in_nav": "/co-quan/\n/khung/*/\n",

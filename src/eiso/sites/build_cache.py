@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from eiso.documents.cache import read_signed, write_signed_stream
+from eiso.filestate import file_signature, settled
 
 FORMAT = 3  # a header line, then a line per page
 _CONTEXT = b"eiso-pages-1"
@@ -54,33 +55,12 @@ def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
     return digest(*parts)
 
 
-#: A file written this close to the end of the build is not signed (its next build hashes it): a change within
-#: the file system's clock tick, same size, would otherwise keep its signature (git's "racy clean" files).
-RACY_NS = 100_000_000
-
-
-def file_signature(path: Path) -> list[int] | None:
-    """Size, modification and change times and inode of the file itself (a link is not followed)."""
-    try:
-        stat = path.lstat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
-
-def _signed(path: Path, now_ns: int) -> list[int] | None:
-    signature = file_signature(path)
-    if signature is None or max(signature[1], signature[2]) > now_ns - RACY_NS:
-        return None
-    return signature
-
-
 @dataclass
 class CachedPage:
     key: str
     output: str  # sha256 of the file written
     entry: dict[str, Any] | None = None  # the page's search entry, if it has one
-    signature: list[int] | None = None  # the output file's, once written (see file_signature)
+    signature: list[int] | None = None  # the output file's, once written (eiso.filestate)
 
 
 #: The last cache each output folder saved in this process (the live preview builds again at every edit).
@@ -129,7 +109,8 @@ class BuildCache:
         cached = self.pages.get(src_uri)
         if cached is None or cached.key != key:
             return None
-        if cached.signature is None or file_signature(output) != cached.signature:
+        signature = file_signature(output)
+        if cached.signature is None or signature is None or list(signature) != cached.signature:
             try:
                 if hashlib.sha256(output.read_bytes()).hexdigest() != cached.output:
                     return None
@@ -152,10 +133,11 @@ class BuildCache:
 
     def sign(self, pages: dict[str, Path]) -> None:
         """Note the signatures of the pages' files this build left (``pages``: by source URI)."""
-        now = time.time_ns()
+        now = time.time_ns()  # a file written since is hashed by the next build (racy)
         for uri, path in pages.items():
             if uri in self.fresh:
-                self.fresh[uri].signature = _signed(path, now)
+                signature = file_signature(path)
+                self.fresh[uri].signature = list(signature) if signature and settled(signature, now) else None
 
     def record(self, src_uri: str, key: str, output: bytes, entry: dict[str, Any] | None) -> None:
         self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry)

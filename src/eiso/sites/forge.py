@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
-
-# urllib's urlencode quotes one byte at a time in Python: two links per document page, 2,000 pages. The same
-# mapping (unreserved bytes kept, a space as "+", every other byte "%XX") as one translation table.
-_UNRESERVED = string.ascii_letters + string.digits + "_.-~"
-_FORM_BYTES = {byte: chr(byte) if chr(byte) in _UNRESERVED else "+" if byte == 0x20 else f"%{byte:02X}"
-               for byte in range(256)}
-
-
-def form_encoded(fields: dict[str, str]) -> str:
-    """``urllib.parse.urlencode(fields)`` for text keys and values."""
-    return "&".join(f"{_form_quote(key)}={_form_quote(value)}" for key, value in fields.items())
-
-
-def _form_quote(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1").translate(_FORM_BYTES)
+from urllib.parse import quote, urlencode, urlsplit
 
 
 @dataclass(frozen=True)
@@ -60,10 +44,10 @@ def change_actions(repo_url: str | None, branch: str, path: str, code: str, titl
     body = f"Tài liệu: {code} – {title}\nTệp: {path}\n\nNội dung góp ý / đề xuất sửa đổi:\n"
     if forge_kind(base) == "github":
         edit = f"{base}/edit/{quote(branch)}/{quote(path)}"
-        issue = f"{base}/issues/new?" + form_encoded({"title": subject, "body": body})
+        issue = f"{base}/issues/new?" + urlencode({"title": subject, "body": body})
     else:
         edit = f"{base}/-/edit/{quote(branch)}/{quote(path)}"
-        issue = f"{base}/-/issues/new?" + form_encoded({"issue[title]": subject, "issue[description]": body})
+        issue = f"{base}/-/issues/new?" + urlencode({"issue[title]": subject, "issue[description]": body})
     return [Action("Đề xuất sửa đổi (sửa tệp)", edit), Action("Gửi góp ý", issue)]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from eiso.control import archive
+from eiso.control.effective import today
 from eiso.control.history import History, read_history
 from eiso.documents.literal import protect_template_text
 from eiso.documents.model import Document
@@ -103,7 +104,7 @@ def nc_row(record: Record, ctx: _Context, base: str) -> dict[str, Any]:
         "closed": None if is_open else nc.closed,
         "unit": registers.unit_of(nc, ctx.by_doc),
         "documents": [_doc_link(code, ctx, base) for code in nc.documents],
-        "closures": [_closure(c, ctx) for c in ctx.closures.get(record.slug, []) if c.date <= ctx.as_of.isoformat()],
+        "closures": [_closure(c, ctx) for c in ctx.closures.get(record.slug, []) if happened_by(c.date, ctx.as_of)],
     }
 
 
@@ -111,6 +112,13 @@ def action_state(action: Action, late: bool, as_of: dt.date) -> dict[str, Any]:
     """One corrective action as it stood on the build's day: a completion dated later is not shown as done."""
     done = action.done if registers.is_done(action.done, as_of) else None
     return {"a": action, "done": done, "late": late, "late_days": (as_of - action.due).days if late else 0}
+
+
+def happened_by(date: str, as_of: dt.date) -> bool:
+    """Whether a commit dated ``date`` (ISO) had happened on ``as_of``. Its author writes that date: one after
+    today is not believed but counts as today, so that no commit hides from today's pages by claiming a day to
+    come."""
+    return min(date[:10], today().isoformat()) <= as_of.isoformat()
 
 
 def _doc_link(code: str, ctx: _Context, base: str) -> dict[str, str]:
@@ -135,7 +143,7 @@ def record_page(record: Record, ctx: _Context, record_history: History | None) -
     base = base_of(record.url)
     # Changes merged after the build's day had not happened on that day (as the closing merge requests).
     changes = ([archive.change_row(c, ctx.repo_url) for c in record_history.changes(record.path)
-                if not c.deleted and c.date[:10] <= ctx.as_of.isoformat()]
+                if not c.deleted and happened_by(c.date, ctx.as_of)]
                if record_history is not None and record_history.available else [])
     values: dict[str, Any] = {"r": record, "m": record.meta, "base": base, "labels": LABELS, "changes": changes,
                               "as_of": ctx.as_of, "kind": record.meta.kind.value}
