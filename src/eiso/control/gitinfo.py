@@ -1,4 +1,4 @@
-"""The one fact about the checkout that makes builds reproducible: the time of HEAD."""
+"""Facts about the checkout: the time of HEAD (what makes builds reproducible) and its commit."""
 
 from __future__ import annotations
 
@@ -17,3 +17,13 @@ def head_commit_time(root: Path) -> int | None:
         return None
     value = result.stdout.strip()
     return int(value) if result.returncode == 0 and value.isdigit() else None
+
+
+def head_commit(root: Path) -> str:
+    """The commit HEAD names, "" outside git or without commits."""
+    try:
+        result = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
+                                capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""

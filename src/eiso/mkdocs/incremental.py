@@ -40,6 +40,7 @@ class Incremental:
         self.keys: dict[str, str] = {}
         self.reused_entries: list[SearchEntry] = []
         self.wrappers: dict[str, str] = {}
+        self.shown: dict[str, tuple[str, ...]] = {}  # a page -> the documents whose bodies it shows (fingerprints)
         self.outputs: dict[str, Path] = {}  # a generated page's output file, by source URI
 
     def key_pages(self, pages: list[PlannedPage], parallel: bool) -> None:
@@ -47,11 +48,12 @@ class Incremental:
         runs). The hashes of objects many pages show (a document, a row) are shared within a process."""
         identities = Identities()
 
-        def identity(page: PlannedPage) -> str:
-            return page.identity(identities)
+        def identity(page: PlannedPage) -> tuple[str, tuple[str, ...]]:
+            return page.identity(identities), tuple(sorted(identities.shown))
 
         hashed = forked_map(identity, pages) if parallel else [identity(page) for page in pages]
-        self.wrappers = {page.src_uri: wrapper for page, wrapper in zip(pages, hashed)}
+        self.wrappers = {page.src_uri: wrapper for page, (wrapper, _) in zip(pages, hashed)}
+        self.shown = {page.src_uri: shown for page, (_, shown) in zip(pages, hashed) if shown}
 
     def plan_file(self, page: PlannedPage, source: str, file: File) -> bool:
         """Key the page (hashed by :meth:`key_pages`) and tell the engine whether to build it; True when it
@@ -64,6 +66,22 @@ class Incremental:
         if cached is not None and cached.entry is not None:
             self.reused_entries.append(_entry(cached.entry))
         return cached is not None
+
+    def unchanged(self, files: list[File]) -> bool:
+        """Whether the previous build's pages of ``files`` are all still in the output as it wrote them (a
+        build that takes the previous plan cannot make them again)."""
+        return self.dirty and all(self.cache.unchanged(f.src_uri, None, Path(f.abs_dest_path)) is not None
+                                  for f in files)
+
+    def reuse(self, file: File) -> None:
+        """Keep the previous build's page of ``file`` (checked by :meth:`unchanged`), under its previous key."""
+        output = self.outputs[file.src_uri] = Path(file.abs_dest_path)
+        cached = self.cache.reusable(file.src_uri, None, output)
+        assert cached is not None
+        self.keys[file.src_uri] = cached.key
+        _set_modified(file, False)
+        if cached.entry is not None:
+            self.reused_entries.append(_entry(cached.entry))
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():

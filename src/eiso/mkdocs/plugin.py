@@ -9,6 +9,7 @@ HTML is sanitised before the trusted parts are put around it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import logging
@@ -16,6 +17,7 @@ import os
 import threading
 import zlib
 from pathlib import Path
+from typing import Iterable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -24,19 +26,19 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from eiso.checks import check_repository
+from eiso.checks import check_repository, document_findings
 from eiso.documents.budget import MarkdownSetup, over_budget
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import known_forge
 from eiso.documents.findings import Finding
 from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of, updated_dates
-from eiso.control.gitinfo import head_commit_time
+from eiso.control.gitinfo import head_commit, head_commit_time
 from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.cache import DocumentCache
-from eiso.documents.loader import SourceMemo, load_corpus
+from eiso.documents.loader import SourceMemo, load_corpus, load_document
 from eiso.sites.sanitize import clean_html, clean_text
 from eiso.documents.model import Document
 from eiso.control.gitfiles import GitError
@@ -60,13 +62,15 @@ from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs import parallel
 from eiso.forked import Pending, forked_call
-from eiso.project import documents_cache_path, history_cache_path, links_out, search_terms_cache_path
+from eiso.project import CACHE_DIR, documents_cache_path, history_cache_path, links_out, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.mkdocs.memory import long_lived, thaw
 from eiso.mkdocs.watch import watch_folders
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
 from eiso.sites.records import plan_records_site
+from eiso.sites.snapshot import (DocumentNote, PageWriter, Snapshot, SnapshotStore, changed_in_inputs,
+                                 input_signatures, noted, outline, replan, updated_snapshot)
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -102,6 +106,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
         self.sources = SourceMemo()  # the live preview's procedure files, as last read
         self.watching = None  # the live preview's native watch on the procedures and records, if any
+        self.snapshots: SnapshotStore | None = None  # where the plan is noted for the next build
+        self.snapshot: tuple[Snapshot, PageWriter] | None = None  # this build's, kept if it ends without errors
+        self.notices: list[str] = []
 
     @property
     def may_fork(self) -> bool:
@@ -169,6 +176,17 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         _refuse_linked_out(config, root)
         self.preview_base = preview_base() if self.config.audience == "internal" else None
         framework = open_framework(root, self.config.framework)
+        self.incremental = Incremental(config, root, self.dirty, live=self.live)
+        self.planned, self.held, self.generated, self.notices = {}, {}, set(), []
+        self._discard_snapshot()
+        self.snapshots = self._snapshot_store(config, framework)
+        for file in files:
+            self.incremental.other_file(file)
+        # Noted before any file is read: a file edited meanwhile counts as changed at the next build.
+        inputs = input_signatures(root, self._input_folders(config)) if self.snapshots is not None else {}
+        previous = self._take_previous_plan(files, config, inputs) if self.snapshots is not None and self.dirty else None
+        if previous is not None:
+            return self._add_site_files(files, config, {}, previous.copies, list(previous.files))
         try:
             with framework_context(framework):
                 self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
@@ -193,13 +211,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.lags = adoption_lags(documents, framework)
             plan = self._plan(documents, root, config, memo)
             memo.save()
-        self.planned = {}
-        self.held = {}
-        self.generated = set()
-        self.incremental = Incremental(config, root, self.dirty, live=self.live)
-        for file in files:
-            self.incremental.other_file(file)
         self.incremental.key_pages(plan.pages, parallel=self.may_fork)
+        writer = self._note_plan(plan, corpus.documents, inputs) if self.snapshots is not None else None
         pages = []
         for page in plan.pages:
             self.generated.add(page.src_uri)
@@ -208,16 +221,28 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             if not self.incremental.plan_file(page, source, file):
                 self.planned[page.src_uri] = page
                 pages.append(page)
+            if writer is not None and page.src_uri in self.incremental.shown:
+                writer.add(page.src_uri, page)
             _replace(files, file)
-        self.search_entries.extend(self.incremental.reused_entries)
         if self.dirty:
             log.info(f"e-ISO: dùng lại {len(plan.pages) - len(pages)} trang không đổi, dựng lại {len(pages)} trang")
-        self.progress = Progress(len(pages))
+        return self._add_site_files(files, config, plan.files, {uri: str(path) for uri, path in plan.copies.items()})
+
+    def _add_site_files(self, files: Files, config: MkDocsConfig, data: dict[str, bytes], copies: dict[str, str],
+                        kept: Iterable[str] = ()) -> Files:
+        """The plan's data files (``kept``: those the previous build wrote, as they are) and attachments, and
+        e-ISO's own assets."""
+        self.search_entries.extend(self.incremental.reused_entries)
+        self.progress = Progress(len(self.planned))
         self.files = files
-        for uri, content in plan.files.items():
+        for uri, content in data.items():
             _replace(files, File.generated(config, uri, content=content))
-        for uri, source in plan.copies.items():
-            copy = File.generated(config, uri, abs_src_path=str(source))
+        for uri in kept:
+            file = File.generated(config, uri, content=b"")
+            file.is_modified = lambda: False  # type: ignore[method-assign]
+            _replace(files, file)
+        for uri, source in copies.items():
+            copy = File.generated(config, uri, abs_src_path=source)
             # Attachments are downloads: never a page (Markdown would pass through macros)
             # nor HTML/SVG/JS served from the portal's origin.
             if copy.is_documentation_page() or copy.is_static_page() or copy.is_javascript() or copy.is_css():
@@ -227,6 +252,117 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
+    def _snapshot_store(self, config: MkDocsConfig, framework) -> SnapshotStore | None:
+        """Where this site's plan is noted for the next build, when one may take it (:mod:`eiso.sites.snapshot`):
+        ``eiso build`` of the intranet, outside a merge request's preview, without a framework (whose own
+        repository would be one more input)."""
+        if self.command != "build" or self.config.audience != "internal" or self.preview_base or framework is not None:
+            return None
+        if self._input_folders(config) is None:
+            return None
+        assert self.incremental is not None
+        return SnapshotStore(self.root / CACHE_DIR, Path(config.site_dir), self.incremental.cache.key)
+
+    def _input_folders(self, config: MkDocsConfig) -> list[str] | None:
+        """Every folder the plan reads, relative to the repository (whose files directly in it are inputs
+        too); None when the procedures, the records or the trusted signers lie outside it."""
+        folders = [self.config.procedures_dir, self.config.records_dir]
+        if self.config.trusted_signers:
+            folders.append(os.path.dirname(str(self.config.trusted_signers)) or ".")
+        inside = [_inside_root(folder, self.root) for folder in folders]
+        if None in inside:
+            return None
+        # The hand-written pages and the theme are in the site's fingerprint wherever they are.
+        return [folder for folder in inside if folder] + [
+            folder for folder in (_inside_root(config.docs_dir, self.root),
+                                  _inside_root(config.theme.custom_dir or ".", self.root)) if folder]
+
+    def _note_plan(self, plan: SitePlan, documents: list[Document], inputs: dict) -> PageWriter | None:
+        """Start noting this build's plan; it is kept (``on_post_build``) if the build ends without errors."""
+        assert self.snapshots is not None and self.incremental is not None
+        self.snapshot = None
+        if any(f.severity == "error" for f in self.findings):
+            self.snapshots.forget()
+            return None
+        writer = self.snapshots.writer(append=False)
+        if writer is None:
+            return None
+        by_id = {id(doc): doc.path for doc in documents}
+        shown: dict[str, list[str]] = {}
+        for uri, fingerprints in self.incremental.shown.items():
+            for fingerprint in fingerprints:
+                shown.setdefault(fingerprint, []).append(uri)
+        found: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            found.setdefault(finding.path, []).append(finding)
+        notes = {doc.path: DocumentNote(noted(inputs.get(doc.path)), outline(doc), doc.fingerprint(),
+                                        tuple(found.get(doc.path, ()))) for doc in documents}
+        self.snapshot = (Snapshot(
+            fingerprint=self.incremental.cache.fingerprint, as_of=self.as_of.isoformat(), head=head_commit(self.root),
+            inputs={path: noted(sig) for path, sig in inputs.items() if path not in notes}, documents=notes,
+            pages=[page.src_uri for page in plan.pages], shown=shown,
+            own={page.src_uri: by_id[id(page.document)] for page in plan.pages if id(page.document) in by_id},
+            files={uri: hashlib.sha256(data).hexdigest() for uri, data in plan.files.items()},
+            copies={uri: str(path) for uri, path in plan.copies.items()}, findings=list(self.findings),
+            notices=list(self.notices)), writer)
+        return writer
+
+    def _take_previous_plan(self, files: Files, config: MkDocsConfig, inputs: dict) -> Snapshot | None:
+        """The previous build's plan, when only document bodies changed since (then their pages are planned
+        again and every other page kept); None otherwise."""
+        assert self.snapshots is not None and self.incremental is not None
+        self.snapshot = None
+        previous = self.snapshots.load()
+        if previous is None or previous.fingerprint != self.incremental.cache.fingerprint \
+                or previous.as_of != self.as_of.isoformat() or previous.head != head_commit(self.root):
+            return None
+        changed = changed_in_inputs(previous, inputs)
+        if changed is None or not self._outputs_kept(previous, config):
+            return None
+        replanned = replan(previous, changed, lambda path: load_document(self.root, path),
+                           lambda document: document_findings(document, self.root),
+                           lambda uri: self.snapshots.page(previous, uri), inputs)
+        if replanned is None:
+            return None
+        kept = [File.generated(config, uri, content="") for uri in previous.pages if uri not in replanned.pages]
+        if not self.incremental.unchanged(kept):
+            return None
+        writer = self.snapshots.writer(append=True)
+        self.incremental.key_pages(list(replanned.pages.values()), parallel=False)
+        kept_files = {file.src_uri: file for file in kept}
+        for uri in previous.pages:
+            self.generated.add(uri)
+            page = replanned.pages.get(uri)
+            if page is None:
+                self.incremental.reuse(kept_files[uri])
+                _replace(files, kept_files[uri])
+                continue
+            source = _page_source(page)
+            file = File.generated(config, uri, content=source)
+            if not self.incremental.plan_file(page, source, file):
+                self.planned[uri] = page
+            if writer is not None:
+                writer.add(uri, page)
+            _replace(files, file)
+        self.findings, self.refused, self.preview_changes = list(previous.findings), {}, []
+        for line in [str(f) for f in self.findings if f.severity == "warning"] + previous.notices:
+            log.warning(line)
+        log.info(f"e-ISO: chỉ nội dung của {len(changed)} tài liệu thay đổi, theo kế hoạch của lần dựng trước: "
+                 f"dùng lại {len(previous.pages) - len(self.planned)} trang không đổi, dựng lại {len(self.planned)} trang")
+        if writer is not None:
+            self.snapshot = (updated_snapshot(previous, replanned), writer)
+        return previous
+
+    def _outputs_kept(self, previous: Snapshot, config: MkDocsConfig) -> bool:
+        """Whether the data files the previous build wrote are still as it wrote them."""
+        for uri, sha in previous.files.items():
+            try:
+                if hashlib.sha256((Path(config.site_dir) / uri).read_bytes()).hexdigest() != sha:
+                    return False
+            except OSError:
+                return False
+        return True
+
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig, parsed: DocumentCache) -> SitePlan:
         """``parsed``: the parsed documents' cache, which also keeps the earlier revisions read from git."""
         forge = known_forge(config.repo_url, self.config.forge)
@@ -235,7 +371,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                forge=forge, memo=facts, parsed=parsed)
         facts.save()
         if history.shallow or (history.available and history.notice):
-            log.warning(f"e-ISO: {history.notice}")
+            self.notices.append(f"e-ISO: {history.notice}")
+            log.warning(self.notices[-1])
         try:
             if self.config.audience == "public":
                 options = PublicOptions(config.site_url, self.config.office_address, self.config.office_hours)
@@ -281,7 +418,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.helper.close()
             self.helper = None
 
+    def _discard_snapshot(self, forget: bool = False) -> None:
+        if self.snapshot is not None:
+            self.snapshot[1].discard()
+            self.snapshot = None
+        if forget and self.snapshots is not None:
+            self.snapshots.forget()
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._discard_snapshot(forget=True)
         thaw()
         self._stop_helper()
         if self.search_files is not None:
@@ -479,6 +624,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self._finish(pending, Path(config.site_dir))
         errors = [str(f) for f in self.findings if f.severity == "error"]
         errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
+        if errors or self.refused:
+            self._discard_snapshot(forget=True)
+        elif self.snapshot is not None and self.snapshots is not None:
+            self.snapshots.save(*self.snapshot)
+            self.snapshot = None
         if errors:
             listing = "\n".join(errors)
             raise PluginError(
@@ -495,6 +645,13 @@ def _refuse_linked_out(config: MkDocsConfig, root: Path) -> None:
         for link in links_out(folder, root):
             raise PluginError(f"e-ISO: «{shown(str(link), 300)}» là liên kết trỏ ra ngoài thư mục «{folder.name}» "
                               "hoặc ra ngoài kho; hãy thay liên kết bằng chính tệp đó")
+
+
+def _inside_root(folder: str, root: Path) -> str | None:
+    """``folder`` (absolute, or relative to the repository) relative to the repository ("" for the repository
+    itself); None when outside it."""
+    path, top = (root / folder).resolve(), root.resolve()
+    return path.relative_to(top).as_posix().strip(".") if path.is_relative_to(top) else None
 
 
 def _markdown_setup(config: MkDocsConfig) -> MarkdownSetup:

@@ -104,10 +104,18 @@ class BuildCache:
     def page_key(self, src_uri: str, source: str, wrapper: str) -> str:
         return digest(self.fingerprint, src_uri, source, wrapper)
 
-    def reusable(self, src_uri: str, key: str, output: Path) -> CachedPage | None:
-        """The previous build's page, if its key matches and its output file is still what was written."""
+    def reusable(self, src_uri: str, key: str | None, output: Path) -> CachedPage | None:
+        """The previous build's page, if its key matches (``None``: whatever its key) and its output file is
+        still what was written; kept for the next build."""
+        cached = self.unchanged(src_uri, key, output)
+        if cached is not None:
+            self.fresh[src_uri] = cached
+        return cached
+
+    def unchanged(self, src_uri: str, key: str | None, output: Path) -> CachedPage | None:
+        """:meth:`reusable`, without keeping anything."""
         cached = self.pages.get(src_uri)
-        if cached is None or cached.key != key:
+        if cached is None or (key is not None and cached.key != key):
             return None
         signature = file_signature(output)
         if cached.signature is None or signature is None or list(signature) != cached.signature:
@@ -116,7 +124,6 @@ class BuildCache:
                     return None
             except OSError:
                 return None
-        self.fresh[src_uri] = cached
         return cached
 
     def previous_output(self, uri: str, output: Path) -> bytes | None:

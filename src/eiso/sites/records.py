@@ -178,7 +178,7 @@ def nc_register_page(ctx: _Context) -> PlannedPage:
         "clause": [(c, c) for c in sorted({row["nc"].clause for row in rows}, key=_clause_key)],
     }
     counts = registers.nonconformity_counts(ctx.records, ctx.as_of)
-    page = renderer.PageTemplate("nc_register.html", title="Sổ theo dõi sự không phù hợp và hành động khắc phục",
+    page = renderer.PageTemplate("nc_register.html", shows_bodies=False, title="Sổ theo dõi sự không phù hợp và hành động khắc phục",
                                  rows=rows, facets=facets, counts=counts, grades=GRADE_LABELS, as_of=ctx.as_of,
                                  base=base, labels=LABELS, fold=fold)
     return PlannedPage(f"{NC_REGISTER}index.md", "Sổ theo dõi sự không phù hợp", "", page, searchable=False)
@@ -200,7 +200,7 @@ def audit_programme_page(ctx: _Context, documents: list[Document]) -> PlannedPag
             "documents": [_doc_link(c, ctx, base) for c in meta.scope.documents],
             "grades": {g: grades.count(g) for g in Grade}})
     coverage = registers.audit_coverage(ctx.records, documents, ctx.as_of)
-    page = renderer.PageTemplate("audit_programme.html", title="Chương trình đánh giá nội bộ",
+    page = renderer.PageTemplate("audit_programme.html", shows_bodies=False, title="Chương trình đánh giá nội bộ",
                                  years=sorted(by_year.items(), reverse=True), coverage=coverage, as_of=ctx.as_of,
                                  base=base, grades=GRADE_LABELS)
     return PlannedPage(f"{AUDIT_PROGRAMME}index.md", "Chương trình đánh giá nội bộ", "", page, searchable=False)
@@ -210,7 +210,7 @@ def reviews_page(ctx: _Context) -> PlannedPage:
     base = base_of(REVIEWS)
     items = [{"record": r, "m": r.meta, "url": base + r.url, "decisions": [_decision(d, ctx.as_of) for d in r.meta.decisions]}
              for r in reversed(registers.reviews(ctx.records))]
-    page = renderer.PageTemplate("management_reviews.html", title="Xem xét của lãnh đạo", items=items, as_of=ctx.as_of,
+    page = renderer.PageTemplate("management_reviews.html", shows_bodies=False, title="Xem xét của lãnh đạo", items=items, as_of=ctx.as_of,
                                  base=base)
     return PlannedPage(f"{REVIEWS}index.md", "Xem xét của lãnh đạo", "", page, searchable=False)
 
@@ -220,7 +220,7 @@ def review_inputs_page(ctx: _Context, documents: list[Document], history: Histor
     inputs = compile_inputs(ctx.records, documents, history, ctx.as_of, ctx.legal_flags)
     charts = {s.number: line_chart([(m.period, m.value) for m in s.points], f"Mục tiêu {s.number}") for s in inputs.objectives}
     nc_rows = {r.url: nc_row(r, ctx, base) for r in registers.nonconformities(ctx.records)}
-    page = renderer.PageTemplate("review_inputs.html", title="Báo cáo đầu vào xem xét của lãnh đạo", i=inputs,
+    page = renderer.PageTemplate("review_inputs.html", shows_bodies=False, title="Báo cáo đầu vào xem xét của lãnh đạo", i=inputs,
                                  charts=charts, base=base, grades=GRADE_LABELS, nc_rows=nc_rows,
                                  history_available=bool(history and history.available))
     return PlannedPage(f"{REVIEW_INPUTS}index.md", "Báo cáo đầu vào xem xét của lãnh đạo", "", page, searchable=False)

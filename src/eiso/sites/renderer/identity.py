@@ -21,11 +21,15 @@ from pydantic import BaseModel
 
 class Identities:
     """Hashes of values. An object (a document, a row of the lists) is hashed once per build however many
-    pages show it; it is held until the end, so that its ``id`` is not reused by another object meanwhile."""
+    pages show it; it is held until the end, so that its ``id`` is not reused by another object meanwhile.
+
+    :attr:`shown` tells, after :meth:`of`, which documents' bodies the value's hash took in (by their
+    fingerprints): the pages an edit of those bodies may change (:mod:`eiso.sites.snapshot`)."""
 
     def __init__(self, bodies: bool = True) -> None:
         self.bodies = bodies  # False: documents count by all but their body (for pages that never show one)
-        self._objects: dict[int, tuple[Any, bytes]] = {}
+        self.shown: set[str] = set()
+        self._objects: dict[int, tuple[Any, bytes, frozenset[str]]] = {}
         self._kinds: dict[type, str] = {}
         self._fields: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, or an object's slots
         self._without_bodies: Identities | None = None
@@ -34,7 +38,9 @@ class Identities:
         if bodies != self.bodies:
             if self._without_bodies is None:
                 self._without_bodies = Identities(bodies=False)
+            self.shown = set()
             return self._without_bodies.of(value, bodies)
+        self.shown = set()
         return self._digest(value).hex()
 
     def _digest(self, value: Any) -> bytes:
@@ -84,7 +90,12 @@ class Identities:
     def _object(self, value: Any) -> bytes:
         known = self._objects.get(id(value))
         if known is None:
-            known = self._objects[id(value)] = (value, self._hash_object(value))
+            outer, self.shown = self.shown, set()
+            digest = self._hash_object(value)
+            known = self._objects[id(value)] = (value, digest, frozenset(self.shown) if self.shown else _NONE)
+            self.shown = outer
+        if known[2]:
+            self.shown |= known[2]
         return known[1]
 
     def _hash_object(self, value: Any) -> bytes:
@@ -92,6 +103,8 @@ class Identities:
         if isinstance(value, BaseModel):
             fingerprint = getattr(value, "fingerprint", None)  # a document's: all it holds, line numbers too
             text = fingerprint(body=self.bodies) if callable(fingerprint) else value.model_dump_json()
+            if callable(fingerprint) and self.bodies:
+                self.shown.add(text)
             return hashlib.sha256(name + b"\0" + text.encode("utf-8", "surrogatepass")).digest()
         names = self._fields.get(type(value))
         if names is None:
@@ -103,6 +116,9 @@ class Identities:
         for field in names:
             self._feed(getattr(value, field), hasher.update)
         return hasher.digest()
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def _text(value: str) -> bytes:
