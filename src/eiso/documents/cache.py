@@ -208,6 +208,29 @@ class DocumentCache:
         if key not in self.used:
             self._store(key, value)
 
+    def note(self, name: str, scope: str, value: Any) -> None:
+        """Keep ``value`` under ``name``, in place of what was there (a record of the run, not a result)."""
+        self._store(self._key(scope, name, ""), value)
+
+    # By key (:meth:`key`): a caller that noted the keys of its values needs no name to find them again.
+
+    @classmethod
+    def key_of(cls, name: str, scope: str) -> str:
+        return cls._key(scope, name, "")
+
+    def recall_key(self, key: str) -> Any | None:
+        found = self._stored(key)
+        return None if found is _MISSING else found
+
+    def store_key(self, key: str, value: Any) -> None:
+        if key not in self.used:
+            self._store(key, value)
+
+    def keep(self, key: str) -> None:
+        """Keep the value under ``key`` for the next run without reading it."""
+        if key not in self.used and key in self.entries:
+            self.used[key] = self.entries[key]
+
     def _stored(self, key: str) -> Any:
         held = self.live.get(key) if self.live is not None else None
         if held is not None:

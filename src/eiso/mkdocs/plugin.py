@@ -51,6 +51,7 @@ from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import SEARCH_DIR, build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
+from eiso.search.update import PreviousIndex
 from eiso.records.registers import nonconformity_counts
 from eiso.sites.qms import CheckError, LagEntry
 from eiso.sites.public import PublicOptions, plan_public
@@ -466,7 +467,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
         entries = sorted(self.search_entries, key=lambda entry: entry.location)
         memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience), live=self.live)
-        files = build_search_files(entries, lang="vi", memo=memo, reuse=self._previous_search_file)
+        previous = None
+        if self.incremental is not None and self.incremental.dirty:
+            previous = PreviousIndex(self.incremental.previous_output,
+                                     frozenset(entry.location for entry in self.incremental.reused_entries), SEARCH_DIR)
+        files = build_search_files(entries, lang="vi", memo=memo, reuse=self._previous_search_file, previous=previous)
         memo.save()
         return files
 

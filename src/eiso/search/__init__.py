@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from eiso.search.model import SearchEntry
+from eiso.search.update import STATE, PreviousIndex
 
 #: Sources of the worker, concatenated into one file (one request, no importScripts).
 WORKER_SOURCES = ("lunr.min.js", "eiso-pipeline.js", "eiso-search-worker.js")
@@ -75,8 +76,8 @@ Reuse = Callable[[str, bytes], "bytes | None"]
 
 
 def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_bytes: int | None = None,
-                       memo: object | None = None, parallel: bool = False, reuse: Reuse | None = None
-                       ) -> dict[str, bytes]:
+                       memo: object | None = None, parallel: bool = False, reuse: Reuse | None = None,
+                       previous: PreviousIndex | None = None) -> dict[str, bytes]:
     """Files to write into the site, keyed by path relative to the site root.
 
     Deterministic: the same entries (in any order) give byte-identical files.
@@ -84,18 +85,24 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     so that a small site is cut into several term shards. ``memo``: a
     :class:`eiso.documents.cache.DocumentCache` of each entry's terms; ``parallel``: counted in two processes
     (see ``BuiltIndex``); ``reuse``: an incremental build's unchanged compressed files (most of the
-    shards after an edit of one page), taken rather than compressed again.
+    shards after an edit of one page), taken rather than compressed again; ``previous``: the previous build's
+    index, which a rebuild changes where entries changed rather than making it anew (with ``memo``).
     """
-    from eiso.search.index import SETS, BuiltIndex
+    from eiso.search.index import SETS, TERMS_SCOPE, BuiltIndex
 
-    built = BuiltIndex(entries, shard_bytes, memo, parallel)  # type: ignore[arg-type]
+    built = BuiltIndex(entries, shard_bytes, memo, parallel, previous)  # type: ignore[arg-type]
     files: dict[str, bytes] = {}
     shard_names: dict[str, list[str]] = {}
     for set_name in SETS:
-        shard_names[set_name] = [_add_file(files, f"{set_name}-{k}", shard, 9 if set_name == "titles" else 6, reuse)["json"]
-                                 for k, shard in enumerate(built.term_shards(set_name))]
+        shard_names[set_name] = [
+            _add_file(files, f"{set_name}-{k}", shard, 9 if set_name == "titles" else 6, reuse,
+                      built.postings.same_shard(set_name, k, shard) if built.postings is not None else None)["json"]
+            for k, shard in enumerate(built.term_shards(set_name))]
     excerpts = _add_file(files, "excerpts", built.excerpts_file(), 9, reuse)["json"] if built.docs else None
     docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts), 9, reuse)
+    if memo is not None and built.keys:  # what the next build's index may start from
+        memo.note(STATE, TERMS_SCOPE, {"docs": docs["json"],  # type: ignore[attr-defined]
+                                       "keys": {e.location: k for e, k in zip(built.entries, built.keys)}})
     files[WORKER_PATH] = worker_bundle(docs)
     material_index = {
         "config": {
@@ -111,12 +118,13 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     return dict(sorted(files.items()))
 
 
-def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9, reuse: Reuse | None = None
-              ) -> dict[str, str]:
+def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9, reuse: Reuse | None = None,
+              raw: bytes | None = None) -> dict[str, str]:
     """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
     when the browser can decompress); the hash in the name lets browsers cache it for good.
-    Level 9 for the files on the way to a first answer; 6 for the many body shards (quicker to write)."""
-    raw = _json(data)
+    Level 9 for the files on the way to a first answer; 6 for the many body shards (quicker to write).
+    ``raw``: ``data`` already serialised (by the previous build)."""
+    raw = raw if raw is not None else _json(data)
     base = f"eiso-{name}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
     files[f"{SEARCH_DIR}/{base}"] = raw
     previous = reuse(f"{SEARCH_DIR}/{base}", raw) if reuse is not None else None

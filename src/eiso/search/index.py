@@ -50,6 +50,8 @@ from lunr.vector import Vector
 from eiso.forked import forked_map
 from eiso.search import pipeline as vp
 
+from eiso.search.update import PreviousIndex, updated_postings
+
 if TYPE_CHECKING:  # pragma: no cover
     from eiso.documents.cache import DocumentCache as Memo
     from eiso.search.model import SearchEntry
@@ -199,11 +201,11 @@ TERMS_SCOPE = "search-terms"
 
 
 def _all_counts(builder: _Builder, entries: Sequence["SearchEntry"], memo: "Memo | None",
-                parallel: bool) -> list[dict[str, dict[str, int]]]:
-    """Each entry's term counts: an unchanged entry's from ``memo``, the others counted (tokenising is most
-    of the cost), in two processes when ``parallel``."""
-    names = [_entry_name(entry) for entry in entries] if memo is not None else []
-    counts = [memo.recall(name, TERMS_SCOPE) for name in names] if memo is not None else [None] * len(entries)
+                parallel: bool) -> tuple[list[dict[str, dict[str, int]]], list[str]]:
+    """Each entry's term counts, and its key in ``memo``: an unchanged entry's counts from ``memo``, the others
+    counted (tokenising is most of the cost), in two processes when ``parallel``."""
+    keys = [memo.key_of(_entry_name(entry), TERMS_SCOPE) for entry in entries] if memo is not None else []
+    counts = [memo.recall_key(key) for key in keys] if memo is not None else [None] * len(entries)
     missing = [i for i, found in enumerate(counts) if found is None]
 
     def count(entry: "SearchEntry") -> dict[str, dict[str, int]]:
@@ -214,8 +216,8 @@ def _all_counts(builder: _Builder, entries: Sequence["SearchEntry"], memo: "Memo
     for i, found in zip(missing, fresh):
         counts[i] = found
         if memo is not None:
-            memo.remember(names[i], TERMS_SCOPE, found)
-    return counts  # type: ignore[return-value]
+            memo.store_key(keys[i], found)
+    return counts, keys  # type: ignore[return-value]
 
 
 def _entry_name(entry: "SearchEntry") -> str:
@@ -237,6 +239,11 @@ class Doc:
     excerpt: str
 
 
+def _doc(entry: "SearchEntry") -> Doc:
+    return Doc(entry.location, _clean(entry.title), [chip(k, v) for k, v in entry.meta if _clean(v)],
+               excerpt(entry.text))
+
+
 class BuiltIndex:
     """The lunr index of a set of entries, and its shards for the browser.
 
@@ -246,24 +253,44 @@ class BuiltIndex:
     """
 
     def __init__(self, entries: Sequence["SearchEntry"], shard_bytes: int | None = None, memo: "Memo | None" = None,
-                 parallel: bool = False):
+                 parallel: bool = False, previous: "PreviousIndex | None" = None):
         """``memo`` (a :class:`eiso.documents.cache.DocumentCache`): each entry's terms from the
         previous build, reused while the entry is unchanged. ``parallel``: the others are counted in two
-        processes (see :mod:`eiso.forked`; only where no other thread runs)."""
-        ordered = sorted(entries, key=lambda e: (e.location, e.title))
-        self.docs = [
-            Doc(check_location(e.location), _clean(e.title), [chip(k, v) for k, v in e.meta if _clean(v)], excerpt(e.text))
-            for e in ordered
-        ]
+        processes (see :mod:`eiso.forked`; only where no other thread runs). ``previous``: the previous build's
+        index, changed only where entries changed (:mod:`eiso.search.update`; with ``memo``)."""
+        self.entries = sorted(entries, key=lambda e: (e.location, e.title))
+        for entry in self.entries:
+            check_location(entry.location)
         self.builder = _new_builder()  # the pipelines and lunr's parameters
-        self.counts = _all_counts(self.builder, ordered, memo, parallel)
-        n = len(self.counts)
-        self.lengths = {name: [sum(c.get(name, {}).values()) for c in self.counts] for name in FIELDS}
-        # lunr's average: the sum of a field's lengths over the documents, divided by their number
-        self.average = {name: sum(self.lengths[name]) / n if n else 0.0 for name in FIELDS}
         self.shard_bytes = shard_bytes
         self._shards: dict[str, list[dict]] = {}
         self._coded: tuple[dict[str, dict[str, list[int]]], dict[str, int]] | None = None
+        self._counts: list[dict[str, dict[str, int]]] | None = None
+        postings = (updated_postings(self.entries, SETS, memo, _entry_name, self._count, TERMS_SCOPE, previous)
+                    if previous is not None and memo is not None and self.entries else None)
+        self.postings = postings
+        if postings is not None:
+            self._coded, self.lengths, self.keys = (postings.coded, postings.df), postings.lengths, postings.keys
+            # An unchanged entry shows what it showed: its row and excerpt as the previous build wrote them.
+            self.docs = [Doc(*postings.rows[ref], postings.excerpts[ref]) if ref not in postings.changed else _doc(entry)
+                         for ref, entry in enumerate(self.entries)]
+        else:
+            self.docs = [_doc(entry) for entry in self.entries]
+            self._counts, self.keys = _all_counts(self.builder, self.entries, memo, parallel)
+            self.lengths = {name: [sum(c.get(name, {}).values()) for c in self._counts] for name in FIELDS}
+        n = len(self.docs)
+        # lunr's average: the sum of a field's lengths over the documents, divided by their number
+        self.average = {name: sum(self.lengths[name]) / n if n else 0.0 for name in FIELDS}
+
+    def _count(self, entry: "SearchEntry") -> dict[str, dict[str, int]]:
+        return self.builder.counts(entry_fields(entry))
+
+    @property
+    def counts(self) -> list[dict[str, dict[str, int]]]:
+        """Each entry's term counts (an index made from the previous one counted only the changed entries)."""
+        if self._counts is None:
+            self._counts = [self._count(entry) for entry in self.entries]
+        return self._counts
 
     # -- the lunr index itself (Python side: tests, reference search) --------------------
 
