@@ -61,6 +61,10 @@ class CachedPage:
     output: str  # sha256 of the file written
     entry: dict[str, Any] | None = None  # the page's search entry, if it has one
     signature: list[int] | None = None  # the output file's, once written (eiso.filestate)
+    line: bytes | None = field(default=None, repr=False, compare=False)  # as read, while unchanged since
+
+    def fields(self) -> dict[str, Any]:
+        return {"key": self.key, "output": self.output, "entry": self.entry, "signature": self.signature}
 
 
 #: The last cache each output folder saved in this process (the live preview builds again at every edit).
@@ -144,7 +148,10 @@ class BuildCache:
         for uri, path in pages.items():
             if uri in self.fresh:
                 signature = file_signature(path)
-                self.fresh[uri].signature = list(signature) if signature and settled(signature, now) else None
+                page = self.fresh[uri]
+                noted = list(signature) if signature and settled(signature, now) else None
+                if noted != page.signature:
+                    page.signature, page.line = noted, None
 
     def record(self, src_uri: str, key: str, output: bytes, entry: dict[str, Any] | None) -> None:
         self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry)
@@ -162,7 +169,7 @@ class BuildCache:
         out.write(_line({"format": FORMAT, "fingerprint": self.fingerprint}))
         out.write(_line(dict(sorted(self.fresh_extras.items()))))
         for uri, page in sorted(self.fresh.items()):
-            out.write(_line([uri, vars(page)]))
+            out.write(page.line if page.line is not None else _line([uri, page.fields()]))
 
 
 def _line(value: Any) -> bytes:
@@ -171,7 +178,7 @@ def _line(value: Any) -> bytes:
 
 def _page(line: bytes) -> tuple[str, CachedPage]:
     uri, page = json.loads(line)
-    return uri, CachedPage(**page)
+    return uri, CachedPage(**page, line=line + b"\n")
 
 
 def remove_stale(site_dir: Path, expected: set[str]) -> None:
@@ -181,19 +188,29 @@ def remove_stale(site_dir: Path, expected: set[str]) -> None:
     ``expected``: the produced files' paths relative to ``site_dir``, with ``/``. Hidden entries at the top
     (``.git``, ``.nojekyll``) are kept, as the engine's clean build keeps them.
     """
-    folders: list[Path] = []
-    for folder, dirs, names in os.walk(site_dir):  # top-down; os.walk does not enter linked folders
-        relative = os.path.relpath(folder, site_dir).replace(os.sep, "/")
-        prefix = "" if relative == "." else relative + "/"
-        if not prefix:
-            dirs[:] = [name for name in dirs if not name.startswith(".")]
-            names = [name for name in names if not name.startswith(".")]
-        folders.extend(Path(folder, name) for name in dirs if not os.path.islink(os.path.join(folder, name)))
-        for name in names:
-            if prefix + name not in expected:
-                Path(folder, name).unlink()
-    for folder in reversed(folders):  # a folder after all those below it
-        try:
-            folder.rmdir()  # only if empty
-        except OSError:
-            pass
+    _remove_stale_in(str(site_dir), "", expected)
+
+
+def _remove_stale_in(folder: str, prefix: str, expected: set[str]) -> bool:
+    """Remove the unexpected files below ``folder`` (``prefix``: its path in the output) and the folders left
+    empty; True when ``folder`` is empty afterwards. Links are removed or kept as files, never followed."""
+    empty = True
+    with os.scandir(folder) as entries:
+        listed = list(entries)
+    for entry in listed:
+        if not prefix and entry.name.startswith("."):
+            empty = False
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if _remove_stale_in(entry.path, f"{prefix}{entry.name}/", expected):
+                try:
+                    os.rmdir(entry.path)
+                    continue
+                except OSError:
+                    pass
+            empty = False
+        elif prefix + entry.name in expected:
+            empty = False
+        else:
+            os.unlink(entry.path)
+    return empty
