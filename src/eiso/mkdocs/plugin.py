@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 import html
 import json
 import logging
@@ -70,8 +71,8 @@ from eiso.mkdocs.watch import watch_folders
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
 from eiso.sites.records import plan_records_site
-from eiso.sites.snapshot import (DocumentNote, PageWriter, Snapshot, SnapshotStore, changed_in_inputs,
-                                 input_signatures, noted, outline, replan, updated_snapshot)
+from eiso.sites.snapshot import (Snapshot, SnapshotStore, changed_in_inputs, input_signatures,
+                                 plan_snapshot, replan, updated_snapshot)
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -108,7 +109,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.sources = SourceMemo()  # the live preview's procedure files, as last read
         self.watching = None  # the live preview's native watch on the procedures and records, if any
         self.snapshots: SnapshotStore | None = None  # where the plan is noted for the next build
-        self.snapshot: tuple[Snapshot, PageWriter] | None = None  # this build's, kept if it ends without errors
+        # This build's plan and where its pages are being pickled: kept if the build ends without errors.
+        self.snapshot: tuple[Snapshot, Pending[dict | None]] | None = None
         self.notices: list[str] = []
 
     @property
@@ -213,7 +215,6 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             plan = self._plan(documents, root, config, memo)
             memo.save()
         self.incremental.key_pages(plan.pages, parallel=self.may_fork)
-        writer = self._note_plan(plan, corpus.documents, inputs) if self.snapshots is not None else None
         pages = []
         for page in plan.pages:
             self.generated.add(page.src_uri)
@@ -222,11 +223,11 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             if not self.incremental.plan_file(page, source, file):
                 self.planned[page.src_uri] = page
                 pages.append(page)
-            if writer is not None and page.src_uri in self.incremental.shown:
-                writer.add(page.src_uri, page)
             _replace(files, file)
         if self.dirty:
             log.info(f"e-ISO: dùng lại {len(plan.pages) - len(pages)} trang không đổi, dựng lại {len(pages)} trang")
+        if self.snapshots is not None:
+            self._note_plan(plan, corpus.documents, inputs)
         return self._add_site_files(files, config, plan.files, {uri: str(path) for uri, path in plan.copies.items()})
 
     def _add_site_files(self, files: Files, config: MkDocsConfig, data: dict[str, bytes], copies: dict[str, str],
@@ -278,35 +279,25 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             folder for folder in (_inside_root(config.docs_dir, self.root),
                                   _inside_root(config.theme.custom_dir or ".", self.root)) if folder]
 
-    def _note_plan(self, plan: SitePlan, documents: list[Document], inputs: dict) -> PageWriter | None:
-        """Start noting this build's plan; it is kept (``on_post_build``) if the build ends without errors."""
+    def _note_plan(self, plan: SitePlan, documents: list[Document], inputs: dict) -> None:
+        """Note this build's plan, kept (``on_post_build``) if the build ends without errors; its pages are
+        pickled in a forked copy while this process renders them."""
         assert self.snapshots is not None and self.incremental is not None
-        self.snapshot = None
         if any(f.severity == "error" for f in self.findings):
             self.snapshots.forget()
-            return None
-        writer = self.snapshots.writer(append=False)
-        if writer is None:
-            return None
-        by_id = {id(doc): doc.path for doc in documents}
-        shown: dict[str, list[str]] = {}
-        for uri, fingerprints in self.incremental.shown.items():
-            for fingerprint in fingerprints:
-                shown.setdefault(fingerprint, []).append(uri)
-        found: dict[str, list[Finding]] = {}
-        for finding in self.findings:
-            found.setdefault(finding.path, []).append(finding)
-        notes = {doc.path: DocumentNote(noted(inputs.get(doc.path)), outline(doc), doc.fingerprint(),
-                                        tuple(found.get(doc.path, ()))) for doc in documents}
-        self.snapshot = (Snapshot(
-            fingerprint=self.incremental.cache.fingerprint, as_of=self.as_of.isoformat(), head=head_commit(self.root),
-            inputs={path: noted(sig) for path, sig in inputs.items() if path not in notes}, documents=notes,
-            pages=[page.src_uri for page in plan.pages], shown=shown,
-            own={page.src_uri: by_id[id(page.document)] for page in plan.pages if id(page.document) in by_id},
-            files={uri: hashlib.sha256(data).hexdigest() for uri, data in plan.files.items()},
-            copies={uri: str(path) for uri, path in plan.copies.items()}, findings=list(self.findings),
-            notices=list(self.notices)), writer)
-        return writer
+            return
+        store, shown = self.snapshots, self.incremental.shown
+        held = [[(page.src_uri, page) for page in plan.pages if page.src_uri in shown]]
+
+        def write() -> dict | None:
+            return store.write_pages(held[0], append=False) if held else None
+
+        written = forked_call(write, len(held[0])) if self.may_fork else Pending(write)
+        if written.pid is not None:
+            held.clear()  # the copy has them: rendered pages are let go here as before
+        self.snapshot = (plan_snapshot(plan, documents, self.findings, inputs, shown,
+                                       fingerprint=self.incremental.cache.fingerprint, as_of=self.as_of.isoformat(),
+                                       head=head_commit(self.root), notices=self.notices), written)
 
     def _take_previous_plan(self, files: Files, config: MkDocsConfig, inputs: dict) -> Snapshot | None:
         """The previous build's plan, when only document bodies changed since (then their pages are planned
@@ -328,7 +319,6 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         kept = [File.generated(config, uri, content="") for uri in previous.pages if uri not in replanned.pages]
         if not self.incremental.unchanged(kept):
             return None
-        writer = self.snapshots.writer(append=True)
         self.incremental.key_pages(list(replanned.pages.values()), parallel=False)
         kept_files = {file.src_uri: file for file in kept}
         for uri in previous.pages:
@@ -342,16 +332,14 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             file = File.generated(config, uri, content=source)
             if not self.incremental.plan_file(page, source, file):
                 self.planned[uri] = page
-            if writer is not None:
-                writer.add(uri, page)
             _replace(files, file)
         self.findings, self.refused, self.preview_changes = list(previous.findings), {}, []
         for line in [str(f) for f in self.findings if f.severity == "warning"] + previous.notices:
             log.warning(line)
         log.info(f"e-ISO: chỉ nội dung của {len(changed)} tài liệu thay đổi, theo kế hoạch của lần dựng trước: "
                  f"dùng lại {len(previous.pages) - len(self.planned)} trang không đổi, dựng lại {len(self.planned)} trang")
-        if writer is not None:
-            self.snapshot = (updated_snapshot(previous, replanned), writer)
+        stored = self.snapshots.write_pages(replanned.pages.items(), append=True)
+        self.snapshot = (updated_snapshot(previous, replanned), Pending(lambda: stored))
         return previous
 
     def _outputs_kept(self, previous: Snapshot, config: MkDocsConfig) -> bool:
@@ -421,7 +409,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     def _discard_snapshot(self, forget: bool = False) -> None:
         if self.snapshot is not None:
-            self.snapshot[1].discard()
+            self.snapshot[1].cancel()
             self.snapshot = None
         if forget and self.snapshots is not None:
             self.snapshots.forget()
@@ -632,8 +620,13 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if errors or self.refused:
             self._discard_snapshot(forget=True)
         elif self.snapshot is not None and self.snapshots is not None:
-            self.snapshots.save(*self.snapshot)
+            snapshot, written = self.snapshot
             self.snapshot = None
+            stored = written.result()
+            if stored is None:
+                self.snapshots.forget()
+            else:
+                self.snapshots.save(replace(snapshot, stored=snapshot.stored | stored))
         if errors:
             listing = "\n".join(errors)
             raise PluginError(

@@ -32,7 +32,7 @@ from eiso.documents.findings import Finding
 from eiso.documents.literal import protect_template_text
 from eiso.documents.model import Document
 from eiso.filestate import settled
-from eiso.sites.intranet import PlannedPage
+from eiso.sites.intranet import PlannedPage, SitePlan
 
 FORMAT = 1
 _CONTEXT = b"eiso-plan-snapshot-1"
@@ -114,6 +114,30 @@ def _walk(folder: Path, prefix: str, found: dict[str, Signature | None], recurse
                 _walk(Path(entry.path), f"{prefix}{entry.name}/", found, recurse)
             continue
         found[prefix + entry.name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+
+
+def plan_snapshot(plan: SitePlan, documents: list[Document], findings: list[Finding],
+                  inputs: dict[str, Signature | None], shown_by_page: dict[str, tuple[str, ...]], *, fingerprint: str,
+                  as_of: str, head: str, notices: list[str]) -> Snapshot:
+    """The snapshot of a build of ``plan`` from ``documents`` (the corpus's own objects); ``inputs``: every input
+    file's signature, taken before any was read; ``shown_by_page``: the documents each page shows the body of."""
+    by_id = {id(doc): doc.path for doc in documents}
+    shown: dict[str, list[str]] = {}
+    for uri, fingerprints in shown_by_page.items():
+        for shown_fingerprint in fingerprints:
+            shown.setdefault(shown_fingerprint, []).append(uri)
+    found: dict[str, list[Finding]] = {}
+    for finding in findings:
+        found.setdefault(finding.path, []).append(finding)
+    notes = {doc.path: DocumentNote(noted(inputs.get(doc.path)), outline(doc), doc.fingerprint(),
+                                    tuple(found.get(doc.path, ()))) for doc in documents}
+    return Snapshot(
+        fingerprint=fingerprint, as_of=as_of, head=head,
+        inputs={path: noted(signature) for path, signature in inputs.items() if path not in notes}, documents=notes,
+        pages=[page.src_uri for page in plan.pages], shown=shown,
+        own={page.src_uri: by_id[id(page.document)] for page in plan.pages if id(page.document) in by_id},
+        files={uri: hashlib.sha256(data).hexdigest() for uri, data in plan.files.items()},
+        copies={uri: str(path) for uri, path in plan.copies.items()}, findings=list(findings), notices=list(notices))
 
 
 def changed_in_inputs(snapshot: Snapshot, inputs: dict[str, Signature | None]) -> list[str] | None:
@@ -233,66 +257,34 @@ class SnapshotStore:
             except OSError:
                 pass
 
-    def writer(self, append: bool) -> "PageWriter | None":
-        """Where this build's pages go: a new pages file, or (``append``) the end of the current one."""
+    def write_pages(self, pages: Iterable[tuple[str, PlannedPage]], append: bool) -> dict[str, tuple[int, int, str]] | None:
+        """Pickle ``pages`` into a new pages file, or (``append``) at the end of the current one; where each went,
+        or None when one could not be written (then no snapshot is kept)."""
         if self.key is None:
             return None
+        tmp = self.pages_path.with_name(f"{self.pages_path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if append and self.pages_path.is_file():
-                return PageWriter(self.pages_path, self.pages_path.open("ab"), None)
-            tmp = self.pages_path.with_name(f"{self.pages_path.name}.{os.getpid()}.tmp")
-            return PageWriter(self.pages_path, tmp.open("wb"), tmp)
-        except OSError:
+            appending = append and self.pages_path.is_file()
+            with (self.pages_path.open("ab") if appending else tmp.open("wb")) as handle:
+                stored = _write_pages(handle, pages)
+            if not appending:
+                tmp.replace(self.pages_path)
+            return stored
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            tmp.unlink(missing_ok=True)
             return None
 
-    def save(self, snapshot: Snapshot, writer: "PageWriter") -> None:
-        """Keep ``snapshot``, whose pages ``writer`` wrote (those it did not write stay where they were)."""
-        if self.key is None or not writer.close():
-            self.forget()
-            return
-        snapshot = replace(snapshot, stored=snapshot.stored | writer.stored)
-        write_signed_stream(self.path, self.key, _CONTEXT,
-                            lambda out: pickle.dump((FORMAT, snapshot), out, protocol=pickle.HIGHEST_PROTOCOL))
+    def save(self, snapshot: Snapshot) -> None:
+        if self.key is not None:
+            write_signed_stream(self.path, self.key, _CONTEXT,
+                                lambda out: pickle.dump((FORMAT, snapshot), out, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-class PageWriter:
-    """Pickles pages one by one to the pages file, noting where each went."""
-
-    def __init__(self, path: Path, handle, tmp: Path | None):
-        self.path, self.handle, self.tmp = path, handle, tmp
-        self.stored: dict[str, tuple[int, int, str]] = {}
-        self.failed = False
-
-    def add(self, uri: str, planned: PlannedPage) -> None:
-        if self.failed:
-            return
-        try:
-            data = pickle.dumps(planned, protocol=pickle.HIGHEST_PROTOCOL)
-            offset = self.handle.tell()
-            self.handle.write(data)
-        except Exception:  # noqa: BLE001 - an unpicklable page: this build leaves no snapshot
-            self.failed = True
-            return
-        self.stored[uri] = (offset, len(data), hashlib.sha256(data).hexdigest())
-
-    def close(self) -> bool:
-        """Whether every page was written; a new pages file then takes the old one's place."""
-        try:
-            self.handle.close()
-            if self.tmp is not None:
-                if self.failed:
-                    self.tmp.unlink()
-                else:
-                    self.tmp.replace(self.path)
-        except OSError:
-            return False
-        return not self.failed
-
-    def discard(self) -> None:
-        try:
-            self.handle.close()
-            if self.tmp is not None:
-                self.tmp.unlink()
-        except OSError:
-            pass
+def _write_pages(handle, pages: Iterable[tuple[str, PlannedPage]]) -> dict[str, tuple[int, int, str]]:
+    stored = {}
+    for uri, planned in pages:
+        data = pickle.dumps(planned, protocol=pickle.HIGHEST_PROTOCOL)
+        stored[uri] = (handle.tell(), len(data), hashlib.sha256(data).hexdigest())
+        handle.write(data)
+    return stored
