@@ -22,7 +22,7 @@ from eiso import __version__
 from eiso.documents.cache import signing_key
 from eiso.forked import forked_map
 from eiso.project import CACHE_DIR
-from eiso.search.model import SearchEntry
+from eiso.search.model import SearchEntry, StoredEntry
 from eiso.sites.build_cache import BuildCache, digest, remove_stale, tree_digest
 from eiso.sites.intranet import PlannedPage
 from eiso.sites.renderer.identity import Identities
@@ -63,8 +63,8 @@ class Incremental:
         output = self.outputs[page.src_uri] = Path(file.abs_dest_path)
         cached = self.cache.reusable(page.src_uri, key, output) if self.dirty else None
         _set_modified(file, cached is None)
-        if cached is not None and cached.entry is not None:
-            self.reused_entries.append(_entry(cached.entry))
+        if cached is not None and cached.entry:
+            self.reused_entries.append(StoredEntry(str(cached.location), cached.entry))
         return cached is not None
 
     def unchanged(self, files: list[File]) -> bool:
@@ -80,8 +80,8 @@ class Incremental:
         assert cached is not None
         self.keys[file.src_uri] = cached.key
         _set_modified(file, False)
-        if cached.entry is not None:
-            self.reused_entries.append(_entry(cached.entry))
+        if cached.entry:
+            self.reused_entries.append(StoredEntry(str(cached.location), cached.entry))
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():
@@ -110,11 +110,6 @@ class Incremental:
 def _set_modified(file: File, modified: bool) -> None:
     # The engine asks the file; an instance attribute answers for this build only.
     file.is_modified = (lambda: True) if modified else (lambda: False)  # type: ignore[method-assign]
-
-
-def _entry(data: dict) -> SearchEntry:
-    return SearchEntry(data["location"], data["title"], data["text"], tuple(data["codes"]),
-                       tuple(tuple(pair) for pair in data["meta"]))
 
 
 def _fingerprint(config: MkDocsConfig, root: Path) -> str:

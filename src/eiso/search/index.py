@@ -239,6 +239,15 @@ class Doc:
     excerpt: str
 
 
+def _ordered(entries: Sequence["SearchEntry"]) -> list["SearchEntry"]:
+    """By location, then title: titles read only where locations tie (an entry kept from the previous build is
+    read from its JSON only when needed)."""
+    ordered = sorted(entries, key=lambda e: e.location)
+    if any(a.location == b.location for a, b in zip(ordered, ordered[1:])):
+        ordered = sorted(entries, key=lambda e: (e.location, e.title))
+    return ordered
+
+
 def _doc(entry: "SearchEntry") -> Doc:
     return Doc(entry.location, _clean(entry.title), [chip(k, v) for k, v in entry.meta if _clean(v)],
                excerpt(entry.text))
@@ -258,7 +267,7 @@ class BuiltIndex:
         previous build, reused while the entry is unchanged. ``parallel``: the others are counted in two
         processes (see :mod:`eiso.forked`; only where no other thread runs). ``previous``: the previous build's
         index, changed only where entries changed (:mod:`eiso.search.update`; with ``memo``)."""
-        self.entries = sorted(entries, key=lambda e: (e.location, e.title))
+        self.entries = _ordered(entries)
         for entry in self.entries:
             check_location(entry.location)
         self.builder = _new_builder()  # the pipelines and lunr's parameters

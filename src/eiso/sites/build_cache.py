@@ -30,7 +30,7 @@ from typing import Any, Iterable
 from eiso.documents.cache import read_signed, write_signed_stream
 from eiso.filestate import file_signature, settled
 
-FORMAT = 3  # a header line, then a line per page
+FORMAT = 4  # a header line, the other outputs' line, then a line per page (its fields, a tab, its search entry)
 _CONTEXT = b"eiso-pages-1"
 
 
@@ -59,12 +59,12 @@ def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
 class CachedPage:
     key: str
     output: str  # sha256 of the file written
-    entry: dict[str, Any] | None = None  # the page's search entry, if it has one
+    entry: bytes = b""  # the page's search entry (JSON), if it has one: read only when needed
     signature: list[int] | None = None  # the output file's, once written (eiso.filestate)
-    line: bytes | None = field(default=None, repr=False, compare=False)  # as read, while unchanged since
+    location: str | None = None  # the search entry's
 
     def fields(self) -> dict[str, Any]:
-        return {"key": self.key, "output": self.output, "entry": self.entry, "signature": self.signature}
+        return {"key": self.key, "output": self.output, "signature": self.signature, "location": self.location}
 
 
 #: The last cache each output folder saved in this process (the live preview builds again at every edit).
@@ -148,13 +148,12 @@ class BuildCache:
         for uri, path in pages.items():
             if uri in self.fresh:
                 signature = file_signature(path)
-                page = self.fresh[uri]
-                noted = list(signature) if signature and settled(signature, now) else None
-                if noted != page.signature:
-                    page.signature, page.line = noted, None
+                self.fresh[uri].signature = list(signature) if signature and settled(signature, now) else None
 
     def record(self, src_uri: str, key: str, output: bytes, entry: dict[str, Any] | None) -> None:
-        self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry)
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") if entry else b""
+        self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), data,
+                                         location=entry["location"] if entry else None)
 
     def save(self) -> None:
         if self.key is None:
@@ -169,7 +168,9 @@ class BuildCache:
         out.write(_line({"format": FORMAT, "fingerprint": self.fingerprint}))
         out.write(_line(dict(sorted(self.fresh_extras.items()))))
         for uri, page in sorted(self.fresh.items()):
-            out.write(page.line if page.line is not None else _line([uri, page.fields()]))
+            # The entry apart, after a tab (never inside JSON text): a rebuild reads only the fields.
+            out.write(json.dumps([uri, page.fields()], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                      + b"\t" + page.entry + b"\n")
 
 
 def _line(value: Any) -> bytes:
@@ -177,8 +178,9 @@ def _line(value: Any) -> bytes:
 
 
 def _page(line: bytes) -> tuple[str, CachedPage]:
-    uri, page = json.loads(line)
-    return uri, CachedPage(**page, line=line + b"\n")
+    fields, _, entry = line.partition(b"\t")
+    uri, page = json.loads(fields)
+    return uri, CachedPage(**page, entry=entry)
 
 
 def remove_stale(site_dir: Path, expected: set[str]) -> None:
