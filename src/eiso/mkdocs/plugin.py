@@ -9,10 +9,6 @@ HTML is sanitised before the trusted parts are put around it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import replace
-import html
-import json
 import logging
 import os
 import threading
@@ -25,29 +21,27 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from eiso.checks import check_repository, document_findings
+from eiso.checks import check_repository
 from eiso.documents.budget import MarkdownSetup, over_budget
 from eiso.legal.register import REGISTER_NAME
 from eiso.sites.csp import add_csp_meta
 from eiso.sites.forge import known_forge
 from eiso.documents.findings import Finding
 from eiso.control.effective import ENV_VAR, epoch_of, in_force_documents, resolve_as_of, updated_dates
-from eiso.control.gitinfo import head_commit, head_commit_time
+from eiso.control.gitinfo import head_commit_time
 from eiso.errors import EisoError
 from eiso.control.approvals import Approver, parse_approvers
 from eiso.control.history import read_history
 from eiso.documents.cache import DocumentCache
-from eiso.documents.loader import SourceMemo, load_corpus, load_document
-from eiso.sites.sanitize import clean_html, clean_text
+from eiso.documents.loader import SourceMemo, load_corpus
+from eiso.sites.sanitize import clean_html
 from eiso.documents.model import Document
 from eiso.control.gitfiles import GitError
 from eiso.control.preview import changed_documents, preview_base
 from eiso.sites.progress import Progress
-from eiso.sites.renderer import preview_notice, section_headings
+from eiso.sites.renderer import preview_notice
 from eiso.documents.text import heading_slug, shown
-from eiso.sites.csp import refresh_csp_meta
 from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import SEARCH_DIR, build_search_files
@@ -64,15 +58,17 @@ from eiso.mkdocs.config import EisoConfig
 from eiso.mkdocs.incremental import Incremental
 from eiso.mkdocs import parallel
 from eiso.forked import Pending, forked_call
-from eiso.project import CACHE_DIR, documents_cache_path, history_cache_path, links_out, search_terms_cache_path
+from eiso.project import documents_cache_path, history_cache_path, links_out, search_terms_cache_path
 from eiso.mkdocs.macros_guard import sandbox_macros
 from eiso.mkdocs.memory import long_lived, thaw
 from eiso.mkdocs.watch import watch_folders
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
 from eiso.sites.records import plan_records_site
-from eiso.sites.snapshot import (Snapshot, SnapshotStore, changed_in_inputs, input_signatures,
-                                 plan_snapshot, replan, updated_snapshot)
+from eiso.sites.snapshot import Replan, Snapshot
+from eiso.mkdocs.generated import clean_toc, page_source, replace_file, with_generated_sections
+from eiso.mkdocs.engine_hooks import allow_reload_script, skip_material_indexing
+from eiso.mkdocs.plans import PlanNotes
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -108,9 +104,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
         self.sources = SourceMemo()  # the live preview's procedure files, as last read
         self.watching = None  # the live preview's native watch on the procedures and records, if any
-        self.snapshots: SnapshotStore | None = None  # where the plan is noted for the next build
-        # This build's plan and where its pages are being pickled: kept if the build ends without errors.
-        self.snapshot: tuple[Snapshot, Pending[dict | None]] | None = None
+        self.plans: PlanNotes | None = None  # this build's plan, noted for the next build (eiso.mkdocs.plans)
         self.notices: list[str] = []
 
     @property
@@ -141,7 +135,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if "material/search" in config.plugins:
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
-            _skip_material_indexing(config.plugins)
+            skip_material_indexing(config.plugins)
         config.markdown_extensions.append(BudgetExtension(self._refuse))
         # Pages call no outside service (connect-src, style-src and font-src are 'self'):
         # Material's Google Fonts would only be blocked, with a policy violation on every page.
@@ -181,15 +175,15 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         framework = open_framework(root, self.config.framework)
         self.incremental = Incremental(config, root, self.dirty, live=self.live)
         self.planned, self.held, self.generated, self.notices = {}, {}, set(), []
-        self._discard_snapshot()
-        self.snapshots = self._snapshot_store(config, framework)
         for file in files:
             self.incremental.other_file(file)
-        # Noted before any file is read: a file edited meanwhile counts as changed at the next build.
-        inputs = input_signatures(root, self._input_folders(config)) if self.snapshots is not None else {}
-        previous = self._take_previous_plan(files, config, inputs) if self.snapshots is not None and self.dirty else None
-        if previous is not None:
-            return self._add_site_files(files, config, {}, previous.copies, list(previous.files))
+        self.plans = PlanNotes.open(self.config, config, root, self.incremental, command=self.command,
+                                    preview=bool(self.preview_base), framework=framework)
+        taken = self.plans.take(Path(config.site_dir), self.incremental, self.as_of.isoformat(),
+                                lambda uris: [File.generated(config, uri, content="") for uri in uris]
+                                ) if self.plans is not None and self.dirty else None
+        if taken is not None:
+            return self._take_plan(files, config, *taken)
         try:
             with framework_context(framework):
                 self.preview_changes = (changed_documents(root, self.config.procedures_dir, self.preview_base)
@@ -218,16 +212,17 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         pages = []
         for page in plan.pages:
             self.generated.add(page.src_uri)
-            source = _page_source(page)
+            source = page_source(page)
             file = File.generated(config, page.src_uri, content=source)
             if not self.incremental.plan_file(page, source, file):
                 self.planned[page.src_uri] = page
                 pages.append(page)
-            _replace(files, file)
+            replace_file(files, file)
         if self.dirty:
             log.info(f"e-ISO: dùng lại {len(plan.pages) - len(pages)} trang không đổi, dựng lại {len(pages)} trang")
-        if self.snapshots is not None:
-            self._note_plan(plan, corpus.documents, inputs)
+        if self.plans is not None:
+            self.plans.note(plan, corpus.documents, self.findings, self.incremental, as_of=self.as_of.isoformat(),
+                            notices=self.notices, fork=self.may_fork)
         return self._add_site_files(files, config, plan.files, {uri: str(path) for uri, path in plan.copies.items()})
 
     def _add_site_files(self, files: Files, config: MkDocsConfig, data: dict[str, bytes], copies: dict[str, str],
@@ -238,87 +233,26 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.progress = Progress(len(self.planned))
         self.files = files
         for uri, content in data.items():
-            _replace(files, File.generated(config, uri, content=content))
+            replace_file(files, File.generated(config, uri, content=content))
         for uri in kept:
             file = File.generated(config, uri, content=b"")
             file.is_modified = lambda: False  # type: ignore[method-assign]
-            _replace(files, file)
+            replace_file(files, file)
         for uri, source in copies.items():
             copy = File.generated(config, uri, abs_src_path=source)
             # Attachments are downloads: never a page (Markdown would pass through macros)
             # nor HTML/SVG/JS served from the portal's origin.
             if copy.is_documentation_page() or copy.is_static_page() or copy.is_javascript() or copy.is_css():
                 raise PluginError(f"e-ISO: tệp đính kèm «{uri}» không phải định dạng tài liệu được phép công bố")
-            _replace(files, copy)
+            replace_file(files, copy)
         for uri in ASSET_URIS.values():
-            _replace(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
+            replace_file(files, File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         return files
 
-    def _snapshot_store(self, config: MkDocsConfig, framework) -> SnapshotStore | None:
-        """Where this site's plan is noted for the next build, when one may take it (:mod:`eiso.sites.snapshot`):
-        ``eiso build`` of the intranet, outside a merge request's preview, without a framework (whose own
-        repository would be one more input)."""
-        if self.command != "build" or self.config.audience != "internal" or self.preview_base or framework is not None:
-            return None
-        if self._input_folders(config) is None:
-            return None
+    def _take_plan(self, files: Files, config: MkDocsConfig, previous: Snapshot, replanned: Replan,
+                   kept: list[File]) -> Files:
+        """The previous build's plan: its pages kept, but those showing an edited body, planned again."""
         assert self.incremental is not None
-        return SnapshotStore(self.root / CACHE_DIR, Path(config.site_dir), self.incremental.cache.key)
-
-    def _input_folders(self, config: MkDocsConfig) -> list[str] | None:
-        """Every folder the plan reads, relative to the repository (whose files directly in it are inputs
-        too); None when the procedures, the records or the trusted signers lie outside it."""
-        folders = [self.config.procedures_dir, self.config.records_dir]
-        if self.config.trusted_signers:
-            folders.append(os.path.dirname(str(self.config.trusted_signers)) or ".")
-        inside = [_inside_root(folder, self.root) for folder in folders]
-        if None in inside:
-            return None
-        # The hand-written pages and the theme are in the site's fingerprint wherever they are.
-        return [folder for folder in inside if folder] + [
-            folder for folder in (_inside_root(config.docs_dir, self.root),
-                                  _inside_root(config.theme.custom_dir or ".", self.root)) if folder]
-
-    def _note_plan(self, plan: SitePlan, documents: list[Document], inputs: dict) -> None:
-        """Note this build's plan, kept (``on_post_build``) if the build ends without errors; its pages are
-        pickled in a forked copy while this process renders them."""
-        assert self.snapshots is not None and self.incremental is not None
-        if any(f.severity == "error" for f in self.findings):
-            self.snapshots.forget()
-            return
-        store, shown = self.snapshots, self.incremental.shown
-        held = [[(page.src_uri, page) for page in plan.pages if page.src_uri in shown]]
-
-        def write() -> dict | None:
-            return store.write_pages(held[0], append=False) if held else None
-
-        written = forked_call(write, len(held[0])) if self.may_fork else Pending(write)
-        if written.pid is not None:
-            held.clear()  # the copy has them: rendered pages are let go here as before
-        self.snapshot = (plan_snapshot(plan, documents, self.findings, inputs, shown,
-                                       fingerprint=self.incremental.cache.fingerprint, as_of=self.as_of.isoformat(),
-                                       head=head_commit(self.root), notices=self.notices), written)
-
-    def _take_previous_plan(self, files: Files, config: MkDocsConfig, inputs: dict) -> Snapshot | None:
-        """The previous build's plan, when only document bodies changed since (then their pages are planned
-        again and every other page kept); None otherwise."""
-        assert self.snapshots is not None and self.incremental is not None
-        self.snapshot = None
-        previous = self.snapshots.load()
-        if previous is None or previous.fingerprint != self.incremental.cache.fingerprint \
-                or previous.as_of != self.as_of.isoformat() or previous.head != head_commit(self.root):
-            return None
-        changed = changed_in_inputs(previous, inputs)
-        if changed is None or not self._outputs_kept(previous, config):
-            return None
-        replanned = replan(previous, changed, lambda path: load_document(self.root, path),
-                           lambda document: document_findings(document, self.root),
-                           lambda uri: self.snapshots.page(previous, uri), inputs)
-        if replanned is None:
-            return None
-        kept = [File.generated(config, uri, content="") for uri in previous.pages if uri not in replanned.pages]
-        if not self.incremental.unchanged(kept):
-            return None
         self.incremental.key_pages(list(replanned.pages.values()), parallel=False)
         kept_files = {file.src_uri: file for file in kept}
         for uri in previous.pages:
@@ -326,31 +260,20 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             page = replanned.pages.get(uri)
             if page is None:
                 self.incremental.reuse(kept_files[uri])
-                _replace(files, kept_files[uri])
+                replace_file(files, kept_files[uri])
                 continue
-            source = _page_source(page)
+            source = page_source(page)
             file = File.generated(config, uri, content=source)
             if not self.incremental.plan_file(page, source, file):
                 self.planned[uri] = page
-            _replace(files, file)
+            replace_file(files, file)
         self.findings, self.refused, self.preview_changes = list(previous.findings), {}, []
         for line in [str(f) for f in self.findings if f.severity == "warning"] + previous.notices:
             log.warning(line)
-        log.info(f"e-ISO: chỉ nội dung của {len(changed)} tài liệu thay đổi, theo kế hoạch của lần dựng trước: "
-                 f"dùng lại {len(previous.pages) - len(self.planned)} trang không đổi, dựng lại {len(self.planned)} trang")
-        stored = self.snapshots.write_pages(replanned.pages.items(), append=True)
-        self.snapshot = (updated_snapshot(previous, replanned), Pending(lambda: stored))
-        return previous
-
-    def _outputs_kept(self, previous: Snapshot, config: MkDocsConfig) -> bool:
-        """Whether the data files the previous build wrote are still as it wrote them."""
-        for uri, sha in previous.files.items():
-            try:
-                if hashlib.sha256((Path(config.site_dir) / uri).read_bytes()).hexdigest() != sha:
-                    return False
-            except OSError:
-                return False
-        return True
+        log.info(f"e-ISO: chỉ nội dung của {len(replanned.documents)} tài liệu thay đổi, theo kế hoạch của lần dựng "
+                 f"trước: dùng lại {len(previous.pages) - len(self.planned)} trang không đổi, dựng lại "
+                 f"{len(self.planned)} trang")
+        return self._add_site_files(files, config, {}, previous.copies, list(previous.files))
 
     def _plan(self, documents: list[Document], root: Path, config: MkDocsConfig, parsed: DocumentCache) -> SitePlan:
         """``parsed``: the parsed documents' cache, which also keeps the earlier revisions read from git."""
@@ -407,15 +330,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.helper.close()
             self.helper = None
 
-    def _discard_snapshot(self, forget: bool = False) -> None:
-        if self.snapshot is not None:
-            self.snapshot[1].cancel()
-            self.snapshot = None
-        if forget and self.snapshots is not None:
-            self.snapshots.forget()
-
     def on_build_error(self, *, error: Exception) -> None:
-        self._discard_snapshot(forget=True)
+        if self.plans is not None:
+            self.plans.discard()
         thaw()
         self._stop_helper()
         if self.search_files is not None:
@@ -488,7 +405,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.watching = watch_folders(server, folders)
         if (self.root / REGISTER_NAME).is_file():  # the legal register feeds the check and two pages
             server.watch(str(self.root / REGISTER_NAME))
-        _allow_reload_script(server)
+        allow_reload_script(server)
         return server
 
     def _stop_watching(self) -> None:
@@ -536,10 +453,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
     def _page_output(self, planned: PlannedPage, page: Page, html: str) -> tuple:
         """The page around its converted body, its table of contents and its search entry (the Markdown
         helper makes them too, for its pages)."""
-        _clean_toc(page.toc)
+        clean_toc(page.toc)
         body = clean_html(html)
         output = planned.render(body)
-        toc = _with_generated_sections(page.toc, output, body)
+        toc = with_generated_sections(page.toc, output, body)
         entry = None
         if planned.searchable and planned.document is not None:
             make_entry = public_entry if isinstance(planned.document, PublicProcedure) else document_entry
@@ -617,16 +534,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self._finish(pending, Path(config.site_dir))
         errors = [str(f) for f in self.findings if f.severity == "error"]
         errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
-        if errors or self.refused:
-            self._discard_snapshot(forget=True)
-        elif self.snapshot is not None and self.snapshots is not None:
-            snapshot, written = self.snapshot
-            self.snapshot = None
-            stored = written.result()
-            if stored is None:
-                self.snapshots.forget()
-            else:
-                self.snapshots.save(replace(snapshot, stored=snapshot.stored | stored))
+        if self.plans is not None:
+            self.plans.discard() if errors or self.refused else self.plans.keep()
         if errors:
             listing = "\n".join(errors)
             raise PluginError(
@@ -643,13 +552,6 @@ def _refuse_linked_out(config: MkDocsConfig, root: Path) -> None:
         for link in links_out(folder, root):
             raise PluginError(f"e-ISO: «{shown(str(link), 300)}» là liên kết trỏ ra ngoài thư mục «{folder.name}» "
                               "hoặc ra ngoài kho; hãy thay liên kết bằng chính tệp đó")
-
-
-def _inside_root(folder: str, root: Path) -> str | None:
-    """``folder`` (absolute, or relative to the repository) relative to the repository ("" for the repository
-    itself); None when outside it."""
-    path, top = (root / folder).resolve(), root.resolve()
-    return path.relative_to(top).as_posix().strip(".") if path.is_relative_to(top) else None
 
 
 def _markdown_setup(config: MkDocsConfig) -> MarkdownSetup:
@@ -681,65 +583,3 @@ def _errors(findings: list[Finding]) -> tuple[CheckError, ...]:
 
 def lag_entries(lags: list) -> list[LagEntry]:
     return [LagEntry(lag.document.meta.code, lag.framework_code, lag.adopted, lag.latest) for lag in lags]
-
-
-def _page_source(page: PlannedPage) -> str:
-    # Trusted front matter of our own, so nothing in the untrusted body can set page meta.
-    # The theme prints titles without escaping (header, nav, search): escape them here.
-    meta = {"title": html.escape(page.title, quote=False), "render_macros": False}
-    if not page.searchable:
-        meta["search"] = {"exclude": True}
-    if page.document is None:
-        meta["hide"] = ["toc", "navigation"] if page.wide else ["toc"]  # lists need the width
-    return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n{page.markdown}"
-
-
-def _skip_material_indexing(plugins) -> None:
-    # Material's search plugin parses every page to build an index the browser would
-    # rebuild at each load; e-ISO replaces that index, so the parsing is wasted time.
-    search = plugins["material/search"]
-    handlers = plugins.events.get("page_context", [])
-    handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not search]
-
-
-def _clean_toc(items) -> None:
-    # The theme prints table-of-contents titles as HTML; headings of untrusted bodies become text.
-    for item in items:
-        item.title = clean_text(item.title)
-        _clean_toc(item.children)
-
-
-def _allow_reload_script(server) -> None:
-    # The dev server injects its reload script into every page it serves, after our
-    # policy was written: without this, the policy blocks it and pages never reload.
-    inject = getattr(server, "_inject_js_into_html", None)
-    if inject is None:  # another MkDocs: no live reload rather than a weaker policy
-        log.warning("e-ISO: không bật được tự tải lại trang trong chế độ xem trước (phiên bản MkDocs khác).")
-        return
-
-    def inject_allowed(content: bytes, epoch: int) -> bytes:
-        return refresh_csp_meta(inject(content, epoch).decode("utf-8")).encode("utf-8")
-
-    server._inject_js_into_html = inject_allowed
-
-
-def _with_generated_sections(toc: TableOfContents, output: str, body: str) -> TableOfContents:
-    """The page's table of contents with the sections the templates add around the body.
-
-    The body's own headings become children of the section just before the body ("Nội dung").
-    """
-    before, after = (output.split(body, 1) if body.strip() and body in output else (output, ""))
-    items = [AnchorLink(title, anchor, 2) for anchor, title in section_headings(before)]
-    if items:
-        items[-1].children = list(toc)
-    else:
-        items = list(toc)
-    items += [AnchorLink(title, anchor, 2) for anchor, title in section_headings(after)]
-    return TableOfContents(items)
-
-
-def _replace(files: Files, file: File) -> None:
-    existing = files.get_file_from_path(file.src_uri)
-    if existing is not None:
-        files.remove(existing)
-    files.append(file)
