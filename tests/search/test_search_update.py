@@ -65,12 +65,17 @@ def test_an_index_changed_where_entries_changed_is_the_full_index(tmp_path: Path
         files = updated
 
 
-def test_another_set_of_pages_makes_a_full_index(tmp_path: Path, full_counts) -> None:
-    rng = random.Random(7)
+def _first_index(tmp_path: Path, seed: int) -> tuple[random.Random, list[SearchEntry], dict[str, bytes]]:
+    rng = random.Random(seed)
     entries = [_entry(rng, number) for number in range(10)]
     memo = _memo(tmp_path / "terms.pickle")
     files = build_search_files(entries, memo=memo)
     memo.save()
+    return rng, entries, files
+
+
+def test_another_set_of_pages_makes_a_full_index(tmp_path: Path, full_counts) -> None:
+    _, entries, files = _first_index(tmp_path, 7)
     fewer = entries[1:]
     full_counts.clear()
     updated = build_search_files(fewer, memo=_memo(tmp_path / "terms.pickle"),
@@ -80,11 +85,7 @@ def test_another_set_of_pages_makes_a_full_index(tmp_path: Path, full_counts) ->
 
 def test_a_changed_previous_file_makes_a_full_index(tmp_path: Path, full_counts) -> None:
     """``read`` answers only for files as the previous build wrote them; one it cannot give means a full index."""
-    rng = random.Random(8)
-    entries = [_entry(rng, number) for number in range(10)]
-    memo = _memo(tmp_path / "terms.pickle")
-    files = build_search_files(entries, memo=memo)
-    memo.save()
+    rng, entries, files = _first_index(tmp_path, 8)
     shard = next(name for name in files if "eiso-bodies-" in name and name.endswith(".json"))
     entries[3] = _entry(rng, 3, " thêm")
     full_counts.clear()
