@@ -534,8 +534,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self._finish(pending, Path(config.site_dir))
         errors = [str(f) for f in self.findings if f.severity == "error"]
         errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
-        if self.plans is not None:
-            self.plans.discard() if errors or self.refused else self.plans.keep()
+        if self.plans is not None and (errors or self.refused):
+            self.plans.discard()  # a page left out, or refused: the next build plans everything
+        elif self.plans is not None:
+            self.plans.keep()
         if errors:
             listing = "\n".join(errors)
             raise PluginError(
