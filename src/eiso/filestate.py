@@ -8,6 +8,7 @@ noted less than :data:`RACY_NS` after the file's last change is not trusted (:fu
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -17,9 +18,13 @@ RACY_NS = 100_000_000
 def file_signature(path: Path) -> tuple[int, ...] | None:
     """The signature of the file itself (a link is not followed); None when it cannot be read."""
     try:
-        info = path.lstat()
+        return signature_of(path.lstat())
     except OSError:
         return None
+
+
+def signature_of(info: os.stat_result) -> tuple[int, ...]:
+    """The signature in a file's ``lstat`` (or a directory entry's ``stat(follow_symlinks=False)``)."""
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
 
 

@@ -126,6 +126,29 @@ def test_more_than_a_body_edit_plans_everything(built, change) -> None:
     assert TAKEN not in log, change.__name__
 
 
+def test_a_document_turned_into_a_link_out_is_refused_as_by_a_full_plan(built) -> None:
+    """The worst a path can do: the same name, now a link to a file outside the repository."""
+    repo, documents = built
+    secret = repo.parent / "bi-mat.md"
+    secret.write_text(documents[1].read_text(encoding="utf-8") + "\nBÍ MẬT NGOÀI KHO\n", encoding="utf-8")
+    documents[1].unlink()
+    documents[1].symlink_to(secret)
+    result = _build(repo, "site")
+    assert TAKEN not in result.stderr
+    assert result.returncode != 0 and "liên kết trỏ ra ngoài kho" in result.stderr
+    assert "BÍ MẬT NGOÀI KHO" not in "".join(p.read_text(encoding="utf-8") for p in (repo / "site").rglob("*.html"))
+
+
+def test_folders_named_with_a_dot_are_watched(repo: Path) -> None:
+    """Trusted signers kept in ``.gitlab/``: that folder's files are inputs too (its name kept whole)."""
+    from eiso.mkdocs.plans import _inside_root
+
+    (repo / ".gitlab").mkdir()
+    assert _inside_root(".gitlab", repo) == ".gitlab"
+    assert _inside_root(".", repo) == "" and _inside_root("..", repo) is None
+    assert _inside_root(str(repo / "procedures"), repo) == "procedures"
+
+
 def test_another_as_of_date_plans_everything(built) -> None:
     repo, documents = built
     _append(documents[1], "\nMột đoạn mới.\n")
@@ -133,19 +156,21 @@ def test_another_as_of_date_plans_everything(built) -> None:
 
 
 class _Planted:
+    """A pickle that, once loaded, creates ``marker``."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
     def __reduce__(self):
-        return (os.system, (f"touch {MARKER}",))
+        return (os.system, (f"touch '{self.marker}'",))
 
 
-MARKER = "/tmp/eiso-snapshot-pickle-ran"
-
-
-def test_a_snapshot_that_is_not_this_users_is_never_unpickled(built) -> None:
+def test_a_snapshot_that_is_not_this_users_is_never_unpickled(built, tmp_path: Path) -> None:
     """``.eiso-cache/`` can come in a merge request: a pages file or a snapshot written by anyone else must not run
     code. The snapshot is signed with this user's key; each page is checked against the hash the snapshot names."""
     repo, documents = built
-    Path(MARKER).unlink(missing_ok=True)
-    planted = pickle.dumps(_Planted())
+    marker = tmp_path / "pickle-ran"
+    planted = pickle.dumps(_Planted(marker))
     store = SnapshotStore(repo / ".eiso-cache", repo / "site", signing_key())  # the site's (clean/ has its own)
     snapshot = store.load()
     assert snapshot is not None and snapshot.stored
@@ -159,7 +184,7 @@ def test_a_snapshot_that_is_not_this_users_is_never_unpickled(built) -> None:
     store.path.write_bytes(bytes(32) + planted)  # no key to sign it with
     _append(documents[0], "\nĐoạn khác.\n")
     assert TAKEN not in _same_as_clean(repo)
-    assert not Path(MARKER).exists()
+    assert not marker.exists()
 
 
 @pytest.mark.slow

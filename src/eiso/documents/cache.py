@@ -200,19 +200,16 @@ class DocumentCache:
 
     def recall(self, name: str, scope: str) -> Any | None:
         """The value remembered under ``name`` (a content address, e.g. a git blob id), or None."""
-        found = self._stored(self._key(scope, name, ""))
-        return None if found is _MISSING else found
+        return self.recall_key(self._key(scope, name, ""))
 
     def remember(self, name: str, scope: str, value: Any) -> None:
-        key = self._key(scope, name, "")
-        if key not in self.used:
-            self._store(key, value)
+        self.store_key(self._key(scope, name, ""), value)
 
     def note(self, name: str, scope: str, value: Any) -> None:
         """Keep ``value`` under ``name``, in place of what was there (a record of the run, not a result)."""
         self._store(self._key(scope, name, ""), value)
 
-    # By key (:meth:`key`): a caller that noted the keys of its values needs no name to find them again.
+    # By key (:meth:`key_of`): a caller that noted the keys of its values needs no name to find them again.
 
     @classmethod
     def key_of(cls, name: str, scope: str) -> str:

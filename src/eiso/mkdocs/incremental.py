@@ -23,7 +23,7 @@ from eiso.documents.cache import signing_key
 from eiso.forked import forked_map
 from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry, StoredEntry
-from eiso.sites.build_cache import BuildCache, digest, remove_stale, tree_digest
+from eiso.sites.build_cache import BuildCache, CachedPage, digest, remove_stale, tree_digest
 from eiso.sites.intranet import PlannedPage
 from eiso.sites.renderer.identity import Identities
 
@@ -67,21 +67,29 @@ class Incremental:
             self.reused_entries.append(StoredEntry(str(cached.location), cached.entry))
         return cached is not None
 
-    def unchanged(self, files: list[File]) -> bool:
-        """Whether the previous build's pages of ``files`` are all still in the output as it wrote them (a
-        build that takes the previous plan cannot make them again)."""
-        return self.dirty and all(self.cache.unchanged(f.src_uri, None, Path(f.abs_dest_path)) is not None
-                                  for f in files)
+    def unchanged(self, files: list[File]) -> dict[str, CachedPage] | None:
+        """The previous build's pages of ``files``, if all are still in the output as it wrote them (a build that
+        takes the previous plan cannot make them again); None otherwise."""
+        found = {}
+        for file in files:
+            cached = self.cache.unchanged(file.src_uri, None, Path(file.abs_dest_path)) if self.dirty else None
+            if cached is None:
+                return None
+            found[file.src_uri] = cached
+        return found
 
-    def reuse(self, file: File) -> None:
-        """Keep the previous build's page of ``file`` (checked by :meth:`unchanged`), under its previous key."""
-        output = self.outputs[file.src_uri] = Path(file.abs_dest_path)
-        cached = self.cache.reusable(file.src_uri, None, output)
-        assert cached is not None
+    def reuse(self, file: File, cached: CachedPage) -> None:
+        """Keep the previous build's page of ``file`` (found by :meth:`unchanged`), under its previous key."""
+        self.outputs[file.src_uri] = Path(file.abs_dest_path)
+        self.cache.keep(file.src_uri, cached)
         self.keys[file.src_uri] = cached.key
         _set_modified(file, False)
         if cached.entry:
             self.reused_entries.append(StoredEntry(str(cached.location), cached.entry))
+
+    def keep_output(self, file: File) -> None:
+        """Leave a file the previous build wrote (and the caller checked) as it is."""
+        _set_modified(file, False)
 
     def other_file(self, file: File) -> None:
         if file.is_documentation_page():

@@ -24,6 +24,7 @@ from eiso.documents.model import Document
 from eiso.forked import Pending, forked_call
 from eiso.mkdocs.incremental import Incremental
 from eiso.project import CACHE_DIR
+from eiso.sites.build_cache import CachedPage
 from eiso.sites.intranet import SitePlan
 from eiso.sites.snapshot import (Replan, Snapshot, SnapshotStore, changed_in_inputs, input_signatures, plan_snapshot,
                                  replan, updated_snapshot)
@@ -68,9 +69,9 @@ class PlanNotes:
                                      as_of=as_of, head=head_commit(self.root), notices=notices), written)
 
     def take(self, site_dir: Path, incremental: Incremental, as_of: str, kept: Callable[[list[str]], list[Any]]
-             ) -> tuple[Snapshot, Replan, list[Any]] | None:
-        """The previous build's plan, its edited documents' pages planned again and the files of the pages it keeps
-        (``kept(uris)``: the engine's files, checked unchanged in the output), when only bodies changed since."""
+             ) -> tuple[Snapshot, Replan, list[Any], dict[str, CachedPage]] | None:
+        """The previous build's plan, its edited documents' pages planned again, and the engine's files of the
+        pages it keeps (``kept(uris)``) with their previous outputs (found unchanged), when only bodies changed."""
         previous = self.store.load()
         if previous is None or previous.fingerprint != incremental.cache.fingerprint or previous.as_of != as_of \
                 or previous.head != head_commit(self.root):
@@ -84,11 +85,12 @@ class PlanNotes:
         if replanned is None:
             return None
         files = kept([uri for uri in previous.pages if uri not in replanned.pages])
-        if not incremental.unchanged(files):
+        outputs = incremental.unchanged(files)
+        if outputs is None:
             return None
         stored = self.store.write_pages(replanned.pages.items(), append=True)
         self.noting = (updated_snapshot(previous, replanned), Pending(lambda: stored))
-        return previous, replanned, files
+        return previous, replanned, files, outputs
 
     def keep(self) -> None:
         """Keep the plan noted, once its pages are written."""
@@ -127,7 +129,10 @@ def _inside_root(folder: str, root: Path) -> str | None:
     """``folder`` (absolute, or relative to the repository) relative to the repository ("" for the repository
     itself); None when outside it."""
     path, top = (root / folder).resolve(), root.resolve()
-    return path.relative_to(top).as_posix().strip(".") if path.is_relative_to(top) else None
+    if not path.is_relative_to(top):
+        return None
+    relative = path.relative_to(top).as_posix()
+    return "" if relative == "." else relative
 
 
 def _outputs_kept(previous: Snapshot, site_dir: Path) -> bool:

@@ -65,6 +65,7 @@ from eiso.mkdocs.watch import watch_folders
 from eiso.records.checks import load_and_check, valid_records
 from eiso.records.model import Record
 from eiso.sites.records import plan_records_site
+from eiso.sites.build_cache import CachedPage
 from eiso.sites.snapshot import Replan, Snapshot
 from eiso.mkdocs.generated import clean_toc, page_source, replace_file, with_generated_sections
 from eiso.mkdocs.engine_hooks import allow_reload_script, skip_material_indexing
@@ -236,7 +237,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             replace_file(files, File.generated(config, uri, content=content))
         for uri in kept:
             file = File.generated(config, uri, content=b"")
-            file.is_modified = lambda: False  # type: ignore[method-assign]
+            self.incremental.keep_output(file)
             replace_file(files, file)
         for uri, source in copies.items():
             copy = File.generated(config, uri, abs_src_path=source)
@@ -250,7 +251,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return files
 
     def _take_plan(self, files: Files, config: MkDocsConfig, previous: Snapshot, replanned: Replan,
-                   kept: list[File]) -> Files:
+                   kept: list[File], outputs: dict[str, CachedPage]) -> Files:
         """The previous build's plan: its pages kept, but those showing an edited body, planned again."""
         assert self.incremental is not None
         self.incremental.key_pages(list(replanned.pages.values()), parallel=False)
@@ -259,7 +260,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.generated.add(uri)
             page = replanned.pages.get(uri)
             if page is None:
-                self.incremental.reuse(kept_files[uri])
+                self.incremental.reuse(kept_files[uri], outputs[uri])
                 replace_file(files, kept_files[uri])
                 continue
             source = page_source(page)

@@ -55,6 +55,11 @@ def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
     return digest(*parts)
 
 
+def site_key(site_dir: Path) -> str:
+    """How the cache folder names what it keeps for one output folder."""
+    return digest(str(site_dir.resolve()))[:16]
+
+
 @dataclass
 class CachedPage:
     key: str
@@ -87,7 +92,7 @@ class BuildCache:
     @classmethod
     def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str, key: bytes | None, live: bool = False
              ) -> "BuildCache":
-        path = cache_dir / f"pages-{digest(str(site_dir.resolve()))[:16]}.json"
+        path = cache_dir / f"pages-{site_key(site_dir)}.json"
         cache = cls(path, fingerprint, key, live=live and key is not None)
         held = _LIVE.get((str(path), fingerprint)) if cache.live else None
         if held is not None:
@@ -113,8 +118,12 @@ class BuildCache:
         still what was written; kept for the next build."""
         cached = self.unchanged(src_uri, key, output)
         if cached is not None:
-            self.fresh[src_uri] = cached
+            self.keep(src_uri, cached)
         return cached
+
+    def keep(self, src_uri: str, cached: CachedPage) -> None:
+        """Keep a page found :meth:`unchanged` for the next build."""
+        self.fresh[src_uri] = cached
 
     def unchanged(self, src_uri: str, key: str | None, output: Path) -> CachedPage | None:
         """:meth:`reusable`, without keeping anything."""

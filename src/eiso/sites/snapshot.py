@@ -31,7 +31,8 @@ from eiso.documents.cache import read_signed, write_signed_stream
 from eiso.documents.findings import Finding
 from eiso.documents.literal import protect_template_text
 from eiso.documents.model import Document
-from eiso.filestate import settled
+from eiso.filestate import settled, signature_of
+from eiso.sites.build_cache import site_key
 from eiso.sites.intranet import PlannedPage, SitePlan
 
 FORMAT = 1
@@ -113,7 +114,7 @@ def _walk(folder: Path, prefix: str, found: dict[str, Signature | None], recurse
             if recurse:
                 _walk(Path(entry.path), f"{prefix}{entry.name}/", found, recurse)
             continue
-        found[prefix + entry.name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+        found[prefix + entry.name] = signature_of(info)
 
 
 def plan_snapshot(plan: SitePlan, documents: list[Document], findings: list[Finding],
@@ -216,7 +217,7 @@ class SnapshotStore:
     """A site's snapshot in the cache folder: ``plan-<site>.pickle`` (signed) and its pages file."""
 
     def __init__(self, cache_dir: Path, site_dir: Path, key: bytes | None):
-        name = hashlib.sha256(str(site_dir.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        name = site_key(site_dir)
         self.path = cache_dir / f"plan-{name}.pickle"
         self.pages_path = cache_dir / f"plan-{name}.pages"
         self.key = key
