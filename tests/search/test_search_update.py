@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import eiso.search.index as index_module
+import eiso.search.update as update_module
 from eiso.documents.cache import DocumentCache
 from eiso.search import SearchEntry, build_search_files
 from eiso.search.update import PreviousIndex
@@ -41,28 +42,68 @@ def full_counts(monkeypatch) -> list[int]:
     return calls
 
 
-@pytest.mark.parametrize("seed", range(6))
+#: Words that sort before and after every other (a shard range is extended at either end), or in the middle.
+EDGES = ("aaa", "ỹỹ", "\U0001f600", "hồsơmới", "0001")
+
+
+def _edited(rng: random.Random, number: int, seed: int, round_: int) -> SearchEntry:
+    """New words, words gone, a word twice, a new title; now and then an entry left with no text at all."""
+    if rng.random() < 0.15:
+        return SearchEntry(f"quy-trinh/qt-{number:02d}/", f"Quy trình {number}", "", (f"QT-{number:02d}",), ())
+    edge = rng.choice(EDGES) if rng.random() < 0.4 else ""
+    return _entry(rng, number, f" từmới{seed}x{round_} từmới{seed}x{round_} {edge}")
+
+
+@pytest.mark.parametrize("seed", range(12))
 def test_an_index_changed_where_entries_changed_is_the_full_index(tmp_path: Path, seed: int, full_counts) -> None:
     rng = random.Random(seed)
     entries = [_entry(rng, number) for number in range(40)]
     path = tmp_path / "terms.pickle"
     memo = _memo(path)
-    files = build_search_files(entries, shard_bytes=400, memo=memo)
+    shard_bytes = rng.choice((150, 400, 1500))
+    files = build_search_files(entries, shard_bytes=shard_bytes, memo=memo)
     memo.save()
-    for round_ in range(4):
+    for round_ in range(6):
         changed = rng.sample(range(len(entries)), rng.randint(1, 4))
-        for number in changed:  # new words, words gone, a word twice, a new title
-            entries[number] = _entry(rng, number, f" từmới{seed}x{round_} từmới{seed}x{round_}")
+        for number in changed:
+            entries[number] = _edited(rng, number, seed, round_)
         untouched = frozenset(e.location for i, e in enumerate(entries) if i not in changed)
         full_counts.clear()
         memo = _memo(path)
-        updated = build_search_files(entries, shard_bytes=400, memo=memo, previous=PreviousIndex(files.get, untouched))
+        updated = build_search_files(entries, shard_bytes=shard_bytes, memo=memo,
+                                     previous=PreviousIndex(files.get, untouched))
         memo.save()
         assert not full_counts, "the previous index was not used"
-        expected = build_search_files(entries, shard_bytes=400)
+        expected = build_search_files(entries, shard_bytes=shard_bytes)
         assert updated.keys() == expected.keys()
         assert [name for name in expected if updated[name] != expected[name]] == []
         files = updated
+
+
+def test_a_rebuild_reads_only_the_shards_its_edit_falls_in(tmp_path: Path, monkeypatch) -> None:
+    """One new word in one entry: one body shard (and the title shard of its code) is read, not every shard."""
+    rng = random.Random(3)
+    entries = [_entry(rng, number) for number in range(40)]
+    memo = _memo(tmp_path / "terms.pickle")
+    files = build_search_files(entries, shard_bytes=300, memo=memo)
+    memo.save()
+    bodies = [name for name in files if "eiso-bodies-" in name and name.endswith(".json")]
+    assert len(bodies) > 10
+    decoded: list[tuple[str, int]] = []
+    decode = update_module.Postings.decode
+
+    def spy(self, set_name: str, number: int) -> list[str]:
+        decoded.append((set_name, number))
+        return decode(self, set_name, number)
+
+    monkeypatch.setattr(update_module.Postings, "decode", spy)
+    edited = entries[17]
+    entries[17] = SearchEntry(edited.location, edited.title, edited.text + " khaisinhmới", edited.codes, edited.meta)
+    updated = build_search_files(entries, shard_bytes=300, memo=_memo(tmp_path / "terms.pickle"),
+                                 previous=PreviousIndex(files.get, frozenset(e.location for e in entries
+                                                                             if e is not entries[17])))
+    assert updated == build_search_files(entries, shard_bytes=300)
+    assert 1 <= len({number for set_name, number in decoded if set_name == "bodies"}) <= 3
 
 
 def _first_index(tmp_path: Path, seed: int) -> tuple[random.Random, list[SearchEntry], dict[str, bytes]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from eiso import __version__
 
@@ -12,7 +14,23 @@ from eiso.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from eiso.cli.vietnamese import VietnameseArgumentParser
 from eiso.errors import EisoError
 
-__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "entry", "main"]
+
+
+def entry() -> NoReturn:
+    """The installed command: :func:`main`, then out at once.
+
+    A build leaves millions of objects behind; freeing them one by one at exit takes a sixth of a second
+    after a rebuild that took one (the work is saved, the output flushed: nothing is left to do).
+    """
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (`eiso … | head`), or a closed stream
+            pass
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,4 +116,4 @@ def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -1,5 +1,3 @@
-import sys
+from eiso.cli import entry
 
-from eiso.cli import main
-
-sys.exit(main())
+entry()

@@ -89,6 +89,7 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     index, which a rebuild changes where entries changed rather than making it anew (with ``memo``).
     """
     from eiso.search.index import SETS, TERMS_SCOPE, BuiltIndex
+    from eiso.search.shards import KeptShard
 
     built = BuiltIndex(entries, shard_bytes, memo, parallel, previous)  # type: ignore[arg-type]
     files: dict[str, bytes] = {}
@@ -96,7 +97,7 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     for set_name in SETS:
         shard_names[set_name] = [
             _add_file(files, f"{set_name}-{k}", shard, 9 if set_name == "titles" else 6, reuse,
-                      built.postings.same_shard(set_name, k, shard) if built.postings is not None else None)["json"]
+                      shard.raw if isinstance(shard, KeptShard) else None)["json"]
             for k, shard in enumerate(built.term_shards(set_name))]
     excerpts = _add_file(files, "excerpts", built.excerpts_file(), 9, reuse)["json"] if built.docs else None
     docs = _add_file(files, "docs", built.docs_file(shard_names, excerpts), 9, reuse)
@@ -118,7 +119,7 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     return dict(sorted(files.items()))
 
 
-def _add_file(files: dict[str, bytes], name: str, data: dict, level: int = 9, reuse: Reuse | None = None,
+def _add_file(files: dict[str, bytes], name: str, data: object, level: int = 9, reuse: Reuse | None = None,
               raw: bytes | None = None) -> dict[str, str]:
     """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
     when the browser can decompress); the hash in the name lets browsers cache it for good.

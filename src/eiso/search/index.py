@@ -50,13 +50,13 @@ from lunr.vector import Vector
 from eiso.forked import forked_map
 from eiso.search import pipeline as vp
 
-from eiso.search.update import PreviousIndex, updated_postings
+from eiso.search.shards import FORMAT, KeptShard, cut, first_term, utf16
+from eiso.search.update import PreviousIndex, updated_postings, updated_shards
 
 if TYPE_CHECKING:  # pragma: no cover
     from eiso.documents.cache import DocumentCache as Memo
     from eiso.search.model import SearchEntry
 
-FORMAT = "eiso-search/2"
 #: Field boosts, applied inside the field vectors at build time.
 BOOSTS: dict[str, float] = {"title": 10, "bigram": 8, "accent": 3, "code": 15, "text": 1}
 #: The two sets of term shards, and their fields.
@@ -70,10 +70,6 @@ SHARD_BYTES: dict[str, int] = {"titles": 1024 * 1024, "bodies": 96 * 1024}
 EXCERPT_CHARS = 160
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _WS = re.compile(r"\s+")
-
-
-def _utf16(term: str) -> bytes:
-    return term.encode("utf-16-be", "surrogatepass")
 
 
 def check_location(location: str) -> str:
@@ -272,14 +268,14 @@ class BuiltIndex:
             check_location(entry.location)
         self.builder = _new_builder()  # the pipelines and lunr's parameters
         self.shard_bytes = shard_bytes
-        self._shards: dict[str, list[dict]] = {}
+        self._shards: dict[str, list[dict | KeptShard]] = {}
         self._coded: tuple[dict[str, dict[str, list[int]]], dict[str, int]] | None = None
         self._counts: list[dict[str, dict[str, int]]] | None = None
         postings = (updated_postings(self.entries, SETS, memo, _entry_name, self._count, TERMS_SCOPE, previous)
                     if previous is not None and memo is not None and self.entries else None)
         self.postings = postings
         if postings is not None:
-            self._coded, self.lengths, self.keys = (postings.coded, postings.df), postings.lengths, postings.keys
+            self.lengths, self.keys = postings.lengths, postings.keys
             # An unchanged entry shows what it showed: its row and excerpt as the previous build wrote them.
             self.docs = [Doc(*postings.rows[ref], postings.excerpts[ref]) if ref not in postings.changed else _doc(entry)
                          for ref, entry in enumerate(self.entries)]
@@ -333,7 +329,7 @@ class BuiltIndex:
         b = self.builder
         sets = {}
         for name, fields in SETS.items():
-            firsts = [shard["terms"][0] for shard in self.term_shards(name)]
+            firsts = [first_term(shard) for shard in self.term_shards(name)]
             sets[name] = {"fields": list(fields), "firsts": firsts, "files": shard_names.get(name, [])}
         return {
             "format": FORMAT,
@@ -353,26 +349,22 @@ class BuiltIndex:
     def excerpts_file(self) -> dict:
         return {"format": FORMAT, "excerpts": [d.excerpt for d in self.docs]}
 
-    def term_shards(self, set_name: str) -> list[dict]:
+    def term_shards(self, set_name: str) -> list[dict | KeptShard]:
         """The term shards of a set: its sorted vocabulary cut into ranges of about ``shard_bytes``
-        (tests make them small), or the set's own :data:`SHARD_BYTES`."""
+        (tests make them small), or the set's own :data:`SHARD_BYTES`; an index made from the previous one
+        keeps the shards no changed term falls in (:class:`KeptShard`)."""
         cached = self._shards.get(set_name)
         if cached is None:
-            cached = self._shards[set_name] = list(self._cut(SETS[set_name], self.shard_bytes or SHARD_BYTES[set_name]))
+            limit = self.shard_bytes or SHARD_BYTES[set_name]
+            if self.postings is not None:
+                cached = updated_shards(self.postings, set_name, limit)
+            else:
+                fields = SETS[set_name]
+                coded, df = self._rows_and_df()
+                vocabulary = sorted({term for name in fields for term in coded[name]}, key=utf16)
+                cached = list(cut(vocabulary, fields, coded, df, limit))
+            self._shards[set_name] = cached
         return cached
-
-    def _cut(self, fields: Sequence[str], limit: int):
-        coded, df = self._rows_and_df()
-        # lunr.js builds its TokenSet from terms in JavaScript (UTF-16) order
-        vocab = sorted({term for name in fields for term in coded[name]}, key=_utf16)
-        start, size = 0, 0
-        for i, term in enumerate(vocab):
-            size += len(term) + 8 + sum(len(coded[name].get(term, ())) * 4 + 2 for name in fields)
-            if size >= limit or i == len(vocab) - 1:
-                terms = vocab[start:i + 1]
-                yield {"format": FORMAT, "fields": list(fields), "terms": terms, "df": [df[t] for t in terms],
-                       "rows": {name: [coded[name].get(t, []) for t in terms] for name in fields}}
-                start, size = i + 1, 0
 
     def _rows_and_df(self) -> tuple[dict[str, dict[str, list[int]]], dict[str, int]]:
         """Per field and term, its coded postings (see the module's docstring); per term, lunr's df."""
