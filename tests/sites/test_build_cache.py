@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -59,7 +60,7 @@ def test_a_previous_search_file_counts_only_with_its_recorded_bytes(tmp_path: Pa
     (tmp_path / "search").mkdir()
     (tmp_path / "search" / "a.json").write_bytes(b"{}")
     cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
-    cache.record_output("search/a.json", b"{}")
+    cache.record_output("search/a.json", hashlib.sha256(b"{}").hexdigest())
     cache.save()
     cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
     assert cache.previous_output("search/a.json", tmp_path / "search" / "a.json") == b"{}"
@@ -85,3 +86,84 @@ def test_the_search_index_takes_the_compressed_files_it_is_given_and_compresses_
     assert sorted(asked) == sorted(uri[:-3] for uri in gz)
     for uri in gz:
         assert reused[uri] == (b"PREVIOUS" if "titles" in uri else plain[uri])
+
+
+def test_what_is_recorded_while_the_pages_are_saved_is_in_the_cache(tmp_path: Path) -> None:
+    """The search index is waited for while the pages' lines are written: its files, recorded then, are saved
+    with them."""
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "a.json").write_bytes(b"{}")
+    cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+    cache.record("page.md", "key", b"<p>trang</p>", {"location": "page/", "title": "Trang"})
+    calls: list[int] = []
+    cache.save(lambda: (calls.append(1), cache.record_output("search/a.json", hashlib.sha256(b"{}").hexdigest())))
+    assert calls == [1]
+    cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+    assert set(cache.pages) == {"page.md"}
+    assert cache.previous_output("search/a.json", tmp_path / "search" / "a.json") == b"{}"
+
+
+def test_the_search_index_is_written_even_where_no_cache_can_be(tmp_path: Path) -> None:
+    """No signing key, or a cache folder that cannot be made: the cache is lost, the waiting still done once."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("một tệp, không phải thư mục")
+    for cache in (BuildCache.open(tmp_path / "cache", tmp_path, "fp", None),
+                  BuildCache.open(blocked / "cache", tmp_path, "fp", KEY)):
+        calls: list[int] = []
+        cache.save(lambda: calls.append(1))
+        assert calls == [1]
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_failure_while_the_cache_is_written_leaves_no_file(tmp_path: Path) -> None:
+    cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+    cache.record("page.md", "key", b"x", None)
+
+    def fail() -> None:
+        raise RuntimeError("chỉ mục tìm kiếm hỏng")
+
+    try:
+        cache.save(fail)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure was swallowed")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_search_entries_come_back_as_recorded(tmp_path: Path) -> None:
+    from eiso.search.model import StoredEntry
+
+    cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+    entries = {"a.md": {"location": "a/", "title": "Trang «A»\n", "text": "nội dung\tcó tab", "codes": ["QT-01"],
+                        "meta": [["Cấp", "xã"]]},
+               "b.md": None,
+               "c.md": {"location": "c/", "title": "C", "text": "", "codes": [], "meta": []}}
+    for uri, entry in entries.items():
+        cache.record(uri, "key-" + uri, uri.encode(), entry)
+    cache.save()
+    cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+    assert set(cache.pages) == set(entries)
+    assert not cache.pages["b.md"].entry
+    for uri in ("a.md", "c.md"):
+        stored = StoredEntry(entries[uri]["location"], cache.pages[uri].entry)
+        assert (stored.title, stored.text, list(stored.codes)) == (entries[uri]["title"], entries[uri]["text"],
+                                                                  entries[uri]["codes"])
+        assert cache.pages[uri].key == "key-" + uri
+
+
+def test_a_signed_cache_of_another_shape_is_not_used(tmp_path: Path) -> None:
+    """Signed by this user, but its entry sizes run past its end (another version's file): nothing is reused,
+    nothing fails."""
+    import json
+
+    from eiso.documents.cache import write_signed
+    from eiso.sites import build_cache
+
+    cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+    head = json.dumps({"format": build_cache.FORMAT, "fingerprint": "fp", "pages": 1}).encode()
+    line = json.dumps(["a.md", {"key": "k", "output": "o", "signature": None, "location": "a/"}, 10**9]).encode()
+    for payload in (head + b"\n" + line + b"\n{}\n{}\n", head + b"\n", b"[]\n", head + b"\n" + line + b"\nxx"):
+        write_signed(cache.path, KEY, build_cache._CONTEXT, payload)
+        reopened = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
+        assert reopened.pages == {} and reopened.extras == {}

@@ -173,16 +173,17 @@ def test_a_page_cache_from_a_merge_request_is_not_trusted(built) -> None:
     cache = next((repo / ".eiso-cache").glob("pages-*.json"))
     data = cache.read_bytes()
     start = 32  # past the HMAC-SHA256 signature (searching for "{" fails when the signature holds one)
-    # a header line, the other outputs' hashes, then [uri, page] and the page's search entry per line
-    head, extras, *lines = data[start:].decode("utf-8").splitlines()
-    pages = {json.loads(line.partition("\t")[0])[0]: line.partition("\t") for line in lines}
+    # a header line (the number of pages), [uri, page, entry size] per page, then the entries and other outputs
+    head, rest = data[start:].split(b"\n", 1)
+    count = json.loads(head)["pages"]
+    *lines, tail = rest.split(b"\n", count)
+    pages = {json.loads(line)[0]: json.loads(line) for line in lines}
     assert uri in pages, sorted(pages)[:5]
-    fields = json.loads(pages[uri][0])[1]
+    fields = pages[uri][1]
     fields["output"] = hashlib.sha256(page.read_bytes()).hexdigest()
     fields["signature"] = list(file_signature(page))  # the forged page's own: only the cache's key tells
-    pages[uri] = (json.dumps([uri, fields]), "\t", pages[uri][2])
-    forged = "\n".join([head, extras, *("".join(parts) for parts in pages.values())]) + "\n"
-    cache.write_bytes(b"\0" * start + forged.encode())  # the attacker has no key to sign with
+    forged = b"\n".join([head, *(json.dumps(line).encode() for line in pages.values()), tail])
+    cache.write_bytes(b"\0" * start + forged)  # the attacker has no key to sign with
     _same_as_clean(repo)
     assert "FORGED" not in page.read_text(encoding="utf-8")
 

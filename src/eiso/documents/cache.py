@@ -107,7 +107,11 @@ def write_signed_stream(path: Path, key: bytes, context: bytes, write: Callable[
         with tmp.open("wb") as handle:
             handle.write(bytes(32))  # the signature's place, written once the payload is
             signer = _SigningWriter(handle, _mac(key, context))
-            write(signer)
+            try:
+                write(signer)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # the write's own error (not the disk's) goes on, no half file left
+                raise
             handle.seek(0)
             handle.write(signer.mac.digest())
         tmp.replace(path)

@@ -1,9 +1,14 @@
 """What e-ISO turns off or adjusts in the engine and in Material for MkDocs, at run time (never by changing
-installed packages): Material's own search indexing, and the live preview's reload script under e-ISO's policy."""
+installed packages): Material's own search indexing, the listing of the theme's hidden folders, and the live
+preview's reload script under e-ISO's policy."""
 
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
+
+import jinja2
 
 from eiso.sites.csp import refresh_csp_meta
 
@@ -16,6 +21,34 @@ def skip_material_indexing(plugins) -> None:
     search = plugins["material/search"]
     handlers = plugins.events.get("page_context", [])
     handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not search]
+
+
+def skip_hidden_theme_folders(theme: Any) -> None:
+    """The engine lists every file of the theme to copy its assets, then drops those in hidden folders: Material's
+    ``.icons`` alone holds some 15,000 files, listed at every build (a tenth of a rebuild). Its environment's loader
+    no longer walks into hidden folders; what it lists is what the engine kept of the full listing."""
+    get_env = theme.get_env
+
+    def env_listing_visible_folders() -> jinja2.Environment:
+        env = get_env()
+        loader = env.loader
+        if type(loader) is jinja2.FileSystemLoader:  # another loader is left as it is
+            loader.list_templates = lambda: _visible_templates(loader)  # type: ignore[method-assign]
+        return env
+
+    theme.get_env = env_listing_visible_folders
+
+
+def _visible_templates(loader: jinja2.FileSystemLoader) -> list[str]:
+    # jinja2's FileSystemLoader.list_templates, but for the folders whose name starts with a dot.
+    found = set()
+    for searchpath in loader.searchpath:
+        for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=loader.followlinks):
+            dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+            for filename in filenames:
+                template = os.path.join(dirpath, filename)[len(searchpath):].strip(os.path.sep).replace(os.path.sep, "/")
+                found.add(template[2:] if template[:2] == "./" else template)
+    return sorted(found)
 
 
 def allow_reload_script(server) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -104,15 +105,20 @@ class Incremental:
         """What the previous build wrote as ``uri`` (a search file), if the file is still that."""
         return self.cache.previous_output(uri, self.site_dir / uri) if self.dirty else None
 
-    def output_written(self, uri: str, data: bytes) -> None:
-        self.cache.record_output(uri, data)
+    def output_written(self, uri: str, sha: str) -> None:
+        """Note a file the build wrote that is not a page (a search file), by its sha256."""
+        self.cache.record_output(uri, sha)
 
-    def finish(self, files: Files, extra_outputs: set[str]) -> None:
-        if self.dirty:
-            expected = {f.dest_uri for f in files} | extra_outputs | {"404.html", "sitemap.xml", "sitemap.xml.gz"}
-            remove_stale(self.site_dir, expected)
+    def finish(self, files: Files, extra_outputs: Callable[[], set[str]]) -> None:
+        """Save the page cache and remove what the build no longer makes; ``extra_outputs()`` writes the other
+        outputs (the search index, made in another process) and names them: called while the cache is
+        written."""
         self.cache.sign(self.outputs)
-        self.cache.save()
+        extra: set[str] = set()
+        self.cache.save(lambda: extra.update(extra_outputs()))
+        if self.dirty:
+            expected = {f.dest_uri for f in files} | extra | {"404.html", "sitemap.xml", "sitemap.xml.gz"}
+            remove_stale(self.site_dir, expected)
 
 
 def _set_modified(file: File, modified: bool) -> None:

@@ -9,10 +9,12 @@ HTML is sanitised before the trusted parts are put around it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import threading
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -68,7 +70,7 @@ from eiso.sites.records import plan_records_site
 from eiso.sites.build_cache import CachedPage
 from eiso.sites.snapshot import Replan, Snapshot
 from eiso.mkdocs.generated import clean_toc, page_source, replace_file, with_generated_sections
-from eiso.mkdocs.engine_hooks import allow_reload_script, skip_material_indexing
+from eiso.mkdocs.engine_hooks import allow_reload_script, skip_hidden_theme_folders, skip_material_indexing
 from eiso.mkdocs.plans import PlanNotes
 
 log = logging.getLogger("mkdocs.plugins.eiso")
@@ -99,7 +101,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.helper: parallel.Helper | None = None  # a forked process rendering later pages (full builds)
         self.nav = None
         self.to_render: list[Page] = []
-        self.search_files: Pending[dict[str, bytes]] | None = None  # the search index, being built (on_env)
+        self.search_files: "Pending[WrittenSearch] | None" = None  # the search index, being built (on_env)
         self.held: dict[str, bytes] = {}  # src_uri -> a generated page's HTML, compressed until its template runs
         self.served_index: bytes | None = None  # the live preview's search/search_index.json, as last written
         self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
@@ -137,6 +139,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
             config.extra["eiso_search"] = True
             skip_material_indexing(config.plugins)
+        skip_hidden_theme_folders(config.theme)
         config.markdown_extensions.append(BudgetExtension(self._refuse))
         # Pages call no outside service (connect-src, style-src and font-src are 'self'):
         # Material's Google Fonts would only be blocked, with a policy violation on every page.
@@ -345,8 +348,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if config.extra.get("eiso_search"):
             # Every page's search entry is made by now: the index is built in a forked copy while the pages
             # are put into the theme (before the template helper, whose reader thread must not be copied).
-            self.search_files = forked_call(self._search_files, len(self.search_entries)) if self.may_fork \
-                else Pending(self._search_files)
+            site_dir = Path(config.site_dir)
+            self.search_files = forked_call(lambda: self._search_files(site_dir), len(self.search_entries)) \
+                if self.may_fork else Pending(lambda: self._search_files(site_dir))
         # The engine makes a new environment for every build; within one, templates do not change. Without
         # this, each of the theme's dozens of includes per page stats its template file again.
         env.auto_reload = False
@@ -369,7 +373,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     on_page_context = CombinedEvent(_give_back_content, _prebuilt_context)
 
-    def _search_files(self) -> dict[str, bytes]:
+    def _search_files(self, site_dir: Path) -> "WrittenSearch":
+        """Make the search index and write its files (in the forked copy, when there is one: only their digests
+        travel back), but Material's ``search_index.json``, which the build writes over Material's own."""
         # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
         entries = sorted(self.search_entries, key=lambda entry: entry.location)
         memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience), live=self.live)
@@ -379,7 +385,14 @@ class EisoPlugin(BasePlugin[EisoConfig]):
                                      frozenset(entry.location for entry in self.incremental.reused_entries), SEARCH_DIR)
         files = build_search_files(entries, lang="vi", memo=memo, reuse=self._previous_search_file, previous=previous)
         memo.save()
-        return files
+        digests = {}
+        for uri, content in files.items():
+            digests[uri] = hashlib.sha256(content).hexdigest()
+            unchanged = self.incremental is not None and self.incremental.previous_output(uri) == content
+            if uri != SEARCH_INDEX and not unchanged:
+                (site_dir / uri).parent.mkdir(parents=True, exist_ok=True)
+                (site_dir / uri).write_bytes(content)
+        return WrittenSearch(digests, files.get(SEARCH_INDEX))
 
     def _previous_search_file(self, uri: str, data: bytes) -> bytes | None:
         """The gzip twin the previous build wrote beside ``uri``, when both files are still as it left them
@@ -479,14 +492,19 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             self.incremental.page_written(page.file.src_uri, output, self.page_entries.pop(page.file.src_uri, None))
         return output
 
-    def _finish(self, pending: Pending[dict[str, bytes]] | None, site_dir: Path,
+    def _finish(self, pending: Pending[WrittenSearch] | None, site_dir: Path,
                 keep: frozenset[str] = frozenset()) -> None:
         """Write the search index, remove what the build no longer makes (but ``keep``) and save the page cache."""
-        written = self._write_search(pending.result() if pending is not None else {}, site_dir)
-        if self.incremental is not None and self.files is not None:
-            self.incremental.finish(self.files, written | keep)
 
-    def _finish_in_background(self, pending: Pending[dict[str, bytes]], site_dir: Path) -> None:
+        def search_outputs() -> set[str]:
+            return self._write_search(pending.result() if pending is not None else None, site_dir) | keep
+
+        if self.incremental is not None and self.files is not None:
+            self.incremental.finish(self.files, search_outputs)  # the pages' cache written while the index is made
+        else:
+            search_outputs()
+
+    def _finish_in_background(self, pending: Pending[WrittenSearch], site_dir: Path) -> None:
         # A page the browser loaded meanwhile fetches the previous index's shards: they stay (the live
         # preview's folder is temporary).
         try:
@@ -495,16 +513,19 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except Exception as error:  # noqa: BLE001 - in the background, nobody else would hear of it
             log.error(f"e-ISO: không ghi được chỉ mục tìm kiếm của bản xem trước: {error}")
 
-    def _write_search(self, search_files: dict[str, bytes], site_dir: Path) -> set[str]:
-        for uri, content in search_files.items():
-            target = site_dir / uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            if self.incremental is not None:
-                self.incremental.output_written(uri, content)
-        if SEARCH_INDEX in search_files:
-            self.served_index = search_files[SEARCH_INDEX]
-        return set(search_files)
+    def _write_search(self, written: "WrittenSearch | None", site_dir: Path) -> set[str]:
+        """Write Material's ``search_index.json`` (the index's other files are written by now) and note them all
+        in the page cache."""
+        if written is None:
+            return set()
+        if written.index is not None:
+            (site_dir / SEARCH_INDEX).parent.mkdir(parents=True, exist_ok=True)
+            (site_dir / SEARCH_INDEX).write_bytes(written.index)
+            self.served_index = written.index
+        if self.incremental is not None:
+            for uri, sha in written.digests.items():
+                self.incremental.output_written(uri, sha)
+        return set(written.digests)
 
     def _wait_for_finishing(self) -> None:
         if self.finishing is not None:
@@ -544,6 +565,14 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
+
+
+@dataclass(frozen=True)
+class WrittenSearch:
+    """The search index's files, written: each one's sha256, by path, and Material's file, left to write."""
+
+    digests: dict[str, str]
+    index: bytes | None
 
 
 def _refuse_linked_out(config: MkDocsConfig, root: Path) -> None:

@@ -22,12 +22,12 @@ class StoredEntry:
 
     __slots__ = ("location", "_data", "_entry")
 
-    def __init__(self, location: str, data: bytes):
+    def __init__(self, location: str, data: bytes | memoryview):
         self.location, self._data, self._entry = location, data, None
 
     def entry(self) -> SearchEntry:
         if self._entry is None:
-            found = json.loads(self._data)
+            found = json.loads(bytes(self._data))
             self._entry = SearchEntry(found["location"], found["title"], found["text"], tuple(found["codes"]),
                                       tuple(tuple(pair) for pair in found["meta"]))
         return self._entry

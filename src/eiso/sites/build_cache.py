@@ -25,12 +25,15 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from eiso.documents.cache import read_signed, write_signed_stream
 from eiso.filestate import file_signature, settled
 
-FORMAT = 4  # a header line, the other outputs' line, then a line per page (its fields, a tab, its search entry)
+#: A header line (with the number of pages), a line per page (its fields and its search entry's length), the pages'
+#: search entries one after the other, then the other outputs' line. The entries apart: a rebuild reads the
+#: lines and leaves the entries (most of the file) where they are, unread.
+FORMAT = 6
 _CONTEXT = b"eiso-pages-1"
 
 
@@ -64,7 +67,7 @@ def site_key(site_dir: Path) -> str:
 class CachedPage:
     key: str
     output: str  # sha256 of the file written
-    entry: bytes = b""  # the page's search entry (JSON), if it has one: read only when needed
+    entry: bytes | memoryview = b""  # the page's search entry (JSON), if it has one: read only when needed
     signature: list[int] | None = None  # the output file's, once written (eiso.filestate)
     location: str | None = None  # the search entry's
 
@@ -102,12 +105,9 @@ class BuildCache:
         if payload is None:
             return cache  # none, or not this user's: everything is built
         try:
-            head, extras, *lines = payload.split(b"\n")
-            if json.loads(head) == {"format": FORMAT, "fingerprint": fingerprint}:
-                cache.extras = {str(uri): str(sha) for uri, sha in json.loads(extras).items()}
-                cache.pages = dict(_page(line) for line in lines if line)
+            cache.pages, cache.extras = _read(payload, fingerprint)
         except (ValueError, TypeError, KeyError, AttributeError):
-            cache.pages = {}  # signed but of another shape (another version): everything is built
+            cache.pages, cache.extras = {}, {}  # signed but of another shape (another version): all is built
         return cache
 
     def page_key(self, src_uri: str, source: str, wrapper: str) -> str:
@@ -148,8 +148,9 @@ class BuildCache:
             return None
         return data if data is not None and hashlib.sha256(data).hexdigest() == sha else None
 
-    def record_output(self, uri: str, data: bytes) -> None:
-        self.fresh_extras[uri] = hashlib.sha256(data).hexdigest()
+    def record_output(self, uri: str, sha: str) -> None:
+        """Note another output file (not a page) by the sha256 of what was written."""
+        self.fresh_extras[uri] = sha
 
     def sign(self, pages: dict[str, Path]) -> None:
         """Note the signatures of the pages' files this build left (``pages``: by source URI)."""
@@ -164,32 +165,58 @@ class BuildCache:
         self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), data,
                                          location=entry["location"] if entry else None)
 
-    def save(self) -> None:
-        if self.key is None:
-            return
-        if self.live:
-            _LIVE[(str(self.path), self.fingerprint)] = (dict(self.fresh), dict(self.fresh_extras))
-        write_signed_stream(self.path, self.key, _CONTEXT, self._write)
+    def save(self, meanwhile: Callable[[], object] = lambda: None) -> None:
+        """Write the cache. ``meanwhile`` is called once, after the pages' lines and before the other outputs'
+        (which it may still record): the search index, made in another process, is waited for while this one
+        writes."""
+        called: list[bool] = []
 
-    def _write(self, out: Any) -> None:
-        # A line per page, written as made: at 10,000 pages with their search texts, one JSON document
-        # would be hundreds of megabytes in memory twice over (the text, then its bytes).
-        out.write(_line({"format": FORMAT, "fingerprint": self.fingerprint}))
-        out.write(_line(dict(sorted(self.fresh_extras.items()))))
-        for uri, page in sorted(self.fresh.items()):
-            # The entry apart, after a tab (never inside JSON text): a rebuild reads only the fields.
-            out.write(json.dumps([uri, page.fields()], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                      + b"\t" + page.entry + b"\n")
+        def write(out: Any) -> None:
+            self._write_pages(out)
+            called.append(True)
+            meanwhile()
+            out.write(_line(dict(sorted(self.fresh_extras.items()))))
+
+        if self.key is not None:
+            write_signed_stream(self.path, self.key, _CONTEXT, write)
+        if not called:  # no key, or a folder that cannot be written
+            meanwhile()
+        if self.live and self.key is not None:
+            _LIVE[(str(self.path), self.fingerprint)] = (dict(self.fresh), dict(self.fresh_extras))
+
+    def _write_pages(self, out: Any) -> None:
+        # Written as made: at 10,000 pages with their search texts, one JSON document would be hundreds of
+        # megabytes in memory twice over (the text, then its bytes).
+        pages = sorted(self.fresh.items())
+        out.write(_line({"format": FORMAT, "fingerprint": self.fingerprint, "pages": len(pages)}))
+        for uri, page in pages:
+            out.write(_line([uri, page.fields(), len(page.entry)]))
+        for _, page in pages:
+            out.write(page.entry)
 
 
 def _line(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
-def _page(line: bytes) -> tuple[str, CachedPage]:
-    fields, _, entry = line.partition(b"\t")
-    uri, page = json.loads(fields)
-    return uri, CachedPage(**page, entry=entry)
+def _read(payload: bytes, fingerprint: str) -> tuple[dict[str, CachedPage], dict[str, str]]:
+    """The pages and other outputs of a cache file (see :data:`FORMAT`); its entries are views of ``payload``."""
+    end = payload.index(b"\n")
+    head = json.loads(payload[:end])
+    if head != {"format": FORMAT, "fingerprint": fingerprint, "pages": head.get("pages")}:
+        return {}, {}
+    rows = []
+    for _ in range(int(head["pages"])):
+        start, end = end + 1, payload.index(b"\n", end + 1)
+        rows.append(json.loads(payload[start:end]))
+    view, position, pages = memoryview(payload), end + 1, {}
+    for uri, fields, size in rows:
+        if not isinstance(size, int) or size < 0 or position + size > len(payload):
+            raise ValueError("entry out of the file")
+        pages[str(uri)] = CachedPage(**fields, entry=view[position:position + size])
+        position += size
+    extras = json.loads(payload[position:])
+    return pages, {str(uri): str(sha) for uri, sha in extras.items()}
 
 
 def remove_stale(site_dir: Path, expected: set[str]) -> None:
