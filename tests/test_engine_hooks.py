@@ -45,3 +45,25 @@ def test_the_theme_files_copied_are_the_engines_own_choice(tmp_path: Path, custo
     assert len(our_listing) < len(engine_listing) // 3
     if custom:
         assert "assets/c.css" in ours
+
+
+def test_materials_search_plugin_is_left_with_nothing_to_do(tmp_path: Path) -> None:
+    """Its handlers are replaced while the engine goes through them: the ones after still run, and Material
+    neither reads its language templates nor writes its own index (e-ISO writes the index)."""
+    from eiso.mkdocs.engine_hooks import skip_material_search
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\ntheme:\n  name: material\n  language: vi\nplugins:\n"
+                                         "  - search\n  - tags\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    search, seen = config.plugins["material/search"], []
+    handlers = config.plugins.events["config"]
+    handlers.insert(0, lambda config: (skip_material_search(config.plugins), seen.append("skipped"))[0])
+    handlers.append(lambda config: seen.append("after"))
+    config.plugins.on_config(config)
+    assert seen == ["skipped", "after"]
+    assert not search.config.lang and not hasattr(search, "search_index")  # its on_config did not run
+    config.site_dir = str(tmp_path / "site")
+    config.plugins.on_post_build(config=config)
+    assert not (tmp_path / "site" / "search" / "search_index.json").exists()
+    assert "material/search" in config.plugins  # the theme still shows its search box

@@ -1,5 +1,5 @@
 """What e-ISO turns off or adjusts in the engine and in Material for MkDocs, at run time (never by changing
-installed packages): Material's own search indexing, the listing of the theme's hidden folders, and the live
+installed packages): Material's own search index, the listing of the theme's hidden folders, and the live
 preview's reload script under e-ISO's policy."""
 
 from __future__ import annotations
@@ -15,12 +15,19 @@ from eiso.sites.csp import refresh_csp_meta
 log = logging.getLogger("mkdocs.plugins.eiso")
 
 
-def skip_material_indexing(plugins) -> None:
-    # Material's search plugin parses every page to build an index the browser would
-    # rebuild at each load; e-ISO replaces that index, so the parsing is wasted time.
+def skip_material_search(plugins) -> None:
+    """Material's search plugin reads its language's templates (``config``), parses every page
+    (``page_context``) and writes an index (``post_build``) that the browser would rebuild at each load: e-ISO
+    writes its own prebuilt index, so those handlers do nothing. The plugin stays, for the theme's search box.
+    Handlers are replaced, not removed: the engine may be going through this very list (``config``)."""
     search = plugins["material/search"]
-    handlers = plugins.events.get("page_context", [])
-    handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not search]
+    for event in ("config", "page_context", "post_build"):
+        handlers = plugins.events.get(event, [])
+        handlers[:] = [_nothing if getattr(handler, "__self__", None) is search else handler for handler in handlers]
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    return None
 
 
 def skip_hidden_theme_folders(theme: Any) -> None:

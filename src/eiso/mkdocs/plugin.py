@@ -70,7 +70,7 @@ from eiso.sites.records import plan_records_site
 from eiso.sites.build_cache import CachedPage
 from eiso.sites.snapshot import Replan, Snapshot
 from eiso.mkdocs.generated import clean_toc, page_source, replace_file, with_generated_sections
-from eiso.mkdocs.engine_hooks import allow_reload_script, skip_hidden_theme_folders, skip_material_indexing
+from eiso.mkdocs.engine_hooks import allow_reload_script, skip_hidden_theme_folders, skip_material_search
 from eiso.mkdocs.plans import PlanNotes
 
 log = logging.getLogger("mkdocs.plugins.eiso")
@@ -127,18 +127,21 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.dirty = dirty
         self.command = command
 
+    @event_priority(100)  # first: before Material's search plugin reads its language's templates for nothing
+    def _quiet_material_search(self, config: MkDocsConfig) -> None:
+        if "material/search" in config.plugins:
+            # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
+            config.extra["eiso_search"] = True
+            skip_material_search(config.plugins)
+
     @event_priority(-50)  # after mkdocs-macros has made its Jinja environment
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         self._wait_for_finishing()  # the previous build's search index and cache are written
         self.macros_guard = sandbox_macros(config.plugins, config)
         if self.macros_guard is not None:
             self.macros_guard.violations.clear()
         self.search_entries = []
         self.page_entries: dict = {}
-        if "material/search" in config.plugins:
-            # Material's plugin stays for its search box; e-ISO writes the (prebuilt) index.
-            config.extra["eiso_search"] = True
-            skip_material_indexing(config.plugins)
         skip_hidden_theme_folders(config.theme)
         config.markdown_extensions.append(BudgetExtension(self._refuse))
         # Pages call no outside service (connect-src, style-src and font-src are 'self'):
@@ -163,6 +166,8 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         commit_time = head_commit_time(self.root) if self.config.audience != "public" else None
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time if commit_time is not None else epoch_of(self.as_of)))
         return config
+
+    on_config = CombinedEvent(_quiet_material_search, _configure)
 
     def _refuse(self, reason: str) -> None:
         if self.rendering is not None:
