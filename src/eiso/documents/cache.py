@@ -29,13 +29,19 @@ _MISSING = object()  # no usable stored value (None may be one)
 Parsed = tuple[Any, list[Any]]  # (Document | None, findings), as parse_document returns
 
 
+#: The package's files a cache depends on: its code, and the templates, styles and scripts it writes into sites.
+PACKAGE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".json"})
+
+
 @lru_cache(maxsize=1)
 def package_fingerprint() -> str:
-    """Hash of every Python file of the package: a change of the parser or model invalidates the cache.
+    """Hash of the package's code and assets: a change of the parser, the model or a template invalidates the
+    caches (documents, pages).
 
     Once per process: the code that runs is the code that was imported, whatever is edited meanwhile."""
     hasher = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
+    paths = (path for path in _PACKAGE.rglob("*") if path.suffix in PACKAGE_SUFFIXES and "__pycache__" not in path.parts)
+    for path in sorted(paths):
         data = path.read_bytes()
         hasher.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + len(data).to_bytes(8, "big") + data)
     try:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from mkdocs.commands.build import build as engine_build
-from mkdocs.commands.serve import serve as engine_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
@@ -46,6 +45,8 @@ def build_site(config_file: str, site_dir: str | None = None, *, incremental: bo
 
 def serve_site(config_file: str, dev_addr: str) -> None:
     """Live preview of ``config_file`` until interrupted."""
+    from mkdocs.commands.serve import serve as engine_serve  # its server and watcher: not for a build
+
     _setup_logging()
     try:
         # Dirty: after the first build, an edit re-renders the pages it changes, not the whole site.

@@ -20,7 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from eiso import __version__
-from eiso.documents.cache import signing_key
+from eiso.documents.cache import package_fingerprint, signing_key
 from eiso.forked import forked_map
 from eiso.project import CACHE_DIR
 from eiso.search.model import SearchEntry, StoredEntry
@@ -28,7 +28,6 @@ from eiso.sites.build_cache import BuildCache, CachedPage, digest, remove_stale,
 from eiso.sites.intranet import PlannedPage
 from eiso.sites.renderer.identity import Identities
 
-PACKAGE = Path(__file__).resolve().parent.parent
 _ENVIRONMENT = ("EISO_AS_OF", "EISO_DRAFT_PREVIEW", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "GITHUB_BASE_REF")
 
 
@@ -133,8 +132,7 @@ def _fingerprint(config: MkDocsConfig, root: Path) -> str:
     configs = sorted(root.glob("*.yml"))
     environment = [f"{name}={os.environ.get(name, '')}" for name in _ENVIRONMENT]
     return digest(__version__, *versions, *environment, str(config.site_url), str(config.site_dir),
-                  *[path.read_bytes() for path in configs],
-                  tree_digest([PACKAGE], (".py", ".html", ".css", ".js", ".json")),
+                  *[path.read_bytes() for path in configs], package_fingerprint(),
                   tree_digest([Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
                                                          if config.theme.custom_dir else [])))
 
