@@ -96,7 +96,7 @@ def build_search_files(entries: Sequence[SearchEntry], lang: str = "vi", shard_b
     shard_names: dict[str, list[str]] = {}
     for set_name in SETS:
         shard_names[set_name] = [
-            _add_file(files, f"{set_name}-{k}", shard, 9 if set_name == "titles" else 6, reuse,
+            _add_file(files, f"{set_name}-{k}", shard, 6, reuse,
                       shard.raw if isinstance(shard, KeptShard) else None)["json"]
             for k, shard in enumerate(built.term_shards(set_name))]
     excerpts = _add_file(files, "excerpts", built.excerpts_file(), 9, reuse)["json"] if built.docs else None
@@ -123,7 +123,9 @@ def _add_file(files: dict[str, bytes], name: str, data: object, level: int = 9, 
               raw: bytes | None = None) -> dict[str, str]:
     """Write ``data`` as ``eiso-<name>.<hash>.json`` and its gzip twin (what the worker fetches
     when the browser can decompress); the hash in the name lets browsers cache it for good.
-    Level 9 for the files on the way to a first answer; 6 for the many body shards (quicker to write).
+    Level 9 for the docs and excerpts files (read by every search); 6 for the term shards: on a title shard
+    of 800 KB (2,000 procedures), level 9 takes five times as long, a fifth of a second at every edit, for 2 %
+    less to download.
     ``raw``: ``data`` already serialised (by the previous build)."""
     raw = raw if raw is not None else _json(data)
     base = f"eiso-{name}.{hashlib.sha256(raw).hexdigest()[:12]}.json"
