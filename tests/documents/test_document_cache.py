@@ -123,3 +123,42 @@ def test_a_live_cache_hands_the_next_run_of_this_process_the_same_results_withou
     assert parsed[-1] == "procedures/b.md"  # parsed again
     plain = DocumentCache(path, "fp-live", KEY)
     assert plain.parse("procedures/a.md", text_a, _counting(parsed))[0] is not made_a[0]  # not live: unpickled
+
+
+def _fresh_size(text: str) -> int:
+    """The size of an equal text that nothing has encoded yet."""
+    import sys
+
+    return sys.getsizeof(text.encode("utf-8").decode("utf-8"))
+
+
+def test_documents_come_without_the_utf8_copies_that_pickling_attaches(tmp_path: Path) -> None:
+    """CPython keeps a UTF-8 copy inside a non-ASCII text once pickle or pydantic's JSON writer has encoded it
+    (``sys.getsizeof`` counts it): the documents handed out, and their fingerprints, must not carry one."""
+    import sys
+
+    body = "Thủ tục đăng ký khai sinh tại Ủy ban nhân dân cấp xã. " * 200
+    texts = {f"procedures/qt-{n}.md": "---\ncode: QT-0{n}\ntitle: Quy trình số {n}\nkind: internal\nunit: Văn phòng\n"
+             f"revision: 1\nstatus: draft\n---\n{body}{n}\n" for n in range(1, 4)}
+    cache = DocumentCache(tmp_path / "documents.pickle", "fp", KEY)
+    items = list(texts.items())
+    results = cache.parse_all(items, lambda i: parse_document(*items[i]))
+    documents = [document for document, _ in results]
+    for document in documents:
+        document.fingerprint(body=True), document.fingerprint(body=False)
+        assert sys.getsizeof(document.body) == _fresh_size(document.body)
+        assert sys.getsizeof(document.meta.title) == _fresh_size(document.meta.title)
+    pickle.dumps(documents[0])  # what the guard above would see
+    assert sys.getsizeof(documents[0].body) > _fresh_size(documents[0].body)
+
+
+def test_unpickled_documents_share_their_sets_of_given_fields(tmp_path: Path) -> None:
+    """pydantic gives each model its set of the field names it was given: one per distinct set once unpickled."""
+    text = "---\ncode: QT-0{n}\ntitle: Một\nkind: internal\nunit: VP\nrevision: 1\nstatus: draft\n---\nThân\n"
+    first, second = (pickle.loads(pickle.dumps(parse_document(f"procedures/{n}.md", text.format(n=n))[0]))
+                     for n in (1, 2))
+    assert first.meta.__pydantic_fields_set__ is second.meta.__pydantic_fields_set__
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    copied = first.meta.model_copy(update={"title": "Hai"})
+    assert copied.title == "Hai" and first.meta.title == "Một"
+    assert first.meta.__pydantic_fields_set__ == second.meta.__pydantic_fields_set__ == set(first.meta.model_fields_set)

@@ -19,6 +19,7 @@ import os
 import pickle
 import secrets
 from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -149,6 +150,11 @@ def _mac(key: bytes, context: bytes, payload: bytes | None = None) -> "hmac.HMAC
 _LIVE: dict[tuple[str, bytes], dict[str, tuple[bytes, Any]]] = {}
 
 
+@dataclass(frozen=True)
+class _Unpicklable:
+    value: Any
+
+
 class DocumentCache:
     """Results of ``parse_document`` by (path, text); only the entries used by the last run are kept.
 
@@ -201,11 +207,26 @@ class DocumentCache:
         keys = [self._key(scope, rel, text) for rel, text in items]
         results = [self._stored(key) for key in keys]
         missing = [i for i, found in enumerate(results) if found is _MISSING]
-        made = mapper(work, missing) if mapper is not None else [work(i) for i in missing]
-        for i, found in zip(missing, made):
-            results[i] = found
+
+        def pickled(i: int) -> bytes | _Unpicklable:
+            # Each result is used as unpickled from what is kept, not as made: pickling leaves a UTF-8 copy of
+            # every non-ASCII text attached to the text itself (CPython's cache), the value made is let go with
+            # them at once (a document's body among them: 100 MB at 10,000 documents).
+            found = work(i)
+            try:
+                return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
+                return _Unpicklable(found)
+
+        made = mapper(pickled, missing) if mapper is not None else [pickled(i) for i in missing]
+        for n, i in enumerate(missing):
+            data, made[n] = made[n], None  # let go as used
+            if isinstance(data, _Unpicklable):
+                results[i] = data.value
+                continue
+            found = results[i] = pickle.loads(data)
             if keep is None or keep(found):
-                self._store(keys[i], found)
+                self._keep(keys[i], data, found)
         return results
 
     def recall(self, name: str, scope: str) -> Any | None:
@@ -256,13 +277,17 @@ class DocumentCache:
         return found
 
     def _store(self, key: str, value: Any) -> None:
-        self.changed = True
         try:
-            self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            pickled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
             return
+        self._keep(key, pickled, value)
+
+    def _keep(self, key: str, pickled: bytes, value: Any) -> None:
+        self.changed = True
+        self.used[key] = pickled
         if self.live is not None:
-            self.live[key] = (self.used[key], value)
+            self.live[key] = (pickled, value)
 
     @staticmethod
     def _key(scope: str, rel: str, text: str) -> str:

@@ -466,7 +466,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         # The engine converts every page before it puts any into the theme: at 10,000 pages their HTML held
         # as text was a quarter of the build's memory. Compressed, a sixth of that; given back in on_page_context.
         self.held[page.file.src_uri] = zlib.compress(output.encode("utf-8", "surrogatepass"), 1)
-        page.markdown = None  # converted: nothing reads a generated page's Markdown again (10,000 of them: 60 MB)
+        # Converted: nothing reads a generated page's Markdown again, neither the page's copy nor its file's
+        # (10,000 of them: 60 MB each).
+        page.markdown = None
+        page.file.content_string = ""
         return HELD
 
     def _page_output(self, planned: PlannedPage, page: Page, html: str) -> tuple:
