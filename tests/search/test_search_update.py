@@ -32,13 +32,13 @@ def _memo(path: Path) -> DocumentCache:
 def full_counts(monkeypatch) -> list[int]:
     """How many times the index counted every entry (a full index)."""
     calls: list[int] = []
-    counted = index_module._all_counts
+    counted = index_module._count_all
 
     def spy(*args, **kwargs):
         calls.append(1)
         return counted(*args, **kwargs)
 
-    monkeypatch.setattr(index_module, "_all_counts", spy)
+    monkeypatch.setattr(index_module, "_count_all", spy)
     return calls
 
 
@@ -134,3 +134,20 @@ def test_a_changed_previous_file_makes_a_full_index(tmp_path: Path, full_counts)
                                  previous=PreviousIndex(lambda uri: None if uri == shard else files.get(uri),
                                                         frozenset(e.location for e in entries if e is not entries[3])))
     assert full_counts and updated == build_search_files(entries)
+
+
+def test_entries_held_compressed_make_the_same_index(tmp_path: Path) -> None:
+    """The build holds each page's entry compressed (:class:`StoredEntry`) until the index is made: same files,
+    with or without the terms cache, and an entry reads back as it was."""
+    from eiso.search.model import StoredEntry
+
+    rng = random.Random(11)
+    entries = [_entry(rng, number, " «trích dẫn» & <thẻ>\n\tdòng mới") for number in range(25)]
+    stored = [StoredEntry.of(entry) for entry in entries]
+    assert [s.entry() for s in stored] == entries
+    long = SearchEntry("quy-trinh/dai/", "Dài", " ".join(rng.choice(WORDS) for _ in range(3000)))
+    assert len(StoredEntry.of(long).packed) < len(long.text.encode("utf-8")) // 3
+    plain_files = build_search_files(entries, shard_bytes=300)
+    assert build_search_files(stored, shard_bytes=300) == plain_files
+    memo = _memo(tmp_path / "terms.pickle")
+    assert build_search_files(stored, shard_bytes=300, memo=memo) == plain_files

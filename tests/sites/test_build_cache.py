@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from eiso.search import build_search_files
-from eiso.search.model import SearchEntry
+from eiso.search.model import SearchEntry, StoredEntry
 from eiso.filestate import RACY_NS
 from eiso.sites.build_cache import BuildCache
 
@@ -94,7 +94,7 @@ def test_what_is_recorded_while_the_pages_are_saved_is_in_the_cache(tmp_path: Pa
     (tmp_path / "search").mkdir()
     (tmp_path / "search" / "a.json").write_bytes(b"{}")
     cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
-    cache.record("page.md", "key", b"<p>trang</p>", {"location": "page/", "title": "Trang"})
+    cache.record("page.md", "key", b"<p>trang</p>", StoredEntry.of(SearchEntry("page/", "Trang", "")))
     calls: list[int] = []
     cache.save(lambda: (calls.append(1), cache.record_output("search/a.json", hashlib.sha256(b"{}").hexdigest())))
     assert calls == [1]
@@ -132,23 +132,18 @@ def test_a_failure_while_the_cache_is_written_leaves_no_file(tmp_path: Path) -> 
 
 
 def test_search_entries_come_back_as_recorded(tmp_path: Path) -> None:
-    from eiso.search.model import StoredEntry
-
     cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
-    entries = {"a.md": {"location": "a/", "title": "Trang «A»\n", "text": "nội dung\tcó tab", "codes": ["QT-01"],
-                        "meta": [["Cấp", "xã"]]},
+    entries = {"a.md": SearchEntry("a/", "Trang «A»\n", "nội dung\tcó tab", ("QT-01",), (("Cấp", "xã"),)),
                "b.md": None,
-               "c.md": {"location": "c/", "title": "C", "text": "", "codes": [], "meta": []}}
+               "c.md": SearchEntry("c/", "C", "")}
     for uri, entry in entries.items():
-        cache.record(uri, "key-" + uri, uri.encode(), entry)
+        cache.record(uri, "key-" + uri, uri.encode(), StoredEntry.of(entry) if entry else None)
     cache.save()
     cache = BuildCache.open(tmp_path / "cache", tmp_path, "fp", KEY)
     assert set(cache.pages) == set(entries)
     assert not cache.pages["b.md"].entry
     for uri in ("a.md", "c.md"):
-        stored = StoredEntry(entries[uri]["location"], cache.pages[uri].entry)
-        assert (stored.title, stored.text, list(stored.codes)) == (entries[uri]["title"], entries[uri]["text"],
-                                                                  entries[uri]["codes"])
+        assert StoredEntry(cache.pages[uri].location, cache.pages[uri].entry).entry() == entries[uri]
         assert cache.pages[uri].key == "key-" + uri
 
 

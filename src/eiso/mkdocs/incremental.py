@@ -23,7 +23,7 @@ from eiso import __version__
 from eiso.documents.cache import package_fingerprint, signing_key
 from eiso.forked import forked_map
 from eiso.project import CACHE_DIR
-from eiso.search.model import SearchEntry, StoredEntry
+from eiso.search.model import StoredEntry
 from eiso.sites.build_cache import BuildCache, CachedPage, digest, remove_stale, tree_digest
 from eiso.sites.intranet import PlannedPage
 from eiso.sites.renderer.identity import Identities
@@ -38,7 +38,7 @@ class Incremental:
         self.site_dir = Path(config.site_dir)
         self.cache = BuildCache.open(root / CACHE_DIR, self.site_dir, _fingerprint(config, root), signing_key(), live)
         self.keys: dict[str, str] = {}
-        self.reused_entries: list[SearchEntry] = []
+        self.reused_entries: list[StoredEntry] = []
         self.wrappers: dict[str, str] = {}
         self.shown: dict[str, tuple[str, ...]] = {}  # a page -> the documents whose bodies it shows (fingerprints)
         self.outputs: dict[str, Path] = {}  # a generated page's output file, by source URI
@@ -95,10 +95,10 @@ class Incremental:
         if file.is_documentation_page():
             _set_modified(file, True)  # their output depends on the navigation: always built
 
-    def page_written(self, src_uri: str, output: str, entry: SearchEntry | None) -> None:
+    def page_written(self, src_uri: str, output: str, entry: StoredEntry | None) -> None:
         if src_uri in self.keys:
             data = output.encode("utf-8", errors="xmlcharrefreplace")  # as the engine writes it
-            self.cache.record(src_uri, self.keys[src_uri], data, vars(entry) if entry else None)
+            self.cache.record(src_uri, self.keys[src_uri], data, entry)
 
     def previous_output(self, uri: str) -> bytes | None:
         """What the previous build wrote as ``uri`` (a search file), if the file is still that."""

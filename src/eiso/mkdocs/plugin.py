@@ -48,6 +48,7 @@ from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
 from eiso.search import SEARCH_DIR, build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
+from eiso.search.model import StoredEntry
 from eiso.search.update import PreviousIndex
 from eiso.records.registers import nonconformity_counts
 from eiso.sites.qms import CheckError, LagEntry
@@ -88,7 +89,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.progress = Progress(0)
         self.preview_base: str | None = None
         self.preview_changes: list = []
-        self.search_entries: list = []
+        self.search_entries: list[StoredEntry] = []
         self.rendering: str | None = None  # src_uri of the page being rendered
         self.refused: dict[str, str] = {}  # src_uri -> why its Markdown was refused
         self.macros_guard = None
@@ -141,7 +142,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         if self.macros_guard is not None:
             self.macros_guard.violations.clear()
         self.search_entries = []
-        self.page_entries: dict = {}
+        self.page_entries: dict[str, StoredEntry] = {}
         skip_hidden_theme_folders(config.theme)
         config.markdown_extensions.append(BudgetExtension(self._refuse))
         # Pages call no outside service (connect-src, style-src and font-src are 'self'):
@@ -451,7 +452,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             page.meta["robots"] = "noindex"
         if planned is None:
             if not (page.meta.get("search") or {}).get("exclude"):
-                self.search_entries.append(page_entry(page.url, page.title or "", html))
+                self.search_entries.append(StoredEntry.of(page_entry(page.url, page.title or "", html)))
             if self.preview_base and page.is_homepage:
                 return preview_notice(self.preview_changes, self.preview_base) + html
             return html
@@ -461,8 +462,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         made = self.helper.made(page, html) if self.helper is not None else None
         output, page.toc, entry = made if made is not None else self._page_output(planned, page, html)
         if entry is not None:
-            self.search_entries.append(entry)
-            self.page_entries[page.file.src_uri] = entry
+            # Held compressed until the index is made (a fifth of the build's memory at 10,000 as text).
+            stored = StoredEntry.of(entry)
+            self.search_entries.append(stored)
+            self.page_entries[page.file.src_uri] = stored
         # The engine converts every page before it puts any into the theme: at 10,000 pages their HTML held
         # as text was a quarter of the build's memory. Compressed, a sixth of that; given back in on_page_context.
         self.held[page.file.src_uri] = zlib.compress(output.encode("utf-8", "surrogatepass"), 1)

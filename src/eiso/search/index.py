@@ -37,7 +37,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 from lunr.builder import Builder
@@ -49,13 +49,14 @@ from lunr.vector import Vector
 
 from eiso.forked import forked_map
 from eiso.search import pipeline as vp
+from eiso.search.model import plain
 
 from eiso.search.shards import FORMAT, KeptShard, cut, first_term, utf16
 from eiso.search.update import PreviousIndex, updated_postings, updated_shards
 
 if TYPE_CHECKING:  # pragma: no cover
     from eiso.documents.cache import DocumentCache as Memo
-    from eiso.search.model import SearchEntry
+    from eiso.search.model import SearchEntry, StoredEntry
 
 #: Field boosts, applied inside the field vectors at build time.
 BOOSTS: dict[str, float] = {"title": 10, "bigram": 8, "accent": 3, "code": 15, "text": 1}
@@ -104,8 +105,9 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def entry_fields(entry: "SearchEntry") -> dict[str, list[str]]:
+def entry_fields(entry: "SearchEntry | StoredEntry") -> dict[str, list[str]]:
     """Terms of each field, before lunr's pipeline (which folds all fields but ``accent``)."""
+    entry = plain(entry)
     title_tokens = vp.tokenize(entry.title)
     codes: list[str] = []
     for code in entry.codes:
@@ -196,28 +198,69 @@ class _Builder(Builder):
 TERMS_SCOPE = "search-terms"
 
 
-def _all_counts(builder: _Builder, entries: Sequence["SearchEntry"], memo: "Memo | None",
-                parallel: bool) -> tuple[list[dict[str, dict[str, int]]], list[str]]:
-    """Each entry's term counts, and its key in ``memo``: an unchanged entry's counts from ``memo``, the others
-    counted (tokenising is most of the cost), in two processes when ``parallel``."""
-    keys = [memo.key_of(_entry_name(entry), TERMS_SCOPE) for entry in entries] if memo is not None else []
-    counts = [memo.recall_key(key) for key in keys] if memo is not None else [None] * len(entries)
-    missing = [i for i, found in enumerate(counts) if found is None]
+Counts = dict[str, dict[str, int]]
 
-    def count(entry: "SearchEntry") -> dict[str, dict[str, int]]:
+
+def _count_all(builder: _Builder, entries: Sequence["SearchEntry"], names: list[str], memo: "Memo | None",
+               parallel: bool, each: Callable[[int, Counts], None]) -> list[str]:
+    """``each(ref, counts)`` for every entry in order, and each entry's key in ``memo`` (by its ``names``): an
+    unchanged entry's counts from ``memo``, the others counted (tokenising is most of the cost), in two processes
+    when ``parallel``. One entry's counts at a time: all of them at once were a tenth of a build's memory."""
+    keys = [memo.key_of(name, TERMS_SCOPE) for name in names] if memo is not None else []
+
+    def count(entry: "SearchEntry") -> Counts:
         return builder.counts(entry_fields(entry))
 
-    todo = [entries[i] for i in missing]
-    fresh = forked_map(count, todo) if parallel else [count(entry) for entry in todo]
-    for i, found in zip(missing, fresh):
-        counts[i] = found
-        if memo is not None:
-            memo.store_key(keys[i], found)
-    return counts, keys  # type: ignore[return-value]
+    recalled: dict[int, Counts] = {}  # with ``parallel``: known, or counted in the forked copy
+    if parallel:
+        known = [memo.recall_key(key) for key in keys] if memo is not None else [None] * len(entries)
+        missing = [i for i, found in enumerate(known) if found is None]
+        recalled = {i: found for i, found in enumerate(known) if found is not None}
+        for i, found in zip(missing, forked_map(count, [entries[i] for i in missing])):
+            recalled[i] = found
+            if memo is not None:
+                memo.store_key(keys[i], found)
+    for ref, entry in enumerate(entries):
+        found = recalled.pop(ref, None)
+        if found is None and memo is not None and not parallel:
+            found = memo.recall_key(keys[ref])
+        if found is None:
+            found = count(entry)
+            if memo is not None:
+                memo.store_key(keys[ref], found)
+        each(ref, found)
+    return keys
 
 
-def _entry_name(entry: "SearchEntry") -> str:
+class _Coder:
+    """Each field's coded postings (see the module's docstring), lunr's df per term and each field's length per
+    document, from the documents' counts given in order."""
+
+    def __init__(self) -> None:
+        self.coded: dict[str, dict[str, list[int]]] = {name: {} for name in FIELDS}
+        self.df: dict[str, int] = defaultdict(int)
+        self.lengths: dict[str, list[int]] = {name: [] for name in FIELDS}
+        self._previous: dict[str, dict[str, int]] = {name: {} for name in FIELDS}
+
+    def add(self, ref: int, counts: Counts) -> None:
+        for name in FIELDS:
+            found = counts.get(name, {})
+            self.lengths[name].append(sum(found.values()))
+            rows, previous = self.coded[name], self._previous[name]
+            for term, tf in found.items():
+                row = rows.get(term)
+                if row is None:
+                    row = rows[term] = []
+                if tf > 1:
+                    row.append(-tf)
+                row.append(ref - previous.get(term, 0))
+                previous[term] = ref
+                self.df[term] += 1
+
+
+def _entry_name(entry: "SearchEntry | StoredEntry") -> str:
     """Everything that decides an entry's terms."""
+    entry = plain(entry)
     return json.dumps([entry.location, entry.title, entry.text, list(entry.codes), [list(pair) for pair in entry.meta]],
                       ensure_ascii=False)
 
@@ -244,7 +287,8 @@ def _ordered(entries: Sequence["SearchEntry"]) -> list["SearchEntry"]:
     return ordered
 
 
-def _doc(entry: "SearchEntry") -> Doc:
+def _doc(entry: "SearchEntry | StoredEntry") -> Doc:
+    entry = plain(entry)
     return Doc(entry.location, _clean(entry.title), [chip(k, v) for k, v in entry.meta if _clean(v)],
                excerpt(entry.text))
 
@@ -280,9 +324,14 @@ class BuiltIndex:
             self.docs = [Doc(*postings.rows[ref], postings.excerpts[ref]) if ref not in postings.changed else _doc(entry)
                          for ref, entry in enumerate(self.entries)]
         else:
-            self.docs = [_doc(entry) for entry in self.entries]
-            self._counts, self.keys = _all_counts(self.builder, self.entries, memo, parallel)
-            self.lengths = {name: [sum(c.get(name, {}).values()) for c in self._counts] for name in FIELDS}
+            self.docs, names = [], []
+            for entry in self.entries:  # a stored entry read once for both
+                read = plain(entry)
+                self.docs.append(_doc(read))
+                names.append(_entry_name(read))
+            coder = _Coder()
+            self.keys = _count_all(self.builder, self.entries, names, memo, parallel, coder.add)
+            self._coded, self.lengths = (coder.coded, coder.df), coder.lengths
         n = len(self.docs)
         # lunr's average: the sum of a field's lengths over the documents, divided by their number
         self.average = {name: sum(self.lengths[name]) / n if n else 0.0 for name in FIELDS}
@@ -369,23 +418,10 @@ class BuiltIndex:
     def _rows_and_df(self) -> tuple[dict[str, dict[str, list[int]]], dict[str, int]]:
         """Per field and term, its coded postings (see the module's docstring); per term, lunr's df."""
         if self._coded is None:
-            coded: dict[str, dict[str, list[int]]] = {}
-            df: dict[str, int] = defaultdict(int)
-            for name in FIELDS:
-                rows: dict[str, list[int]] = {}
-                previous: dict[str, int] = {}
-                for ref, counts in enumerate(self.counts):
-                    for term, tf in counts.get(name, {}).items():
-                        row = rows.get(term)
-                        if row is None:
-                            row = rows[term] = []
-                        if tf > 1:
-                            row.append(-tf)
-                        row.append(ref - previous.get(term, 0))
-                        previous[term] = ref
-                        df[term] += 1
-                coded[name] = rows
-            self._coded = coded, df
+            coder = _Coder()
+            for ref, counts in enumerate(self.counts):
+                coder.add(ref, counts)
+            self._coded = coder.coded, coder.df
         return self._coded
 
 

@@ -29,11 +29,12 @@ from typing import Any, Callable, Iterable
 
 from eiso.documents.cache import read_signed, write_signed_stream
 from eiso.filestate import file_signature, settled
+from eiso.search.model import StoredEntry
 
 #: A header line (with the number of pages), a line per page (its fields and its search entry's length), the pages'
 #: search entries one after the other, then the other outputs' line. The entries apart: a rebuild reads the
 #: lines and leaves the entries (most of the file) where they are, unread.
-FORMAT = 6
+FORMAT = 7
 _CONTEXT = b"eiso-pages-1"
 
 
@@ -67,7 +68,7 @@ def site_key(site_dir: Path) -> str:
 class CachedPage:
     key: str
     output: str  # sha256 of the file written
-    entry: bytes | memoryview = b""  # the page's search entry (JSON), if it has one: read only when needed
+    entry: bytes | memoryview = b""  # the page's search entry (StoredEntry.packed), if it has one
     signature: list[int] | None = None  # the output file's, once written (eiso.filestate)
     location: str | None = None  # the search entry's
 
@@ -160,10 +161,9 @@ class BuildCache:
                 signature = file_signature(path)
                 self.fresh[uri].signature = list(signature) if signature and settled(signature, now) else None
 
-    def record(self, src_uri: str, key: str, output: bytes, entry: dict[str, Any] | None) -> None:
-        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") if entry else b""
-        self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), data,
-                                         location=entry["location"] if entry else None)
+    def record(self, src_uri: str, key: str, output: bytes, entry: StoredEntry | None) -> None:
+        self.fresh[src_uri] = CachedPage(key, hashlib.sha256(output).hexdigest(), entry.packed if entry else b"",
+                                         location=entry.location if entry else None)
 
     def save(self, meanwhile: Callable[[], object] = lambda: None) -> None:
         """Write the cache. ``meanwhile`` is called once, after the pages' lines and before the other outputs'
