@@ -6,7 +6,6 @@ of its engine and calls ``PlannedPage.render`` with the body's HTML.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from eiso.control import archive, effective
 from eiso.control.approvals import Approver
 from eiso.documents import durations
 from eiso.sites import qms, renderer
+from eiso.sites.api_json import records_json
 from eiso.sites.renderer.identity import Identities
 from eiso.documents.attachments import ALLOWED_FORMATS, download_name
 from eiso.documents.checks import duplicate_codes, resolve_attachment
@@ -466,7 +466,7 @@ def document_record(row: Row) -> dict[str, Any]:
 
 def documents_json(rows: list[Row]) -> bytes:
     records = [document_record(row) for row in rows]
-    return (json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    return records_json(records)
 
 
 def valid_documents(corpus: Corpus, findings: list[Any]) -> list[Document]:

@@ -13,6 +13,7 @@ from typing import Any
 import segno
 
 from eiso.documents import durations
+from eiso.sites.api_json import records_json
 from eiso.sites import renderer
 from eiso.sites.projection import PublicProcedure
 from eiso.sites.sanitize import clean_html
@@ -166,7 +167,7 @@ def procedure_record(proc: PublicProcedure) -> dict[str, Any]:
 
 
 def tthc_json(procedures: list[PublicProcedure]) -> bytes:
-    return (json.dumps([procedure_record(p) for p in procedures], ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    return records_json([procedure_record(p) for p in procedures])
 
 
 CSV_COLUMNS = ["code", "national_code", "title", "level", "field", "agency", "applicants", "result",
