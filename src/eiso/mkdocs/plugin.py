@@ -9,12 +9,10 @@ HTML is sanitised before the trusted parts are put around it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import threading
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -46,10 +44,8 @@ from eiso.sites.renderer import preview_notice
 from eiso.documents.text import heading_slug, shown
 from eiso.sites.template_cache import template_cache
 from eiso.sites.projection import PublicProcedure, project
-from eiso.search import SEARCH_DIR, build_search_files
 from eiso.search.entries import document_entry, page_entry, public_entry
 from eiso.search.model import StoredEntry
-from eiso.search.update import PreviousIndex
 from eiso.records.registers import nonconformity_counts
 from eiso.sites.qms import CheckError, LagEntry
 from eiso.sites.public import PublicOptions, plan_public
@@ -73,11 +69,12 @@ from eiso.sites.snapshot import Replan, Snapshot
 from eiso.mkdocs.generated import clean_toc, page_source, replace_file, with_generated_sections
 from eiso.mkdocs.engine_hooks import allow_reload_script, skip_hidden_theme_folders, skip_material_search
 from eiso.mkdocs.plans import PlanNotes
+from eiso.search import SEARCH_DIR
+from eiso.mkdocs.search_files import SEARCH_INDEX, WrittenSearch, note_search_files, write_search_files
 
 log = logging.getLogger("mkdocs.plugins.eiso")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 ASSET_URIS = {"css": "assets/eiso/eiso.css", "js": "assets/eiso/eiso.js"}
-SEARCH_INDEX = f"{SEARCH_DIR}/search_index.json"  # Material's file, which e-ISO writes over
 HELD = "<!-- e-ISO: nội dung trang được giữ nén cho đến khi dựng giao diện -->"
 
 
@@ -102,7 +99,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.helper: parallel.Helper | None = None  # a forked process rendering later pages (full builds)
         self.nav = None
         self.to_render: list[Page] = []
-        self.search_files: "Pending[WrittenSearch] | None" = None  # the search index, being built (on_env)
+        self.search_files: Pending[WrittenSearch] | None = None  # the search index, being built (on_env)
         self.held: dict[str, bytes] = {}  # src_uri -> a generated page's HTML, compressed until its template runs
         self.served_index: bytes | None = None  # the live preview's search/search_index.json, as last written
         self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
@@ -379,33 +376,9 @@ class EisoPlugin(BasePlugin[EisoConfig]):
 
     on_page_context = CombinedEvent(_give_back_content, _prebuilt_context)
 
-    def _search_files(self, site_dir: Path) -> "WrittenSearch":
-        """Make the search index and write its files (in the forked copy, when there is one: only their digests
-        travel back), but Material's ``search_index.json``, which the build writes over Material's own."""
-        # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
-        entries = sorted(self.search_entries, key=lambda entry: entry.location)
+    def _search_files(self, site_dir: Path) -> WrittenSearch:
         memo = DocumentCache(search_terms_cache_path(self.root, self.config.audience), live=self.live)
-        previous = None
-        if self.incremental is not None and self.incremental.dirty:
-            previous = PreviousIndex(self.incremental.previous_output,
-                                     frozenset(entry.location for entry in self.incremental.reused_entries), SEARCH_DIR)
-        files = build_search_files(entries, lang="vi", memo=memo, reuse=self._previous_search_file, previous=previous)
-        memo.save()
-        digests = {}
-        for uri, content in files.items():
-            digests[uri] = hashlib.sha256(content).hexdigest()
-            unchanged = self.incremental is not None and self.incremental.previous_output(uri) == content
-            if uri != SEARCH_INDEX and not unchanged:
-                (site_dir / uri).parent.mkdir(parents=True, exist_ok=True)
-                (site_dir / uri).write_bytes(content)
-        return WrittenSearch(digests, files.get(SEARCH_INDEX))
-
-    def _previous_search_file(self, uri: str, data: bytes) -> bytes | None:
-        """The gzip twin the previous build wrote beside ``uri``, when both files are still as it left them
-        and ``uri`` holds ``data``."""
-        if self.incremental is None or self.incremental.previous_output(uri) != data:
-            return None
-        return self.incremental.previous_output(uri + ".gz")
+        return write_search_files(self.search_entries, memo, self.incremental, site_dir)
 
     def _approvers(self) -> list[Approver] | None:
         """The ``approvers`` option; a malformed entry authorises nobody and is reported."""
@@ -524,19 +497,10 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         except Exception as error:  # noqa: BLE001 - in the background, nobody else would hear of it
             log.error(f"e-ISO: không ghi được chỉ mục tìm kiếm của bản xem trước: {error}")
 
-    def _write_search(self, written: "WrittenSearch | None", site_dir: Path) -> set[str]:
-        """Write Material's ``search_index.json`` (the index's other files are written by now) and note them all
-        in the page cache."""
-        if written is None:
-            return set()
-        if written.index is not None:
-            (site_dir / SEARCH_INDEX).parent.mkdir(parents=True, exist_ok=True)
-            (site_dir / SEARCH_INDEX).write_bytes(written.index)
+    def _write_search(self, written: WrittenSearch | None, site_dir: Path) -> set[str]:
+        if written is not None and written.index is not None:
             self.served_index = written.index
-        if self.incremental is not None:
-            for uri, sha in written.digests.items():
-                self.incremental.output_written(uri, sha)
-        return set(written.digests)
+        return note_search_files(written, self.incremental, site_dir)
 
     def _wait_for_finishing(self) -> None:
         if self.finishing is not None:
@@ -576,14 +540,6 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             raise PluginError(
                 f"e-ISO: {len(errors)} lỗi trong tài liệu; các tài liệu lỗi không được xuất bản:\n{listing}"
             )
-
-
-@dataclass(frozen=True)
-class WrittenSearch:
-    """The search index's files, written: each one's sha256, by path, and Material's file, left to write."""
-
-    digests: dict[str, str]
-    index: bytes | None
 
 
 def _refuse_linked_out(config: MkDocsConfig, root: Path) -> None:
