@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from pathlib import Path
 
@@ -159,6 +160,9 @@ def test_unpickled_documents_share_their_sets_of_given_fields(tmp_path: Path) ->
                      for n in (1, 2))
     assert first.meta.__pydantic_fields_set__ is second.meta.__pydantic_fields_set__
     assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
-    copied = first.meta.model_copy(update={"title": "Hai"})
+    given = set(first.meta.__pydantic_fields_set__)
+    assert "effective" not in given
+    copied = first.meta.model_copy(update={"title": "Hai", "effective": dt.date(2026, 1, 1)})
     assert copied.title == "Hai" and first.meta.title == "Một"
-    assert first.meta.__pydantic_fields_set__ == second.meta.__pydantic_fields_set__ == set(first.meta.model_fields_set)
+    assert "effective" in copied.model_fields_set  # the copy's own set, not the shared one
+    assert first.meta.__pydantic_fields_set__ == second.meta.__pydantic_fields_set__ == given

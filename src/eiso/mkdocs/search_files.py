@@ -32,30 +32,31 @@ def write_search_files(entries: list[StoredEntry], memo: DocumentCache, incremen
                        site_dir: Path) -> WrittenSearch:
     """Make the index of ``entries`` and write its files, but Material's; a file the previous build left as
     it is now is not written again."""
-    # Sorted: a page reused by an incremental build adds its entry earlier than a rendered one would.
-    entries = sorted(entries, key=lambda entry: entry.location)
     previous = None
     if incremental is not None and incremental.dirty:
         previous = PreviousIndex(incremental.previous_output,
                                  frozenset(entry.location for entry in incremental.reused_entries), SEARCH_DIR)
+    in_place: set[str] = set()  # files found as the previous build wrote them, with the bytes to write
 
     def previous_twin(uri: str, data: bytes) -> bytes | None:
         # The gzip twin the previous build wrote beside ``uri``, when both files are still as it left them
         # and ``uri`` holds ``data``.
         if incremental is None or incremental.previous_output(uri) != data:
             return None
-        return incremental.previous_output(uri + ".gz")
+        in_place.add(uri)
+        twin = incremental.previous_output(uri + ".gz")
+        if twin is not None:
+            in_place.add(uri + ".gz")
+        return twin
 
     files = build_search_files(entries, lang="vi", memo=memo, reuse=previous_twin, previous=previous)
     memo.save()
-    digests = {}
     for uri, content in files.items():
-        digests[uri] = hashlib.sha256(content).hexdigest()
-        unchanged = incremental is not None and incremental.previous_output(uri) == content
-        if uri != SEARCH_INDEX and not unchanged:
+        if uri != SEARCH_INDEX and uri not in in_place:
             (site_dir / uri).parent.mkdir(parents=True, exist_ok=True)
             (site_dir / uri).write_bytes(content)
-    return WrittenSearch(digests, files.get(SEARCH_INDEX))
+    return WrittenSearch({uri: hashlib.sha256(content).hexdigest() for uri, content in files.items()},
+                         files.get(SEARCH_INDEX))
 
 
 def note_search_files(written: WrittenSearch | None, incremental: Incremental | None, site_dir: Path) -> set[str]:

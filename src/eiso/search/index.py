@@ -31,7 +31,6 @@ lunr.py's field vectors, and that ``lunr.Index.load`` reads the result).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -49,14 +48,14 @@ from lunr.vector import Vector
 
 from eiso.forked import forked_map
 from eiso.search import pipeline as vp
-from eiso.search.model import plain
+from eiso.search.model import StoredEntry, entry_json, plain
 
 from eiso.search.shards import FORMAT, KeptShard, cut, first_term, utf16
-from eiso.search.update import PreviousIndex, updated_postings, updated_shards
+from eiso.search.update import Counts, PreviousIndex, updated_postings, updated_shards
 
 if TYPE_CHECKING:  # pragma: no cover
     from eiso.documents.cache import DocumentCache as Memo
-    from eiso.search.model import SearchEntry, StoredEntry
+    from eiso.search.model import SearchEntry
 
 #: Field boosts, applied inside the field vectors at build time.
 BOOSTS: dict[str, float] = {"title": 10, "bigram": 8, "accent": 3, "code": 15, "text": 1}
@@ -198,9 +197,6 @@ class _Builder(Builder):
 TERMS_SCOPE = "search-terms"
 
 
-Counts = dict[str, dict[str, int]]
-
-
 def _count_all(builder: _Builder, entries: Sequence["SearchEntry"], names: list[str], memo: "Memo | None",
                parallel: bool, each: Callable[[int, Counts], None]) -> list[str]:
     """``each(ref, counts)`` for every entry in order, and each entry's key in ``memo`` (by its ``names``): an
@@ -259,10 +255,8 @@ class _Coder:
 
 
 def _entry_name(entry: "SearchEntry | StoredEntry") -> str:
-    """Everything that decides an entry's terms."""
-    entry = plain(entry)
-    return json.dumps([entry.location, entry.title, entry.text, list(entry.codes), [list(pair) for pair in entry.meta]],
-                      ensure_ascii=False)
+    """Everything that decides an entry's terms (a stored entry holds it as it is)."""
+    return entry.json() if isinstance(entry, StoredEntry) else entry_json(entry)
 
 
 # lunr keeps a metadata dict per (term, field, document); e-ISO stores no metadata, so
@@ -324,11 +318,8 @@ class BuiltIndex:
             self.docs = [Doc(*postings.rows[ref], postings.excerpts[ref]) if ref not in postings.changed else _doc(entry)
                          for ref, entry in enumerate(self.entries)]
         else:
-            self.docs, names = [], []
-            for entry in self.entries:  # a stored entry read once for both
-                read = plain(entry)
-                self.docs.append(_doc(read))
-                names.append(_entry_name(read))
+            self.docs = [_doc(entry) for entry in self.entries]
+            names = [_entry_name(entry) for entry in self.entries]
             coder = _Coder()
             self.keys = _count_all(self.builder, self.entries, names, memo, parallel, coder.add)
             self._coded, self.lengths = (coder.coded, coder.df), coder.lengths

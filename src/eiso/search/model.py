@@ -16,11 +16,17 @@ class SearchEntry:
     meta: tuple[tuple[str, str], ...] = ()  # short labels shown in the result, e.g. (("Mã", "QT-HT-01"), ("Cấp", "Cấp xã"))
 
 
+def entry_json(entry: SearchEntry) -> str:
+    """Everything an entry holds, as JSON: what decides its terms (the terms cache's key) and what is stored."""
+    return json.dumps([entry.location, entry.title, entry.text, list(entry.codes), [list(pair) for pair in entry.meta]],
+                      ensure_ascii=False)
+
+
 class StoredEntry:
-    """An entry kept as its JSON, compressed: a tenth of the memory of its text (2,000 page texts held until the
-    index is made were 140 MB at 10,000 documents), read only when more than its location is asked for. A
-    rebuild's index needs no more of an unchanged page (:mod:`eiso.search.update`). Read anew at each
-    :meth:`entry`, never kept read: a caller needing several fields asks once (see :func:`plain`)."""
+    """An entry kept as its JSON (:func:`entry_json`), compressed: a tenth of the memory of its text (the pages'
+    texts held until the index is made were 140 MB at 10,000 documents), read only when more than its location
+    is asked for. A rebuild's index needs no more of an unchanged page (:mod:`eiso.search.update`). Read anew at
+    each :meth:`entry`, never kept read: a caller needing several fields asks once (see :func:`plain`)."""
 
     __slots__ = ("location", "packed")
 
@@ -29,15 +35,14 @@ class StoredEntry:
 
     @classmethod
     def of(cls, entry: SearchEntry) -> "StoredEntry":
-        data = json.dumps({"location": entry.location, "title": entry.title, "text": entry.text,
-                           "codes": list(entry.codes), "meta": [list(pair) for pair in entry.meta]},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return cls(entry.location, zlib.compress(data, 1))
+        return cls(entry.location, zlib.compress(entry_json(entry).encode("utf-8", "surrogatepass"), 1))
+
+    def json(self) -> str:
+        return zlib.decompress(self.packed).decode("utf-8", "surrogatepass")
 
     def entry(self) -> SearchEntry:
-        found = json.loads(zlib.decompress(self.packed))
-        return SearchEntry(found["location"], found["title"], found["text"], tuple(found["codes"]),
-                           tuple(tuple(pair) for pair in found["meta"]))
+        location, title, text, codes, meta = json.loads(self.json())
+        return SearchEntry(location, title, text, tuple(codes), tuple(tuple(pair) for pair in meta))
 
     def __getattr__(self, name: str):
         if name in ("title", "text", "codes", "meta"):

@@ -50,7 +50,7 @@ class PreviousShards:
     fields: tuple[str, ...]
     firsts: list[str]
     raws: list[bytes]
-    keys: list[bytes] = field(default_factory=list)  # the first terms' sort keys
+    keys: list[bytes] = field(init=False)  # the first terms' sort keys
 
     def __post_init__(self) -> None:
         self.keys = [utf16(first) for first in self.firsts]

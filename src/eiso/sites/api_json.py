@@ -1,7 +1,7 @@
 """The sites' JSON lists (``api/documents.json``, ``api/tthc.json``): one record per line.
 
 As readable in a diff as indented JSON, and written by json's C encoder: indenting takes its pure-Python
-one, a third of a second at 2,000 records.
+one (``api/tthc.json`` at 2,000 procedures, 10 MB: 0.22 s indented, 0.07 s so).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from eiso.search.model import StoredEntry
 #: A header line (with the number of pages), a line per page (its fields and its search entry's length), the pages'
 #: search entries one after the other, then the other outputs' line. The entries apart: a rebuild reads the
 #: lines and leaves the entries (most of the file) where they are, unread.
-FORMAT = 7
+FORMAT = 8
 _CONTEXT = b"eiso-pages-1"
 
 
