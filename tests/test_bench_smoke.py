@@ -15,10 +15,15 @@ CORPUS = NATIONAL_CORPUS
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not available")
-def test_bench_build_quick() -> None:
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_build.py"), "--quick", "--quiet"],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+def test_bench_build_quick(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_build.py"), "--quick", "--quiet",
+                             "--profile", str(profiles)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+    # the installed command leaves by os._exit, but not under a profiler: every build's profile is written
+    for build in ("build", "public", "rebuild"):
+        summary = (profiles / f"200-{build}.txt").read_text(encoding="utf-8")
+        assert "function calls" in summary and "eiso/" in summary, summary[:500]
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("| documents |"))
     assert lines[header + 1].startswith("|---:|")

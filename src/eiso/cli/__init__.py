@@ -24,6 +24,8 @@ def entry() -> NoReturn:
     after a rebuild that took one (the work is saved, the output flushed: nothing is left to do).
     """
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage writes its report at a normal exit
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
