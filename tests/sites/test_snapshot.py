@@ -205,3 +205,91 @@ def test_body_edits_in_the_demo_match_a_clean_build(tmp_path: Path) -> None:
     coming = (repo / "site" / "quy-trinh" / "qt-htich-01" / "sap-hieu-luc" / "index.html").read_text(encoding="utf-8")
     in_force = (repo / "site" / "quy-trinh" / "qt-htich-01" / "index.html").read_text(encoding="utf-8")
     assert "Ghi chú bổ sung khi rà soát." in coming and "Ghi chú bổ sung khi rà soát." not in in_force
+
+
+class _Serving:
+    """``eiso serve`` in ``repo`` on ``port``, its log in ``log``, its temporary output folder under ``tmp``."""
+
+    def __init__(self, repo: Path, port: int, tmp: Path, log: Path):
+        tmp.mkdir(exist_ok=True)
+        self.tmp, self.log = tmp, log
+        env = dict(os.environ, PYTHONPATH=str(REPO / "src"), TMPDIR=str(tmp))
+        self.process = subprocess.Popen([sys.executable, "-m", "eiso.cli", "serve", "-a", f"127.0.0.1:{port}"],
+                                        cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+        self.url = f"http://127.0.0.1:{port}/quy-trinh/qt-ht-01/"
+
+    def page(self) -> str:
+        import urllib.request
+
+        with urllib.request.urlopen(self.url, timeout=5) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if text in self.page():
+                    return
+            except OSError:
+                pass
+            assert self.process.poll() is None and time.monotonic() < deadline, self.log.read_text(encoding="utf-8")[-3000:]
+            time.sleep(0.3)
+
+    def settled_site(self) -> dict[str, bytes | None]:
+        """The output folder once two looks a second apart find it alike (the search index is written a moment
+        after the page)."""
+        import time
+
+        (site,) = self.tmp.glob("mkdocs_*")
+        before = _tree(site)
+        while True:
+            time.sleep(1)
+            now = _tree(site)
+            if now == before:
+                return now
+            before = now
+
+    def stop(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGINT)  # as Ctrl+C: the engine removes its folder, e-ISO stops its watch
+        self.process.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_the_live_preview_takes_the_previous_plan_and_matches_its_own_full_build(repo: Path, tmp_path: Path) -> None:
+    """``eiso serve`` rebuilds a body edit from the plan of its previous build (no reading, checking or planning of
+    the other documents), into the same output as a new session's full build; each session starts from nothing in
+    a new temporary folder, so the cache folder keeps one plan and one page cache for the live preview, not one
+    more per session."""
+    import socket
+
+    Git(repo).init().commit_all("Tài liệu ban đầu")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = repo / "procedures" / "tthc" / "khai-sinh.md"
+    first = _Serving(repo, port, tmp_path / "tmp1", tmp_path / "serve1.log")
+    try:
+        first.wait_for("</html>")
+        _append(source, "\nĐoạn thêm khi xem trước.\n")
+        first.wait_for("Đoạn thêm khi xem trước.")
+        edited = first.settled_site()
+    finally:
+        first.stop()
+    log = (tmp_path / "serve1.log").read_text(encoding="utf-8")
+    assert TAKEN in log and "dựng lại 1 trang" in log, log[-3000:]
+    second = _Serving(repo, port, tmp_path / "tmp2", tmp_path / "serve2.log")
+    try:
+        second.wait_for("Đoạn thêm khi xem trước.")
+        clean = second.settled_site()
+    finally:
+        second.stop()
+    assert TAKEN not in (tmp_path / "serve2.log").read_text(encoding="utf-8")  # a new folder: built in full
+    assert [name for name in clean if edited.get(name) != clean[name]] == []
+    # and, in the first session's folder, the previous search index's shards, kept for pages loaded meanwhile
+    assert all(name.startswith("search/eiso-") for name in edited.keys() - clean.keys())
+    kept = sorted(p.name for p in (repo / ".eiso-cache").iterdir() if p.name.startswith(("plan-", "pages-")))
+    assert kept == ["pages-serve.json", "plan-serve.pages", "plan-serve.pickle"]

@@ -9,6 +9,7 @@ when the procedures, records or trusted signers lie outside the repository (thei
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +30,8 @@ from eiso.sites.intranet import SitePlan
 from eiso.sites.snapshot import (Replan, Snapshot, SnapshotStore, changed_in_inputs, input_signatures, plan_snapshot,
                                  replan, updated_snapshot)
 
+log = logging.getLogger("mkdocs.plugins.eiso")
+
 
 class PlanNotes:
     """One build's: the input files as they were before it read any, and the plan it notes."""
@@ -42,12 +45,13 @@ class PlanNotes:
     @classmethod
     def open(cls, options: Any, config: MkDocsConfig, root: Path, incremental: Incremental, *, command: str,
              preview: bool, framework: object) -> "PlanNotes | None":
-        if command != "build" or options.audience != "internal" or preview or framework is not None:
+        if command not in ("build", "serve") or options.audience != "internal" or preview or framework is not None:
             return None
         folders = _input_folders(options, config, root)
         if folders is None:
             return None
-        return cls(SnapshotStore(root / CACHE_DIR, Path(config.site_dir), incremental.cache.key), root, folders)
+        store = SnapshotStore(root / CACHE_DIR, Path(config.site_dir), incremental.cache.key, live=command == "serve")
+        return cls(store, root, folders)
 
     def note(self, plan: SitePlan, documents: list[Document], findings: list[Finding], incremental: Incremental, *,
              as_of: str, notices: list[str], fork: bool) -> None:
@@ -102,6 +106,15 @@ class PlanNotes:
                 self.store.forget()
             else:
                 self.store.save(replace(snapshot, stored=snapshot.stored | stored))
+
+    def keep_or_forget(self) -> None:
+        """:meth:`keep` where nobody would hear of a failure (the live preview keeps its plan in the background): a
+        plan that cannot be kept is forgotten, and the next build plans everything."""
+        try:
+            self.keep()
+        except Exception as error:  # noqa: BLE001 - a full folder, say: reported, never a traceback
+            self.store.forget()
+            log.error(f"e-ISO: không lưu được kế hoạch của lần dựng này ({error}); lần dựng sau sẽ dựng đầy đủ")
 
     def discard(self) -> None:
         """The build failed: no plan of it is kept, nor the previous one (its outputs may be gone)."""

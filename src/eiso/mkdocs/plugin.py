@@ -14,7 +14,7 @@ import os
 import threading
 import zlib
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -102,7 +102,7 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         self.search_files: Pending[WrittenSearch] | None = None  # the search index, being built (on_env)
         self.held: dict[str, bytes] = {}  # src_uri -> a generated page's HTML, compressed until its template runs
         self.served_index: bytes | None = None  # the live preview's search/search_index.json, as last written
-        self.finishing: threading.Thread | None = None  # the live preview's search index, after its pages
+        self.finishing: list[threading.Thread] = []  # the live preview's search index and plan, after its pages
         self.sources = SourceMemo()  # the live preview's procedure files, as last read
         self.watching = None  # the live preview's native watch on the procedures and records, if any
         self.plans: PlanNotes | None = None  # this build's plan, noted for the next build (eiso.mkdocs.plans)
@@ -503,9 +503,14 @@ class EisoPlugin(BasePlugin[EisoConfig]):
         return note_search_files(written, self.incremental, site_dir)
 
     def _wait_for_finishing(self) -> None:
-        if self.finishing is not None:
-            self.finishing.join()
-            self.finishing = None
+        while self.finishing:
+            self.finishing.pop().join()
+
+    def _in_background(self, work: Callable[[], None], name: str) -> None:
+        """The live preview: ``work`` done once the pages are shown; the next build waits for it."""
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        thread.start()
+        self.finishing.append(thread)
 
     def on_shutdown(self) -> None:
         self._stop_watching()
@@ -523,16 +528,16 @@ class EisoPlugin(BasePlugin[EisoConfig]):
             # The live preview shows the edited page at once and its search a second later: meanwhile the
             # previous index is served (Material has just written its own over it), its files still in place.
             (Path(config.site_dir) / SEARCH_INDEX).write_bytes(self.served_index)
-            self.finishing = threading.Thread(target=self._finish_in_background,
-                                              args=(pending, Path(config.site_dir)), name="eiso-search-index",
-                                              daemon=True)
-            self.finishing.start()
+            site_dir = Path(config.site_dir)
+            self._in_background(lambda: self._finish_in_background(pending, site_dir), "eiso-search-index")
         else:
             self._finish(pending, Path(config.site_dir))
         errors = [str(f) for f in self.findings if f.severity == "error"]
         errors += [str(v) for v in (self.macros_guard.violations if self.macros_guard else [])]
         if self.plans is not None and (errors or self.refused):
             self.plans.discard()  # a page left out, or refused: the next build plans everything
+        elif self.plans is not None and self.live:  # pickling a first build's pages takes seconds: served meanwhile
+            self._in_background(self.plans.keep_or_forget, "eiso-plan")
         elif self.plans is not None:
             self.plans.keep()
         if errors:

@@ -59,9 +59,14 @@ def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
     return digest(*parts)
 
 
-def site_key(site_dir: Path) -> str:
-    """How the cache folder names what it keeps for one output folder."""
-    return digest(str(site_dir.resolve()))[:16]
+#: The live preview builds into a new temporary folder at each start: what the cache folder keeps for it has one
+#: name, not one more per session.
+LIVE_SITE = "serve"
+
+
+def site_key(site_dir: Path, live: bool = False) -> str:
+    """How the cache folder names what it keeps for one output folder (``live``: the live preview's)."""
+    return LIVE_SITE if live else digest(str(site_dir.resolve()))[:16]
 
 
 @dataclass
@@ -96,7 +101,7 @@ class BuildCache:
     @classmethod
     def open(cls, cache_dir: Path, site_dir: Path, fingerprint: str, key: bytes | None, live: bool = False
              ) -> "BuildCache":
-        path = cache_dir / f"pages-{site_key(site_dir)}.json"
+        path = cache_dir / f"pages-{site_key(site_dir, live)}.json"
         cache = cls(path, fingerprint, key, live=live and key is not None)
         held = _LIVE.get((str(path), fingerprint)) if cache.live else None
         if held is not None:

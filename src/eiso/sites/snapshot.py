@@ -216,8 +216,8 @@ def _with_document(planned: PlannedPage, document: Document) -> PlannedPage:
 class SnapshotStore:
     """A site's snapshot in the cache folder: ``plan-<site>.pickle`` (signed) and its pages file."""
 
-    def __init__(self, cache_dir: Path, site_dir: Path, key: bytes | None):
-        name = site_key(site_dir)
+    def __init__(self, cache_dir: Path, site_dir: Path, key: bytes | None, live: bool = False):
+        name = site_key(site_dir, live)
         self.path = cache_dir / f"plan-{name}.pickle"
         self.pages_path = cache_dir / f"plan-{name}.pages"
         self.key = key
