@@ -7,8 +7,12 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -214,19 +218,16 @@ class _Serving:
         tmp.mkdir(exist_ok=True)
         self.tmp, self.log = tmp, log
         env = dict(os.environ, PYTHONPATH=str(REPO / "src"), TMPDIR=str(tmp))
-        self.process = subprocess.Popen([sys.executable, "-m", "eiso.cli", "serve", "-a", f"127.0.0.1:{port}"],
-                                        cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+        with log.open("wb") as stderr:
+            self.process = subprocess.Popen([sys.executable, "-m", "eiso.cli", "serve", "-a", f"127.0.0.1:{port}"],
+                                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         self.url = f"http://127.0.0.1:{port}/quy-trinh/qt-ht-01/"
 
     def page(self) -> str:
-        import urllib.request
-
         with urllib.request.urlopen(self.url, timeout=5) as response:
             return response.read().decode("utf-8")
 
     def wait_for(self, text: str, timeout: float = 120) -> None:
-        import time
-
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -240,20 +241,17 @@ class _Serving:
     def settled_site(self) -> dict[str, bytes | None]:
         """The output folder once two looks a second apart find it alike (the search index is written a moment
         after the page)."""
-        import time
-
         (site,) = self.tmp.glob("mkdocs_*")
-        before = _tree(site)
+        before, deadline = _tree(site), time.monotonic() + 60
         while True:
             time.sleep(1)
             now = _tree(site)
             if now == before:
                 return now
+            assert time.monotonic() < deadline, "the live preview's folder never settled"
             before = now
 
     def stop(self) -> None:
-        import signal
-
         self.process.send_signal(signal.SIGINT)  # as Ctrl+C: the engine removes its folder, e-ISO stops its watch
         self.process.wait(timeout=60)
 
@@ -264,8 +262,6 @@ def test_the_live_preview_takes_the_previous_plan_and_matches_its_own_full_build
     the other documents), into the same output as a new session's full build; each session starts from nothing in
     a new temporary folder, so the cache folder keeps one plan and one page cache for the live preview, not one
     more per session."""
-    import socket
-
     Git(repo).init().commit_all("Tài liệu ban đầu")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
