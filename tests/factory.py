@@ -134,3 +134,9 @@ def make_repo(root: Path, repo_url: str = "https://gitlab.example.vn/xa/e-iso") 
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
+
+
+def folder_tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file's bytes and every folder (None) below ``folder``, by relative path: two outputs compared this way
+    differ by a folder left empty as well as by a file."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import markdown
 import pytest
-from factory import NATIONAL_CORPUS
+from factory import NATIONAL_CORPUS, folder_tree
 import yaml
 
 from eiso.cli import importing
@@ -36,10 +36,6 @@ def national() -> list[dict]:
 @pytest.fixture(scope="module")
 def commune(national) -> list[dict]:
     return [r for r in national if "cấp xã" in r["level"].lower()]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def record(**changes) -> dict:
@@ -108,10 +104,10 @@ def test_second_import_changes_nothing(repo: Path, commune: list[dict]) -> None:
     out = repo / "procedures" / "nhap"
     first = import_records(commune[:300], out, level="Cấp xã", repo_root=repo)
     assert len(first.created) + len(first.skipped) == 300
-    before = snapshot(out)
+    before = folder_tree(out)
     assert MANIFEST_NAME in before
     second = import_records(commune[:300], out, level="Cấp xã", repo_root=repo)
-    assert snapshot(out) == before
+    assert folder_tree(out) == before
     assert (second.created, second.updated, second.skipped_edited) == ([], [], [])
     assert sorted(second.unchanged) == sorted(first.created)
     assert f"Không đổi:                       {len(first.created)}" in second.summary()

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 from conftest import build_site, soup
-from factory import make_repo, system_meta, write_doc
+from factory import folder_tree, make_repo, system_meta, write_doc
 from records_factory import audit, nc, review, write_record
 
 # The build's date (--as-of); the last commit is made on this day too.
@@ -218,7 +218,6 @@ def test_an_incremental_build_after_closing_a_record_matches_a_clean_build(tmp_p
     write_record(repo, "nc.md", nc("NC-2024-01", found="2024-12-01", actions=[{"action": "Sửa", "owner": "A", "due": "2024-12-20"}]))
     git = Git(repo).init()
     git.commit_all("Hồ sơ")
-    tree = lambda site: {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}  # noqa: E731
     assert run_eiso("build", "-d", "site", cwd=repo, timeout=300).returncode == 0
     assert "eiso-overdue" in (repo / "site" / "ho-so" / "khong-phu-hop" / "index.html").read_text(encoding="utf-8")
     write_record(repo, "nc.md", nc("NC-2024-01", found="2024-12-01", status="closed", closed="2024-12-28", verified_by={"name": "V"},
@@ -227,7 +226,7 @@ def test_an_incremental_build_after_closing_a_record_matches_a_clean_build(tmp_p
     assert run_eiso("build", "-d", "site", cwd=repo, timeout=300).returncode == 0
     shutil.rmtree(repo / "clean", ignore_errors=True)
     assert run_eiso("build", "-d", "clean", "--clean", cwd=repo, timeout=300).returncode == 0
-    incremental, clean = tree(repo / "site"), tree(repo / "clean")
+    incremental, clean = folder_tree(repo / "site"), folder_tree(repo / "clean")
     assert sorted(incremental) == sorted(clean)
     assert [name for name in clean if incremental[name] != clean[name]] == []
     # The closing reached the register and the document page, not only the record's own page.

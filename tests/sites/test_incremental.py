@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, run_eiso
-from factory import tthc_meta, write_doc
+from factory import folder_tree, tthc_meta, write_doc
 from gitrepo import Git
-
-
-def _tree(site: Path) -> dict[str, bytes | None]:
-    """Every file's bytes and every folder (None), so that a folder left empty counts as a difference."""
-    return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(site.rglob("*"))}
 
 
 def _build(repo: Path, site: str, *extra: str) -> str:
@@ -29,7 +24,7 @@ def _same_as_clean(repo: Path, *extra: str) -> int:
     log = _build(repo, "site", *extra)
     shutil.rmtree(repo / "clean", ignore_errors=True)
     _build(repo, "clean", "--clean", *extra)
-    incremental, clean = _tree(repo / "site"), _tree(repo / "clean")
+    incremental, clean = folder_tree(repo / "site"), folder_tree(repo / "clean")
     assert sorted(incremental) == sorted(clean)
     different = [name for name in clean if incremental[name] != clean[name]]
     assert not different, different[:10]

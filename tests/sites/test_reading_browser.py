@@ -239,32 +239,17 @@ def test_search_results_hold_every_word_and_codes_find_their_document(browser, s
 
 
 def test_live_preview_reloads_an_edited_procedure_under_the_csp(browser, tmp_path):
-    import os
-    import socket
-    import sys
     import time
-    import urllib.request
 
     from factory import make_repo
+    from serving import LivePreview, free_port
 
     repo = make_repo(tmp_path / "repo")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    server = subprocess.Popen([sys.executable, "-m", "eiso.cli", "serve", "-a", f"127.0.0.1:{port}"], cwd=repo,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/quy-trinh/qt-ht-01/"
+    server = LivePreview(repo, free_port())
+    url = server.base + "quy-trinh/qt-ht-01/"
     page = browser.new_page()
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).read()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "eiso serve không khởi động được"
-                time.sleep(0.5)
+        server.wait_for("quy-trinh/qt-ht-01/", "</html>")
         violations = _watch_csp(page)
         logs: list[str] = []
         page.on("console", lambda m: logs.append(m.text))
@@ -297,8 +282,7 @@ def test_live_preview_reloads_an_edited_procedure_under_the_csp(browser, tmp_pat
         assert violations == []
     finally:
         page.close()
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
 
 
 def test_master_list_fits_a_1366px_screen_with_kind_names_on_two_lines_at_most(browser, sites):

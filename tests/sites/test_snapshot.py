@@ -7,26 +7,21 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import REPO, run_eiso
+from factory import folder_tree
 from gitrepo import Git
+from serving import LivePreview, free_port
 
 from eiso.documents.cache import signing_key
 from eiso.sites.snapshot import SnapshotStore
 
 TAKEN = "theo kế hoạch của lần dựng trước"  # what the build says when it takes the previous plan
-
-
-def _tree(site: Path) -> dict[str, bytes | None]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(site.rglob("*"))}
+PAGE = "quy-trinh/qt-ht-01/"  # the page of procedures/tthc/khai-sinh.md
 
 
 def _build(repo: Path, site: str, *extra: str) -> subprocess.CompletedProcess:
@@ -40,7 +35,7 @@ def _same_as_clean(repo: Path, *extra: str) -> str:
     shutil.rmtree(repo / "clean", ignore_errors=True)
     clean = _build(repo, "clean", "--clean", *extra)
     assert clean.returncode == 0, clean.stderr[-3000:]
-    built, expected = _tree(repo / "site"), _tree(repo / "clean")
+    built, expected = folder_tree(repo / "site"), folder_tree(repo / "clean")
     assert sorted(built) == sorted(expected)
     different = [name for name in expected if built[name] != expected[name]]
     assert not different, different[:10]
@@ -211,51 +206,6 @@ def test_body_edits_in_the_demo_match_a_clean_build(tmp_path: Path) -> None:
     assert "Ghi chú bổ sung khi rà soát." in coming and "Ghi chú bổ sung khi rà soát." not in in_force
 
 
-class _Serving:
-    """``eiso serve`` in ``repo`` on ``port``, its log in ``log``, its temporary output folder under ``tmp``."""
-
-    def __init__(self, repo: Path, port: int, tmp: Path, log: Path):
-        tmp.mkdir(exist_ok=True)
-        self.tmp, self.log = tmp, log
-        env = dict(os.environ, PYTHONPATH=str(REPO / "src"), TMPDIR=str(tmp))
-        with log.open("wb") as stderr:
-            self.process = subprocess.Popen([sys.executable, "-m", "eiso.cli", "serve", "-a", f"127.0.0.1:{port}"],
-                                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        self.url = f"http://127.0.0.1:{port}/quy-trinh/qt-ht-01/"
-
-    def page(self) -> str:
-        with urllib.request.urlopen(self.url, timeout=5) as response:
-            return response.read().decode("utf-8")
-
-    def wait_for(self, text: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if text in self.page():
-                    return
-            except OSError:
-                pass
-            assert self.process.poll() is None and time.monotonic() < deadline, self.log.read_text(encoding="utf-8")[-3000:]
-            time.sleep(0.3)
-
-    def settled_site(self) -> dict[str, bytes | None]:
-        """The output folder once two looks a second apart find it alike (the search index is written a moment
-        after the page)."""
-        (site,) = self.tmp.glob("mkdocs_*")
-        before, deadline = _tree(site), time.monotonic() + 60
-        while True:
-            time.sleep(1)
-            now = _tree(site)
-            if now == before:
-                return now
-            assert time.monotonic() < deadline, "the live preview's folder never settled"
-            before = now
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)  # as Ctrl+C: the engine removes its folder, e-ISO stops its watch
-        self.process.wait(timeout=60)
-
-
 @pytest.mark.slow
 def test_the_live_preview_takes_the_previous_plan_and_matches_its_own_full_build(repo: Path, tmp_path: Path) -> None:
     """``eiso serve`` rebuilds a body edit from the plan of its previous build (no reading, checking or planning of
@@ -263,23 +213,21 @@ def test_the_live_preview_takes_the_previous_plan_and_matches_its_own_full_build
     a new temporary folder, so the cache folder keeps one plan and one page cache for the live preview, not one
     more per session."""
     Git(repo).init().commit_all("Tài liệu ban đầu")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     source = repo / "procedures" / "tthc" / "khai-sinh.md"
-    first = _Serving(repo, port, tmp_path / "tmp1", tmp_path / "serve1.log")
+    first = LivePreview(repo, port, tmp_path / "tmp1", tmp_path / "serve1.log")
     try:
-        first.wait_for("</html>")
+        first.wait_for(PAGE, "</html>")
         _append(source, "\nĐoạn thêm khi xem trước.\n")
-        first.wait_for("Đoạn thêm khi xem trước.")
+        first.wait_for(PAGE, "Đoạn thêm khi xem trước.")
         edited = first.settled_site()
     finally:
         first.stop()
     log = (tmp_path / "serve1.log").read_text(encoding="utf-8")
     assert TAKEN in log and "dựng lại 1 trang" in log, log[-3000:]
-    second = _Serving(repo, port, tmp_path / "tmp2", tmp_path / "serve2.log")
+    second = LivePreview(repo, port, tmp_path / "tmp2", tmp_path / "serve2.log")
     try:
-        second.wait_for("Đoạn thêm khi xem trước.")
+        second.wait_for(PAGE, "Đoạn thêm khi xem trước.")
         clean = second.settled_site()
     finally:
         second.stop()

@@ -119,9 +119,9 @@ class BuildCache:
     def page_key(self, src_uri: str, source: str, wrapper: str) -> str:
         return digest(self.fingerprint, src_uri, source, wrapper)
 
-    def reusable(self, src_uri: str, key: str | None, output: Path) -> CachedPage | None:
-        """The previous build's page, if its key matches (``None``: whatever its key) and its output file is
-        still what was written; kept for the next build."""
+    def reusable(self, src_uri: str, key: str, output: Path) -> CachedPage | None:
+        """The previous build's page, if its key matches and its output file is still what was written; kept for
+        the next build."""
         cached = self.unchanged(src_uri, key, output)
         if cached is not None:
             self.keep(src_uri, cached)
@@ -132,7 +132,7 @@ class BuildCache:
         self.fresh[src_uri] = cached
 
     def unchanged(self, src_uri: str, key: str | None, output: Path) -> CachedPage | None:
-        """:meth:`reusable`, without keeping anything."""
+        """:meth:`reusable` (``key`` None: whatever the page's key), without keeping anything."""
         cached = self.pages.get(src_uri)
         if cached is None or (key is not None and cached.key != key):
             return None
